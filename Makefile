@@ -1,0 +1,69 @@
+# Every target is listed by `make help`. The two that matter: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-fast lint format migrate seed bench prod-smoke messages check-deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+$(DEVSTAMP): $(STAMP) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(DEVSTAMP)
+
+install: $(DEVSTAMP) ## Create .venv and install the pinned requirements (runtime, tests, lint)
+
+migrate: $(STAMP) ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+seed: migrate ## Load the demo city (idempotent)
+	$(PY) manage.py seed_demo
+
+run: seed ## Web server + Celery worker + beat with the demo city on 127.0.0.1:8000 (Ctrl-C stops all)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runall
+
+test: $(DEVSTAMP) ## The whole test suite (PostgreSQL/Redis/Chromium where configured)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: $(DEVSTAMP) ## Unit tests only (no processes, no browser)
+	$(BIN)/pytest -m "not integration and not browser" $(PYTEST_ARGS)
+
+lint: $(DEVSTAMP) ## ruff format check + lint, Django checks, migrations up to date, translations complete
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory check-deploy
+
+format: $(DEVSTAMP) ## Format and fix what ruff can
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-deploy: $(STAMP) ## manage.py check --deploy with production settings
+	DEBUG=0 SECURE=1 SECRET_KEY=check-deploy-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=') \
+	  ALLOWED_HOSTS=safety.example.gov.cn $(PY) manage.py check --deploy --fail-level WARNING
+
+messages: $(STAMP) ## Re-extract and compile translations (needs GNU gettext)
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: $(DEVSTAMP) ## Benchmarks on PostgreSQL with generated data; writes bench/results.json
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+prod-smoke: $(DEVSTAMP) ## gunicorn + worker + beat on PostgreSQL and Redis: a page, the API, a task round trip
+	REQUIRE_SERVICES=1 $(BIN)/pytest tests/integration/test_prod_smoke.py $(PYTEST_ARGS)
+
+clean: ## Remove the venv and local state (var/)
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,115 @@
+"""One FilterSet per model, shared by the REST viewsets and the HTML lists (NetBox's way).
+
+Every choice a filter offers comes from the user's visible scope, so a region or department outside
+it is "not a valid choice" (400 in the API, a field error on the page), never a leak.
+"""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from .choices import LicenceState, OperatingState, RegionLevel
+from .models import Department, Enterprise, Industry, Region
+from .scope import Reference, Scope
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(filters.ModelChoiceFilter):
+    """A choice among visible objects, by id (so the schema says integer)."""
+
+
+# An unknown value is an error, not "no filter" as django-filter's BooleanFilter would have it.
+YES_NO = [("true", _("yes")), ("false", _("no"))]
+
+
+def visible_regions(request):
+    return Region.objects.visible_to(request.user) if request else Region.objects.none()
+
+
+def visible_industries(request):
+    return Industry.objects.visible_to(request.user) if request else Industry.objects.none()
+
+
+def visible_departments(request):
+    return Department.objects.visible_to(request.user) if request else Department.objects.none()
+
+
+class RegionFilterSet(filters.FilterSet):
+    parent = IdFilter(queryset=visible_regions, label=_("parent region"))
+    within = IdFilter(queryset=visible_regions, method="filter_within", label=_("within region"))
+    level = filters.ChoiceFilter(choices=RegionLevel.choices, label=_("level"))
+    q = filters.CharFilter(method="filter_q", label=_("search"))
+
+    class Meta:
+        model = Region
+        fields = ["parent", "within", "level", "q"]
+
+    def filter_within(self, queryset, name, value):
+        return queryset.filter(path__startswith=value.path)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+
+class IndustryFilterSet(filters.FilterSet):
+    parent = IdFilter(queryset=visible_industries, label=_("sector"))
+    q = filters.CharFilter(method="filter_q", label=_("search"))
+
+    class Meta:
+        model = Industry
+        fields = ["parent", "q"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+
+class DepartmentFilterSet(filters.FilterSet):
+    region = IdFilter(queryset=visible_regions, label=_("region"))
+    industry = IdFilter(queryset=visible_industries, field_name="industries", label=_("industry"))
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("search"))
+
+    class Meta:
+        model = Department
+        fields = ["region", "industry", "is_default_supervisor", "q"]
+
+
+class EnterpriseFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", label=_("name or credit code"))
+    region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"))
+    industry = IdFilter(queryset=visible_industries, method="filter_industry", label=_("industry"))
+    department = IdFilter(queryset=visible_departments, method="filter_department", label=_("supervising department"))
+    licence_state = filters.ChoiceFilter(choices=LicenceState.choices, label=_("licence state"))
+    operating_state = filters.ChoiceFilter(choices=OperatingState.choices, label=_("operating state"))
+    is_key_unit = filters.ChoiceFilter(choices=YES_NO, method="filter_boolean", label=_("key unit"))
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "region", "industry", "department", "licence_state", "operating_state", "is_key_unit"]
+
+    @property
+    def reference(self) -> Reference:
+        return Scope.for_user(self.request.user).reference
+
+    def filter_boolean(self, queryset, name, value):
+        return queryset.filter(**{name: value == "true"})
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__startswith=value.upper()))
+
+    def filter_region(self, queryset, name, value):
+        """The region and everything below it."""
+        return queryset.in_region(value)
+
+    def filter_industry(self, queryset, name, value):
+        """The industry, or every industry of a sector."""
+        return queryset.filter(industry_id__in=sorted(self.reference.with_descendants([value.id])))
+
+    def filter_department(self, queryset, name, value):
+        """What the department supervises: its industries within its region."""
+        queryset = queryset.filter(industry_id__in=sorted(self.reference.supervised_by(value)))
+        return queryset if value.region.parent_id is None else queryset.in_region(value.region)

@@ -1,0 +1,69 @@
+"""Changes to the enterprise registry: the one place that checks who may and writes the audit trail."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
+
+from audit.models import record
+
+from .choices import PositionKind, UnitKind
+from .models import Enterprise, User
+
+# Who keeps the registry: the city office, regional governments and department leaders and staff.
+REGISTRY_KEEPERS = (
+    PositionKind.CITY_OFFICE_STAFF,
+    PositionKind.TERRITORIAL_LEADER,
+    PositionKind.DEPARTMENT_HEAD,
+    PositionKind.DEPARTMENT_STAFF,
+)
+
+
+def can_keep_registry(user: User) -> bool:
+    if user.is_superuser:
+        return True
+    return user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT) and user.holds(
+        *REGISTRY_KEEPERS
+    )
+
+
+def save_enterprise(actor: User, enterprise: Enterprise, reason: str = "") -> Enterprise:
+    """Create or update an enterprise that the caller has already validated.
+
+    1. The actor must keep the registry, and the enterprise must stay inside the actor's scope.
+    2. Row and audit event are written in one transaction; a duplicate credit code becomes a field error.
+    """
+    if not can_keep_registry(actor):
+        raise PermissionDenied(_("You may not change the enterprise registry."))
+    creating = enterprise.pk is None
+    before = {} if creating else model_to_dict(Enterprise.objects.get(pk=enterprise.pk))
+    try:
+        with transaction.atomic():
+            enterprise.save()
+            if not Enterprise.objects.visible_to(actor).filter(pk=enterprise.pk).exists():
+                raise ValidationError(
+                    {"industry": _("This region and industry are outside what your unit supervises.")}
+                )
+            after = model_to_dict(enterprise)
+            changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+            record(
+                actor, "enterprise.create" if creating else "enterprise.update", enterprise, _jsonable(changes), reason
+            )
+    except IntegrityError as exc:
+        if creating:
+            enterprise.pk = None
+        raise ValidationError({"credit_code": _("An enterprise with this credit code is already registered.")}) from exc
+    except ValidationError:
+        if creating:
+            enterprise.pk = None
+        raise
+    return enterprise
+
+
+def _jsonable(changes: dict) -> dict:
+    return {
+        k: [v if isinstance(v, (str, int, float, bool, type(None))) else str(v) for v in pair]
+        for k, pair in changes.items()
+    }

@@ -1,0 +1,59 @@
+"""The three responsible parties of an enterprise (三个责任), derived from its region and industry.
+
+- territory: the enterprise's region, answered for by the nearest region upwards with a territorial leader;
+- supervising department (三管三必须): among the departments in charge of the industry (or its sector),
+  the one sitting nearest the enterprise (its county before the city); if none is in charge, the nearest
+  default supervisor, and the enterprise is a supervision gap;
+- enterprise: its principal person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .choices import PositionKind
+from .models import Department, Enterprise, Position, Region
+from .scope import Reference
+
+
+@dataclass(frozen=True)
+class Supervision:
+    department: Department | None
+    is_gap: bool
+
+
+class SupervisionMap:
+    """Loads departments once (one query) and resolves any number of enterprises without more queries."""
+
+    def __init__(self, reference: Reference | None = None) -> None:
+        self.reference = reference or Reference()
+        self.departments = {d.id: d for d in Department.objects.select_related("region")}
+        self.by_industry: dict[int, list[Department]] = {}
+        for dept_id, industry_id in self.reference.links:
+            self.by_industry.setdefault(industry_id, []).append(self.departments[dept_id])
+        self.defaults = {d.region.path: d for d in self.departments.values() if d.is_default_supervisor}
+
+    def resolve(self, enterprise: Enterprise) -> Supervision:
+        path = enterprise.region.path
+        candidates = [
+            dept
+            for industry_id in self.reference.with_ancestors([enterprise.industry_id])
+            for dept in self.by_industry.get(industry_id, [])
+            if path.startswith(dept.region.path)
+        ]
+        if candidates:
+            return Supervision(max(candidates, key=lambda d: (len(d.region.path), -d.id)), False)
+        defaults = [d for p, d in self.defaults.items() if path.startswith(p)]
+        return Supervision(max(defaults, key=lambda d: len(d.region.path)) if defaults else None, True)
+
+
+def territorial_leader_position(region: Region) -> Position | None:
+    """The leader position of the nearest region, from the enterprise's own upwards, that has one."""
+    positions = Position.objects.filter(
+        kind=PositionKind.TERRITORIAL_LEADER, region__code__in=region.ancestor_codes()
+    ).select_related("region")
+    return max(positions, key=lambda p: len(p.region.path), default=None)
+
+
+def principal_position(enterprise: Enterprise) -> Position | None:
+    return Position.objects.filter(kind=PositionKind.ENTERPRISE_PRINCIPAL, enterprise=enterprise).first()

@@ -1,0 +1,129 @@
+"""Pages of the organisation: home per role, the enterprise registry, supervision gaps, login lock-out."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from audit.models import history
+from safety_platform.lib.pages import paginate
+
+from .choices import UnitKind
+from .filters import EnterpriseFilterSet
+from .forms import EnterpriseForm
+from .models import Department, Enterprise, Industry, Region
+from .registry import can_keep_registry, save_enterprise
+from .responsibility import SupervisionMap, principal_position, territorial_leader_position
+from .scope import Scope
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _(
+        "Too many failed logins: this account is locked from your address for %(minutes)d minutes. Try again later."
+    ) % {"minutes": minutes}
+
+
+def lockout(request, credentials=None, *args, **kwargs):
+    """What django-axes answers after too many failed logins: JSON for the API, a page with a message otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": lockout_message(), "code": "locked_out"}, status=429)
+    return render(request, "registration/locked_out.html", {"message": lockout_message()}, status=429)
+
+
+def scope_summary(user) -> str:
+    scope = Scope.for_user(user)
+    return {
+        "all": _("The whole city"),
+        "region": _("Region %(unit)s and everything in it") % {"unit": user.unit},
+        "department": _("Enterprises of the industries supervised by %(unit)s") % {"unit": user.unit},
+        "enterprise": _("Your own enterprise, %(unit)s") % {"unit": user.unit},
+    }.get(scope.kind, _("Nothing yet: your account has no unit. Ask the city safety office."))
+
+
+@login_required
+def home(request):
+    user = request.user
+    enterprises = Enterprise.objects.visible_to(user)
+    context = {
+        "unit": user.unit,
+        "unit_kind": user.get_unit_kind_display(),
+        "positions": sorted(str(a.position) for a in user.assignments.current().select_related("position")),
+        "scope_summary": scope_summary(user),
+        "enterprise_count": enterprises.count(),
+        "key_unit_count": enterprises.filter(is_key_unit=True).count(),
+        "region_count": Region.objects.visible_to(user).count(),
+        "department_count": Department.objects.visible_to(user).count(),
+        "is_enterprise": user.unit_kind == UnitKind.ENTERPRISE,
+    }
+    return render(request, "organizations/home.html", context)
+
+
+@login_required
+def enterprise_list(request):
+    queryset = Enterprise.objects.visible_to(request.user).select_related("region", "industry")
+    filterset = EnterpriseFilterSet(request.GET or None, queryset=queryset, request=request)
+    status = 200
+    if filterset.is_bound and not filterset.is_valid():
+        page, status = None, 400
+    else:
+        page = paginate(request, filterset.qs)
+    context = {"filter": filterset, "page": page, "can_register": can_keep_registry(request.user)}
+    return render(request, "organizations/enterprise_list.html", context, status=status)
+
+
+@login_required
+def enterprise_detail(request, pk: int):
+    enterprise = get_object_or_404(
+        Enterprise.objects.visible_to(request.user).select_related("region", "industry"), pk=pk
+    )
+    context = {
+        "enterprise": enterprise,
+        "supervision": SupervisionMap(Scope.for_user(request.user).reference).resolve(enterprise),
+        "territorial_leader": territorial_leader_position(enterprise.region),
+        "principal": principal_position(enterprise),
+        "regions": enterprise.region.ancestors(),
+        "events": history(enterprise)[:20],
+        "can_edit": can_keep_registry(request.user),
+    }
+    return render(request, "organizations/enterprise_detail.html", context)
+
+
+@login_required
+def enterprise_edit(request, pk: int | None = None):
+    if not can_keep_registry(request.user):
+        raise PermissionDenied
+    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk) if pk else Enterprise()
+    form = EnterpriseForm(request.POST or None, instance=enterprise, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = save_enterprise(request.user, form.instance)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": enterprise.name})
+            return redirect("organizations:enterprise-detail", pk=enterprise.pk)
+    status = 400 if form.errors else 200
+    return render(
+        request, "organizations/enterprise_form.html", {"form": form, "enterprise": enterprise}, status=status
+    )
+
+
+@login_required
+def gaps(request):
+    """Industries that no department is in charge of, and the enterprises in scope that fall into them."""
+    if not (request.user.is_superuser or request.user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT)):
+        raise PermissionDenied
+    gap_ids = Scope.for_user(request.user).reference.unsupervised()
+    industries = Industry.objects.visible_to(request.user).filter(id__in=sorted(gap_ids)).order_by("code")
+    visible = Enterprise.objects.visible_to(request.user).filter(industry_id__in=sorted(gap_ids))
+    counts = dict(visible.values_list("industry_id").annotate(n=Count("id")).values_list("industry_id", "n"))
+    rows = [{"industry": i, "count": counts.get(i.id, 0)} for i in industries]
+    return render(request, "organizations/gaps.html", {"rows": rows})
