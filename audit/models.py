@@ -9,6 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+# Human names of the actions; later apps add theirs here.
+ACTION_NAMES = {
+    "enterprise.create": _("Registered"),
+    "enterprise.update": _("Changed"),
+}
+
+
 class AuditEvent(models.Model):
     """One attributable change of state, written in the same transaction as the change."""
 
@@ -31,6 +38,9 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_repr}"
+
+    def get_action_display(self) -> str:
+        return str(ACTION_NAMES.get(self.action, self.action))
 
 
 def record(actor, action: str, obj: models.Model, changes: dict | None = None, reason: str = "") -> AuditEvent:

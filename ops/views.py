@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from .models import Heartbeat
@@ -34,7 +35,10 @@ def check_broker() -> bool:
 def healthz(request):
     database = check_database()
     broker = check_broker()
-    beats = dict(Heartbeat.objects.values_list("name", "last_at")) if database else {}
+    beats = {
+        name: timezone.localtime(at).isoformat()
+        for name, at in (Heartbeat.objects.values_list("name", "last_at") if database else [])
+    }
     body = {
         "status": "ok" if database and broker else "error",
         "database": database,

@@ -19,7 +19,14 @@ from .scope import Reference, Scope
 
 @extend_schema_field(OpenApiTypes.INT)
 class IdFilter(filters.ModelChoiceFilter):
-    """A choice among visible objects, by id (so the schema says integer)."""
+    """A choice among visible objects, by id (so the schema says integer); regions show as an indented tree."""
+
+    @property
+    def field(self):
+        field = super().field
+        if field.queryset.model is Region:
+            field.label_from_instance = lambda region: region.indented_name
+        return field
 
 
 # An unknown value is an error, not "no filter" as django-filter's BooleanFilter would have it.

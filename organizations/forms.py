@@ -28,6 +28,7 @@ class EnterpriseForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = Region.objects.visible_to(user)
+        self.fields["region"].label_from_instance = lambda region: region.indented_name
         self.fields["industry"].queryset = Industry.objects.visible_to(user)
         self.fields["credit_code"].widget.attrs.update({"autocapitalize": "characters", "spellcheck": "false"})
         for name in ("principal_phone", "safety_manager_phone"):

@@ -69,6 +69,11 @@ class Region(models.Model):
     def depth(self) -> int:
         return self.path.count("/") - 1
 
+    @property
+    def indented_name(self) -> str:
+        """For dropdowns: the tree shown by indentation (full-width spaces line up with CJK text)."""
+        return "\u3000" * (self.depth - 1) + self.name
+
     def ancestor_codes(self) -> list[str]:
         return [code for code in self.path.split("/") if code]
 

@@ -59,3 +59,19 @@ def test_no_count_on_the_list(many):
     with CaptureQueriesContext(connection) as ctx:
         client.get("/api/v1/enterprises/", {"page_size": 50, "region": many.d1.id, "is_key_unit": "false"})
     assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
+def test_fast_enterprise_representation_equals_drf_generic(world):
+    """The hand-written read path must say exactly what DRF's field-by-field path says."""
+    from rest_framework import serializers
+
+    from organizations.api import EnterpriseSerializer
+
+    world.e2.is_key_unit = True
+    world.e2.save()
+    for enterprise in (world.e1, world.e2, world.e3, world.e4):
+        serializer = EnterpriseSerializer()
+        fast = serializer.to_representation(enterprise)
+        generic = serializers.ModelSerializer.to_representation(serializer, enterprise)
+        assert fast == generic
+        assert list(fast) == list(generic)
