@@ -8,7 +8,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
 # Human names of the actions; later apps add theirs here.
 ACTION_NAMES = {
     "enterprise.create": _("Registered"),
