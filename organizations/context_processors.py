@@ -13,7 +13,10 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [(_("Home"), reverse("home")), (_("Enterprises"), reverse("organizations:enterprise-list"))]
+    items = [(_("Home"), reverse("home"))]
+    if user.unit_kind == UnitKind.ENTERPRISE:
+        items.append((_("To rectify"), reverse("hazards:my-to-rectify")))
+    items += [(_("Hazards"), reverse("hazards:list")), (_("Enterprises"), reverse("organizations:enterprise-list"))]
     if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT):
         items.append((_("Supervision gaps"), reverse("organizations:gaps")))
     if can_keep_registry(user):

@@ -10,6 +10,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import POSITION_UNIT, LicenceState, OperatingState, PositionKind, RegionLevel, UnitKind
 from .creditcode import normalize, validate_credit_code
@@ -290,8 +291,8 @@ class Position(models.Model):
     Records point at positions, never at people: a change of holder changes who is told without touching them.
     """
 
-    kind = models.CharField(_("kind"), max_length=32, choices=PositionKind.choices)
-    title = models.CharField(_("title"), max_length=100)
+    kind = models.CharField(pgettext_lazy("position", "kind"), max_length=32, choices=PositionKind.choices)
+    title = models.CharField(pgettext_lazy("position", "title"), max_length=100)
     unit_kind = models.CharField(_("unit kind"), max_length=16, choices=UnitKind.choices)
     region = models.ForeignKey(
         Region, models.CASCADE, null=True, blank=True, related_name="positions", verbose_name=_("region")
@@ -341,8 +342,8 @@ class PositionAssignment(models.Model):
 
     position = models.ForeignKey(Position, models.CASCADE, related_name="assignments", verbose_name=_("position"))
     user = models.ForeignKey(User, models.CASCADE, related_name="assignments", verbose_name=_("holder"))
-    started_at = models.DateTimeField(_("from"), default=timezone.now)
-    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("assignment", "from"), default=timezone.now)
+    ended_at = models.DateTimeField(pgettext_lazy("assignment", "until"), null=True, blank=True)
 
     objects = PositionAssignmentQuerySet.as_manager()
 

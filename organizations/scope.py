@@ -45,6 +45,7 @@ class Scope:
     ancestor_codes: list[str] = field(default_factory=list)
     industry_ids: frozenset[int] = frozenset()
     enterprise_id: int | None = None
+    department_id: int | None = None
 
     @classmethod
     def for_user(cls, user: User) -> Scope:
@@ -67,6 +68,7 @@ class Scope:
             dept = user.department
             scope = cls.around(dept.region, "department")
             scope.industry_ids = frozenset(scope.reference.supervised_by(dept))
+            scope.department_id = dept.id
             return scope
         if user.unit_kind == UnitKind.ENTERPRISE and user.enterprise_id:
             scope = cls.around(user.enterprise.region, "enterprise")
@@ -110,6 +112,22 @@ class Scope:
         if self.kind == "none":
             return qs.none()
         return qs.filter(id__in=sorted(self.reference.with_ancestors(self.industry_ids)))
+
+    def hazards(self, qs: models.QuerySet) -> models.QuerySet:
+        """Hazards carry their territory path and industry, so scoping them needs no join."""
+        if self.kind == "all":
+            return qs
+        if self.kind == "region":
+            return qs.filter(region_path__startswith=self.region_path)
+        if self.kind == "department":
+            mine = Q(industry_id__in=sorted(self.industry_ids))
+            if not self.is_root:
+                mine &= Q(region_path__startswith=self.region_path)
+            # A hazard assigned to the department stays visible to it even outside its industries.
+            return qs.filter(mine | Q(department_id=self.department_id))
+        if self.kind == "enterprise":
+            return qs.filter(enterprise_id=self.enterprise_id)
+        return qs.none()
 
     def enterprises(self, qs: models.QuerySet) -> models.QuerySet:
         if self.kind == "all":

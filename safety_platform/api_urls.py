@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from hazards import api as hazard_api
 from organizations import api as org_api
 
 router = DefaultRouter(trailing_slash=True)
@@ -12,5 +13,6 @@ router.register("regions", org_api.RegionViewSet, basename="region")
 router.register("industries", org_api.IndustryViewSet, basename="industry")
 router.register("departments", org_api.DepartmentViewSet, basename="department")
 router.register("enterprises", org_api.EnterpriseViewSet, basename="enterprise")
+router.register("hazards", hazard_api.HazardViewSet, basename="hazard")
 
 urlpatterns = [path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"), *router.urls]

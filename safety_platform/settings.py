@@ -43,7 +43,9 @@ INSTALLED_APPS = [
     "csp",
     "audit",
     "ops",
+    "workdays",
     "organizations",
+    "hazards",
 ]
 
 MIDDLEWARE = [
@@ -263,3 +265,10 @@ LOGGING = {
 # A hazard whose enterprise's industry no department supervises goes to the region's default department
 # (flagged on the Department); this is the name shown when not even that exists.
 UNSUPERVISED_LABEL = _("No supervising department")
+# A hazard like one closed at the same enterprise, category and place within this many days is a recurrence.
+HAZARD_RECURRENCE_DAYS = envint("HAZARD_RECURRENCE_DAYS", 180)
+# Uploads: photos and evaluation documents. The type is read from the content, never from the name.
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

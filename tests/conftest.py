@@ -70,6 +70,29 @@ def need(*services: str) -> None:
         pytest.skip("; ".join(reasons))
 
 
+SEEDED_BY_MIGRATIONS = [
+    ("hazards.migrations.0002_seed_categories", "hazards", "HazardCategory"),
+    ("workdays.migrations.0002_seed_from_chinese_calendar", "workdays", "SpecialDay"),
+]
+
+
+def reseed() -> None:
+    """Data migrations seed the hazard categories and the official calendar; a transactional test (browser,
+    integration, concurrency) ends with a flush that removes them, so put them back for the tests after it."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, app_label, model in SEEDED_BY_MIGRATIONS:
+        if not apps.get_model(app_label, model).objects.exists():
+            importlib.import_module(module).seed(apps, None)
+
+
+@pytest.fixture
+def seeded(db) -> None:
+    reseed()
+
+
 @dataclass
 class World:
     """A city with two districts, four enterprises and one user of every kind (and an outsider)."""
@@ -97,6 +120,7 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    reseed()
     city = RegionFactory(code="990100", name="滨海市", level="city", parent=None)
     d1 = RegionFactory(code="990102", name="海滨区", level="district", parent=city)
     d2 = RegionFactory(code="990103", name="新城区", level="district", parent=city)

@@ -16,8 +16,11 @@ class Page:
     previous_url: str | None
 
 
-def paginate(request, queryset) -> Page:
+def paginate(request, queryset, orderings: tuple[str, ...] = ("-id", "id")) -> Page:
+    """One page by keyset; `?ordering=` picks one of the allowed orderings (the first is the default)."""
     paginator = CursorPagination()
+    wanted = request.GET.get("ordering")
+    paginator.ordering = wanted if wanted in orderings else orderings[0]
     drf_request = Request(request)
     items = paginator.paginate_queryset(queryset, drf_request)
     return Page(list(items), paginator.get_next_link(), paginator.get_previous_link())

@@ -1,0 +1,367 @@
+"""REST API for hazards: create, list, retrieve, the transitions as actions, photo upload (see API.md)."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from organizations.models import Enterprise, Position
+from workdays.calendar import deadline_after_working_days
+
+from . import workflow
+from .choices import Authority, Level, PhotoKind, Source
+from .filters import HazardFilterSet
+from .models import Hazard, HazardCategory, HazardEvent, HazardPhoto, ListedSupervision, RectificationPlan
+
+
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+@contextmanager
+def api_errors():
+    """Workflow errors in API terms: 409 wrong state, 403 not allowed, 400 field errors (404 passes through)."""
+    try:
+        yield
+    except workflow.Conflict as exc:
+        raise ConflictError(str(exc)) from exc
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        ) from exc
+    except DjangoPermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc) or None) from exc
+
+
+TIMESTAMP = serializers.DateTimeField(read_only=True)
+
+
+def stamp(value: datetime | None) -> str | None:
+    return TIMESTAMP.to_representation(value) if value else None
+
+
+class HazardSerializer(serializers.ModelSerializer):
+    """The list and detail shape. Its read path is written out, like the enterprise's, for speed."""
+
+    class Meta:
+        model = Hazard
+        fields = ["id", "code", "title", "status"]
+
+    def to_representation(self, hazard: Hazard) -> dict:
+        overdue = getattr(hazard, "is_overdue", None)
+        return {
+            "id": hazard.id,
+            "code": hazard.code,
+            "title": hazard.title,
+            "description": hazard.description,
+            "enterprise": hazard.enterprise_id,
+            "enterprise_name": hazard.enterprise.name,
+            "place": hazard.place,
+            "category": hazard.category.code,
+            "category_name": str(hazard.category),
+            "level": hazard.level,
+            "source": hazard.source,
+            "legal_basis": hazard.legal_basis,
+            "status": hazard.status,
+            "deadline": stamp(hazard.deadline),
+            "is_overdue": hazard.overdue if overdue is None else overdue,
+            "days_overdue": hazard.days_overdue,
+            "responsibility": {
+                "region": hazard.region_id,
+                "department": hazard.department_id,
+                "enterprise": hazard.enterprise_id,
+                "territorial_position": hazard.territorial_position_id,
+                "principal_position": hazard.principal_position_id,
+            },
+            "supervision_gap": hazard.supervision_gap,
+            "recurrence_of": hazard.recurrence_of_id,
+            "found_at": stamp(hazard.found_at),
+            "found_by": hazard.found_by_id,
+            "created_at": stamp(hazard.created_at),
+            "updated_at": stamp(hazard.updated_at),
+            "closed_at": stamp(hazard.closed_at),
+        }
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    funds = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, label=_("funds (CNY)"))
+
+    class Meta:
+        model = RectificationPlan
+        fields = [
+            *workflow.PLAN_FIELDS,
+            *workflow.MAJOR_PLAN_FIELDS,
+            *workflow.INTERIM_FIELDS,
+            "submitted_by",
+            "submitted_at",
+        ]
+        read_only_fields = ["submitted_by", "submitted_at"]
+        extra_kwargs = {f: {"required": False} for f in workflow.MAJOR_PLAN_FIELDS + workflow.INTERIM_FIELDS}
+
+
+class ListingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ListedSupervision
+        fields = [
+            "authority", "department", "region", "supervising_leader", "order_number", "deadline",
+            "public_notice", "listed_by", "listed_at", "delisted_at",
+        ]  # fmt: skip
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HazardPhoto
+        fields = ["id", "kind", "content_type", "width", "height", "uploaded_by", "uploaded_at", "url", "thumbnail_url"]
+
+    def get_url(self, photo) -> str:
+        return f"/hazards/photos/{photo.pk}/"
+
+    def get_thumbnail_url(self, photo) -> str:
+        return f"/hazards/photos/{photo.pk}/thumbnail/"
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HazardEvent
+        fields = ["at", "actor", "action", "from_status", "to_status", "reason", "data"]
+
+
+class HazardDetailSerializer(HazardSerializer):
+    def to_representation(self, hazard: Hazard) -> dict:
+        data = super().to_representation(hazard)
+        plan = getattr(hazard, "plan", None)
+        listing = getattr(hazard, "listing", None)
+        data["plan"] = PlanSerializer(plan).data if plan else None
+        data["listing"] = ListingSerializer(listing).data if listing else None
+        data["photos"] = PhotoSerializer(hazard.photos.all(), many=True).data
+        data["events"] = EventSerializer(hazard.events.all(), many=True).data
+        data["evaluations"] = [
+            {"note": d.note, "content_type": d.content_type, "uploaded_at": stamp(d.uploaded_at)}
+            for d in hazard.evaluations.all()
+        ]
+        data["allowed_actions"] = sorted(workflow.can(self.context["request"].user, hazard))
+        return data
+
+
+class WorkingDaysMixin(serializers.Serializer):
+    """A deadline as a moment (`deadline`) or as N working days from now (`deadline_working_days`)."""
+
+    deadline = serializers.DateTimeField(required=False, label=_("deadline"))
+    deadline_working_days = serializers.IntegerField(
+        required=False, min_value=1, max_value=365, label=_("deadline in working days")
+    )
+
+    def validate(self, attrs):
+        days = attrs.pop("deadline_working_days", None)
+        if days and attrs.get("deadline"):
+            raise serializers.ValidationError({"deadline": _("Give a deadline or a number of working days, not both.")})
+        if days:
+            attrs["deadline"] = deadline_after_working_days(timezone.now(), days)
+        return attrs
+
+
+class HazardCreateSerializer(WorkingDaysMixin, serializers.Serializer):
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.none(), label=_("enterprise"))
+    title = serializers.CharField(max_length=200, label=_("title"))
+    place = serializers.CharField(max_length=200, label=_("place / part"))
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=HazardCategory.objects.filter(is_active=True), label=_("category")
+    )
+    level = serializers.ChoiceField(choices=Level.choices, label=_("level"))
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, label=_("description"))
+    source = serializers.ChoiceField(choices=Source.choices, required=False, label=_("source"))
+    legal_basis = serializers.CharField(max_length=500, required=False, allow_blank=True, label=_("legal basis"))
+    found_at = serializers.DateTimeField(required=False, label=_("found at"))
+    idempotency_key = serializers.UUIDField(required=False, label=_("idempotency key"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["enterprise"].queryset = Enterprise.objects.visible_to(request.user)
+
+
+class ConfirmSerializer(WorkingDaysMixin, serializers.Serializer):
+    pass
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, label=_("reason"))
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, label=_("comment"))
+
+
+class RectificationSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=5000, label=_("what was done"))
+
+
+class ExtendSerializer(WorkingDaysMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, label=_("reason"))
+
+
+class ReopenSerializer(ExtendSerializer):
+    pass
+
+
+class ListSupervisionSerializer(serializers.Serializer):
+    authority = serializers.ChoiceField(choices=Authority.choices, label=_("listing authority"))
+    supervising_leader = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all(), label=_("leader"))
+    order_number = serializers.CharField(max_length=64, label=_("order number"))
+    deadline = serializers.DateTimeField(label=_("supervision deadline"))
+    public_notice = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class FileSerializer(serializers.Serializer):
+    file = serializers.FileField(label=_("file"))
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Hazards in the user's scope; every change is an action that calls `hazards.workflow`."""
+
+    serializer_class = HazardSerializer
+    filterset_class = HazardFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        queryset = Hazard.objects.visible_to(self.request.user).with_overdue().select_related("enterprise", "category")
+        if self.action == "retrieve":
+            queryset = queryset.select_related("plan", "listing")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return HazardDetailSerializer
+        return HazardSerializer
+
+    def respond(self, hazard: Hazard, code: int = status.HTTP_200_OK) -> Response:
+        hazard = self.get_queryset().select_related("plan", "listing").get(pk=hazard.pk)
+        return Response(HazardDetailSerializer(hazard, context=self.get_serializer_context()).data, status=code)
+
+    def validated(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(request=HazardCreateSerializer, responses={201: HazardDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        with api_errors():
+            workflow.require_filer(request.user)  # 403 before any field is looked at
+        data = self.validated(HazardCreateSerializer)
+        key = data.pop("idempotency_key", None) or _header_key(request)
+        with api_errors():
+            hazard, created = workflow.file_hazard(
+                request.user,
+                workflow.Filing(**data, photos=tuple(request.FILES.getlist("photos")), idempotency_key=key),
+            )
+        return self.respond(hazard, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _transition(self, function, serializer_class=None, **extra):
+        data = self.validated(serializer_class) if serializer_class else {}
+        with api_errors():
+            hazard = function(self.request.user, self.kwargs["pk"], **data, **extra)
+        return self.respond(hazard)
+
+    @extend_schema(request=ConfirmSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._transition(workflow.confirm, ConfirmSerializer)
+
+    @extend_schema(request=PlanSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit_plan(self, request, pk=None):
+        plan = self.validated(PlanSerializer)
+        with api_errors():
+            hazard = workflow.submit_plan(request.user, pk, plan)
+        return self.respond(hazard)
+
+    @extend_schema(request=RectificationSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit_rectification(self, request, pk=None):
+        return self._transition(
+            workflow.submit_rectification, RectificationSerializer, photos=tuple(request.FILES.getlist("photos"))
+        )
+
+    @extend_schema(request=CommentSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._transition(workflow.accept, CommentSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._transition(workflow.reject, ReasonSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, pk=None):
+        return self._transition(workflow.dismiss, ReasonSerializer)
+
+    @extend_schema(request=ExtendSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def extend_deadline(self, request, pk=None):
+        return self._transition(workflow.extend_deadline, ExtendSerializer)
+
+    @extend_schema(request=ReopenSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._transition(workflow.reopen, ReopenSerializer)
+
+    @extend_schema(request=ListSupervisionSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def list_supervision(self, request, pk=None):
+        data = self.validated(ListSupervisionSerializer)
+        with api_errors():
+            hazard = workflow.list_supervision(request.user, pk, workflow.Listing(**data))
+        return self.respond(hazard)
+
+    @extend_schema(request=ReasonSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def delist(self, request, pk=None):
+        return self._transition(workflow.delist, ReasonSerializer)
+
+    @extend_schema(request={"multipart/form-data": FileSerializer}, responses={201: PhotoSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def photos(self, request, pk=None):
+        self.validated(FileSerializer)
+        kind = request.data.get("kind", PhotoKind.FINDING)
+        if kind not in PhotoKind.values:
+            raise serializers.ValidationError({"kind": [_("Unknown kind of photo.")]})
+        with api_errors():
+            photos = workflow.add_photos(request.user, pk, request.FILES.getlist("file"), kind)
+        return Response(PhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request={"multipart/form-data": FileSerializer}, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def evaluation(self, request, pk=None):
+        data = self.validated(FileSerializer)
+        with api_errors():
+            document = workflow.attach_evaluation(request.user, pk, data["file"], data.get("note", ""))
+        return self.respond(document.hazard)
+
+
+def _header_key(request) -> uuid.UUID | None:
+    raw = request.headers.get("Idempotency-Key")
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise serializers.ValidationError({"idempotency_key": [_("Must be a UUID.")]}) from None

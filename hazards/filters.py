@@ -1,0 +1,73 @@
+"""The hazard FilterSet: one for the API and the list page, every choice from the user's scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.filters import YES_NO, IdFilter, visible_departments, visible_industries, visible_regions
+from organizations.models import Enterprise
+from organizations.scope import Scope
+
+from .choices import OPEN_STATUSES, Level, Source, Status
+from .models import HazardCategory
+
+
+def visible_enterprises(request):
+    return Enterprise.objects.visible_to(request.user) if request else Enterprise.objects.none()
+
+
+class HazardFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", label=_("code or title"))
+    status = filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"))
+    level = filters.ChoiceFilter(choices=Level.choices, label=_("level"))
+    category = filters.ModelChoiceFilter(
+        queryset=HazardCategory.objects.all(), to_field_name="code", label=_("category")
+    )
+    source = filters.ChoiceFilter(choices=Source.choices, label=_("source"))
+    region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"))
+    department = IdFilter(queryset=visible_departments, label=_("supervising department"))
+    industry = IdFilter(queryset=visible_industries, method="filter_industry", label=_("industry"))
+    enterprise = filters.NumberFilter(method="filter_enterprise", label=_("enterprise"))
+    is_overdue = filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", label=_("overdue"))
+    overdue_days_min = filters.NumberFilter(method="filter_overdue_days", label=_("overdue by at least (days)"))
+    listed = filters.ChoiceFilter(choices=YES_NO, method="filter_listed", label=_("under listed supervision"))
+    recurrence = filters.ChoiceFilter(choices=YES_NO, method="filter_recurrence", label=_("recurrence"))
+    created_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("filed from"))
+    created_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("filed until"))
+
+    class Meta:
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(code__istartswith=value) | Q(title__icontains=value))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_path__startswith=value.path)
+
+    def filter_industry(self, queryset, name, value):
+        ids = Scope.for_user(self.request.user).reference.with_descendants([value.id])
+        return queryset.filter(industry_id__in=sorted(ids))
+
+    def filter_enterprise(self, queryset, name, value):
+        # Filtering on an enterprise outside the scope simply finds nothing: the hazards are scoped already.
+        return queryset.filter(enterprise_id=int(value))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status__in=OPEN_STATUSES, deadline__lt=timezone.now())
+        return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
+
+    def filter_overdue_days(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now() - timedelta(days=int(value)))
+
+    def filter_listed(self, queryset, name, value):
+        active = Q(listing__isnull=False, listing__delisted_at__isnull=True)
+        return queryset.filter(active) if value == "true" else queryset.exclude(active)
+
+    def filter_recurrence(self, queryset, name, value):
+        return queryset.filter(recurrence_of__isnull=value != "true")

@@ -1,0 +1,169 @@
+"""Page forms. They only validate input; the workflow functions decide and change."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.choices import PositionKind
+from organizations.models import Enterprise, Position
+
+from .choices import Authority, Level, Source
+from .models import HazardCategory
+from .workflow import INTERIM_FIELDS, MAJOR_PLAN_FIELDS
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos at once, straight from the phone's camera."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data] if data else []
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def format_value(self, value):
+        if hasattr(value, "strftime"):
+            return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if timezone.is_aware(value) else value
+        return value
+
+
+class DeadlineFields(forms.Form):
+    deadline = forms.DateTimeField(
+        label=_("deadline"), required=False, widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    deadline_working_days = forms.IntegerField(
+        label=_("or within N working days"), required=False, min_value=1, max_value=365
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("deadline") and data.get("deadline_working_days"):
+            raise forms.ValidationError(_("Give a deadline or a number of working days, not both."))
+        return data
+
+
+class HazardFilingForm(DeadlineFields):
+    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=_("enterprise"))
+    place = forms.CharField(label=_("place / part"), max_length=200)
+    category = forms.ModelChoiceField(queryset=HazardCategory.objects.filter(is_active=True), label=_("category"))
+    level = forms.ChoiceField(choices=Level.choices, label=_("level"), widget=forms.RadioSelect, initial=Level.GENERAL)
+    title = forms.CharField(label=_("title"), max_length=200)
+    description = forms.CharField(
+        label=_("description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = PhotosField(label=_("photos"), required=False)
+    source = forms.ChoiceField(choices=Source.choices, label=_("source"), initial=Source.INSPECTION)
+    legal_basis = forms.CharField(label=_("legal basis"), max_length=500, required=False)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    field_order = ["enterprise", "place", "category", "level", "title", "description", "photos", "deadline",
+                   "deadline_working_days", "source", "legal_basis", "idempotency_key"]  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("comment"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExtendForm(DeadlineFields, ReasonForm):
+    pass
+
+
+class RectificationForm(forms.Form):
+    description = forms.CharField(label=_("what was done"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    photos = PhotosField(label=_("photos"), required=False)
+
+
+class PlanForm(forms.Form):
+    responsible_person = forms.CharField(label=_("responsible person"), max_length=100)
+    measures = forms.CharField(label=_("measures"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    funds = forms.DecimalField(label=_("funds (CNY)"), min_value=0, max_digits=14, decimal_places=2)
+    deadline = forms.DateTimeField(label=_("deadline"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    contingency_plan = forms.CharField(
+        label=_("contingency plan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    goal = forms.CharField(
+        label=_("goal and tasks"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    methods = forms.CharField(
+        label=_("methods and measures"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    materials = forms.CharField(label=_("funds and materials"), required=False, max_length=5000)
+    responsible_body = forms.CharField(label=_("responsible body"), required=False, max_length=200)
+    safety_measures = forms.CharField(
+        label=_("safety measures"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    state_and_cause = forms.CharField(
+        label=_("current state and cause"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    harm_and_difficulty = forms.CharField(
+        label=_("harm and difficulty of the fix"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    workers_withdrawn = forms.BooleanField(label=_("workers withdrawn"), required=False)
+    warnings_posted = forms.BooleanField(label=_("warnings posted"), required=False)
+    production_stopped = forms.BooleanField(label=_("affected production stopped"), required=False)
+    interim_measures = forms.CharField(label=_("other interim measures"), required=False, max_length=5000)
+
+    # Shown in their own section, and required by the workflow, only for a major hazard.
+    MAJOR_ONLY = MAJOR_PLAN_FIELDS + INTERIM_FIELDS
+
+
+class ListingForm(forms.Form):
+    authority = forms.ChoiceField(label=_("listing authority"), choices=Authority.choices)
+    supervising_leader = forms.ModelChoiceField(queryset=Position.objects.none(), label=_("supervising leader"))
+    order_number = forms.CharField(label=_("order number"), max_length=64)
+    deadline = forms.DateTimeField(
+        label=_("supervision deadline"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
+    public_notice = forms.CharField(
+        label=_("public notice"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, hazard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supervising_leader"].queryset = leader_positions(hazard)
+
+
+def leader_positions(hazard):
+    """Leaders who can supervise a listing: department heads and territorial leaders over the hazard's region."""
+    codes = hazard.region.ancestor_codes()
+    return (
+        Position.objects.filter(kind__in=[PositionKind.TERRITORIAL_LEADER, PositionKind.DEPARTMENT_HEAD])
+        .filter(Q(region__code__in=codes) | Q(department__region__code__in=codes))
+        .order_by("unit_kind", "title")
+    )
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(label=_("file"))
+    note = forms.CharField(label=_("note"), required=False, max_length=200)
+
+
+class PhotoUploadForm(forms.Form):
+    photos = PhotosField(label=_("photos"))

@@ -1,0 +1,315 @@
+"""Hazards (事故隐患) and their closed loop: plan, rectification, acceptance, listed supervision, timeline."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Department, Enterprise, Industry, Position, Region
+from organizations.scope import ScopedQuerySet
+
+from .choices import OPEN_STATUSES, Action, Authority, Level, PhotoKind, Source, Status
+
+
+class HazardCategory(models.Model):
+    """A kind of hazard (fire, electrical, hazardous chemicals, …); a taxonomy the city office can extend."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    sort = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("hazard category")
+        verbose_name_plural = _("hazard categories")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class HazardCodeCounter(models.Model):
+    """The last sequence number of hazard codes per region and year; incremented in the filing transaction."""
+
+    region_code = models.CharField(_("region code"), max_length=12)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("hazard code counter")
+        verbose_name_plural = _("hazard code counters")
+        constraints = [models.UniqueConstraint(fields=["region_code", "year"], name="hazard_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_code}-{self.year}: {self.last}"
+
+
+class HazardQuerySet(ScopedQuerySet):
+    scope_method = "hazards"
+
+    def open(self) -> HazardQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now=None) -> HazardQuerySet:
+        return self.filter(status__in=OPEN_STATUSES, deadline__lt=now or timezone.now())
+
+    def with_overdue(self, now=None) -> HazardQuerySet:
+        """Annotate `is_overdue` in SQL, so lists neither compute it in Python nor disagree with the filter."""
+        now = now or timezone.now()
+        return self.annotate(
+            is_overdue=models.Case(
+                models.When(Q(status__in=OPEN_STATUSES, deadline__lt=now), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+
+class Hazard(models.Model):
+    """A hazard found at an enterprise, owned by three responsible parties until it is accepted and closed."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="hazards", verbose_name=_("enterprise"))
+    place = models.CharField(_("place / part"), max_length=200)
+    category = models.ForeignKey(HazardCategory, models.PROTECT, related_name="hazards", verbose_name=_("category"))
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.GENERAL)
+    source = models.CharField(_("source"), max_length=24, choices=Source.choices, default=Source.INSPECTION)
+    legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    found_at = models.DateTimeField(_("found at"), default=timezone.now)
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="hazards_found", verbose_name=_("found by")
+    )
+    deadline = models.DateTimeField(_("rectification deadline"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.REPORTED)
+
+    # The three responsible parties, derived when filed and changed only with a recorded reason.
+    region = models.ForeignKey(Region, models.PROTECT, related_name="hazards", verbose_name=_("territory"))
+    region_path = models.CharField(_("territory path"), max_length=255, editable=False)
+    industry = models.ForeignKey(Industry, models.PROTECT, related_name="hazards", verbose_name=_("industry"))
+    territorial_position = models.ForeignKey(
+        Position, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("territorial leader")
+    )
+    department = models.ForeignKey(
+        Department,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        verbose_name=_("supervising department"),
+    )
+    principal_position = models.ForeignKey(
+        Position, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("enterprise principal")
+    )
+    supervision_gap = models.BooleanField(_("supervision gap"), default=False)
+
+    recurrence_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="recurrences", verbose_name=_("recurrence of")
+    )
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rectified by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="hazards_created", verbose_name=_("created by")
+    )
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = HazardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="hazard_idempotent_filing",
+            )
+        ]
+        indexes = [
+            # Open hazards by deadline: the overdue filter and the escalation sweep.
+            models.Index(fields=["deadline"], condition=Q(status__in=OPEN_STATUSES), name="hazard_open_deadline"),
+            models.Index(fields=["enterprise", "status"], name="hazard_enterprise_status"),
+            models.Index(fields=["department", "status", "id"], name="hazard_department_status"),
+            models.Index(fields=["industry", "region_path"], name="hazard_industry_region"),
+            models.Index(fields=["region_path"], name="hazard_region_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["status", "level", "id"], name="hazard_status_level"),
+            models.Index(fields=["created_at"], name="hazard_created_at"),
+            models.Index(fields=["enterprise", "category", "place", "closed_at"], name="hazard_recurrence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.is_open and self.deadline and self.deadline < timezone.now())
+
+    @property
+    def days_overdue(self) -> int:
+        if not self.overdue:
+            return 0
+        return (timezone.localdate() - timezone.localtime(self.deadline).date()).days
+
+
+class RectificationPlan(models.Model):
+    """The plan with the five in place (五落实); for a major hazard also the governance plan and the report."""
+
+    hazard = models.OneToOneField(Hazard, models.CASCADE, related_name="plan", verbose_name=_("hazard"))
+    responsible_person = models.CharField(_("responsible person"), max_length=100)
+    measures = models.TextField(_("measures"), max_length=5000)
+    funds = models.DecimalField(
+        _("funds (CNY)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    deadline = models.DateTimeField(_("deadline"))
+    contingency_plan = models.TextField(_("contingency plan"), max_length=5000)
+    # Governance plan of a major hazard (治理方案).
+    goal = models.TextField(_("goal and tasks"), max_length=5000, blank=True)
+    methods = models.TextField(_("methods and measures"), max_length=5000, blank=True)
+    materials = models.TextField(_("funds and materials"), max_length=5000, blank=True)
+    responsible_body = models.CharField(_("responsible body"), max_length=200, blank=True)
+    safety_measures = models.TextField(_("safety measures"), max_length=5000, blank=True)
+    # Interim measures while a major hazard is open.
+    workers_withdrawn = models.BooleanField(_("workers withdrawn"), default=False)
+    warnings_posted = models.BooleanField(_("warnings posted"), default=False)
+    production_stopped = models.BooleanField(_("affected production stopped"), default=False)
+    interim_measures = models.TextField(_("other interim measures"), max_length=5000, blank=True)
+    # Major-hazard report (重大事故隐患报告).
+    state_and_cause = models.TextField(_("current state and cause"), max_length=5000, blank=True)
+    harm_and_difficulty = models.TextField(_("harm and difficulty of the fix"), max_length=5000, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rectification plan")
+        verbose_name_plural = _("rectification plans")
+
+    def __str__(self) -> str:
+        return str(self.hazard)
+
+
+def hazard_upload_path(instance, filename: str) -> str:
+    return f"hazards/{instance.hazard_id}/{filename}"
+
+
+class HazardPhoto(models.Model):
+    """A photo of the finding or of the rectification; stored re-encoded, without EXIF or GPS."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="photos", verbose_name=_("hazard"))
+    kind = models.CharField(_("kind"), max_length=16, choices=PhotoKind.choices, default=PhotoKind.FINDING)
+    image = models.FileField(_("image"), upload_to=hazard_upload_path)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=hazard_upload_path)
+    content_type = models.CharField(_("content type"), max_length=32)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hazard photo")
+        verbose_name_plural = _("hazard photos")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.hazard.code} #{self.pk}"
+
+
+class EvaluationDocument(models.Model):
+    """The evaluation (by own experts or a qualified body) a major hazard needs before it can be closed."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="evaluations", verbose_name=_("hazard"))
+    file = models.FileField(_("file"), upload_to=hazard_upload_path)
+    content_type = models.CharField(_("content type"), max_length=32)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evaluation document")
+        verbose_name_plural = _("evaluation documents")
+
+    def __str__(self) -> str:
+        return f"{self.hazard.code} {self.note}"
+
+
+class ListedSupervision(models.Model):
+    """Listed supervision (挂牌督办) of a major hazard by a department or a government, under a named leader."""
+
+    hazard = models.OneToOneField(Hazard, models.CASCADE, related_name="listing", verbose_name=_("hazard"))
+    authority = models.CharField(_("listing authority"), max_length=16, choices=Authority.choices)
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("listing department")
+    )
+    region = models.ForeignKey(
+        Region, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("listing government")
+    )
+    supervising_leader = models.ForeignKey(
+        Position, models.PROTECT, related_name="+", verbose_name=_("supervising leader")
+    )
+    order_number = models.CharField(_("order number"), max_length=64)
+    deadline = models.DateTimeField(_("supervision deadline"))
+    public_notice = models.TextField(_("public notice"), max_length=5000, blank=True)
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("listed by")
+    )
+    listed_at = models.DateTimeField(_("listed at"), default=timezone.now)
+    delisted_at = models.DateTimeField(_("de-listed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("listed supervision")
+        verbose_name_plural = _("listed supervisions")
+
+    def __str__(self) -> str:
+        return self.order_number
+
+    @property
+    def is_active(self) -> bool:
+        return self.delisted_at is None
+
+
+class HazardEvent(models.Model):
+    """One step of a hazard's timeline: who, when, from which status to which, and why."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="events", verbose_name=_("hazard"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    from_status = models.CharField(pgettext_lazy("status", "from"), max_length=24, choices=Status.choices, blank=True)
+    to_status = models.CharField(pgettext_lazy("status", "to"), max_length=24, choices=Status.choices, blank=True)
+    reason = models.TextField(_("reason"), max_length=5000, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("hazard event")
+        verbose_name_plural = _("hazard events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["hazard", "at"], name="hazard_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.action}"

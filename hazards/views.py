@@ -1,0 +1,233 @@
+"""Hazard pages: the phone-first filing form, the list, the detail with its timeline and actions, photos."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from organizations.models import Enterprise
+from safety_platform.lib.pages import paginate
+from workdays.calendar import deadline_after_working_days
+
+from . import forms, workflow
+from .choices import Level
+from .filters import HazardFilterSet
+from .models import Hazard, HazardPhoto
+
+
+def deadline_from(data: dict):
+    if data.get("deadline_working_days"):
+        return deadline_after_working_days(timezone.now(), data["deadline_working_days"])
+    deadline = data.get("deadline")
+    return timezone.make_aware(deadline) if deadline and timezone.is_naive(deadline) else deadline
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def hazard_list(request):
+    queryset = Hazard.objects.visible_to(request.user).with_overdue().select_related("enterprise", "category")
+    filterset = HazardFilterSet(request.GET or None, queryset=queryset, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(request, "hazards/list.html", {"filter": filterset, "page": None}, status=400)
+    page = paginate(request, filterset.qs)
+    return render(request, "hazards/list.html", {"filter": filterset, "page": page})
+
+
+@login_required
+def hazard_create(request):
+    workflow.require_filer(request.user)
+    form = forms.HazardFilingForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        filing = workflow.Filing(
+            enterprise=data["enterprise"],
+            title=data["title"],
+            place=data["place"],
+            category=data["category"],
+            level=data["level"],
+            description=data["description"],
+            source=data["source"],
+            legal_basis=data["legal_basis"],
+            deadline=deadline_from(data),
+            photos=tuple(data["photos"]),
+            idempotency_key=data["idempotency_key"],
+        )
+        try:
+            hazard, created = workflow.file_hazard(request.user, filing)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            if created:
+                messages.success(request, _("Hazard %(code)s filed.") % {"code": hazard.code})
+            return redirect("hazards:detail", pk=hazard.pk)
+    status = 400 if form.errors else 200
+    return render(request, "hazards/create.html", {"form": form, "picker": picker(form)}, status=status)
+
+
+def picker(form) -> list[Enterprise]:
+    """The first enterprises by name plus the one chosen; the search box fetches the rest from the API."""
+    queryset = form.fields["enterprise"].queryset.select_related("region")
+    options = list(queryset[:50])
+    chosen = form["enterprise"].value()
+    if chosen and str(chosen).isdigit() and all(str(e.pk) != str(chosen) for e in options):
+        options = list(queryset.filter(pk=chosen)) + options
+    return options
+
+
+def detail_context(request, hazard: Hazard, bound: dict | None = None) -> dict:
+    allowed = workflow.can(request.user, hazard)
+    action_forms = {name: make_form(name, hazard) for name in sorted(allowed)}
+    action_forms.update(bound or {})
+    return {
+        "hazard": hazard,
+        "allowed": allowed,
+        "forms": action_forms,
+        "plan": getattr(hazard, "plan", None),
+        "listing": getattr(hazard, "listing", None),
+        "photos": list(hazard.photos.all()),
+        "events": hazard.events.select_related("actor"),
+        "evaluations": list(hazard.evaluations.all()),
+        "is_major": hazard.level == Level.MAJOR,
+        "major_fields": forms.PlanForm.MAJOR_ONLY,
+    }
+
+
+def make_form(name: str, hazard: Hazard, data=None, files=None):
+    form_class = ACTION_FORMS[name]
+    if form_class is forms.ListingForm:
+        return form_class(data, hazard=hazard)
+    return form_class(data, files) if files is not None else form_class(data)
+
+
+@login_required
+def hazard_detail(request, pk: int):
+    hazard = get_object_or_404(
+        Hazard.objects.visible_to(request.user)
+        .with_overdue()
+        .select_related(
+            "enterprise",
+            "category",
+            "region",
+            "department",
+            "territorial_position",
+            "principal_position",
+            "plan",
+            "listing",
+            "recurrence_of",
+            "found_by",
+        ),  # fmt: skip
+        pk=pk,
+    )
+    return render(request, "hazards/detail.html", detail_context(request, hazard))
+
+
+ACTION_FORMS = {
+    "confirm": forms.DeadlineFields,
+    "submit_plan": forms.PlanForm,
+    "submit_rectification": forms.RectificationForm,
+    "accept": forms.CommentForm,
+    "reject": forms.ReasonForm,
+    "dismiss": forms.ReasonForm,
+    "extend_deadline": forms.ExtendForm,
+    "reopen": forms.ExtendForm,
+    "list_supervision": forms.ListingForm,
+    "add_photos": forms.PhotoUploadForm,
+    "attach_evaluation": forms.FileForm,
+}
+
+
+def run_action(name: str, user, hazard: Hazard, data: dict):
+    """Call the workflow function for a page action with the form's cleaned data."""
+    match name:
+        case "confirm":
+            return workflow.confirm(user, hazard, deadline_from(data))
+        case "submit_plan":
+            plan = {**data, "deadline": deadline_from(data)}
+            return workflow.submit_plan(user, hazard, plan)
+        case "submit_rectification":
+            return workflow.submit_rectification(user, hazard, data["description"], data["photos"])
+        case "accept":
+            return workflow.accept(user, hazard, data["comment"])
+        case "reject":
+            return workflow.reject(user, hazard, data["reason"])
+        case "dismiss":
+            return workflow.dismiss(user, hazard, data["reason"])
+        case "extend_deadline":
+            return workflow.extend_deadline(user, hazard, deadline_from(data), data["reason"])
+        case "reopen":
+            return workflow.reopen(user, hazard, data["reason"], deadline_from(data))
+        case "list_supervision":
+            return workflow.list_supervision(user, hazard, workflow.Listing(**data))
+        case "add_photos":
+            return workflow.add_photos(user, hazard, data["photos"])
+        case "attach_evaluation":
+            return workflow.attach_evaluation(user, hazard, data["file"], data["note"])
+    raise ValueError(name)
+
+
+@login_required
+@require_POST
+def hazard_action(request, pk: int, name: str):
+    hazard = get_object_or_404(Hazard.objects.visible_to(request.user).with_overdue(), pk=pk)
+    if name not in ACTION_FORMS:
+        return redirect("hazards:detail", pk=pk)
+    form = make_form(name, hazard, request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        try:
+            run_action(name, request.user, hazard, form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except workflow.Conflict as exc:
+            messages.error(request, str(exc))
+            status = 409
+        else:
+            messages.success(request, _("Done."))
+            return redirect("hazards:detail", pk=pk)
+    hazard = Hazard.objects.visible_to(request.user).with_overdue().get(pk=pk)
+    context = detail_context(request, hazard, {name: form})
+    context["open_action"] = name
+    return render(request, "hazards/detail.html", context, status=status)
+
+
+@login_required
+def photo(request, pk: int, thumbnail: bool = False):
+    """Photos are served through scope, never as public media files."""
+    visible = Hazard.objects.visible_to(request.user)
+    item = get_object_or_404(HazardPhoto.objects.filter(hazard__in=visible), pk=pk)
+    field = item.thumbnail if thumbnail else item.image
+    response = FileResponse(field.open("rb"), content_type="image/jpeg" if thumbnail else item.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def to_rectify(request, enterprise_pk: int):
+    """An enterprise's open hazards, the nearest deadline first."""
+    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=enterprise_pk)
+    hazards = (
+        Hazard.objects.visible_to(request.user)
+        .open()
+        .with_overdue()
+        .filter(enterprise=enterprise)
+        .select_related("category")
+        .order_by("deadline", "id")[:500]
+    )
+    return render(request, "hazards/to_rectify.html", {"enterprise": enterprise, "hazards": hazards})
+
+
+@login_required
+def my_to_rectify(request):
+    if request.user.enterprise_id:
+        return redirect("hazards:to-rectify", enterprise_pk=request.user.enterprise_id)
+    return redirect("hazards:list")
