@@ -2,26 +2,47 @@
 
 from __future__ import annotations
 
+import base64
 import time
+from urllib.parse import urlencode
 
 from django.core.management import call_command
-from django.db import connection, reset_queries
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from hazards.bulk import BULK_CODE
+from hazards.models import Hazard
 from organizations.models import Department, Enterprise, Region, User
 
 
 def prepare(args, entry) -> list[dict]:
+    """Generate the data unless the database already holds exactly what was asked for."""
     call_command("migrate", verbosity=0)
     results = []
-    bulk = Enterprise.objects.filter(credit_code__startswith="92").count()
-    if args.fresh or bulk < args.enterprises:
-        start = time.perf_counter()
-        call_command("seed_bulk", enterprises=args.enterprises, seed=1, reset=True, verbosity=0)
-        seconds = time.perf_counter() - start
+    enterprises = Enterprise.objects.filter(credit_code__startswith="92").count()
+    hazards = Hazard.objects.filter(code__startswith=BULK_CODE).count()
+    if args.fresh or enterprises != args.enterprises:
+        seconds = timed(
+            lambda: call_command("seed_bulk", enterprises=args.enterprises, seed=1, reset=True, verbosity=0)
+        )
         results.append(entry(f"seed_bulk {args.enterprises:,} enterprises", seconds, "s", "< 60", seconds < 60))
+        hazards = 0
+    if hazards != args.hazards:
+        if hazards:
+            call_command("seed_bulk", enterprises=0, hazards=0, reset=False, verbosity=0)
+            from hazards.bulk import delete_bulk_hazards
+
+            delete_bulk_hazards()
+        seconds = timed(lambda: call_command("seed_bulk", enterprises=0, hazards=args.hazards, seed=1, verbosity=0))
+        results.append(entry(f"seed_bulk {args.hazards:,} hazards", seconds, "s", "< 300", seconds < 300))
     return results
+
+
+def timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
 
 
 def bench_user(username: str, **unit) -> User:
@@ -29,34 +50,42 @@ def bench_user(username: str, **unit) -> User:
     return user
 
 
-def raw_sql_of(queryset) -> tuple[str, tuple]:
-    """The SQL the ORM sends for the page, to run bare through the database cursor."""
-    return queryset.query.sql_with_params()
-
-
-def list_scenario(label: str, user: User, url: str, queryset, args, median, entry) -> list[dict]:
-    """The API's median time against the raw SQL returning the same rows, and its query count."""
+def logged_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
-    sql, params = raw_sql_of(queryset)
+    return client
 
-    def api():
+
+def measure_page(client: Client, url: str, queryset, rows: int, args, median) -> tuple[float, float, int]:
+    """Median time of the request and of the raw SQL returning the same rows, and the request's queries."""
+    sql, params = queryset.query.sql_with_params()
+
+    def request():
         response = client.get(url)
-        assert response.status_code == 200 and len(response.json()["results"]) == 50
+        assert response.status_code == 200, response.content[:500]
+        return response
 
     def raw():
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            assert len(cursor.fetchall()) == 51
+            assert len(cursor.fetchall()) == rows
 
-    api_s, sql_s = median(api, args.repeat), median(raw, args.repeat)
+    request_s, sql_s = median(request, args.repeat), median(raw, args.repeat)
     with CaptureQueriesContext(connection) as ctx:
-        api()
-    ratio = api_s / sql_s
+        request()
+    counts = [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not counts, "a list must not count its table"
+    return request_s, sql_s, len(ctx.captured_queries)
+
+
+def ratio_entries(label: str, request_s: float, sql_s: float, queries: int, target: float = 3) -> list[dict]:
+    from bench.run import entry
+
+    ratio = request_s / sql_s
     return [
-        entry(f"{label}: time / raw SQL", ratio, "ratio", "<= 3", ratio <= 3),
-        entry(f"{label}: median time (raw SQL {sql_s * 1000:.2f} ms)", api_s * 1000, "ms", "info", True),
-        entry(f"{label}: queries", len(ctx.captured_queries), "queries", "constant", True),
+        entry(f"{label}: time / raw SQL", ratio, "ratio", f"<= {target:g}", ratio <= target),
+        entry(f"{label}: median ({sql_s * 1000:.2f} ms raw SQL)", request_s * 1000, "ms", "info", True),
+        entry(f"{label}: queries", queries, "queries", "constant", True),
     ]
 
 
@@ -67,34 +96,75 @@ def enterprise_lists(args, median, entry) -> list[dict]:
     county = bench_user("bench-county-dept", unit_kind="department", department=department)
     base = Enterprise.objects.select_related("region", "industry").order_by("-id")
     total = Enterprise.objects.count()
-    results = list_scenario(
+    url = "/api/v1/enterprises/?page_size=50"
+    results = ratio_entries(
         f"enterprise list API, city, page 50 of {total:,}",
-        city,
-        "/api/v1/enterprises/?page_size=50",
-        base.visible_to(city)[:51],
-        args,
-        median,
-        entry,
+        *measure_page(logged_in(city), url, base.visible_to(city)[:51], 51, args, median),
     )
-    results += list_scenario(
+    results += ratio_entries(
         f"enterprise list API, {department.name} scope, page 50",
-        county,
-        "/api/v1/enterprises/?page_size=50",
-        base.visible_to(county)[:51],
-        args,
-        median,
-        entry,
+        *measure_page(logged_in(county), url, base.visible_to(county)[:51], 51, args, median),
     )
     # The fixed cost of any authenticated API request (session, user, middleware, rendering): the floor.
-    client = Client()
-    client.force_login(city)
-    floor = median(lambda: client.get("/api/v1/industries/?page_size=1"), args.repeat)
+    city_client = logged_in(city)
+    floor = median(lambda: city_client.get("/api/v1/industries/?page_size=1"), args.repeat)
     results.append(entry("authenticated 1-row API request (fixed cost floor)", floor * 1000, "ms", "info", True))
+    return results
+
+
+def cursor_at(position: int) -> str:
+    """A DRF cursor token pointing just below `position` in the newest-first order."""
+    return base64.b64encode(urlencode({"p": position}).encode()).decode()
+
+
+def hazard_lists(args, median, entry) -> list[dict]:
+    root = Region.objects.get(parent=None)
+    city = bench_user("bench-city", unit_kind="city_office", region=root)
+    client = logged_in(city)
+    district = Region.objects.filter(parent=root).order_by("code").first()
+    total = Hazard.objects.count()
+    base = Hazard.objects.visible_to(city).with_overdue().select_related("enterprise", "category").order_by("-id")
+    middle = Hazard.objects.order_by("id").values_list("id", flat=True)[total // 2]
+    three = base.filter(status__in=["rectifying"], level="general", region_path__startswith=district.path)
+    cases = [
+        (f"hazard list API, first page of {total:,}", "/api/v1/hazards/?page_size=50", base),
+        (
+            "hazard list API, three filters (status, level, district)",
+            f"/api/v1/hazards/?page_size=50&status=rectifying&level=general&region={district.id}",
+            three,
+        ),
+        (
+            f"hazard list API, deep page (id < {middle:,})",
+            f"/api/v1/hazards/?page_size=50&cursor={cursor_at(middle)}",
+            base.filter(id__lt=middle),
+        ),
+        ("hazard list page (HTML), first page", "/hazards/?page_size=50", base),
+    ]
+    results, times = [], {}
+    for label, url, queryset in cases:
+        request_s, sql_s, queries = measure_page(client, url, queryset[:51], 51, args, median)
+        times[label] = request_s
+        results += ratio_entries(label, request_s, sql_s, queries)
+    first, deep = times[cases[0][0]], times[cases[2][0]]
+    results.append(
+        entry("hazard list API, deep page / first page", deep / first, "ratio", "<= 1.5", deep / first <= 1.5)
+    )
+    sizes = {n: measure_page(client, f"/api/v1/hazards/?page_size={n}", base[: n + 1], n + 1, args, median)[2]
+             for n in (10, 50, 200)}  # fmt: skip
+    results.append(
+        entry(
+            "hazard list API, queries at page sizes 10/50/200",
+            len(set(sizes.values())),
+            "distinct",
+            "1",
+            len(set(sizes.values())) == 1,
+        )
+    )
     return results
 
 
 def run_all(args, median, entry) -> list[dict]:
     results = prepare(args, entry)
-    reset_queries()
     results += enterprise_lists(args, median, entry)
+    results += hazard_lists(args, median, entry)
     return results

@@ -23,7 +23,8 @@ def visible_enterprises(request):
 
 class HazardFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", label=_("code or title"))
-    status = filters.MultipleChoiceFilter(choices=Status.choices, label=_("status"))
+    # distinct=False: a plain IN needs no SELECT DISTINCT, which would sort the whole match.
+    status = filters.MultipleChoiceFilter(choices=Status.choices, distinct=False, label=_("status"))
     level = filters.ChoiceFilter(choices=Level.choices, label=_("level"))
     category = filters.ModelChoiceFilter(
         queryset=HazardCategory.objects.all(), to_field_name="code", label=_("category")
