@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from organizations.models import Enterprise, Position
+from organizations.models import Department, Enterprise, Position
 from workdays.calendar import deadline_after_working_days
 
 from . import workflow
@@ -228,6 +228,13 @@ class ListSupervisionSerializer(serializers.Serializer):
     public_notice = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
+class ReassignSerializer(serializers.Serializer):
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), label=_("supervising department")
+    )
+    reason = serializers.CharField(max_length=5000, label=_("reason"))
+
+
 class FileSerializer(serializers.Serializer):
     file = serializers.FileField(label=_("file"))
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -336,6 +343,12 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def delist(self, request, pk=None):
         return self._transition(workflow.delist, ReasonSerializer)
+
+    @extend_schema(request=ReassignSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reassign(self, request, pk=None):
+        """Change the supervising department (the city office only, with a reason on the timeline)."""
+        return self._transition(workflow.reassign, ReassignSerializer)
 
     @extend_schema(request={"multipart/form-data": FileSerializer}, responses={201: PhotoSerializer(many=True)})
     @action(detail=True, methods=["post"])

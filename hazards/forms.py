@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.choices import PositionKind
-from organizations.models import Enterprise, Position
+from organizations.models import Department, Enterprise, Position
 
 from .choices import Authority, Level, Source
 from .models import HazardCategory
@@ -158,6 +158,11 @@ def leader_positions(hazard):
         .filter(Q(region__code__in=codes) | Q(department__region__code__in=codes))
         .order_by("unit_kind", "title")
     )
+
+
+class ReassignForm(ReasonForm):
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), label=_("supervising department"))
+    field_order = ["department", "reason"]
 
 
 class FileForm(forms.Form):

@@ -143,6 +143,7 @@ ACTION_FORMS = {
     "list_supervision": forms.ListingForm,
     "add_photos": forms.PhotoUploadForm,
     "attach_evaluation": forms.FileForm,
+    "reassign": forms.ReassignForm,
 }
 
 
@@ -170,6 +171,8 @@ def run_action(name: str, user, hazard: Hazard, data: dict):
             return workflow.list_supervision(user, hazard, workflow.Listing(**data))
         case "add_photos":
             return workflow.add_photos(user, hazard, data["photos"])
+        case "reassign":
+            return workflow.reassign(user, hazard, data["department"], data["reason"])
         case "attach_evaluation":
             return workflow.attach_evaluation(user, hazard, data["file"], data["note"])
     raise ValueError(name)

@@ -568,7 +568,7 @@ def delist(actor: User, hazard: Hazard | int, reason: str) -> Hazard:
         return hazard
 
 
-def reassign(actor: User, hazard: Hazard | int, reason: str, department: Department | None = None) -> Hazard:
+def reassign(actor: User, hazard: Hazard | int, department: Department, reason: str) -> Hazard:
     """Change the supervising department of a hazard; only the city office, always with a reason."""
     _require_reason(reason)
     with transaction.atomic():
@@ -680,6 +680,8 @@ def can(actor: User, hazard: Hazard) -> set[str]:
         allowed.add("list_supervision")
     if (government or own_enterprise) and status in OPEN_STATUSES:
         allowed.add("add_photos")
+    if status in OPEN_STATUSES and (actor.is_superuser or actor.holds(PositionKind.CITY_OFFICE_STAFF)):
+        allowed.add("reassign")
     if (
         hazard.level == Level.MAJOR
         and status in (Status.RECTIFYING, Status.AWAITING_ACCEPTANCE)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+
+from workdays.calendar import missing_years
 
 from .models import Heartbeat
 
@@ -49,3 +54,21 @@ def healthz(request):
         "last_escalation_sweep": beats.get("escalation_sweep"),
     }
     return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
+
+
+@login_required
+def operations(request):
+    """For the city office: is the scheduler alive, is the official calendar entered for this year and next."""
+    user = request.user
+    if not (user.is_superuser or user.unit_kind == "city_office"):
+        raise PermissionDenied
+    year = timezone.localdate().year
+    context = {
+        "database": check_database(),
+        "broker": check_broker(),
+        "broker_transport": settings.CELERY_BROKER_URL.split(":", 1)[0],
+        "heartbeats": Heartbeat.objects.order_by("name"),
+        "missing_years": missing_years([year, year + 1]),
+        "year": year,
+    }
+    return render(request, "ops/index.html", context)

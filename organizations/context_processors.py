@@ -21,6 +21,8 @@ def navigation(request) -> dict:
         items.append((_("Supervision gaps"), reverse("organizations:gaps")))
     if can_keep_registry(user):
         items.append((_("Register enterprise"), reverse("organizations:enterprise-create")))
+    if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
+        items.append((_("Operations"), reverse("operations")))
     items.append((_("API docs"), reverse("api-docs")))
     if user.is_staff and (user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE):
         items.append((_("Administration"), reverse("admin:index")))

@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from ops.views import healthz
+from ops.views import healthz, operations
 from organizations import views as org_views
 
 from .admin import restrict_admin_to_city_office
@@ -30,4 +30,5 @@ urlpatterns = [
         name="api-docs",
     ),
     path("healthz", healthz, name="healthz"),
+    path("operations/", operations, name="operations"),
 ]

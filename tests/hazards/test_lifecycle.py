@@ -177,3 +177,17 @@ def test_reopen_after_look_back(hz):
     response = post(hz.users["inspector"], url, {"reason": "回头看发现复发", "deadline_working_days": 3})
     assert response.status_code == 200 and response.json()["status"] == "rectifying"
     assert response.json()["closed_at"] is None
+
+
+def test_responsibility_changes_only_with_a_reason_by_the_city_office(hz):
+    from .conftest import advance
+
+    hazard = advance(hz, "rectifying")
+    url = f"/api/v1/hazards/{hazard.id}/reassign/"
+    assert post(hz.users["county_head"], url, {"department": hz.yjj.id, "reason": "x"}).status_code == 403
+    assert post(hz.users["city"], url, {"department": hz.yjj.id}).status_code == 400
+    moved = post(hz.users["city"], url, {"department": hz.yjj.id, "reason": "市局直接督办"})
+    assert moved.status_code == 200 and moved.json()["responsibility"]["department"] == hz.yjj.id
+    event = moved.json()["events"][-1]
+    assert event["action"] == "reassign" and event["reason"] == "市局直接督办"
+    assert event["data"] == {"old": "海滨区应急管理局", "new": "市应急管理局"}

@@ -166,3 +166,21 @@ def test_the_city_office_edits_the_calendar_in_the_admin(admin_client):
     )
     assert response.status_code == 302
     assert not is_working_day(date(2031, 10, 1))
+
+
+def test_operations_page_warns_when_a_year_is_missing(client, world):
+    """GIVEN no official calendar for next year WHEN the city office opens operations THEN it is warned."""
+    from django.utils import timezone
+
+    from workdays.models import CalendarYear
+
+    year = timezone.localdate().year
+    CalendarYear.objects.update_or_create(year=year, defaults={"complete": True})
+    CalendarYear.objects.filter(year=year + 1).delete()
+    client.force_login(world.users["city"])
+    text = client.get("/operations/").content.decode()
+    assert f"{year + 1}" in text and "工作日" in text and 'role="alert"' in text
+    CalendarYear.objects.create(year=year + 1, complete=True)
+    assert 'role="alert"' not in client.get("/operations/").content.decode()
+    client.force_login(world.users["district"])
+    assert client.get("/operations/").status_code == 403
