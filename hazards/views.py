@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms.models import model_to_dict
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -106,6 +107,9 @@ def make_form(name: str, hazard: Hazard, data=None, files=None):
     form_class = ACTION_FORMS[name]
     if form_class is forms.ListingForm:
         return form_class(data, hazard=hazard)
+    plan = getattr(hazard, "plan", None)
+    if form_class is forms.PlanForm and plan and data is None:
+        return form_class(initial=model_to_dict(plan))  # a replaced plan starts from the current one
     return form_class(data, files) if files is not None else form_class(data)
 
 

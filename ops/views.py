@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from workdays.calendar import missing_years
@@ -56,6 +57,13 @@ def healthz(request):
     return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
 
 
+HEARTBEAT_NAMES = {
+    "scheduler": _("Scheduler"),
+    "ping": _("Test task"),
+    "escalation_sweep": _("Escalation sweep"),
+}
+
+
 @login_required
 def operations(request):
     """For the city office: is the scheduler alive, is the official calendar entered for this year and next."""
@@ -67,7 +75,7 @@ def operations(request):
         "database": check_database(),
         "broker": check_broker(),
         "broker_transport": settings.CELERY_BROKER_URL.split(":", 1)[0],
-        "heartbeats": Heartbeat.objects.order_by("name"),
+        "heartbeats": [(HEARTBEAT_NAMES.get(b.name, b.name), b) for b in Heartbeat.objects.order_by("name")],
         "missing_years": missing_years([year, year + 1]),
         "year": year,
     }

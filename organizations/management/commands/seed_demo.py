@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from hazards.demo import load_demo_hazards
 from organizations.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo city (regions, industries, departments, 200 enterprises, positions, demo users)."
+    help = "Load the demo city (regions, industries, departments, 200 enterprises, positions, users, hazards)."
 
     def handle(self, *args, **options) -> None:
         counts = load_demo()
+        counts.update(load_demo_hazards())
         kinds = [kind for kind in counts if not kind.endswith("_created")]
         for kind in kinds:
             self.stdout.write(f"{kind:<12} {counts[kind]:>5}  ({counts[kind + '_created']} new)")

@@ -1,0 +1,110 @@
+"""Demo hazards for `manage.py seed_demo`: a living ledger in every state, made by the demo users through the
+workflow itself (so every one has its timeline). Idempotent: each filing has a fixed idempotency key."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from organizations.models import Enterprise, User
+
+from . import workflow
+from .models import Hazard, HazardCategory
+
+NAMESPACE = uuid.UUID("6a0f4f7e-5d2e-4d55-9a55-0d3c1b6c7a10")
+# (title, place, category, level, how far along: reported / confirmed / rectifying / awaiting / closed / overdue)
+DEMO = [
+    ("储罐区呼吸阀堵塞", "储罐区", "hazchem", "major", "rectifying"),
+    ("灭火器压力不足", "一号仓库", "fire", "general", "closed"),
+    ("配电箱未可靠接地", "二号车间", "electrical", "general", "awaiting"),
+    ("安全出口被货物堵塞", "成品仓库", "evacuation", "general", "overdue"),
+    ("气瓶未固定放置", "维修车间", "hazchem", "general", "confirmed"),
+    ("有限空间作业未检测气体", "污水池", "confined_space", "general", "reported"),
+    ("动火作业无审批", "装置区", "hot_work", "general", "rectifying"),
+    ("高处作业未系安全带", "厂房屋面", "work_at_height", "general", "reported"),
+]
+OTHERS = [
+    ("厨房燃气管道老化", "后厨", "gas", "general"),
+    ("疏散指示标志损坏", "一楼大厅", "evacuation", "general"),
+    ("起重机械未定期检验", "装卸区", "special_equipment", "general"),
+    ("粉尘清扫不及时", "打磨车间", "dust_explosion", "major"),
+    ("脚手架连墙件缺失", "三号楼", "construction", "general"),
+    ("应急照明不亮", "地下车库", "fire", "general"),
+]
+
+
+def key(*parts) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts))
+
+
+def load_demo_hazards() -> dict[str, int]:
+    users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
+    inspector, department, firm = users["demo-inspector"], users["demo-department"], users["demo-enterprise"]
+    before = Hazard.objects.count()
+    with transaction.atomic():
+        for index, (title, place, category, level, stage) in enumerate(DEMO):
+            hazard, created = file(inspector, firm.enterprise, title, place, category, level, key("demo", index))
+            if created:
+                walk(hazard, stage, inspector, department, firm)
+        others = Enterprise.objects.visible_to(inspector).exclude(pk=firm.enterprise_id).order_by("id")[:60:5]
+        for index, enterprise in enumerate(others):
+            title, place, category, level = OTHERS[index % len(OTHERS)]
+            hazard, created = file(inspector, enterprise, title, place, category, level, key("other", index))
+            if created and index % 2:
+                workflow.confirm(department, hazard, timezone.now() + timedelta(days=20 + index))
+    return {"hazards": Hazard.objects.count(), "hazards_created": Hazard.objects.count() - before}
+
+
+def file(actor, enterprise, title, place, category, level, idempotency_key):
+    filing = workflow.Filing(
+        enterprise=enterprise,
+        title=title,
+        place=place,
+        category=HazardCategory.objects.get(code=category),
+        level=level,
+        description=f"{place}：{title}。",
+        idempotency_key=idempotency_key,
+    )
+    return workflow.file_hazard(actor, filing)
+
+
+def walk(hazard: Hazard, stage: str, inspector: User, department: User, firm: User) -> None:
+    """Move a demo hazard as far as its stage, by the people who would."""
+    if stage == "reported":
+        return
+    workflow.confirm(inspector, hazard, timezone.now() + timedelta(days=30))
+    if stage == "confirmed":
+        return
+    if stage == "overdue":
+        # Demo history: this one was confirmed long ago and its deadline has passed. Nothing but the demo
+        # loader writes a deadline in the past; the workflow refuses one.
+        Hazard.objects.filter(pk=hazard.pk).update(deadline=timezone.now() - timedelta(days=4))
+        return
+    plan = {
+        "responsible_person": "陈伟",
+        "measures": "立即整改并举一反三排查同类部位",
+        "funds": 5000,
+        "deadline": timezone.now() + timedelta(days=20),
+        "contingency_plan": "整改期间设置警戒区，专人值守",
+    }
+    if hazard.level == "major":
+        plan.update(
+            goal="消除储罐区超压风险",
+            methods="更换呼吸阀并加装压力远传报警",
+            materials="资金20万元，呼吸阀4套",
+            responsible_body="企业设备安全部",
+            safety_measures="整改期间储罐降液位运行",
+            state_and_cause="呼吸阀被聚合物堵塞，储罐存在超压风险",
+            harm_and_difficulty="可能导致储罐破裂、泄漏着火，需局部停产整改",
+            workers_withdrawn=True,
+            warnings_posted=True,
+        )
+    workflow.submit_plan(firm, hazard, plan)
+    if stage == "rectifying":
+        return
+    workflow.submit_rectification(firm, hazard, "已按方案完成整改，附整改后照片。")
+    if stage == "closed":
+        workflow.accept(department, hazard, "现场复查合格")
