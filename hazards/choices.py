@@ -54,3 +54,5 @@ class Action(models.TextChoices):
     REASSIGN = "reassign", _("Responsibility changed")
     ADD_PHOTO = "add_photo", _("Photo added")
     ADD_EVALUATION = "add_evaluation", _("Evaluation attached")
+    ESCALATION_STEP = "escalation_step", _("Escalation notice sent")
+    ACKNOWLEDGE = "acknowledge", _("Notice answered")

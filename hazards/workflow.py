@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications import escalation
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Department, Enterprise, Position, Region, User
 from organizations.responsibility import SupervisionMap, principal_position, territorial_leader_position
@@ -306,6 +307,7 @@ def confirm(actor: User, hazard: Hazard | int, deadline: datetime | None = None)
         before, hazard.status = hazard.status, Status.CONFIRMED
         hazard.save(update_fields=["deadline", "status", "updated_at"])
         _event(hazard, actor, Action.CONFIRM, before, deadline=hazard.deadline)
+        escalation.start(hazard)
         return hazard
 
 
@@ -380,6 +382,7 @@ def submit_rectification(actor: User, hazard: Hazard | int, description: str, ph
             stored = _store_photos(hazard, actor, images, PhotoKind.EVIDENCE)
             before, hazard.status, hazard.rectified_by = hazard.status, Status.AWAITING_ACCEPTANCE, actor
             hazard.save(update_fields=["status", "rectified_by", "updated_at"])
+            escalation.stop(hazard)  # the enterprise has done its part; a rejection resumes it
             _event(hazard, actor, Action.SUBMIT_RECTIFICATION, before, description=description, photos=len(stored))
             return hazard
     except Exception:
@@ -415,6 +418,7 @@ def accept(actor: User, hazard: Hazard | int, comment: str = "") -> Hazard:
         before, hazard.status, hazard.closed_at = hazard.status, Status.CLOSED, timezone.now()
         hazard.save(update_fields=["status", "closed_at", "updated_at"])
         _event(hazard, actor, Action.ACCEPT, before, comment)
+        escalation.stop(hazard)
         listing = ListedSupervision.objects.filter(hazard=hazard, delisted_at__isnull=True).first()
         if listing:
             listing.delisted_at = hazard.closed_at
@@ -432,6 +436,7 @@ def reject(actor: User, hazard: Hazard | int, reason: str) -> Hazard:
         before, hazard.status = hazard.status, Status.RECTIFYING
         hazard.save(update_fields=["status", "updated_at"])
         _event(hazard, actor, Action.REJECT, before, reason)
+        escalation.start(hazard)
         return hazard
 
 
@@ -449,6 +454,7 @@ def dismiss(actor: User, hazard: Hazard | int, reason: str) -> Hazard:
         before, hazard.status = hazard.status, Status.DISMISSED
         hazard.save(update_fields=["status", "updated_at"])
         _event(hazard, actor, Action.DISMISS, before, reason)
+        escalation.stop(hazard)
         return hazard
 
 
@@ -470,6 +476,7 @@ def extend_deadline(actor: User, hazard: Hazard | int, deadline: datetime, reaso
         old = hazard.deadline
         hazard.deadline = deadline
         hazard.save(update_fields=["deadline", "updated_at"])
+        escalation.start(hazard)  # a new deadline is a new escalation, with today's chain
         _event(
             hazard, actor, Action.EXTEND_DEADLINE, hazard.status, reason, old=old, new=deadline, approved_by=str(actor)
         )
@@ -487,6 +494,7 @@ def reopen(actor: User, hazard: Hazard | int, reason: str, deadline: datetime) -
         before, hazard.status, hazard.closed_at = hazard.status, Status.RECTIFYING, None
         hazard.save(update_fields=["status", "deadline", "closed_at", "updated_at"])
         _event(hazard, actor, Action.REOPEN, before, reason, deadline=deadline)
+        escalation.start(hazard)
         return hazard
 
 

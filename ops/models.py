@@ -13,6 +13,7 @@ class Heartbeat(models.Model):
     last_at = models.DateTimeField(_("last run"))
     runs = models.PositiveBigIntegerField(_("runs"), default=0)
     token = models.CharField(_("last token"), max_length=64, blank=True)
+    data = models.JSONField(_("figures"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("heartbeat")

@@ -7,12 +7,13 @@ from django.utils import timezone
 from .models import Heartbeat
 
 
-def beat(name: str, token: str = "") -> None:
+def beat(name: str, token: str = "", data: dict | None = None) -> None:
     """Record one run of a periodic job; idempotent in effect (the latest run wins)."""
     now = timezone.now()
-    updated = Heartbeat.objects.filter(name=name).update(last_at=now, runs=F("runs") + 1, token=token)
+    values = {"last_at": now, "token": token, **({"data": data} if data is not None else {})}
+    updated = Heartbeat.objects.filter(name=name).update(runs=F("runs") + 1, **values)
     if not updated:
-        Heartbeat.objects.get_or_create(name=name, defaults={"last_at": now, "runs": 1, "token": token})
+        Heartbeat.objects.get_or_create(name=name, defaults={"runs": 1, **values})
 
 
 @shared_task(acks_late=True, ignore_result=True)

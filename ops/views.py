@@ -41,18 +41,18 @@ def check_broker() -> bool:
 def healthz(request):
     database = check_database()
     broker = check_broker()
-    beats = {
-        name: timezone.localtime(at).isoformat()
-        for name, at in (Heartbeat.objects.values_list("name", "last_at") if database else [])
-    }
+    rows = {b.name: b for b in Heartbeat.objects.all()} if database else {}
+    beats = {name: timezone.localtime(b.last_at).isoformat() for name, b in rows.items()}
+    self_check = rows.get("self_check")
     body = {
         "status": "ok" if database and broker else "error",
         "database": database,
         "broker": broker,
         "broker_transport": settings.CELERY_BROKER_URL.split(":", 1)[0],
         "last_scheduler_beat": beats.get("scheduler"),
-        # The escalation sweep arrives with the notifications app; until then it has never run.
         "last_escalation_sweep": beats.get("escalation_sweep"),
+        "last_self_check": beats.get("self_check"),
+        "requeued_total": self_check.data.get("requeued_total", 0) if self_check else 0,
     }
     return JsonResponse(body, status=200 if body["status"] == "ok" else 503)
 
@@ -61,6 +61,7 @@ HEARTBEAT_NAMES = {
     "scheduler": _("Scheduler"),
     "ping": _("Test task"),
     "escalation_sweep": _("Escalation sweep"),
+    "self_check": _("Delivery self-check"),
 }
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "workdays",
     "organizations",
     "hazards",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "HazardLevelEnum": "hazards.choices.Level",
+        "RegionLevelEnum": "organizations.choices.RegionLevel",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport (no server needed).
@@ -236,7 +241,21 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL = envint("HEARTBEAT_INTERVAL", 60)
+# The escalation sweep and its self-check run every ESCALATION_SWEEP_INTERVAL seconds.
+ESCALATION_SWEEP_INTERVAL = envint("ESCALATION_SWEEP_INTERVAL", 60)
+CELERY_TASK_ROUTES = {"notifications.tasks.sweep": {"queue": "escalation"}}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BEAT_SCHEDULE = {
+    "escalation-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": ESCALATION_SWEEP_INTERVAL,
+        "options": {"expires": max(ESCALATION_SWEEP_INTERVAL - 5, 1)},
+    },
+    "escalation-self-check": {
+        "task": "notifications.tasks.self_check",
+        "schedule": ESCALATION_SWEEP_INTERVAL,
+        "options": {"expires": max(ESCALATION_SWEEP_INTERVAL - 5, 1)},
+    },
     # `expires` just under the interval: a late run is dropped, not piled up.
     "heartbeat": {
         "task": "ops.tasks.heartbeat",
@@ -270,5 +289,13 @@ HAZARD_RECURRENCE_DAYS = envint("HAZARD_RECURRENCE_DAYS", 180)
 # Uploads: photos and evaluation documents. The type is read from the content, never from the name.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)
+# Escalation and must-answer notices (叫应).
+ESCALATION_BATCH_SIZE = envint("ESCALATION_BATCH_SIZE", 500)
+ANSWER_LIMIT_MAJOR_MINUTES = envint("ANSWER_LIMIT_MAJOR_MINUTES", 30)
+ANSWER_LIMIT_MINUTES = envint("ANSWER_LIMIT_MINUTES", 24 * 60)
+NOTIFY_WEBHOOK_URL = envstr("NOTIFY_WEBHOOK_URL")  # SMS / WeCom / DingTalk gateway; empty: no webhook channel
+NOTIFY_WEBHOOK_SECRET = envstr("NOTIFY_WEBHOOK_SECRET")
+NOTIFY_WEBHOOK_TIMEOUT = envint("NOTIFY_WEBHOOK_TIMEOUT", 10)
+DELIVERY_MAX_ATTEMPTS = envint("DELIVERY_MAX_ATTEMPTS", 6)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

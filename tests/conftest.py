@@ -43,6 +43,8 @@ def missing_services() -> dict[str, str]:
             redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
         except redis.RedisError as exc:
             missing["redis"] = f"Redis at {settings.REDIS_URL} does not answer: {exc}"
+    if shutil.which("redis-server") is None:
+        missing["redis-server"] = "redis-server is not installed (the Redis outage test runs its own)"
     if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
         missing["chromium"] = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
     return missing
@@ -73,6 +75,7 @@ def need(*services: str) -> None:
 SEEDED_BY_MIGRATIONS = [
     ("hazards.migrations.0002_seed_categories", "hazards", "HazardCategory"),
     ("workdays.migrations.0002_seed_from_chinese_calendar", "workdays", "SpecialDay"),
+    ("notifications.migrations.0002_default_chains", "notifications", "EscalationChain"),
 ]
 
 

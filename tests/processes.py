@@ -65,6 +65,8 @@ def running(name: str, args: list[str], env: dict[str, str], log_dir: Path):
 
 
 def celery(*args: str) -> list[str]:
+    if args and args[0] == "worker":
+        args = ("worker", "-Q", "celery,escalation", *args[1:])  # the sweep has its own queue
     return [PYTHON, "-m", "celery", "-A", "safety_platform", *args]
 
 

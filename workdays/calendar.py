@@ -94,6 +94,19 @@ def add_working_days(start: datetime | date, n: int, cache: SpecialDays | None =
     return day
 
 
+def subtract_working_days(start: datetime | date, n: int, cache: SpecialDays | None = None) -> date:
+    """The n-th working day before start's date (n >= 1), e.g. for reminders before a deadline."""
+    if n < 1:
+        raise ValueError("n must be >= 1")
+    day = local_date(start)
+    cache = cache or SpecialDays(day - timedelta(days=2 * n + 30), day)
+    for _step in range(n):
+        day -= ONE_DAY
+        while not cache.is_working_day(day):
+            day -= ONE_DAY
+    return day
+
+
 def working_days_between(a: datetime | date, b: datetime | date, cache: SpecialDays | None = None) -> int:
     """Working days in (a, b]; negative when b is before a (e.g. working days overdue)."""
     a, b = local_date(a), local_date(b)

@@ -12,10 +12,10 @@ from ..factories import EnterpriseFactory
 
 # Session and user (2); the user's department and its region (2, county bureau only); the industry tree and the
 # department-industry links (2); departments for the supervision map (1, API) and the page of enterprises (1).
-# The page adds the user's positions for the navigation (1) and its filter dropdowns (region/department: 2;
-# industries: 1 more where the scope limits them).
+# The page adds the user's positions and unread notices for the navigation (2) and its filter dropdowns
+# (region/department: 2; industries: 1 more where the scope limits them).
 API_QUERIES = {"city": 6, "county_dept": 8}
-PAGE_QUERIES = {"city": 7, "county_dept": 11}
+PAGE_QUERIES = {"city": 8, "county_dept": 12}
 
 
 @pytest.fixture

@@ -29,7 +29,16 @@ class Command(BaseCommand):
         commands = {
             "web": [python, "manage.py", "runserver", addr, "--noreload"],
             # SQLite allows one writer at a time, so the embedded mode runs the worker single-threaded.
-            "worker": [*celery, "worker", "-l", "info", "--pool", "solo" if self.embedded else "prefork"],
+            "worker": [
+                *celery,
+                "worker",
+                "-Q",
+                "celery,escalation",
+                "-l",
+                "info",
+                "--pool",
+                "solo" if self.embedded else "prefork",
+            ],
             "beat": [*celery, "beat", "-l", "info", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
         processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}

@@ -1,0 +1,96 @@
+"""Celery tasks: the sweep (beat, every minute), deliveries (idempotent, acks_late) and the self-check."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ops.tasks import beat
+
+from . import channels, escalation
+from .choices import DeliveryState
+from .models import Delivery
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep() -> dict:
+    """Recompute what is due from the database and write it; safe to run twice at once (rows are locked)."""
+    result = escalation.sweep()
+    beat("escalation_sweep", data={"steps": result.steps, "notifications": result.notifications})
+    return {"steps": result.steps, "notifications": result.notifications, "passed_up": result.passed_up}
+
+
+def backoff(attempt: int) -> int:
+    """Seconds before the next try: doubling from 10 s, capped at 5 minutes, with jitter."""
+    return min(10 * 2 ** max(attempt - 1, 0), 300) + random.randint(0, 5)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=None)
+def deliver(self, delivery_id: int) -> str:
+    """Claim the delivery with a conditional update (only one worker wins), send it, record the outcome.
+
+    A delivery already sent, or claimed by someone else, is left alone: running this twice sends once.
+    """
+    now = timezone.now()
+    claimed = (
+        Delivery.objects.filter(pk=delivery_id, state=DeliveryState.PENDING)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        .update(state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "skipped"
+    delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+    try:
+        channels.send(delivery)
+    except channels.TransientError as exc:
+        if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+            _finish(delivery_id, DeliveryState.FAILED, str(exc))
+            return "failed"
+        _finish(delivery_id, DeliveryState.PENDING, str(exc))
+        raise self.retry(countdown=backoff(delivery.attempts), exc=exc) from exc
+    except channels.PermanentError as exc:
+        _finish(delivery_id, DeliveryState.FAILED, str(exc))
+        return "failed"
+    _finish(delivery_id, DeliveryState.SENT, "")
+    return "sent"
+
+
+def _finish(delivery_id: int, state: str, error: str) -> None:
+    values = {"state": state, "last_error": error[:500]}
+    if state == DeliveryState.SENT:
+        values["sent_at"] = timezone.now()
+    Delivery.objects.filter(pk=delivery_id, state=DeliveryState.SENDING).update(**values)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def self_check() -> int:
+    """Anything due and not sent for longer than two sweep intervals is queued again, and counted.
+
+    That covers a worker killed mid-send (stuck in 'sending') and a broker that lost its messages (left
+    'pending'). Deliveries claim by conditional update, so a spare message sends nothing twice.
+    """
+    return requeue_stale()
+
+
+def requeue_stale(now=None) -> int:
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=2 * settings.ESCALATION_SWEEP_INTERVAL)
+    stuck = Delivery.objects.filter(state=DeliveryState.SENDING, claimed_at__lt=stale)
+    stuck_ids = list(stuck.values_list("pk", flat=True))
+    Delivery.objects.filter(pk__in=stuck_ids, state=DeliveryState.SENDING).update(state=DeliveryState.PENDING)
+    waiting = Delivery.objects.filter(state=DeliveryState.PENDING, created_at__lt=stale).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=now)
+    )
+    waiting = waiting.filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+    ids = sorted(set(waiting.values_list("pk", flat=True)) | set(stuck_ids))
+    escalation.enqueue(ids)
+    from ops.models import Heartbeat
+
+    previous = Heartbeat.objects.filter(name="self_check").values_list("data", flat=True).first() or {}
+    beat("self_check", data={"requeued_last": len(ids), "requeued_total": previous.get("requeued_total", 0) + len(ids)})
+    return len(ids)

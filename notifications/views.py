@@ -1,0 +1,84 @@
+"""Inbox pages: my notifications, one notice with its answer button, and what is unanswered by unit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hazards.models import Hazard
+from organizations.choices import UnitKind
+from safety_platform.lib.pages import paginate
+
+from . import escalation
+from .models import Notification
+
+
+@login_required
+def inbox(request):
+    queryset = Notification.objects.filter(recipient=request.user).select_related("hazard")
+    if request.GET.get("unanswered") == "1":
+        queryset = queryset.filter(must_answer=True, acknowledged_at__isnull=True)
+    return render(request, "notifications/inbox.html", {"page": paginate(request, queryset)})
+
+
+@login_required
+def detail(request, pk: int):
+    notice = get_object_or_404(Notification.objects.select_related("hazard"), recipient=request.user, pk=pk)
+    if notice.read_at is None:
+        escalation.mark_read(request.user, [notice.pk])
+    return render(request, "notifications/detail.html", {"notice": notice})
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk: int):
+    escalation.acknowledge(request.user, pk)
+    messages.success(request, _("Answered. Thank you."))
+    return redirect("notifications:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def read_all(request):
+    escalation.mark_read(request.user)
+    return redirect("notifications:inbox")
+
+
+@login_required
+def unanswered(request):
+    """Must-answer notices nobody has answered, by the recipient's unit, within the viewer's scope."""
+    user = request.user
+    if not (user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT)):
+        raise PermissionDenied
+    visible = Hazard.objects.visible_to(user)
+    open_notices = Notification.objects.filter(must_answer=True, acknowledged_at__isnull=True).filter(
+        Q(hazard__in=visible) | Q(hazard__isnull=True, recipient=user)
+    )
+    rows = (
+        open_notices.values(
+            "recipient__unit_kind",
+            "recipient__region__name",
+            "recipient__department__name",
+            "recipient__enterprise__name",
+        )
+        .annotate(total=Count("id"), passed_up=Count("id", filter=Q(escalated_at__isnull=False)))
+        .order_by("-total")[:200]
+    )
+    units = [
+        {
+            "unit": r["recipient__department__name"]
+            or r["recipient__enterprise__name"]
+            or r["recipient__region__name"]
+            or "—",
+            "total": r["total"],
+            "passed_up": r["passed_up"],
+        }
+        for r in rows
+    ]
+    latest = open_notices.select_related("recipient", "hazard").order_by("answer_due_at")[:50]
+    return render(request, "notifications/unanswered.html", {"units": units, "latest": latest})

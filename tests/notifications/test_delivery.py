@@ -1,0 +1,145 @@
+"""Channels: the signed webhook against a local server, e-mail in Chinese, retries, quiet hours, self-check."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import pytest
+import time_machine
+from celery.exceptions import Retry
+from django.core import mail
+from django.utils import timezone
+
+from notifications import escalation
+from notifications.channels import TransientError
+from notifications.models import Delivery, Notification, NotificationPreference
+from notifications.tasks import deliver, requeue_stale
+from safety_platform.celery import app
+
+from .conftest import SHANGHAI
+from .receiver import Receiver
+from .test_escalation import confirmed
+
+SECRET = "test-secret"
+
+
+@pytest.fixture
+def eager():
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def gateway(settings, esc):
+    for name in ("enterprise", "county_head"):
+        esc.users[name].email = f"{name}@example.gov.cn"
+        esc.users[name].save()
+    with Receiver(SECRET) as receiver:
+        settings.NOTIFY_WEBHOOK_URL = receiver.url
+        settings.NOTIFY_WEBHOOK_SECRET = SECRET
+        yield receiver
+
+
+def due_notices(esc, must_answer_step: bool = True):
+    deadline = timezone.now() + timedelta(days=2)
+    hazard = confirmed(esc, deadline)
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
+        escalation.sweep()
+    return hazard
+
+
+def test_webhook_is_signed_sent_once_and_email_is_chinese(esc, gateway):
+    hazard = due_notices(esc)
+    deliveries = Delivery.objects.filter(notification__hazard=hazard)
+    assert {d.channel for d in deliveries} == {"email", "webhook"}
+    for delivery in deliveries:
+        assert deliver.run(delivery.pk) == "sent"
+        assert deliver.run(delivery.pk) == "skipped"  # a second message for it sends nothing
+    webhooks = deliveries.filter(channel="webhook")
+    assert gateway.received == {str(d.pk): 1 for d in webhooks}
+    assert gateway.bad_signatures == 0
+    body = next(b for b in gateway.bodies if b["must_answer"])
+    assert hazard.code in body["title"] and body["answer_due_at"] and body["recipient"]["username"]
+    subjects = [m.subject for m in mail.outbox]
+    assert len(mail.outbox) == deliveries.filter(channel="email").count()
+    answer = next(m for m in mail.outbox if "整改期限已到" in m.subject)
+    assert "/notifications/" in answer.body and hazard.code in answer.body, subjects
+
+
+def test_transient_errors_retry_with_backoff_then_send(esc, gateway):
+    gateway.script = [503, 500]
+    due_notices(esc)
+    delivery = Delivery.objects.filter(channel="webhook").first()
+    for _ in range(2):
+        with pytest.raises((Retry, TransientError)):  # called directly, Celery re-raises instead of queueing
+            deliver.run(delivery.pk)
+        delivery.refresh_from_db()
+        assert delivery.state == "pending" and "HTTP 5" in delivery.last_error
+    assert deliver.run(delivery.pk) == "sent"
+    delivery.refresh_from_db()
+    assert delivery.attempts == 3 and delivery.state == "sent"
+
+
+def test_permanent_errors_do_not_retry(esc, gateway):
+    gateway.script = [400]
+    due_notices(esc)
+    delivery = Delivery.objects.filter(channel="webhook").first()
+    assert deliver.run(delivery.pk) == "failed"
+    delivery.refresh_from_db()
+    assert delivery.state == "failed" and delivery.attempts == 1
+
+
+def test_retries_are_capped(esc, gateway, settings):
+    settings.DELIVERY_MAX_ATTEMPTS = 2
+    gateway.script = [503, 503, 503]
+    due_notices(esc)
+    delivery = Delivery.objects.filter(channel="webhook").first()
+    with pytest.raises((Retry, TransientError)):
+        deliver.run(delivery.pk)
+    assert deliver.run(delivery.pk) == "failed"
+
+
+def test_unreachable_gateway_is_transient(esc, settings):
+    settings.NOTIFY_WEBHOOK_URL = "http://127.0.0.1:9/nothing-listens-here"
+    due_notices(esc)
+    delivery = Delivery.objects.get(channel="webhook", notification__recipient=esc.users["county_head"])
+    with pytest.raises((Retry, TransientError)):
+        deliver.run(delivery.pk)
+
+
+def test_quiet_hours_defer_reminders_but_not_must_answer(esc, gateway):
+    NotificationPreference.objects.create(user=esc.users["enterprise"], quiet_from=time(22), quiet_until=time(7))
+    deadline = datetime.combine(timezone.localdate() + timedelta(days=10), time(23, 30), tzinfo=SHANGHAI)
+    hazard = confirmed(esc, deadline)
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
+        escalation.sweep()
+    must = Delivery.objects.get(
+        channel="webhook",
+        notification__hazard=hazard,
+        notification__recipient=esc.users["enterprise"],
+        notification__must_answer=True,
+    )
+    assert must.notification.must_answer and must.not_before is None
+    reminder = Notification.objects.create(
+        key="test:reminder", recipient=esc.users["enterprise"], title="提醒", body="b", created_at=deadline
+    )
+    later = escalation.plan_deliveries([reminder], deadline)
+    assert later and all(
+        d.not_before == datetime.combine(deadline.date() + timedelta(days=1), time(7), tzinfo=SHANGHAI) for d in later
+    )
+
+
+def test_self_check_requeues_stuck_and_lost_deliveries(esc, gateway, eager):
+    due_notices(esc)
+    stuck, lost = Delivery.objects.filter(channel="webhook")[:2]
+    long_ago = timezone.now() - timedelta(minutes=10)
+    Delivery.objects.filter(pk=stuck.pk).update(state="sending", claimed_at=long_ago, created_at=long_ago)
+    Delivery.objects.filter(pk=lost.pk).update(created_at=long_ago)  # its message was never delivered
+    fresh = Delivery.objects.exclude(pk__in=[stuck.pk, lost.pk]).first()
+    assert requeue_stale() == 2
+    assert Delivery.objects.get(pk=stuck.pk).state == "sent" and Delivery.objects.get(pk=lost.pk).state == "sent"
+    assert Delivery.objects.get(pk=fresh.pk).state == "pending"  # too young to be called lost
+    from ops.models import Heartbeat
+
+    assert Heartbeat.objects.get(name="self_check").data["requeued_total"] == 2
