@@ -17,6 +17,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -179,8 +180,9 @@ def sweep(now: datetime | None = None, batch_size: int | None = None, dry_run: b
     now = now or timezone.now()
     batch_size = batch_size or settings.ESCALATION_BATCH_SIZE
     result = SweepResult()
+    after: tuple[datetime, int] | None = None
     while True:
-        done = _sweep_batch(now, batch_size, result, dry_run)
+        done, after = _sweep_batch(now, batch_size, result, dry_run, after)
         if done < batch_size or dry_run:
             break
     while True:
@@ -194,19 +196,24 @@ class _DryRun(Exception):
     pass
 
 
-def _sweep_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: bool) -> int:
+def _sweep_batch(
+    now: datetime, batch_size: int, result: SweepResult, dry_run: bool, after: tuple[datetime, int] | None
+) -> tuple[int, tuple[datetime, int] | None]:
+    """One batch, continuing after the last row of the previous one (a keyset: the rows a sweep has just moved
+    leave dead index entries behind, and starting from the top each time would wade through them)."""
+    due = Escalation.objects.select_for_update(skip_locked=True, of=("self",)).filter(active=True, next_due_at__lte=now)
+    if after:
+        due = due.filter(Q(next_due_at__gt=after[0]) | Q(next_due_at=after[0], pk__gt=after[1]))
     try:
         with transaction.atomic():
             escalations = list(
-                Escalation.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(active=True, next_due_at__lte=now)
-                .select_related(
+                due.select_related(
                     "hazard", "hazard__enterprise", "hazard__principal_position", "hazard__territorial_position"
-                )
-                .order_by("next_due_at")[:batch_size]
+                ).order_by("next_due_at", "pk")[:batch_size]
             )
             if not escalations:
-                return 0
+                return 0, after
+            last = (escalations[-1].next_due_at, escalations[-1].pk)
             result.batches += 1
             resolver = Resolver([e.hazard for e in escalations]).load()
             outbox = Outbox(now)
@@ -221,9 +228,9 @@ def _sweep_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: b
             if dry_run:
                 raise _DryRun
             Escalation.objects.bulk_update(escalations, ["next_step", "next_due_at", "active"])
-            return len(escalations)
+            return len(escalations), last
     except _DryRun:
-        return len(escalations)
+        return len(escalations), last
 
 
 def _send_step(escalation: Escalation, resolver: Resolver, outbox: Outbox, result: SweepResult) -> None:

@@ -84,7 +84,7 @@ class Escalation(models.Model):
         verbose_name = _("escalation")
         verbose_name_plural = _("escalations")
         constraints = [models.UniqueConstraint(fields=["hazard", "deadline"], name="one_escalation_per_deadline")]
-        indexes = [models.Index(fields=["next_due_at"], condition=Q(active=True), name="escalation_due")]
+        indexes = [models.Index(fields=["next_due_at", "id"], condition=Q(active=True), name="escalation_due")]
 
     def __str__(self) -> str:
         return f"{self.hazard_id} @ {self.deadline:%Y-%m-%d}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ from organizations.choices import UnitKind
 from safety_platform.lib.pages import paginate
 
 from . import escalation
-from .models import Notification
+from .models import Notification, NotificationPreference
 
 
 @login_required
@@ -47,6 +48,34 @@ def acknowledge(request, pk: int):
 def read_all(request):
     escalation.mark_read(request.user)
     return redirect("notifications:inbox")
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["email", "webhook", "quiet_from", "quiet_until"]
+        widgets = {
+            "quiet_from": forms.TimeInput(attrs={"type": "time"}),
+            "quiet_until": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("quiet_from")) != bool(data.get("quiet_until")):
+            raise forms.ValidationError(_("Give both ends of the quiet hours, or neither."))
+        return data
+
+
+@login_required
+def preferences(request):
+    """Which channels I want besides the inbox, and my quiet hours (must-answer notices come through anyway)."""
+    preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

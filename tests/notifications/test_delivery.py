@@ -143,3 +143,18 @@ def test_self_check_requeues_stuck_and_lost_deliveries(esc, gateway, eager):
     from ops.models import Heartbeat
 
     assert Heartbeat.objects.get(name="self_check").data["requeued_total"] == 2
+
+
+def test_people_choose_their_channels(esc, gateway, client):
+    client.force_login(esc.users["county_head"])
+    url = "/notifications/settings/"
+    assert client.post(url, {"email": "on", "quiet_from": "22:00"}).status_code == 400  # one end only
+    assert client.post(url, {"email": "on"}).status_code == 302  # webhook unticked
+    hazard = due_notices(esc)
+    channels = set(
+        Delivery.objects.filter(
+            notification__hazard=hazard, notification__recipient=esc.users["county_head"]
+        ).values_list("channel", flat=True)
+    )
+    assert channels == {"email"}
+    assert client.get("/notifications/").status_code == 200
