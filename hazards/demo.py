@@ -9,9 +9,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from organizations.models import Enterprise, User
-
 from notifications import escalation
+from organizations.models import Enterprise, User
 
 from . import workflow
 from .models import Hazard, HazardCategory

@@ -18,7 +18,12 @@ def navigation(request) -> dict:
     items = [(_("Home"), reverse("home"))]
     if user.unit_kind == UnitKind.ENTERPRISE:
         items.append((_("To rectify"), reverse("hazards:my-to-rectify")))
-    items += [(_("Hazards"), reverse("hazards:list")), (_("Enterprises"), reverse("organizations:enterprise-list"))]
+    items += [(_("Hazards"), reverse("hazards:list"))]
+    if user.unit_kind in (UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE) or user.is_superuser:
+        items.append((_("Inspections"), reverse("inspections:today")))
+    if user.unit_kind != UnitKind.ENTERPRISE:
+        items.append((_("Campaigns"), reverse("inspections:campaigns")))
+    items.append((_("Enterprises"), reverse("organizations:enterprise-list")))
     if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT):
         items.append((_("Supervision gaps"), reverse("organizations:gaps")))
     if can_keep_registry(user):

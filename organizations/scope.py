@@ -129,6 +129,23 @@ class Scope:
             return qs.filter(enterprise_id=self.enterprise_id)
         return qs.none()
 
+    def inspections(self, qs: models.QuerySet) -> models.QuerySet:
+        """Inspections carry their enterprise's territory path and industry, like hazards."""
+        if self.kind == "all":
+            return qs
+        if self.kind == "region":
+            return qs.filter(region_path__startswith=self.region_path)
+        if self.kind == "department":
+            qs = qs.filter(industry_id__in=sorted(self.industry_ids))
+            return qs if self.is_root else qs.filter(region_path__startswith=self.region_path)
+        if self.kind == "enterprise":
+            return qs.filter(enterprise_id=self.enterprise_id)
+        return qs.none()
+
+    def campaigns(self, qs: models.QuerySet) -> models.QuerySet:
+        """Campaigns are the government's: every government unit sees them (figures are cut to its scope)."""
+        return qs if self.kind in ("all", "region", "department") else qs.none()
+
     def enterprises(self, qs: models.QuerySet) -> models.QuerySet:
         if self.kind == "all":
             return qs

@@ -6,6 +6,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from hazards import api as hazard_api
+from inspections import api as inspection_api
 from notifications import api as notification_api
 from organizations import api as org_api
 
@@ -15,6 +16,9 @@ router.register("industries", org_api.IndustryViewSet, basename="industry")
 router.register("departments", org_api.DepartmentViewSet, basename="department")
 router.register("enterprises", org_api.EnterpriseViewSet, basename="enterprise")
 router.register("hazards", hazard_api.HazardViewSet, basename="hazard")
+router.register("checklists", inspection_api.ChecklistViewSet, basename="checklist")
+router.register("campaigns", inspection_api.CampaignViewSet, basename="campaign")
+router.register("inspections", inspection_api.InspectionViewSet, basename="inspection")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
 router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "organizations",
     "hazards",
     "notifications",
+    "inspections",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HazardLevelEnum": "hazards.choices.Level",
         "RegionLevelEnum": "organizations.choices.RegionLevel",
+        "HazardStatusEnum": "hazards.choices.Status",
+        "InspectionStatusEnum": "inspections.choices.InspectionStatus",
+        "InspectionKindEnum": "inspections.choices.InspectionKind",
+        "PhotoKindEnum": "hazards.choices.PhotoKind",
+        "DeliveryStateEnum": "notifications.choices.DeliveryState",
     },
 }
 

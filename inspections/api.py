@@ -1,0 +1,258 @@
+"""API: checklists (with JSON and Excel export/import), campaigns with coverage, inspections and answers."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from hazards.api import api_errors
+from organizations.choices import PositionKind, UnitKind
+from organizations.models import Enterprise, User
+
+from . import checklists, workflow
+from .choices import InspectionKind, Result
+from .coverage import coverage, not_inspected
+from .models import Answer, Campaign, ChecklistTemplate, Inspection
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    current_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChecklistTemplate
+        fields = ["id", "code", "name", "description", "current_version"]
+
+    def get_current_version(self, template) -> int | None:
+        versions = sorted(template.versions.all(), key=lambda v: v.number)
+        return versions[-1].pk if versions else None
+
+
+class KeepsChecklists(permissions.BasePermission):
+    """Everyone in government reads checklists; department heads and the city office change them."""
+
+    message = _("Only department heads and the city safety office can change checklists.")
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return request.user.is_authenticated
+        user = request.user
+        return user.is_superuser or user.holds(PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
+
+
+class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = ChecklistTemplate.objects.prefetch_related("versions")
+    serializer_class = TemplateSerializer
+    permission_classes = [permissions.IsAuthenticated, KeepsChecklists]
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(responses=dict)
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The current version as JSON, or as Excel with `?as=xlsx`."""
+        version = self.get_object().current()
+        if request.query_params.get("as") == "xlsx":
+            response = HttpResponse(
+                checklists.export_excel(version),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{version.template.code}-v{version.number}.xlsx"'
+            return response
+        return Response({**checklists.export_version(version), "version": version.number})
+
+    @extend_schema(request=dict, responses=TemplateSerializer)
+    @action(detail=False, methods=["post"], url_path="import")
+    def import_(self, request):
+        """JSON body (the export format) or a multipart `file` (.xlsx); a changed template gets a new version."""
+        with api_errors():
+            upload = request.FILES.get("file")
+            version, created = (
+                checklists.import_excel(upload.read()) if upload else checklists.import_template(request.data)
+            )
+        return Response(
+            TemplateSerializer(version.template).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = [
+            "id", "name", "starts_on", "ends_on", "lead_department", "regions", "industries", "key_units_only",
+            "operating_states", "versions", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["created_at"]
+
+    def validate(self, attrs):
+        if attrs.get("starts_on") and attrs.get("ends_on") and attrs["ends_on"] < attrs["starts_on"]:
+            raise serializers.ValidationError({"ends_on": _("The campaign cannot end before it starts.")})
+        return attrs
+
+
+class RunsCampaigns(permissions.BasePermission):
+    message = _("Only department heads and the city safety office can start campaigns.")
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return request.user.is_authenticated
+        user = request.user
+        return user.is_superuser or user.holds(PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
+
+
+class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = CampaignSerializer
+    permission_classes = [permissions.IsAuthenticated, RunsCampaigns]
+
+    def get_queryset(self):
+        return Campaign.objects.visible_to(self.request.user).prefetch_related("regions", "industries", "versions")
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+
+    @extend_schema(responses=dict)
+    @action(detail=True, methods=["get"])
+    def coverage(self, request, pk=None):
+        """In-scope enterprises against inspected ones, by region and by department, within your own scope."""
+        campaign = self.get_object()
+        result = coverage(campaign, request.user)
+        missing = [{"id": e.pk, "name": e.name, "region": e.region.name} for e in not_inspected(campaign, request.user)]
+        return Response(
+            {
+                "total": result.total,
+                "inspected": result.inspected,
+                "rate": result.rate,
+                "days_left": result.days_left,
+                "by_region": result.by_region,
+                "by_department": result.by_department,
+                "not_inspected": missing,
+            }
+        )
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    photos = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Answer
+        fields = ["id", "item", "result", "number", "text", "note", "answered_by", "answered_at", "hazard", "photos"]
+
+    def get_photos(self, answer) -> int:
+        return len(answer.photos.all())
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Inspection
+        fields = [
+            "id", "kind", "campaign", "enterprise", "version", "date", "status", "lead", "members", "representative",
+            "score", "created_at", "submitted_at",
+        ]  # fmt: skip
+        read_only_fields = ["status", "lead", "score", "created_at", "submitted_at", "representative"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.method == "POST":
+            self.fields["enterprise"].queryset = Enterprise.objects.visible_to(request.user)
+            self.fields["members"].queryset = User.objects.filter(
+                unit_kind__in=[UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE]
+            )
+            self.fields["members"].required = False
+            self.fields["campaign"].queryset = Campaign.objects.visible_to(request.user)
+
+
+class InspectionDetailSerializer(InspectionSerializer):
+    answers = AnswerSerializer(many=True, read_only=True)
+
+    class Meta(InspectionSerializer.Meta):
+        fields = [*InspectionSerializer.Meta.fields, "answers"]
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=Result.choices, required=False)
+    number = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True)
+    text = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class SubmitSerializer(serializers.Serializer):
+    submit_key = serializers.UUIDField(required=False)
+    representative = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Inspections in scope; answering and submitting are actions that call `inspections.workflow`."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        queryset = Inspection.objects.visible_to(self.request.user).prefetch_related("members")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("answers__photos")
+        return queryset
+
+    def get_serializer_class(self):
+        return InspectionDetailSerializer if self.action == "retrieve" else InspectionSerializer
+
+    def create(self, request, *args, **kwargs):
+        serializer = InspectionSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with api_errors():
+            inspection = workflow.create(
+                request.user,
+                workflow.NewInspection(
+                    enterprise=data["enterprise"],
+                    version=data["version"],
+                    kind=data.get("kind", InspectionKind.AD_HOC),
+                    campaign=data.get("campaign"),
+                    members=tuple(data.get("members", ())),
+                    date=data.get("date"),
+                ),
+            )
+        return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswerInputSerializer, responses=AnswerSerializer)
+    @action(detail=True, methods=["post"])
+    def answers(self, request, pk=None):
+        """Save one answer now (multipart with `photos` for pictures); answering again replaces it."""
+        data = AnswerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        item = values.pop("item")
+        with api_errors():
+            saved = workflow.answer(request.user, pk, item, values, request.FILES.getlist("photos"))
+        return Response(AnswerSerializer(saved).data)
+
+    @extend_schema(responses=AnswerSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def preview(self, request, pk=None):
+        """The failed items: what becomes a hazard on submit."""
+        return Response(AnswerSerializer(workflow.preview(self.get_object()), many=True).data)
+
+    @extend_schema(request=SubmitSerializer, responses=InspectionDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit once; send the same `submit_key` (or Idempotency-Key header) on a retry."""
+        data = SubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = data.validated_data.get("submit_key") or _key(request)
+        with api_errors():
+            inspection = workflow.submit(request.user, pk, key, data.validated_data.get("representative", ""))
+        inspection = self.get_queryset().prefetch_related("answers__photos").get(pk=inspection.pk)
+        return Response(InspectionDetailSerializer(inspection, context=self.get_serializer_context()).data)
+
+
+def _key(request) -> uuid.UUID:
+    raw = request.headers.get("Idempotency-Key")
+    try:
+        return uuid.UUID(raw) if raw else uuid.uuid4()
+    except ValueError:
+        raise serializers.ValidationError({"submit_key": [_("Must be a UUID.")]}) from None

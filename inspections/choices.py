@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AnswerKind(models.TextChoices):
+    PASS_FAIL = "pass_fail", _("Pass / fail / not applicable")
+    NUMBER = "number", _("Number within limits")
+    TEXT = "text", _("Text")
+
+
+class Result(models.TextChoices):
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class InspectionKind(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    AD_HOC = "ad_hoc", _("Ad hoc")
+    SELF_CHECK = "self_check", _("Self-check")
+
+
+class InspectionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    CLOSED = "closed", _("Closed")
+
+
+DONE = (InspectionStatus.SUBMITTED, InspectionStatus.CLOSED)

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "inspections"
+
+urlpatterns = [
+    path("inspections/", views.today, name="today"),
+    path("inspections/new/", views.start, name="start"),
+    path("inspections/<int:pk>/", views.detail, name="detail"),
+    path("inspections/<int:pk>/fill/<int:section>/", views.fill, name="fill"),
+    path("inspections/<int:pk>/review/", views.review, name="review"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:pk>/", views.campaign, name="campaign"),
+]

@@ -1,0 +1,167 @@
+"""Inspection pages: my inspections today, starting one, the phone form (one section per screen, saved as
+it goes), review and submit, the inspection, and campaign coverage."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hazards.workflow import Conflict
+from organizations.choices import UnitKind
+from organizations.models import Enterprise, User
+
+from . import workflow
+from .choices import DONE, AnswerKind, InspectionStatus, Result
+from .coverage import coverage, not_inspected
+from .models import Campaign, ChecklistVersion, Inspection
+
+
+def current_versions():
+    """The newest version of each checklist: new inspections use it; older ones keep theirs."""
+    newest = ChecklistVersion.objects.filter(template=OuterRef("template")).order_by("-number").values("pk")[:1]
+    return ChecklistVersion.objects.filter(pk=Subquery(newest)).select_related("template")
+
+
+class StartForm(forms.Form):
+    enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=gettext_lazy("enterprise"))
+    version = forms.ModelChoiceField(queryset=ChecklistVersion.objects.none(), label=gettext_lazy("checklist"))
+    members = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), label=gettext_lazy("team members"), widget=forms.CheckboxSelectMultiple
+    )
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.none(), required=False, label=gettext_lazy("campaign"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+        self.fields["version"].queryset = current_versions()
+        colleagues = User.objects.filter(is_active=True).exclude(pk=user.pk)
+        if user.department_id:
+            colleagues = colleagues.filter(department_id=user.department_id)
+        else:
+            colleagues = colleagues.filter(unit_kind=UnitKind.CITY_OFFICE)
+        self.fields["members"].queryset = colleagues.order_by("username")
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(user).filter(ends_on__gte=timezone.localdate())
+
+
+@login_required
+def today(request):
+    mine = Inspection.objects.visible_to(request.user).filter(Q(lead=request.user) | Q(members=request.user)).distinct()
+    current = mine.filter(Q(date=timezone.localdate()) | Q(status=InspectionStatus.IN_PROGRESS))
+    recent = mine.filter(status__in=DONE).order_by("-submitted_at")[:10]
+    context = {"current": current.select_related("enterprise", "version__template"), "recent": recent}
+    return render(request, "inspections/today.html", context)
+
+
+@login_required
+def start(request):
+    form = StartForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new = workflow.NewInspection(data["enterprise"], data["version"], campaign=data["campaign"],
+                                     members=tuple(data["members"]))  # fmt: skip
+        try:
+            inspection = workflow.create(request.user, new)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return redirect("inspections:fill", pk=inspection.pk, section=1)
+    return render(request, "inspections/start.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _inspection(request, pk: int) -> Inspection:
+    return get_object_or_404(
+        Inspection.objects.visible_to(request.user).select_related("enterprise", "version__template"), pk=pk
+    )
+
+
+@login_required
+def fill(request, pk: int, section: int):
+    """One section per screen; saving a screen saves each answer on it (and the page's script saves each answer
+    the moment it is given)."""
+    inspection = _inspection(request, pk)
+    sections = list(inspection.version.sections.prefetch_related("items"))
+    if not 1 <= section <= len(sections):
+        return redirect("inspections:fill", pk=pk, section=1)
+    current = sections[section - 1]
+    answers = {a.item_id: a for a in inspection.answers.prefetch_related("photos")}
+    errors: dict[int, list[str]] = {}
+    if request.method == "POST":
+        if inspection.status in DONE:
+            raise PermissionDenied
+        for item in current.items.all():
+            prefix = f"i{item.pk}"
+            values = {k: request.POST.get(f"{prefix}-{k}", "") for k in ("result", "number", "text", "note")}
+            photos = request.FILES.getlist(f"{prefix}-photos")
+            if not any(values.values()) and not photos:
+                continue
+            try:
+                answers[item.pk] = workflow.answer(request.user, inspection, item.pk, values, photos)
+            except ValidationError as exc:
+                errors[item.pk] = exc.messages
+            except Conflict as exc:
+                messages.error(request, str(exc))
+        if not errors:
+            if section < len(sections):
+                return redirect("inspections:fill", pk=pk, section=section + 1)
+            return redirect("inspections:review", pk=pk)
+    rows = [{"item": i, "answer": answers.get(i.pk), "errors": errors.get(i.pk, [])} for i in current.items.all()]
+    context = {
+        "inspection": inspection,
+        "section": current,
+        "number": section,
+        "count": len(sections),
+        "rows": rows,
+        "answered": len(answers),
+        "results": Result.choices,
+        "kinds": AnswerKind,
+        "done": inspection.status in DONE,
+    }
+    return render(request, "inspections/fill.html", context, status=400 if errors else 200)
+
+
+@login_required
+def review(request, pk: int):
+    inspection = _inspection(request, pk)
+    if request.method == "POST":
+        try:
+            key = uuid.UUID(request.POST.get("submit_key", ""))
+            workflow.submit(request.user, inspection, key, request.POST.get("representative", ""))
+        except (ValueError, ValidationError, Conflict) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, _("Submitted. The failed items are now hazards."))
+            return redirect("inspections:detail", pk=pk)
+    context = {"inspection": inspection, "failed": workflow.preview(inspection), "submit_key": uuid.uuid4()}
+    return render(request, "inspections/review.html", context)
+
+
+@login_required
+def detail(request, pk: int):
+    inspection = _inspection(request, pk)
+    answers = inspection.answers.select_related("item__section", "hazard").order_by(
+        "item__section__order", "item__order"
+    )
+    return render(request, "inspections/detail.html", {"inspection": inspection, "answers": answers})
+
+
+@login_required
+def campaigns(request):
+    items = Campaign.objects.visible_to(request.user).select_related("lead_department")
+    return render(request, "inspections/campaigns.html", {"campaigns": items})
+
+
+@login_required
+def campaign(request, pk: int):
+    item = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    context = {"campaign": item, "coverage": coverage(item, request.user), "missing": not_inspected(item, request.user)}
+    return render(request, "inspections/campaign.html", context)

@@ -1,0 +1,280 @@
+"""Inspections: creating one, answering item by item (each answer saved at once), and submitting, which
+turns every failed item into a hazard with its three responsibilities and legal basis.
+
+Each function checks scope (404), role (403), state (409) and input (400), and writes in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hazards import workflow as hazard_workflow
+from hazards.choices import Level, PhotoKind, Source
+from hazards.models import HazardCategory, HazardPhoto
+from hazards.workflow import ENTERPRISE_STAFF, GOVERNMENT_STAFF, Conflict
+from organizations.models import Enterprise, User
+from organizations.scope import Scope
+from safety_platform.lib.images import ImageRejected, clean_image
+
+from .choices import DONE, AnswerKind, InspectionKind, InspectionStatus, Result
+from .models import Answer, AnswerPhoto, Campaign, ChecklistItem, ChecklistVersion, Inspection
+
+
+def campaign_enterprises(campaign: Campaign, user: User | None = None):
+    """The enterprises a campaign must cover, optionally cut to what `user` may see."""
+    queryset = Enterprise.objects.all() if user is None else Enterprise.objects.visible_to(user)
+    regions = list(campaign.regions.all())
+    if regions:
+        match = Q()
+        for region in regions:
+            match |= Q(region__path__startswith=region.path)
+        queryset = queryset.filter(match)
+    industries = list(campaign.industries.values_list("id", flat=True))
+    if industries:
+        reference = Scope.for_user(user).reference if user else None
+        if reference is None:
+            from organizations.scope import Reference
+
+            reference = Reference()
+        queryset = queryset.filter(industry_id__in=sorted(reference.with_descendants(industries)))
+    if campaign.key_units_only:
+        queryset = queryset.filter(is_key_unit=True)
+    return queryset.filter(operating_state__in=campaign.operating_states or Campaign.DEFAULT_STATES)
+
+
+@dataclass
+class NewInspection:
+    enterprise: Enterprise | int
+    version: ChecklistVersion
+    kind: str = InspectionKind.AD_HOC
+    campaign: Campaign | None = None
+    members: tuple = ()
+    date: date | None = None
+
+
+def create(actor: User, new: NewInspection) -> Inspection:
+    """Plan or start an inspection. Government inspections need a team of two or more with the actor as lead;
+    a self-check is the enterprise's own."""
+    self_check = new.kind == InspectionKind.SELF_CHECK
+    if not (actor.is_superuser or actor.holds(*(ENTERPRISE_STAFF if self_check else GOVERNMENT_STAFF))):
+        raise PermissionDenied(_("Your position does not allow this."))
+    enterprise_id = new.enterprise.pk if isinstance(new.enterprise, Enterprise) else new.enterprise
+    enterprise = Enterprise.objects.visible_to(actor).select_related("region").filter(pk=enterprise_id).first()
+    if enterprise is None:
+        raise ValidationError({"enterprise": _("Choose an enterprise within your scope.")})
+    members = {m for m in new.members if m.pk != actor.pk}
+    if not self_check and not members:
+        raise ValidationError({"members": _("An inspection needs a team of at least two inspectors.")})
+    if new.campaign is not None:
+        if not campaign_enterprises(new.campaign).filter(pk=enterprise.pk).exists():
+            raise ValidationError({"enterprise": _("This enterprise is outside the campaign's scope.")})
+        if not new.campaign.versions.filter(pk=new.version.pk).exists():
+            raise ValidationError({"version": _("The campaign does not use this checklist.")})
+    with transaction.atomic():
+        inspection = Inspection.objects.create(
+            kind=new.kind if not self_check else InspectionKind.SELF_CHECK,
+            campaign=new.campaign,
+            enterprise=enterprise,
+            version=new.version,
+            date=new.date or timezone.localdate(),
+            lead=actor,
+            created_by=actor,
+            region_path=enterprise.region.path,
+            industry_id=enterprise.industry_id,
+        )
+        inspection.members.set([actor, *members])
+        return inspection
+
+
+def _locked(actor: User, inspection: Inspection | int) -> Inspection:
+    pk = inspection.pk if isinstance(inspection, Inspection) else inspection
+    found = Inspection.objects.visible_to(actor).select_for_update().filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _require_team(actor: User, inspection: Inspection) -> None:
+    if actor.is_superuser:
+        return
+    if inspection.kind == InspectionKind.SELF_CHECK:
+        if actor.enterprise_id == inspection.enterprise_id and actor.holds(*ENTERPRISE_STAFF):
+            return
+    elif inspection.members.filter(pk=actor.pk).exists():
+        return
+    raise PermissionDenied(_("Only the inspection's team can do this."))
+
+
+def _require_open(inspection: Inspection) -> None:
+    if inspection.status in DONE:
+        raise Conflict(_("This inspection has been submitted; its answers can no longer change."))
+
+
+def check_value(item: ChecklistItem, result: str | None, number, text: str) -> tuple[str, Decimal | None]:
+    """The result an answer really has; an answer that does not fit its item is a field error."""
+    if item.answer_kind == AnswerKind.NUMBER:
+        if number in (None, ""):
+            raise ValidationError({"number": _("Enter the measured value.")})
+        try:
+            value = Decimal(str(number))
+        except (InvalidOperation, ValueError):
+            raise ValidationError({"number": _("Enter a number.")}) from None
+        if not value.is_finite() or abs(value) >= Decimal("1e9"):
+            raise ValidationError({"number": _("Enter a number.")})
+        inside = (item.min_value is None or value >= item.min_value) and (
+            item.max_value is None or value <= item.max_value
+        )
+        if result == Result.PASS and not inside:
+            raise ValidationError({"number": _("This value is outside the limits, so the item cannot pass.")})
+        return (Result.PASS if inside else Result.FAIL), value
+    if item.answer_kind == AnswerKind.TEXT:
+        return Result.PASS if (text or "").strip() or result == Result.NOT_APPLICABLE else Result.NOT_APPLICABLE, None
+    if result not in Result.values:
+        raise ValidationError({"result": _("Choose pass, fail or not applicable.")})
+    return result, None
+
+
+def answer(actor: User, inspection: Inspection | int, item_id: int, data: dict, photos=()) -> Answer:
+    """Save one answer now (a draft): closing the browser or losing the network loses nothing already given."""
+    images = []
+    for upload in photos or ():
+        try:
+            images.append(clean_image(upload))
+        except ImageRejected as exc:
+            raise ValidationError({"photos": exc.message}) from exc
+    with transaction.atomic():
+        inspection = _locked(actor, inspection)
+        _require_team(actor, inspection)
+        _require_open(inspection)
+        item = ChecklistItem.objects.filter(pk=item_id, section__version=inspection.version).first()
+        if item is None:
+            raise ValidationError({"item": _("This item is not on the inspection's checklist.")})
+        result, number = check_value(item, data.get("result"), data.get("number"), data.get("text", ""))
+        existing = Answer.objects.filter(inspection=inspection, item=item).first()
+        has_photo = bool(images) or (existing is not None and existing.photos.exists())
+        if result == Result.FAIL and item.photo_required_on_fail and not has_photo:
+            raise ValidationError({"photos": _("A failed item needs a photo.")})
+        saved, _created = Answer.objects.update_or_create(
+            inspection=inspection,
+            item=item,
+            defaults={
+                "result": result,
+                "number": number,
+                "text": (data.get("text") or "")[:1000],
+                "note": (data.get("note") or "")[:500],
+                "answered_by": actor,
+                "answered_at": timezone.now(),
+            },
+        )
+        for image in images:
+            stem = uuid.uuid4().hex
+            photo = AnswerPhoto(answer=saved, content_type=image.content_type, width=image.width,
+                                height=image.height, uploaded_by=actor)  # fmt: skip
+            photo.image.save(f"{stem}.{image.extension}", ContentFile(image.content), save=False)
+            photo.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(image.thumbnail), save=False)
+            photo.save()
+        if inspection.status == InspectionStatus.PLANNED:
+            inspection.status = InspectionStatus.IN_PROGRESS
+            inspection.save(update_fields=["status"])
+        return saved
+
+
+def preview(inspection: Inspection) -> list[Answer]:
+    """The failed answers: what becomes a hazard on submit, for the team to review first."""
+    return list(inspection.answers.filter(result=Result.FAIL).select_related("item", "item__section", "item__category"))
+
+
+def score(inspection: Inspection) -> Decimal | None:
+    """Weighted share of passed items among those answered pass or fail, out of 100."""
+    weights = {Result.PASS: 0, Result.FAIL: 0}
+    for result, weight in inspection.answers.exclude(result=Result.NOT_APPLICABLE).values_list(
+        "result", "item__weight"
+    ):
+        weights[result] += weight
+    total = weights[Result.PASS] + weights[Result.FAIL]
+    return (Decimal(weights[Result.PASS] * 100) / total).quantize(Decimal("0.1")) if total else None
+
+
+def submit(actor: User, inspection: Inspection | int, submit_key: uuid.UUID, representative: str = "") -> Inspection:
+    """Submit once: every item answered; every failed item becomes a hazard (major when the item is a
+    major-hazard criterion) with the item's legal basis and the answer's photos. The same key again returns
+    the submitted inspection; a different key is a conflict."""
+    with transaction.atomic():
+        inspection = _locked(actor, inspection)
+        _require_team(actor, inspection)
+        if inspection.status in DONE:
+            if inspection.submit_key == submit_key:
+                return inspection
+            raise Conflict(_("This inspection has already been submitted."))
+        _check_complete(inspection)
+        for failed in preview(inspection):
+            failed.hazard = _file(actor, inspection, failed)
+            failed.save(update_fields=["hazard"])
+        inspection.status = InspectionStatus.SUBMITTED
+        inspection.submit_key = submit_key
+        inspection.submitted_at = timezone.now()
+        inspection.representative = representative[:100]
+        inspection.score = score(inspection)
+        inspection.save(update_fields=["status", "submit_key", "submitted_at", "representative", "score"])
+        return inspection
+
+
+def _check_complete(inspection: Inspection) -> None:
+    answered = set(inspection.answers.values_list("item_id", flat=True))
+    required = ChecklistItem.objects.filter(section__version=inspection.version).exclude(answer_kind=AnswerKind.TEXT)
+    missing = required.exclude(pk__in=answered).count()
+    if missing:
+        raise ValidationError(
+            {"answers": _("%(count)d items are not answered yet.") % {"count": missing}},
+        )
+
+
+def _file(actor: User, inspection: Inspection, failed: Answer):
+    item = failed.item
+    category = item.category or HazardCategory.objects.get(code="other")
+    filing = hazard_workflow.Filing(
+        enterprise=inspection.enterprise,
+        title=item.text[:200],
+        place=(failed.note or item.section.title)[:200],
+        category=category,
+        level=Level.MAJOR if item.major_criterion else Level.GENERAL,
+        description=_describe(failed),
+        source=Source.SELF_CHECK if inspection.kind == InspectionKind.SELF_CHECK else Source.INSPECTION,
+        legal_basis=item.legal_basis,
+        idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"inspection-answer:{failed.pk}"),
+    )
+    hazard, _created = hazard_workflow.file_hazard(actor, filing)
+    for photo in failed.photos.all():  # the same stored files, now also the hazard's finding photos
+        HazardPhoto.objects.get_or_create(
+            hazard=hazard,
+            image=photo.image.name,
+            defaults={
+                "kind": PhotoKind.FINDING,
+                "thumbnail": photo.thumbnail.name,
+                "content_type": photo.content_type,
+                "width": photo.width,
+                "height": photo.height,
+                "uploaded_by": photo.uploaded_by,
+            },  # fmt: skip
+        )
+    return hazard
+
+
+def _describe(failed: Answer) -> str:
+    parts = [_("Found in inspection: %(item)s") % {"item": failed.item.text}]
+    if failed.number is not None:
+        parts.append(_("Measured: %(value)s %(unit)s") % {"value": failed.number.normalize(), "unit": failed.item.unit})
+    if failed.text:
+        parts.append(failed.text)
+    return "\n".join(parts)

@@ -1,0 +1,157 @@
+"""Checklists, campaigns and coverage, inspections answered as drafts and submitted into hazards."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from hazards.models import Hazard, HazardPhoto
+from inspections import checklists
+from inspections.models import Campaign, ChecklistVersion, Inspection
+
+from ..hazards.conftest import jpeg_bytes
+from .conftest import TEMPLATE
+
+
+def api(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def start(ins, enterprise=None, user="inspector", **extra):
+    body = {"enterprise": (enterprise or ins.e1).id, "version": ins.version.id, "members": [ins.users["partner"].id],
+            **extra}  # fmt: skip
+    return api(ins.users[user]).post("/api/v1/inspections/", body, format="json")
+
+
+def answer(ins, inspection_id, item_text, user="inspector", photo=False, **values):
+    body = {"item": ins.items[item_text].id, **values}
+    if photo:
+        body["photos"] = [SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg")]
+    return api(ins.users[user]).post(f"/api/v1/inspections/{inspection_id}/answers/", body, format="multipart")
+
+
+def answer_all(ins, inspection_id):
+    answer(ins, inspection_id, "是否明确消防安全责任人", result="pass")
+    answer(ins, inspection_id, "疏散通道、安全出口是否被占用、堵塞", result="fail", note="二楼东侧安全出口", photo=True)
+    answer(ins, inspection_id, "疏散通道净宽度", number="0.9")
+
+
+def test_checklist_versions_json_and_excel(ins):
+    again, created = checklists.import_template(TEMPLATE)
+    assert (again, created) == (ins.version, False)  # same content: no new version
+    changed = {**TEMPLATE, "sections": [*TEMPLATE["sections"], {"title": "新增", "items": [
+        {"text": "新项目", "answer_kind": "pass_fail", "weight": 1}]}]}  # fmt: skip
+    second, created = checklists.import_template(changed)
+    assert created and second.number == 2 and ins.version.sections.count() == 2  # v1 untouched
+    excel = checklists.export_excel(second)
+    round_trip, created = checklists.import_excel(excel)
+    assert (round_trip, created) == (second, False)
+    exported = api(ins.users["city"]).get(f"/api/v1/checklists/{second.template.id}/export/").json()
+    assert exported["version"] == 2 and exported["sections"][1]["items"][0]["legal_basis"] == "GB 50016"
+
+
+def test_bad_checklists_are_field_errors(ins):
+    client = api(ins.users["city"])
+    bad = {**TEMPLATE, "sections": [{"title": "x", "items": [{"text": "宽度", "answer_kind": "number"}]}]}
+    response = client.post("/api/v1/checklists/import/", bad, format="json")
+    assert response.status_code == 400 and "items" in response.json()
+    garbage = SimpleUploadedFile("a.xlsx", b"not a workbook", "application/octet-stream")
+    assert client.post("/api/v1/checklists/import/", {"file": garbage}, format="multipart").status_code == 400
+    assert api(ins.users["inspector"]).post("/api/v1/checklists/import/", TEMPLATE, format="json").status_code == 403
+    assert ChecklistVersion.objects.count() == 1
+
+
+def test_failed_items_become_hazards_with_responsibilities_and_legal_basis(ins):
+    created = start(ins)
+    assert created.status_code == 201, created.json()
+    inspection_id = created.json()["id"]
+    answer_all(ins, inspection_id)
+    preview = api(ins.users["inspector"]).get(f"/api/v1/inspections/{inspection_id}/preview/").json()
+    assert len(preview) == 2  # reviewed before submitting
+    key = str(uuid.uuid4())
+    body = {"submit_key": key, "representative": "王厂长"}
+    submitted = api(ins.users["partner"]).post(f"/api/v1/inspections/{inspection_id}/submit/", body, format="json")
+    assert submitted.status_code == 200, submitted.json()
+    assert submitted.json()["status"] == "submitted" and submitted.json()["score"] == "25.0"  # 5 of 20 points
+    hazards = {h.title: h for h in Hazard.objects.all()}
+    exit_blocked = hazards["疏散通道、安全出口是否被占用、堵塞"]
+    assert exit_blocked.level == "major" and exit_blocked.legal_basis == "GB 35181"
+    assert exit_blocked.place == "二楼东侧安全出口" and exit_blocked.source == "inspection"
+    assert exit_blocked.department == ins.d1_yjj and exit_blocked.region == ins.t1
+    assert HazardPhoto.objects.filter(hazard=exit_blocked).count() == 1
+    width = hazards["疏散通道净宽度"]
+    assert width.level == "general" and "0.9" in width.description
+    again = api(ins.users["partner"]).post(f"/api/v1/inspections/{inspection_id}/submit/", {"submit_key": key},
+                                           format="json")  # fmt: skip
+    assert again.status_code == 200 and Hazard.objects.count() == 2  # a retry submits once
+    other = api(ins.users["partner"]).post(f"/api/v1/inspections/{inspection_id}/submit/",
+                                           {"submit_key": str(uuid.uuid4())}, format="json")  # fmt: skip
+    assert other.status_code == 409
+
+
+def test_drafts_are_kept_and_resumed(ins):
+    inspection_id = start(ins).json()["id"]
+    answer(ins, inspection_id, "是否明确消防安全责任人", result="fail", note="未明确")
+    answer(ins, inspection_id, "是否明确消防安全责任人", result="pass")  # changed mind: replaced, not added
+    detail = api(ins.users["partner"]).get(f"/api/v1/inspections/{inspection_id}/").json()
+    assert detail["status"] == "in_progress"
+    assert [(a["item"], a["result"]) for a in detail["answers"]] == [(ins.items["是否明确消防安全责任人"].id, "pass")]
+    incomplete = api(ins.users["inspector"]).post(f"/api/v1/inspections/{inspection_id}/submit/", {}, format="json")
+    assert incomplete.status_code == 400 and "answers" in incomplete.json()
+
+
+def test_answers_that_do_not_fit_are_errors(ins):
+    inspection_id = start(ins).json()["id"]
+    no_photo = answer(ins, inspection_id, "疏散通道、安全出口是否被占用、堵塞", result="fail")
+    assert no_photo.status_code == 400 and "photos" in no_photo.json()
+    out_of_range = answer(ins, inspection_id, "疏散通道净宽度", number="0.5", result="pass")
+    assert out_of_range.status_code == 400 and "number" in out_of_range.json()
+    assert answer(ins, inspection_id, "疏散通道净宽度", number="abc").status_code == 400
+    assert answer(ins, inspection_id, "是否明确消防安全责任人", result="maybe").status_code == 400
+    assert Inspection.objects.get(pk=inspection_id).answers.count() == 0
+
+
+def test_who_may_inspect(ins):
+    assert start(ins, members=[]).status_code == 400  # a team of one is not a team
+    assert start(ins, enterprise=ins.e2).status_code == 400  # 住建 firm: outside the city bureau's scope
+    inspection_id = start(ins).json()["id"]
+    stranger = answer(ins, inspection_id, "是否明确消防安全责任人", user="county_dept", result="pass")
+    assert stranger.status_code == 403  # in scope, but not on the team
+    outsider = answer(ins, inspection_id, "是否明确消防安全责任人", user="dept_head", result="pass")
+    assert outsider.status_code == 404
+    assert start(ins, user="district").status_code == 403
+
+
+def test_campaign_coverage(ins):
+    campaign = Campaign.objects.create(
+        name="国庆节前安全生产大检查", starts_on=timezone.localdate(), ends_on=timezone.localdate() + timedelta(days=9),
+        lead_department=ins.yjj, created_by=ins.users["city"],
+    )  # fmt: skip
+    campaign.regions.set([ins.d1])
+    campaign.versions.set([ins.version])
+    client = api(ins.users["city"])
+    before = client.get(f"/api/v1/campaigns/{campaign.id}/coverage/").json()
+    assert (before["total"], before["inspected"], before["days_left"]) == (2, 0, 9)
+    assert {e["name"] for e in before["not_inspected"]} == {ins.e1.name, ins.e4.name}
+    outside = start(ins, enterprise=ins.e3, campaign=campaign.id)
+    assert outside.status_code == 400  # 新城 is outside a 海滨区 campaign
+    inspection_id = start(ins, campaign=campaign.id).json()["id"]
+    answer_all(ins, inspection_id)
+    api(ins.users["inspector"]).post(f"/api/v1/inspections/{inspection_id}/submit/", {}, format="json")
+    after = client.get(f"/api/v1/campaigns/{campaign.id}/coverage/").json()
+    assert (after["total"], after["inspected"], after["rate"]) == (2, 1, 50.0)
+    assert after["by_region"] == [{"id": ins.d1.id, "name": "海滨区", "total": 2, "inspected": 1, "rate": 50.0}]
+    assert after["by_department"] == [
+        {"id": ins.d1_yjj.id, "name": "海滨区应急管理局", "total": 2, "inspected": 1, "rate": 50.0}
+    ]
+    assert [e["name"] for e in after["not_inspected"]] == [ins.e4.name]
+    # The district bureau sees the same campaign cut to its own scope.
+    county = api(ins.users["county_dept"]).get(f"/api/v1/campaigns/{campaign.id}/coverage/").json()
+    assert (county["total"], county["inspected"]) == (2, 1)
+    assert api(ins.users["enterprise"]).get(f"/api/v1/campaigns/{campaign.id}/coverage/").status_code == 404
