@@ -16,10 +16,10 @@ from hazards.api import api_errors
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Enterprise, User
 
-from . import checklists, workflow
+from . import checklists, supervision, workflow
 from .choices import InspectionKind, Result
 from .coverage import coverage, not_inspected
-from .models import Answer, Campaign, ChecklistTemplate, Inspection
+from .models import Answer, Campaign, ChecklistTemplate, Difference, Inspection
 
 
 class TemplateSerializer(serializers.ModelSerializer):
@@ -150,8 +150,8 @@ class InspectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inspection
         fields = [
-            "id", "kind", "campaign", "enterprise", "version", "date", "status", "lead", "members", "representative",
-            "score", "created_at", "submitted_at",
+            "id", "kind", "campaign", "original", "enterprise", "version", "date", "status", "lead", "members",
+            "representative", "score", "created_at", "submitted_at",
         ]  # fmt: skip
         read_only_fields = ["status", "lead", "score", "created_at", "submitted_at", "representative"]
 
@@ -165,6 +165,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             )
             self.fields["members"].required = False
             self.fields["campaign"].queryset = Campaign.objects.visible_to(request.user)
+            self.fields["original"].queryset = Inspection.objects.visible_to(request.user)
+            self.fields["enterprise"].required = self.fields["version"].required = False
 
 
 class InspectionDetailSerializer(InspectionSerializer):
@@ -209,8 +211,9 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             inspection = workflow.create(
                 request.user,
                 workflow.NewInspection(
-                    enterprise=data["enterprise"],
-                    version=data["version"],
+                    enterprise=data.get("enterprise"),
+                    version=data.get("version"),
+                    original=data.get("original"),
                     kind=data.get("kind", InspectionKind.AD_HOC),
                     campaign=data.get("campaign"),
                     members=tuple(data.get("members", ())),
@@ -248,6 +251,36 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             inspection = workflow.submit(request.user, pk, key, data.validated_data.get("representative", ""))
         inspection = self.get_queryset().prefetch_related("answers__photos").get(pk=inspection.pk)
         return Response(InspectionDetailSerializer(inspection, context=self.get_serializer_context()).data)
+
+
+class DifferenceSerializer(serializers.ModelSerializer):
+    enterprise = serializers.CharField(source="original.enterprise.name")
+    item_text = serializers.CharField(source="item.text")
+    counted_against = serializers.IntegerField(source="original.lead_id")
+
+    class Meta:
+        model = Difference
+        fields = ["id", "supervision", "original", "enterprise", "item", "item_text", "original_result",
+                  "supervision_result", "counted_against"]  # fmt: skip
+
+
+class SupervisionViewSet(viewsets.ViewSet):
+    """Checking the checkers (督导): hollow self-checks, inspectors who find nothing, supervision differences."""
+
+    @extend_schema(responses=InspectionSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="hollow-self-checks")
+    def hollow_self_checks(self, request):
+        return Response(InspectionSerializer(supervision.hollow_self_checks(request.user)[:500], many=True).data)
+
+    @extend_schema(responses=dict)
+    @action(detail=False, methods=["get"], url_path="nothing-found")
+    def nothing_found(self, request):
+        return Response(supervision.nothing_found(request.user))
+
+    @extend_schema(responses=DifferenceSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def differences(self, request):
+        return Response(DifferenceSerializer(supervision.differences(request.user)[:500], many=True).data)
 
 
 def _key(request) -> uuid.UUID:

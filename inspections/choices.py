@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AnswerKind(models.TextChoices):
@@ -20,13 +21,17 @@ class InspectionKind(models.TextChoices):
     PLANNED = "planned", _("Planned")
     AD_HOC = "ad_hoc", _("Ad hoc")
     SELF_CHECK = "self_check", _("Self-check")
+    SUPERVISION = "supervision", _("Supervision re-inspection")
 
 
 class InspectionStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     SUBMITTED = "submitted", _("Submitted")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("inspection", "Closed")
 
 
 DONE = (InspectionStatus.SUBMITTED, InspectionStatus.CLOSED)
+
+
+GOVERNMENT_KINDS = (InspectionKind.PLANNED, InspectionKind.AD_HOC, InspectionKind.SUPERVISION)

@@ -184,6 +184,10 @@ class Inspection(models.Model):
     campaign = models.ForeignKey(
         Campaign, models.PROTECT, null=True, blank=True, related_name="inspections", verbose_name=_("campaign")
     )
+    original = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="supervisions",
+        verbose_name=_("inspection re-inspected"),
+    )  # fmt: skip
     enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="inspections", verbose_name=_("enterprise"))
     version = models.ForeignKey(
         ChecklistVersion, models.PROTECT, related_name="inspections", verbose_name=_("checklist")
@@ -270,3 +274,24 @@ class AnswerPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} #{self.pk}"
+
+
+class Difference(models.Model):
+    """An item a supervision re-inspection found failing where the original inspection had passed it,
+    recorded against the original inspection and so against its team (督导检查差异)."""
+
+    supervision = models.ForeignKey(
+        Inspection, models.CASCADE, related_name="differences", verbose_name=_("supervision")
+    )
+    original = models.ForeignKey(Inspection, models.CASCADE, related_name="missed", verbose_name=_("original"))
+    item = models.ForeignKey(ChecklistItem, models.PROTECT, related_name="+", verbose_name=_("item"))
+    original_result = models.CharField(_("original result"), max_length=8, choices=Result.choices, blank=True)
+    supervision_result = models.CharField(_("supervision result"), max_length=8, choices=Result.choices)
+
+    class Meta:
+        verbose_name = _("supervision difference")
+        verbose_name_plural = _("supervision differences")
+        constraints = [models.UniqueConstraint(fields=["supervision", "item"], name="one_difference_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.original_id}/{self.item_id}"

@@ -19,7 +19,7 @@ from hazards.workflow import Conflict
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
 
-from . import workflow
+from . import supervision, workflow
 from .choices import DONE, AnswerKind, InspectionStatus, Result
 from .coverage import coverage, not_inspected
 from .models import Campaign, ChecklistVersion, Inspection
@@ -165,3 +165,16 @@ def campaign(request, pk: int):
     item = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
     context = {"campaign": item, "coverage": coverage(item, request.user), "missing": not_inspected(item, request.user)}
     return render(request, "inspections/campaign.html", context)
+
+
+@login_required
+def checkers(request):
+    """Checking the checkers: hollow self-checks, inspectors who find nothing, supervision differences."""
+    if request.user.unit_kind == UnitKind.ENTERPRISE or not request.user.unit_kind and not request.user.is_superuser:
+        raise PermissionDenied
+    context = {
+        "hollow": supervision.hollow_self_checks(request.user)[:100],
+        "nothing": supervision.nothing_found(request.user),
+        "differences": supervision.differences(request.user)[:100],
+    }
+    return render(request, "inspections/checkers.html", context)

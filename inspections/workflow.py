@@ -23,12 +23,13 @@ from hazards import workflow as hazard_workflow
 from hazards.choices import Level, PhotoKind, Source
 from hazards.models import HazardCategory, HazardPhoto
 from hazards.workflow import ENTERPRISE_STAFF, GOVERNMENT_STAFF, Conflict
+from organizations.choices import PositionKind
 from organizations.models import Enterprise, User
 from organizations.scope import Scope
 from safety_platform.lib.images import ImageRejected, clean_image
 
 from .choices import DONE, AnswerKind, InspectionKind, InspectionStatus, Result
-from .models import Answer, AnswerPhoto, Campaign, ChecklistItem, ChecklistVersion, Inspection
+from .models import Answer, AnswerPhoto, Campaign, ChecklistItem, ChecklistVersion, Difference, Inspection
 
 
 def campaign_enterprises(campaign: Campaign, user: User | None = None):
@@ -61,6 +62,7 @@ class NewInspection:
     campaign: Campaign | None = None
     members: tuple = ()
     date: date | None = None
+    original: Inspection | None = None
 
 
 def create(actor: User, new: NewInspection) -> Inspection:
@@ -69,6 +71,10 @@ def create(actor: User, new: NewInspection) -> Inspection:
     self_check = new.kind == InspectionKind.SELF_CHECK
     if not (actor.is_superuser or actor.holds(*(ENTERPRISE_STAFF if self_check else GOVERNMENT_STAFF))):
         raise PermissionDenied(_("Your position does not allow this."))
+    if new.kind == InspectionKind.SUPERVISION:
+        new = _supervision(actor, new)
+    if new.enterprise is None or new.version is None:
+        raise ValidationError({"enterprise": _("Choose an enterprise and a checklist.")})
     enterprise_id = new.enterprise.pk if isinstance(new.enterprise, Enterprise) else new.enterprise
     enterprise = Enterprise.objects.visible_to(actor).select_related("region").filter(pk=enterprise_id).first()
     if enterprise is None:
@@ -85,6 +91,7 @@ def create(actor: User, new: NewInspection) -> Inspection:
         inspection = Inspection.objects.create(
             kind=new.kind if not self_check else InspectionKind.SELF_CHECK,
             campaign=new.campaign,
+            original=new.original,
             enterprise=enterprise,
             version=new.version,
             date=new.date or timezone.localdate(),
@@ -95,6 +102,22 @@ def create(actor: User, new: NewInspection) -> Inspection:
         )
         inspection.members.set([actor, *members])
         return inspection
+
+
+SUPERVISORS = (PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
+
+
+def _supervision(actor: User, new: NewInspection) -> NewInspection:
+    """督导: a supervisor re-inspects a submitted inspection with the same checklist at the same enterprise."""
+    if not (actor.is_superuser or actor.holds(*SUPERVISORS)):
+        raise PermissionDenied(_("Only department heads and the city office supervise inspections."))
+    original = new.original
+    if original is None or not Inspection.objects.visible_to(actor).filter(pk=original.pk).exists():
+        raise ValidationError({"original": _("Choose the inspection to re-inspect.")})
+    if original.status not in DONE or original.kind not in (InspectionKind.PLANNED, InspectionKind.AD_HOC):
+        raise ValidationError({"original": _("Only a submitted inspection by inspectors can be re-inspected.")})
+    new.enterprise, new.version = original.enterprise_id, original.version
+    return new
 
 
 def _locked(actor: User, inspection: Inspection | int) -> Inspection:
@@ -221,6 +244,8 @@ def submit(actor: User, inspection: Inspection | int, submit_key: uuid.UUID, rep
         for failed in preview(inspection):
             failed.hazard = _file(actor, inspection, failed)
             failed.save(update_fields=["hazard"])
+        if inspection.kind == InspectionKind.SUPERVISION and inspection.original_id:
+            record_differences(inspection)
         inspection.status = InspectionStatus.SUBMITTED
         inspection.submit_key = submit_key
         inspection.submitted_at = timezone.now()
@@ -228,6 +253,23 @@ def submit(actor: User, inspection: Inspection | int, submit_key: uuid.UUID, rep
         inspection.score = score(inspection)
         inspection.save(update_fields=["status", "submit_key", "submitted_at", "representative", "score"])
         return inspection
+
+
+def record_differences(supervision: Inspection) -> list[Difference]:
+    """Items the supervisors failed that the original inspection passed or left out, against the original."""
+    before = dict(supervision.original.answers.values_list("item_id", "result"))
+    differences = [
+        Difference(
+            supervision=supervision,
+            original_id=supervision.original_id,
+            item_id=item_id,
+            original_result=before.get(item_id, ""),
+            supervision_result=Result.FAIL,
+        )  # fmt: skip
+        for item_id in supervision.answers.filter(result=Result.FAIL).values_list("item_id", flat=True)
+        if before.get(item_id) != Result.FAIL
+    ]
+    return Difference.objects.bulk_create(differences, ignore_conflicts=True)
 
 
 def _check_complete(inspection: Inspection) -> None:
@@ -250,7 +292,9 @@ def _file(actor: User, inspection: Inspection, failed: Answer):
         category=category,
         level=Level.MAJOR if item.major_criterion else Level.GENERAL,
         description=_describe(failed),
-        source=Source.SELF_CHECK if inspection.kind == InspectionKind.SELF_CHECK else Source.INSPECTION,
+        source={InspectionKind.SELF_CHECK: Source.SELF_CHECK, InspectionKind.SUPERVISION: Source.SUPERVISION}.get(
+            inspection.kind, Source.INSPECTION
+        ),
         legal_basis=item.legal_basis,
         idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"inspection-answer:{failed.pk}"),
     )

@@ -23,6 +23,8 @@ def navigation(request) -> dict:
         items.append((_("Inspections"), reverse("inspections:today")))
     if user.unit_kind != UnitKind.ENTERPRISE:
         items.append((_("Campaigns"), reverse("inspections:campaigns")))
+    if user.unit_kind in (UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT) or user.is_superuser:
+        items.append((_("Supervision"), reverse("inspections:checkers")))
     items.append((_("Enterprises"), reverse("organizations:enterprise-list")))
     if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT):
         items.append((_("Supervision gaps"), reverse("organizations:gaps")))

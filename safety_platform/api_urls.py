@@ -19,6 +19,7 @@ router.register("hazards", hazard_api.HazardViewSet, basename="hazard")
 router.register("checklists", inspection_api.ChecklistViewSet, basename="checklist")
 router.register("campaigns", inspection_api.CampaignViewSet, basename="campaign")
 router.register("inspections", inspection_api.InspectionViewSet, basename="inspection")
+router.register("supervision", inspection_api.SupervisionViewSet, basename="supervision")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
 router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
 

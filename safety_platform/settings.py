@@ -218,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "InspectionKindEnum": "inspections.choices.InspectionKind",
         "PhotoKindEnum": "hazards.choices.PhotoKind",
         "DeliveryStateEnum": "notifications.choices.DeliveryState",
+        "AnswerResultEnum": "inspections.choices.Result",
     },
 }
 
@@ -303,5 +304,9 @@ NOTIFY_WEBHOOK_URL = envstr("NOTIFY_WEBHOOK_URL")  # SMS / WeCom / DingTalk gate
 NOTIFY_WEBHOOK_SECRET = envstr("NOTIFY_WEBHOOK_SECRET")
 NOTIFY_WEBHOOK_TIMEOUT = envint("NOTIFY_WEBHOOK_TIMEOUT", 10)
 DELIVERY_MAX_ATTEMPTS = envint("DELIVERY_MAX_ATTEMPTS", 6)
+# Checking the checkers: a self-check that found nothing is hollow when inspectors find hazards within this many
+# days; an inspector whose key-unit inspections found nothing this many times in 180 days is listed.
+SELF_CHECK_FOLLOW_UP_DAYS = envint("SELF_CHECK_FOLLOW_UP_DAYS", 90)
+NOTHING_FOUND_THRESHOLD = envint("NOTHING_FOUND_THRESHOLD", 3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -76,6 +76,7 @@ SEEDED_BY_MIGRATIONS = [
     ("hazards.migrations.0002_seed_categories", "hazards", "HazardCategory"),
     ("workdays.migrations.0002_seed_from_chinese_calendar", "workdays", "SpecialDay"),
     ("notifications.migrations.0002_default_chains", "notifications", "EscalationChain"),
+    ("inspections.migrations.0003_seed_templates", "inspections", "ChecklistTemplate"),
 ]
 
 

@@ -57,6 +57,7 @@ def test_checklist_versions_json_and_excel(ins):
 
 
 def test_bad_checklists_are_field_errors(ins):
+    before = ChecklistVersion.objects.count()
     client = api(ins.users["city"])
     bad = {**TEMPLATE, "sections": [{"title": "x", "items": [{"text": "宽度", "answer_kind": "number"}]}]}
     response = client.post("/api/v1/checklists/import/", bad, format="json")
@@ -64,7 +65,7 @@ def test_bad_checklists_are_field_errors(ins):
     garbage = SimpleUploadedFile("a.xlsx", b"not a workbook", "application/octet-stream")
     assert client.post("/api/v1/checklists/import/", {"file": garbage}, format="multipart").status_code == 400
     assert api(ins.users["inspector"]).post("/api/v1/checklists/import/", TEMPLATE, format="json").status_code == 403
-    assert ChecklistVersion.objects.count() == 1
+    assert ChecklistVersion.objects.count() == before
 
 
 def test_failed_items_become_hazards_with_responsibilities_and_legal_basis(ins):
@@ -155,3 +156,19 @@ def test_campaign_coverage(ins):
     county = api(ins.users["county_dept"]).get(f"/api/v1/campaigns/{campaign.id}/coverage/").json()
     assert (county["total"], county["inspected"]) == (2, 1)
     assert api(ins.users["enterprise"]).get(f"/api/v1/campaigns/{campaign.id}/coverage/").status_code == 404
+
+
+def test_five_real_checklists_are_seeded(db):
+    from inspections.models import ChecklistTemplate
+
+    from ..conftest import reseed
+
+    reseed()
+    codes = {"fire-crowded-places", "hazchem-storage", "construction-site", "restaurant-gas", "confined-space"}
+    assert codes <= set(ChecklistTemplate.objects.values_list("code", flat=True))
+    for template in ChecklistTemplate.objects.filter(code__in=codes):
+        exported = checklists.export_version(template.current())
+        items = [i for s in exported["sections"] for i in s["items"]]
+        assert len(items) >= 15 and sum(i["major_criterion"] for i in items) >= 2, template.code
+        assert all(i["legal_basis"] for i in items if i["answer_kind"] != "text"), template.code
+        assert any(i["answer_kind"] == "number" for i in items), template.code

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from hazards.models import Hazard
+from inspections import checklists
+from organizations.choices import PositionKind, UnitKind
+
+from ..conftest import reseed
+from ..factories import PositionFactory, UserFactory, assign
+from ..hazards.conftest import jpeg_bytes
+from ..inspections.conftest import TEMPLATE
+from .conftest import screenshot
+from .test_hazard_filing import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, settings):
+    """GIVEN an inspector on a 390×844 phone WHEN they start an inspection, answer each section (a failed exit
+    with a photo, a too-narrow corridor), review and submit THEN the two findings are hazards in the list."""
+    reseed()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    checklists.import_template(TEMPLATE)
+    partner = UserFactory(username="partner", full_name="李四", unit_kind=UnitKind.DEPARTMENT, department=world.yjj)
+    assign(partner, PositionFactory(kind=PositionKind.INSPECTOR, unit_kind=UnitKind.DEPARTMENT, department=world.yjj))
+    photo = tmp_path / "exit.jpg"
+    photo.write_bytes(jpeg_bytes((1000, 750)))
+
+    log_in(phone, live_server.url, "inspector")
+    phone.click("nav.mainnav >> text=检查")
+    phone.click("a.button >> text=开始检查")
+    phone.select_option("#id_enterprise", label="海滨化工有限公司")
+    phone.select_option("#id_version", label="消防安全检查表（测试） v1")
+    phone.check("text=李四")
+    phone.click("button.primary")
+    phone.wait_for_url(re.compile(r".*/fill/1/$"))
+    expect(phone.locator(".progress")).to_contain_text("1")
+    items = phone.locator("fieldset.item")
+    items.nth(0).locator("text=合格").first.click()
+    items.nth(1).locator("label.choice >> text=不合格").click()
+    items.nth(1).locator("input[type=text]").fill("二楼东侧安全出口")
+    items.nth(1).locator("input[type=file]").set_input_files(str(photo))
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "inspection-section-390")
+    phone.click("button.primary")
+    phone.wait_for_url(re.compile(r".*/fill/2/$"))
+    phone.locator("fieldset.item input[type=number]").fill("0.9")
+    phone.click("button.primary")
+    phone.wait_for_url(re.compile(r".*/review/$"))
+    expect(phone.locator("main")).to_contain_text("疏散通道净宽度")
+    screenshot(phone, "inspection-review-390")
+    phone.fill("#id_representative", "王经理")
+    phone.click("button.primary")
+    phone.wait_for_url(re.compile(r".*/inspections/\d+/$"))
+    assert Hazard.objects.count() == 2
+    codes = list(Hazard.objects.values_list("code", flat=True))
+    for code in codes:
+        expect(phone.locator("main")).to_contain_text(code)
+    screenshot(phone, "inspection-done-390")
+    phone.click("nav.mainnav >> text=隐患")
+    titles = phone.locator(".rows .row-title").all_inner_texts()
+    assert set(titles) == {"疏散通道、安全出口是否被占用、堵塞", "疏散通道净宽度"}
