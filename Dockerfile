@@ -1,7 +1,7 @@
 # One image for web, worker, beat and the one-shot migrate service.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/safety STATIC_ROOT=/app/staticfiles
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk gettext \
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /app safety && mkdir -p /var/lib/safety && chown safety /var/lib/safety
 WORKDIR /app

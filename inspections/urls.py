@@ -12,6 +12,7 @@ urlpatterns = [
     path("inspections/<int:pk>/", views.detail, name="detail"),
     path("inspections/<int:pk>/fill/<int:section>/", views.fill, name="fill"),
     path("inspections/<int:pk>/review/", views.review, name="review"),
+    path("inspections/<int:pk>/record.pdf", views.record_pdf, name="record-pdf"),
     path("inspections/supervision/", views.checkers, name="checkers"),
     path("campaigns/", views.campaigns, name="campaigns"),
     path("campaigns/<int:pk>/", views.campaign, name="campaign"),

@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -178,3 +180,27 @@ def checkers(request):
         "differences": supervision.differences(request.user)[:100],
     }
     return render(request, "inspections/checkers.html", context)
+
+
+@login_required
+def record_pdf(request, pk: int):
+    """The inspection record (检查记录) as an A4 PDF in Chinese, with the CJK font embedded."""
+    from weasyprint import HTML  # imported here: only this page needs Pango
+
+    inspection = _inspection(request, pk)
+    answers = inspection.answers.select_related("item__section", "hazard").order_by(
+        "item__section__order", "item__order"
+    )
+    with translation.override("zh-hans"):
+        html = render_to_string(
+            "inspections/record_pdf.html",
+            {
+                "inspection": inspection,
+                "answers": answers,
+                "members": inspection.members.all(),
+                "hazards": sum(1 for a in answers if a.hazard_id),
+            },  # fmt: skip
+        )
+    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="inspection-{inspection.pk}.pdf"'
+    return response

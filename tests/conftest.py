@@ -45,6 +45,8 @@ def missing_services() -> dict[str, str]:
             missing["redis"] = f"Redis at {settings.REDIS_URL} does not answer: {exc}"
     if shutil.which("redis-server") is None:
         missing["redis-server"] = "redis-server is not installed (the Redis outage test runs its own)"
+    if shutil.which("pdftotext") is None:
+        missing["pdftotext"] = "pdftotext is not installed (apt-get install poppler-utils)"
     if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
         missing["chromium"] = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
     return missing

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import struct
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
@@ -151,19 +152,36 @@ def _pillow_errors_rejected() -> Iterator[None]:
 
 def _decode(data: bytes, kind: str, max_pixels: int) -> Image.Image:
     """Open, check and fully decode the first frame, refusing bombs from the header alone."""
-    # formats= keeps Pillow to the parser the magic bytes named: no GIF, TIFF or PSD parser ever sees the data.
-    with Image.open(io.BytesIO(data), formats=[kind]) as probe:
-        if probe.format not in _KINDS[kind].pillow_names:
-            raise _wrong_type()
-        width, height = probe.size
-        if width * height > max_pixels:
-            raise _too_many_pixels(width * height)
-        # verify() checks chunk CRCs (PNG) without decoding; it leaves the image unusable, hence the second open.
-        probe.verify()
-    # A truncated file fails load() because ImageFile.LOAD_TRUNCATED_IMAGES is False; nothing here may set it.
-    image = Image.open(io.BytesIO(data), formats=[kind])
-    image.load()  # of an animation, the first frame only
+    with _strict_loading():
+        # formats= keeps Pillow to the parser the magic bytes named: no GIF, TIFF or PSD parser sees the data.
+        with Image.open(io.BytesIO(data), formats=[kind]) as probe:
+            if probe.format not in _KINDS[kind].pillow_names:
+                raise _wrong_type()
+            width, height = probe.size
+            if width * height > max_pixels:
+                raise _too_many_pixels(width * height)
+            # verify() checks chunk CRCs (PNG) without decoding; it leaves the image unusable, hence a second open.
+            probe.verify()
+        image = Image.open(io.BytesIO(data), formats=[kind])
+        image.load()  # of an animation, the first frame only
     return image
+
+
+_TRUNCATION_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_loading() -> Iterator[None]:
+    """A truncated upload must fail load(). WeasyPrint (for PDFs of our own pages) sets Pillow's process-wide
+    ImageFile.LOAD_TRUNCATED_IMAGES to True when it is imported (and Pillow also reads it while parsing PNG text
+    chunks), so it is switched off around our decoding only."""
+    with _TRUNCATION_LOCK:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _strip(image: Image.Image, kind: str) -> Image.Image:

@@ -63,3 +63,40 @@ def test_campaign_pages(client, ins):
     assert ins.e1.name in text and ins.e4.name in text and ins.e2.name not in text
     client.force_login(ins.users["enterprise"])
     assert client.get(reverse("inspections:campaign", args=[campaign.pk])).status_code == 404
+
+
+def test_inspection_record_pdf_in_chinese(client, ins, tmp_path):
+    """The record renders with the CJK font embedded; pdftotext reads the Chinese back."""
+    import subprocess
+
+    from ..conftest import need
+    from .test_inspections import answer_all, api
+
+    need("pdftotext")
+    inspection_id = (
+        api(ins.users["inspector"])
+        .post(
+            "/api/v1/inspections/",
+            {"enterprise": ins.e1.id, "version": ins.version.id, "members": [ins.users["partner"].id]},
+            format="json",  # fmt: skip
+        )
+        .json()["id"]
+    )
+    answer_all(ins, inspection_id)
+    api(ins.users["inspector"]).post(f"/api/v1/inspections/{inspection_id}/submit/", {"representative": "王经理"},
+                                     format="json")  # fmt: skip
+    client.force_login(ins.users["inspector"])
+    response = client.get(reverse("inspections:record-pdf", args=[inspection_id]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    from ..browser.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTIFACTS / "inspection-record.pdf"  # kept out of git, for a person to look at
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in ("安全生产检查记录", "海滨化工有限公司", "疏散通道净宽度", "GB 35181", "王经理", "不合格"):
+        assert expected in text, expected
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts and " yes " in fonts  # embedded
+    client.force_login(ins.users["dept_head"])
+    assert client.get(reverse("inspections:record-pdf", args=[inspection_id])).status_code == 404

@@ -281,3 +281,15 @@ def test_messages_are_translated_sentences():
             clean_image(upload(data), **limits)
         assert isinstance(caught.value.message, str) and caught.value.message
         assert str(caught.value) == caught.value.message
+
+
+def test_truncated_files_are_refused_even_after_weasyprint_is_imported():
+    """WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES to True for the whole process when imported."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    with pytest.raises(ImageRejected) as exc:
+        clean_image(SimpleUploadedFile("cut.jpg", corpus.truncated_jpeg(), "image/jpeg"))
+    assert exc.value.code == "corrupt"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint wants it
