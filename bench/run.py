@@ -4,7 +4,7 @@
 Writes bench/results.json — a list of {"name", "value", "unit", "target", "ok"} — and prints it as a
 table. Figures are ratios to the raw SQL that returns the same rows, so they hold on a noisy machine.
 
-Usage: bench/run.py [--enterprises N] [--hazards N] [--repeat R] [--fresh]
+Usage: bench/run.py [--enterprises N] [--hazards N] [--inspections N] [--repeat R] [--fresh]
 The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/safety_bench); it is
 created if missing and the generated data is kept between runs unless --fresh is given.
 """
@@ -63,6 +63,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--enterprises", type=int, default=100_000)
     parser.add_argument("--hazards", type=int, default=1_000_000)
+    parser.add_argument("--inspections", type=int, default=500_000)
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--fresh", action="store_true", help="drop the generated data and generate it again")
     args = parser.parse_args()

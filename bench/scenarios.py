@@ -28,6 +28,10 @@ def prepare(args, entry) -> list[dict]:
         )
         results.append(entry(f"seed_bulk {args.enterprises:,} enterprises", seconds, "s", "< 60", seconds < 60))
         hazards = 0
+    from inspections.bulk import BULK_CAMPAIGN
+    from inspections.models import Inspection
+
+    inspections = Inspection.objects.filter(campaign__name=BULK_CAMPAIGN).count()
     if hazards != args.hazards:
         if hazards:
             call_command("seed_bulk", enterprises=0, hazards=0, reset=False, verbosity=0)
@@ -36,6 +40,14 @@ def prepare(args, entry) -> list[dict]:
             delete_bulk_hazards()
         seconds = timed(lambda: call_command("seed_bulk", enterprises=0, hazards=args.hazards, seed=1, verbosity=0))
         results.append(entry(f"seed_bulk {args.hazards:,} hazards", seconds, "s", "< 300", seconds < 300))
+    if inspections != args.inspections:
+        from inspections.bulk import delete_bulk_inspections
+
+        delete_bulk_inspections()
+        seconds = timed(
+            lambda: call_command("seed_bulk", enterprises=0, inspections=args.inspections, seed=1, verbosity=0)
+        )
+        results.append(entry(f"seed_bulk {args.inspections:,} inspections", seconds, "s", "info", True))
     return results
 
 
@@ -169,6 +181,7 @@ def run_all(args, median, entry) -> list[dict]:
     results += enterprise_lists(args, median, entry)
     results += hazard_lists(args, median, entry)
     results += escalation_sweep(args, median, entry)
+    results += campaign_coverage(args, median, entry)
     return results
 
 
@@ -257,3 +270,45 @@ def escalation_sweep(args, median, entry) -> list[dict]:
     idle = len(ctx.captured_queries)
     results.append(entry("escalation sweep with nothing due: queries", idle, "queries", "<= 6", idle <= 6))
     return results
+
+
+def campaign_coverage(args, median, entry) -> list[dict]:
+    """Coverage of a city-wide campaign: our whole computation against the one grouped SQL at its heart."""
+    from django.db.models import Count, Exists, Q
+
+    from inspections.bulk import BULK_CAMPAIGN
+    from inspections.coverage import coverage, done_for
+    from inspections.models import Campaign
+    from inspections.workflow import campaign_enterprises
+
+    root = Region.objects.get(parent=None)
+    city = bench_user("bench-city", unit_kind="city_office", region=root)
+    campaign = Campaign.objects.get(name=BULK_CAMPAIGN)
+    grouped = (
+        campaign_enterprises(campaign)
+        .annotate(done=Exists(done_for(campaign)))
+        .values("region__parent_id", "region__parent__path", "industry_id")
+        .annotate(total=Count("id"), inspected=Count("id", filter=Q(done=True)))
+        .order_by()
+    )
+    sql, params = grouped.query.sql_with_params()
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    def ours():
+        city.__dict__.pop("_scope", None)  # as in a fresh request
+        return coverage(campaign, city)
+
+    ours_s, raw_s = median(ours, max(args.repeat // 4, 5)), median(raw, max(args.repeat // 4, 5))
+    with CaptureQueriesContext(connection) as ctx:
+        result = ours()
+    ratio = ours_s / raw_s
+    label = f"campaign coverage ({result.total:,} enterprises, {result.inspected:,} inspected)"
+    return [
+        entry(f"{label}: time / the grouped SQL", ratio, "ratio", "<= 2", ratio <= 2),
+        entry(f"{label}: median ({raw_s * 1000:.1f} ms grouped SQL)", ours_s * 1000, "ms", "info", True),
+        entry(f"{label}: queries", len(ctx.captured_queries), "queries", "constant", True),
+    ]

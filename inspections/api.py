@@ -19,7 +19,8 @@ from organizations.models import Enterprise, User
 from . import checklists, supervision, workflow
 from .choices import InspectionKind, Result
 from .coverage import coverage, not_inspected
-from .models import Answer, Campaign, ChecklistTemplate, Difference, Inspection
+from .filters import InspectionFilterSet
+from .models import Answer, Campaign, ChecklistTemplate, Difference, Inspection, Team
 
 
 class TemplateSerializer(serializers.ModelSerializer):
@@ -95,6 +96,20 @@ class CampaignSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class TeamSerializer(serializers.ModelSerializer):
+    enterprises = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Enterprise.objects.all(), source="assigned", label=_("enterprises")
+    )
+
+    class Meta:
+        model = Team
+        fields = ["id", "name", "lead", "members", "enterprises"]
+
+    def to_representation(self, team):
+        return {"id": team.id, "name": team.name, "lead": team.lead_id, "members": [m.pk for m in team.members.all()],
+                "enterprises": [a.enterprise_id for a in team.assignments.all()]}  # fmt: skip
+
+
 class RunsCampaigns(permissions.BasePermission):
     message = _("Only department heads and the city safety office can start campaigns.")
 
@@ -114,6 +129,21 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)
+
+    @extend_schema(request=TeamSerializer, responses=TeamSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])
+    def teams(self, request, pk=None):
+        """The campaign's teams and the enterprises assigned to each; POST adds a team with its enterprises."""
+        campaign = self.get_object()
+        if request.method == "POST":
+            data = TeamSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = data.validated_data
+            with api_errors():
+                workflow.assign_team(request.user, campaign, values["name"], values["lead"], values["members"],
+                                     values["assigned"])  # fmt: skip
+        teams = campaign.teams.prefetch_related("members", "assignments")
+        return Response(TeamSerializer(teams, many=True).data)
 
     @extend_schema(responses=dict)
     @action(detail=True, methods=["get"])
@@ -193,6 +223,7 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Inspections in scope; answering and submitting are actions that call `inspections.workflow`."""
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_class = InspectionFilterSet
 
     def get_queryset(self):
         queryset = Inspection.objects.visible_to(self.request.user).prefetch_related("members")

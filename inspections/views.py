@@ -185,9 +185,12 @@ def checkers(request):
 @login_required
 def record_pdf(request, pk: int):
     """The inspection record (检查记录) as an A4 PDF in Chinese, with the CJK font embedded."""
-    from weasyprint import HTML  # imported here: only this page needs Pango
-
     inspection = _inspection(request, pk)
+    try:
+        from weasyprint import HTML  # imported here: only this page needs Pango
+    except OSError:
+        message = _("PDF output needs the Pango library and Noto CJK fonts on the server (see README).")
+        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     answers = inspection.answers.select_related("item__section", "hazard").order_by(
         "item__section__order", "item__order"
     )

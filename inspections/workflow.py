@@ -29,7 +29,17 @@ from organizations.scope import Scope
 from safety_platform.lib.images import ImageRejected, clean_image
 
 from .choices import DONE, AnswerKind, InspectionKind, InspectionStatus, Result
-from .models import Answer, AnswerPhoto, Campaign, ChecklistItem, ChecklistVersion, Difference, Inspection
+from .models import (
+    Answer,
+    AnswerPhoto,
+    Assignment,
+    Campaign,
+    ChecklistItem,
+    ChecklistVersion,
+    Difference,
+    Inspection,
+    Team,
+)
 
 
 def campaign_enterprises(campaign: Campaign, user: User | None = None):
@@ -105,6 +115,35 @@ def create(actor: User, new: NewInspection) -> Inspection:
 
 
 SUPERVISORS = (PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
+
+
+def assign_team(actor: User, campaign: Campaign, name: str, lead: User, members, enterprises) -> Team:
+    """A campaign's team and the enterprises it covers; each in-scope enterprise goes to one team only."""
+    if not (actor.is_superuser or actor.holds(*SUPERVISORS)):
+        raise PermissionDenied(_("Only department heads and the city office assign teams."))
+    members = {m for m in members if m.pk != lead.pk}
+    if not members:
+        raise ValidationError({"members": _("An inspection needs a team of at least two inspectors.")})
+    ids = [e.pk for e in enterprises]
+    in_scope = set(campaign_enterprises(campaign, actor).filter(pk__in=ids).values_list("pk", flat=True))
+    outside = [e.name for e in enterprises if e.pk not in in_scope]
+    if outside:
+        raise ValidationError(
+            {"enterprises": _("Outside the campaign's scope: %(names)s") % {"names": "、".join(outside)}}
+        )
+    taken = Assignment.objects.filter(campaign=campaign, enterprise_id__in=ids).select_related("enterprise", "team")
+    if taken:
+        raise ValidationError(
+            {
+                "enterprises": _("Already assigned: %(names)s")
+                % {"names": "、".join(f"{a.enterprise.name}（{a.team}）" for a in taken)}
+            }
+        )
+    with transaction.atomic():
+        team = Team.objects.create(campaign=campaign, name=name, lead=lead)
+        team.members.set([lead, *members])
+        Assignment.objects.bulk_create([Assignment(campaign=campaign, enterprise_id=pk, team=team) for pk in ids])
+        return team
 
 
 def _supervision(actor: User, new: NewInspection) -> NewInspection:

@@ -172,3 +172,43 @@ def test_five_real_checklists_are_seeded(db):
         assert len(items) >= 15 and sum(i["major_criterion"] for i in items) >= 2, template.code
         assert all(i["legal_basis"] for i in items if i["answer_kind"] != "text"), template.code
         assert any(i["answer_kind"] == "number" for i in items), template.code
+
+
+def test_campaign_teams_and_assignments(ins):
+    campaign = Campaign.objects.create(
+        name="专项检查", starts_on=timezone.localdate(), ends_on=timezone.localdate() + timedelta(days=9),
+        lead_department=ins.yjj, created_by=ins.users["city"],
+    )  # fmt: skip
+    campaign.regions.set([ins.d1])
+    url = f"/api/v1/campaigns/{campaign.id}/teams/"
+    body = {"name": "第一组", "lead": ins.users["inspector"].id, "members": [ins.users["partner"].id],
+            "enterprises": [ins.e1.id]}  # fmt: skip
+    assert api(ins.users["inspector"]).post(url, body, format="json").status_code == 403
+    created = api(ins.users["city"]).post(url, body, format="json")
+    assert created.status_code == 200, created.json()
+    [team] = created.json()
+    assert (team["name"], team["lead"], team["enterprises"]) == ("第一组", ins.users["inspector"].id, [ins.e1.id])
+    assert set(team["members"]) == {ins.users["inspector"].id, ins.users["partner"].id}
+    again = api(ins.users["city"]).post(url, {**body, "name": "第二组"}, format="json")
+    assert again.status_code == 400 and "第一组" in again.json()["enterprises"][0]
+    outside = api(ins.users["city"]).post(url, {**body, "name": "第三组", "enterprises": [ins.e2.id]}, format="json")
+    assert outside.status_code == 400 and ins.e2.name in outside.json()["enterprises"][0]
+    alone = api(ins.users["city"]).post(url, {**body, "name": "第四组", "members": [], "enterprises": [ins.e4.id]},
+                                        format="json")  # fmt: skip
+    assert alone.status_code == 400
+
+
+def test_a_version_in_use_cannot_be_edited_in_the_admin(ins, client):
+    from inspections.models import ChecklistSection
+
+    section = ChecklistSection.objects.filter(version=ins.version).first()
+    city = ins.users["city"]
+    city.is_staff = city.is_superuser = True
+    city.save()
+    client.force_login(city)
+    url = f"/admin/inspections/checklistsection/{section.pk}/change/"
+    assert 'name="_save"' in client.get(url).content.decode()  # not used yet: correctable
+    start(ins)
+    assert 'name="_save"' not in client.get(url).content.decode()  # in use: read-only
+    rows = api(ins.users["inspector"]).get("/api/v1/inspections/", {"mine": "true", "status": "planned"}).json()
+    assert len(rows["results"]) == 1

@@ -13,12 +13,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError, RestrictedError
 
 from hazards.bulk import delete_bulk_hazards, load_bulk_hazards
+from inspections.bulk import delete_bulk_inspections, load_bulk_inspections
 from organizations.demo import BULK_PREFIX, load_bulk_enterprises, load_reference
 
 # (option, what it makes, loader); run in this order, since later generators hang from earlier rows.
 STEPS: list[tuple[str, str, Callable[..., dict[str, int]]]] = [
     ("enterprises", "enterprises", load_bulk_enterprises),
     ("hazards", "hazards", load_bulk_hazards),
+    ("inspections", "inspections", load_bulk_inspections),
 ]
 
 
@@ -27,6 +29,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--enterprises", type=int, default=10_000, help="How many enterprises to add.")
+        parser.add_argument(
+            "--inspections", type=int, default=0, help="How many inspections (of one city-wide campaign) to add."
+        )
         parser.add_argument("--hazards", type=int, default=0, help="How many hazards to add over the bulk enterprises.")
         parser.add_argument("--seed", type=int, default=1, help="Seed of the generator: same seed, same rows.")
         parser.add_argument(
@@ -41,6 +46,7 @@ class Command(BaseCommand):
         if options["reset"]:
             # Hazards point at enterprises: they go first, whatever is regenerated.
             delete_bulk_hazards()
+            delete_bulk_inspections()
         for option, label, loader in STEPS:
             count = options[option]
             if count < 0:
