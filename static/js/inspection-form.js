@@ -15,7 +15,7 @@
         if ((input.type !== "radio" || input.checked) && input.value !== "") { body.append(key, input.value); }
       });
     });
-    if ([].slice.call(body.keys()).length < 2) { return; }
+    if (Array.from(body.keys()).length < 2) { return; }
     fetch(form.dataset.autosave, { method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": token, "Accept": "application/json" } })
       .then(function (response) { fieldset.classList.toggle("autosaved", response.ok); });

@@ -41,14 +41,23 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     expect(phone.locator(".progress")).to_contain_text("1")
     items = phone.locator("fieldset.item")
     items.nth(0).locator("text=合格").first.click()
+    expect(items.nth(0)).to_have_class(re.compile("autosaved"))  # saved the moment it was given
+    phone.reload()  # the browser closed, the network lost: the answer is still there
+    expect(phone.locator("fieldset.item").nth(0).locator("input[value=pass]")).to_be_checked()
+    items = phone.locator("fieldset.item")
     items.nth(1).locator("label.choice >> text=不合格").click()
     items.nth(1).locator("input[type=text]").fill("二楼东侧安全出口")
     items.nth(1).locator("input[type=file]").set_input_files(str(photo))
+    items.nth(1).locator("input[type=text]").press("Tab")
+    # Let each answer's own save finish before the screen is saved (SQLite allows one writer at a time).
+    phone.wait_for_load_state("networkidle")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "inspection-section-390")
     phone.click("button.primary")
     phone.wait_for_url(re.compile(r".*/fill/2/$"))
     phone.locator("fieldset.item input[type=number]").fill("0.9")
+    phone.locator("fieldset.item input[type=number]").press("Tab")
+    expect(phone.locator("fieldset.item").first).to_have_class(re.compile("autosaved"))
     phone.click("button.primary")
     phone.wait_for_url(re.compile(r".*/review/$"))
     expect(phone.locator("main")).to_contain_text("疏散通道净宽度")

@@ -212,3 +212,53 @@ def test_a_version_in_use_cannot_be_edited_in_the_admin(ins, client):
     assert 'name="_save"' not in client.get(url).content.decode()  # in use: read-only
     rows = api(ins.users["inspector"]).get("/api/v1/inspections/", {"mine": "true", "status": "planned"}).json()
     assert len(rows["results"]) == 1
+
+
+def test_coverage_arithmetic_on_a_generated_campaign(ins):
+    """GIVEN 60 generated enterprises in two districts, some suspended, some key units, and inspections of a random
+    third WHEN coverage is computed THEN it equals counting by hand, for every region and in total."""
+    import random
+
+    from inspections.choices import InspectionStatus
+    from inspections.coverage import coverage
+
+    from ..factories import EnterpriseFactory
+
+    rng = random.Random(7)
+    generated = [
+        EnterpriseFactory(
+            region=rng.choice([ins.t1, ins.t2]),
+            industry=rng.choice([ins.chem, ins.mine]),
+            operating_state=rng.choice(["operating", "suspended", "deregistered"]),
+            is_key_unit=rng.random() < 0.5,
+        )  # fmt: skip
+        for _ in range(60)
+    ]
+    campaign = Campaign.objects.create(
+        name="生成的检查活动", starts_on=timezone.localdate(), ends_on=timezone.localdate(), lead_department=ins.yjj,
+        created_by=ins.users["city"], key_units_only=True,
+    )  # fmt: skip
+    campaign.industries.set([ins.sector])
+    campaign.versions.set([ins.version])
+    in_scope = [e for e in generated if e.is_key_unit and e.operating_state != "deregistered"]
+    inspected = {e.pk for e in in_scope if rng.random() < 0.35}
+    for enterprise in generated:
+        if enterprise.pk in inspected or (enterprise not in in_scope and rng.random() < 0.3):
+            Inspection.objects.create(
+                campaign=campaign, enterprise=enterprise, version=ins.version, lead=ins.users["inspector"],
+                created_by=ins.users["inspector"], status=InspectionStatus.SUBMITTED,
+                region_path=enterprise.region.path, industry=enterprise.industry,
+            )  # fmt: skip
+    # An unsubmitted inspection does not count.
+    spare = next(e for e in in_scope if e.pk not in inspected)
+    Inspection.objects.create(campaign=campaign, enterprise=spare, version=ins.version, lead=ins.users["inspector"],
+                              created_by=ins.users["inspector"], region_path=spare.region.path,
+                              industry=spare.industry)  # fmt: skip
+    result = coverage(campaign, ins.users["city"])
+    assert (result.total, result.inspected) == (len(in_scope), len(inspected))
+    for district in (ins.d1, ins.d2):
+        row = next(r for r in result.by_region if r["id"] == district.pk)
+        here = [e for e in in_scope if e.region.parent_id == district.pk]
+        assert (row["total"], row["inspected"]) == (len(here), len([e for e in here if e.pk in inspected]))
+    assert sum(r["total"] for r in result.by_department) == result.total
+    assert sum(r["inspected"] for r in result.by_department) == result.inspected
