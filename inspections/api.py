@@ -235,6 +235,8 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return InspectionDetailSerializer if self.action == "retrieve" else InspectionSerializer
 
     def create(self, request, *args, **kwargs):
+        with api_errors():
+            workflow.require_starter(request.user, request.data.get("kind", InspectionKind.AD_HOC))  # 403 first
         serializer = InspectionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -270,6 +272,13 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def preview(self, request, pk=None):
         """The failed items: what becomes a hazard on submit."""
         return Response(AnswerSerializer(workflow.preview(self.get_object()), many=True).data)
+
+    @extend_schema(request=None, responses=InspectionSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        with api_errors():
+            inspection = workflow.close(request.user, pk)
+        return Response(InspectionSerializer(inspection).data)
 
     @extend_schema(request=SubmitSerializer, responses=InspectionDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -75,12 +75,19 @@ class NewInspection:
     original: Inspection | None = None
 
 
+def require_starter(actor: User, kind: str) -> bool:
+    """Government staff inspect; an enterprise's principal or safety manager runs its self-checks. Returns
+    whether this is a self-check."""
+    self_check = kind == InspectionKind.SELF_CHECK
+    if not (actor.is_superuser or actor.holds(*(ENTERPRISE_STAFF if self_check else GOVERNMENT_STAFF))):
+        raise PermissionDenied(_("Your position does not allow this."))
+    return self_check
+
+
 def create(actor: User, new: NewInspection) -> Inspection:
     """Plan or start an inspection. Government inspections need a team of two or more with the actor as lead;
     a self-check is the enterprise's own."""
-    self_check = new.kind == InspectionKind.SELF_CHECK
-    if not (actor.is_superuser or actor.holds(*(ENTERPRISE_STAFF if self_check else GOVERNMENT_STAFF))):
-        raise PermissionDenied(_("Your position does not allow this."))
+    self_check = require_starter(actor, new.kind)
     if new.kind == InspectionKind.SUPERVISION:
         new = _supervision(actor, new)
     if new.enterprise is None or new.version is None:
@@ -291,6 +298,19 @@ def submit(actor: User, inspection: Inspection | int, submit_key: uuid.UUID, rep
         inspection.representative = representative[:100]
         inspection.score = score(inspection)
         inspection.save(update_fields=["status", "submit_key", "submitted_at", "representative", "score"])
+        return inspection
+
+
+def close(actor: User, inspection: Inspection | int) -> Inspection:
+    """Close a submitted inspection (its findings live on as hazards): the lead, or a department head."""
+    with transaction.atomic():
+        inspection = _locked(actor, inspection)
+        if not (actor.is_superuser or actor.pk == inspection.lead_id or actor.holds(*SUPERVISORS)):
+            raise PermissionDenied(_("Only the team lead or a department head can close an inspection."))
+        if inspection.status != InspectionStatus.SUBMITTED:
+            raise Conflict(_("Only a submitted inspection can be closed."))
+        inspection.status = InspectionStatus.CLOSED
+        inspection.save(update_fields=["status"])
         return inspection
 
 
