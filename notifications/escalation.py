@@ -157,10 +157,17 @@ class Resolver:
 
 def city_office_position() -> Position | None:
     """The city office's duty officer position if there is one with a holder, else its staff position."""
-    positions = Position.objects.filter(
-        unit_kind=UnitKind.CITY_OFFICE, kind__in=[PositionKind.DUTY_OFFICER, PositionKind.CITY_OFFICE_STAFF]
-    ).order_by("kind")  # duty_officer sorts before city_office_staff
-    return positions.first()
+    positions = list(
+        Position.objects.filter(
+            unit_kind=UnitKind.CITY_OFFICE, kind__in=[PositionKind.DUTY_OFFICER, PositionKind.CITY_OFFICE_STAFF]
+        ).order_by("kind", "id")  # duty_officer sorts before city_office_staff
+    )
+    held = set(
+        PositionAssignment.objects.current()
+        .filter(position__in=positions, user__is_active=True)
+        .values_list("position_id", flat=True)
+    )
+    return next((p for p in positions if p.pk in held), positions[0] if positions else None)
 
 
 # --- the sweep ---------------------------------------------------------------------------------------------
@@ -329,18 +336,49 @@ class Outbox:
             return len(self.rows)
         Notification.objects.bulk_create(self.rows.values(), ignore_conflicts=True)
         HazardEvent.objects.bulk_create(self.events)
-        notifications = list(
-            Notification.objects.filter(key__in=list(self.rows), created_at=self.now).select_related("recipient")
+        return len(deliver_new(list(self.rows), self.now))
+
+
+def deliver_new(keys: list[str], now: datetime) -> list[Notification]:
+    """Plan the deliveries of the notifications just written under these keys, and enqueue them on commit."""
+    notifications = list(Notification.objects.filter(key__in=keys, created_at=now).select_related("recipient"))
+    Delivery.objects.bulk_create(plan_deliveries(notifications, now), ignore_conflicts=True)
+    ids = list(
+        Delivery.objects.filter(notification__in=notifications, state=DeliveryState.PENDING).values_list(
+            "pk", flat=True
         )
-        deliveries = plan_deliveries(notifications, self.now)
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-        ids = list(
-            Delivery.objects.filter(notification__in=notifications, state=DeliveryState.PENDING).values_list(
-                "pk", flat=True
-            )
-        )
-        transaction.on_commit(lambda: enqueue(ids))
-        return len(notifications)
+    )
+    transaction.on_commit(lambda: enqueue(ids))
+    return notifications
+
+
+def notify(recipients, key: str, title: str, body: str, link: str = "", answer_within: timedelta | None = None):
+    """Tell these (user, position) pairs once per key; with `answer_within` it is a must-answer notice, passed to
+    the position's superior by the sweep when nobody answers in time. Call inside the causing transaction."""
+    now = timezone.now()
+    rows = [
+        Notification(
+            key=f"{key}:{user.pk}",
+            recipient=user,
+            position=position,
+            title=title[:200],
+            body=body,
+            link=link,
+            must_answer=answer_within is not None,
+            answer_due_at=now + answer_within if answer_within else None,
+            created_at=now,
+        )  # fmt: skip
+        for user, position in recipients
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return deliver_new([r.key for r in rows], now)
+
+
+def holders(position: Position | None) -> list[tuple]:
+    if position is None:
+        return []
+    return [(a.user, position) for a in PositionAssignment.objects.current().filter(
+        position=position, user__is_active=True).select_related("user")]  # fmt: skip
 
 
 def answer_limit(hazard: Hazard | None) -> timedelta:

@@ -9,6 +9,11 @@ from notifications.models import Notification
 
 from .choices import UnitKind
 from .registry import can_keep_registry
+from .scope import Scope
+
+
+def scope_kind(user) -> str:
+    return Scope.for_user(user).kind
 
 
 def navigation(request) -> dict:
@@ -26,6 +31,8 @@ def navigation(request) -> dict:
     if user.unit_kind in (UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT) or user.is_superuser:
         items.append((_("Supervision"), reverse("inspections:checkers")))
     items.append((_("Enterprises"), reverse("organizations:enterprise-list")))
+    if scope_kind(user) != "none":
+        items.append((_("Incidents"), reverse("duty_roster:incidents")))
     if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT):
         items.append((_("Supervision gaps"), reverse("organizations:gaps")))
     if can_keep_registry(user):

@@ -142,6 +142,19 @@ class Scope:
             return qs.filter(enterprise_id=self.enterprise_id)
         return qs.none()
 
+    def incidents(self, qs: models.QuerySet) -> models.QuerySet:
+        """Incidents by territory; a department sees those at enterprises it supervises; an enterprise its own."""
+        if self.kind == "all":
+            return qs
+        if self.kind == "region":
+            return qs.filter(region_path__startswith=self.region_path)
+        if self.kind == "department":
+            qs = qs.filter(enterprise__industry_id__in=sorted(self.industry_ids))
+            return qs if self.is_root else qs.filter(region_path__startswith=self.region_path)
+        if self.kind == "enterprise":
+            return qs.filter(enterprise_id=self.enterprise_id)
+        return qs.none()
+
     def campaigns(self, qs: models.QuerySet) -> models.QuerySet:
         """Campaigns are the government's: every government unit sees them (figures are cut to its scope)."""
         return qs if self.kind in ("all", "region", "department") else qs.none()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from duty_roster import api as duty_api
 from hazards import api as hazard_api
 from inspections import api as inspection_api
 from notifications import api as notification_api
@@ -20,6 +21,7 @@ router.register("checklists", inspection_api.ChecklistViewSet, basename="checkli
 router.register("campaigns", inspection_api.CampaignViewSet, basename="campaign")
 router.register("inspections", inspection_api.InspectionViewSet, basename="inspection")
 router.register("supervision", inspection_api.SupervisionViewSet, basename="supervision")
+router.register("incidents", duty_api.IncidentViewSet, basename="incident")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
 router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "hazards",
     "notifications",
     "inspections",
+    "duty_roster",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "PhotoKindEnum": "hazards.choices.PhotoKind",
         "DeliveryStateEnum": "notifications.choices.DeliveryState",
         "AnswerResultEnum": "inspections.choices.Result",
+        "AccidentGradeEnum": "duty_roster.choices.Grade",
+        "IncidentKindEnum": "duty_roster.choices.IncidentKind",
     },
 }
 
@@ -308,5 +311,13 @@ DELIVERY_MAX_ATTEMPTS = envint("DELIVERY_MAX_ATTEMPTS", 6)
 # days; an inspector whose key-unit inspections found nothing this many times in 180 days is listed.
 SELF_CHECK_FOLLOW_UP_DAYS = envint("SELF_CHECK_FOLLOW_UP_DAYS", 90)
 NOTHING_FOUND_THRESHOLD = envint("NOTHING_FOUND_THRESHOLD", 3)
+# Incident information: minutes from the time known within which each grade must be reported (local practice).
+INCIDENT_REPORT_MINUTES = {
+    "especially_serious": envint("INCIDENT_REPORT_MINUTES_ESPECIALLY_SERIOUS", 30),
+    "major": envint("INCIDENT_REPORT_MINUTES_MAJOR", 30),
+    "large": envint("INCIDENT_REPORT_MINUTES_LARGE", 60),
+    "general": envint("INCIDENT_REPORT_MINUTES_GENERAL", 120),
+}
+INCIDENT_ANSWER_MINUTES = envint("INCIDENT_ANSWER_MINUTES", 10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("hazards.urls")),
     path("", include("notifications.urls")),
     path("", include("inspections.urls")),
+    path("", include("duty_roster.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "duty_roster"
+
+urlpatterns = [
+    path("duty/incidents/", views.incident_list, name="incidents"),
+    path("duty/incidents/new/", views.incident_new, name="incident-new"),
+    path("duty/incidents/<int:pk>/", views.incident_detail, name="incident"),
+]

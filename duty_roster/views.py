@@ -1,0 +1,77 @@
+"""Incident pages: the list (late reports marked), the report form (phone-friendly), one incident with its
+supplements."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hazards.forms import LocalDateTimeInput
+from organizations.models import Enterprise, Region
+from safety_platform.lib.pages import paginate
+
+from . import incidents
+from .choices import IncidentKind
+from .models import IncidentReport
+
+STAMP = {"widget": LocalDateTimeInput(), "input_formats": ["%Y-%m-%dT%H:%M"]}
+
+
+class ReportForm(forms.Form):
+    kind = forms.ChoiceField(choices=IncidentKind.choices, label=gettext_lazy("kind"))
+    enterprise = forms.ModelChoiceField(
+        queryset=Enterprise.objects.none(), required=False, label=gettext_lazy("enterprise")
+    )
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=gettext_lazy("region"))
+    place = forms.CharField(max_length=200, label=gettext_lazy("place"))
+    occurred_at = forms.DateTimeField(label=gettext_lazy("time of occurrence"), **STAMP)
+    known_at = forms.DateTimeField(label=gettext_lazy("time known"), **STAMP)
+    deaths = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("deaths"))
+    serious_injuries = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("serious injuries"))
+    missing = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("missing"))
+    direct_loss = forms.DecimalField(min_value=0, initial=0, max_digits=14, decimal_places=2,
+                                     label=gettext_lazy("direct economic loss (CNY)"))  # fmt: skip
+    course = forms.CharField(
+        max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label=gettext_lazy("brief course")
+    )
+    measures = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                               label=gettext_lazy("measures taken"))  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+        self.fields["region"].queryset = Region.objects.visible_to(user)
+        self.fields["region"].label_from_instance = lambda region: region.indented_name
+
+
+@login_required
+def incident_list(request):
+    queryset = IncidentReport.objects.visible_to(request.user).filter(first_report=None).select_related("enterprise")
+    return render(request, "duty_roster/incidents.html", {"page": paginate(request, queryset)})
+
+
+@login_required
+def incident_new(request):
+    form = ReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = incidents.report(request.user, incidents.Facts(**form.cleaned_data))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Reported. The city office's duty has been told."))
+            return redirect("duty_roster:incident", pk=incident.pk)
+    return render(request, "duty_roster/incident_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def incident_detail(request, pk: int):
+    incident = get_object_or_404(IncidentReport.objects.visible_to(request.user).filter(first_report=None), pk=pk)
+    return render(request, "duty_roster/incident.html",
+                  {"incident": incident, "supplements": incident.supplements.order_by("reported_at")})  # fmt: skip
