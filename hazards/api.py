@@ -52,12 +52,36 @@ def stamp(value: datetime | None) -> str | None:
     return TIMESTAMP.to_representation(value) if value else None
 
 
+class ResponsibilitySerializer(serializers.Serializer):
+    """The three responsible parties: territory, supervising department, enterprise (and the positions)."""
+
+    region = serializers.IntegerField(source="region_id")
+    department = serializers.IntegerField(source="department_id", allow_null=True)
+    enterprise = serializers.IntegerField(source="enterprise_id")
+    territorial_position = serializers.IntegerField(source="territorial_position_id", allow_null=True)
+    principal_position = serializers.IntegerField(source="principal_position_id", allow_null=True)
+
+
 class HazardSerializer(serializers.ModelSerializer):
-    """The list and detail shape. Its read path is written out, like the enterprise's, for speed."""
+    """The list and detail shape. The fields describe it (and the schema); `to_representation` writes the same
+    out by hand for speed, and a test holds the two equal."""
+
+    enterprise_name = serializers.CharField(source="enterprise.name")
+    category = serializers.CharField(source="category.code")
+    category_name = serializers.CharField(source="category.__str__")
+    is_overdue = serializers.BooleanField()
+    days_overdue = serializers.IntegerField()
+    responsibility = ResponsibilitySerializer(source="*")
 
     class Meta:
         model = Hazard
-        fields = ["id", "code", "title", "status"]
+        fields = [
+            "id", "code", "title", "description", "enterprise", "enterprise_name", "place", "category",
+            "category_name", "level", "source", "legal_basis", "status", "deadline", "is_overdue", "days_overdue",
+            "responsibility", "supervision_gap", "recurrence_of", "found_at", "found_by", "created_at", "updated_at",
+            "closed_at",
+        ]  # fmt: skip
+        read_only_fields = fields
 
     def to_representation(self, hazard: Hazard) -> dict:
         overdue = getattr(hazard, "is_overdue", None)
@@ -76,7 +100,7 @@ class HazardSerializer(serializers.ModelSerializer):
             "legal_basis": hazard.legal_basis,
             "status": hazard.status,
             "deadline": stamp(hazard.deadline),
-            "is_overdue": hazard.overdue if overdue is None else overdue,
+            "is_overdue": hazard.overdue if overdue is None else bool(overdue),
             "days_overdue": hazard.days_overdue,
             "responsibility": {
                 "region": hazard.region_id,
@@ -142,6 +166,28 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class HazardDetailSerializer(HazardSerializer):
+    """The detail adds the plan, the listing, photos, the timeline and what the user may do; declared for the
+    schema, written by hand below."""
+
+    plan = PlanSerializer(allow_null=True)
+    listing = ListingSerializer(allow_null=True)
+    photos = PhotoSerializer(many=True)
+    events = EventSerializer(many=True)
+    evaluations = serializers.ListField(child=serializers.DictField())
+    allowed_actions = serializers.ListField(child=serializers.CharField())
+
+    class Meta(HazardSerializer.Meta):
+        fields = [
+            *HazardSerializer.Meta.fields,
+            "plan",
+            "listing",
+            "photos",
+            "events",
+            "evaluations",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
     def to_representation(self, hazard: Hazard) -> dict:
         data = super().to_representation(hazard)
         plan = getattr(hazard, "plan", None)

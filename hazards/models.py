@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -216,18 +218,46 @@ def hazard_upload_path(instance, filename: str) -> str:
     return f"hazards/{instance.hazard_id}/{filename}"
 
 
-class HazardPhoto(models.Model):
-    """A photo of the finding or of the rectification; stored re-encoded, without EXIF or GPS."""
+def photo_upload_path(instance, filename: str) -> str:
+    return f"{instance.upload_dir()}/{filename}"
 
-    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="photos", verbose_name=_("hazard"))
-    kind = models.CharField(_("kind"), max_length=16, choices=PhotoKind.choices, default=PhotoKind.FINDING)
-    image = models.FileField(_("image"), upload_to=hazard_upload_path)
-    thumbnail = models.FileField(_("thumbnail"), upload_to=hazard_upload_path)
+
+class StoredPhoto(models.Model):
+    """A photo as stored: re-encoded without EXIF or GPS, with its thumbnail (see safety_platform.lib.images)."""
+
+    image = models.FileField(_("image"), upload_to=photo_upload_path)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=photo_upload_path)
     content_type = models.CharField(_("content type"), max_length=32)
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def upload_dir(self) -> str:
+        raise NotImplementedError
+
+    def store(self, image) -> None:
+        """Write the cleaned image and its thumbnail under fresh names, then the row."""
+        stem = uuid.uuid4().hex
+        self.content_type, self.width, self.height = image.content_type, image.width, image.height
+        self.image.save(f"{stem}.{image.extension}", ContentFile(image.content), save=False)
+        self.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(image.thumbnail), save=False)
+        self.save()
+
+    def discard(self) -> None:
+        """Remove the files of a photo whose row is being rolled back."""
+        self.image.delete(save=False)
+        self.thumbnail.delete(save=False)
+
+
+class HazardPhoto(StoredPhoto):
+    """A photo of the finding or of the rectification."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="photos", verbose_name=_("hazard"))
+    kind = models.CharField(_("kind"), max_length=16, choices=PhotoKind.choices, default=PhotoKind.FINDING)
 
     class Meta:
         verbose_name = _("hazard photo")
@@ -236,6 +266,9 @@ class HazardPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hazard.code} #{self.pk}"
+
+    def upload_dir(self) -> str:
+        return f"hazards/{self.hazard_id}"
 
 
 class EvaluationDocument(models.Model):

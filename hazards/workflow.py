@@ -124,26 +124,15 @@ def _clean_photos(files, field: str = "photos") -> list[CleanImage]:
 def _store_photos(hazard: Hazard, actor: User, images: list[CleanImage], kind: str) -> list[HazardPhoto]:
     photos = []
     for image in images:
-        stem = uuid.uuid4().hex
-        photo = HazardPhoto(
-            hazard=hazard,
-            kind=kind,
-            content_type=image.content_type,
-            width=image.width,
-            height=image.height,
-            uploaded_by=actor,
-        )
-        photo.image.save(f"{stem}.{image.extension}", ContentFile(image.content), save=False)
-        photo.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(image.thumbnail), save=False)
-        photo.save()
+        photo = HazardPhoto(hazard=hazard, kind=kind, uploaded_by=actor)
+        photo.store(image)
         photos.append(photo)
     return photos
 
 
 def _discard_files(hazard_photos: list[HazardPhoto]) -> None:
     for photo in hazard_photos:
-        photo.image.delete(save=False)
-        photo.thumbnail.delete(save=False)
+        photo.discard()
 
 
 def next_code(region_code: str, year: int) -> str:

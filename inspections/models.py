@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hazards.models import Hazard, HazardCategory
+from hazards.models import Hazard, HazardCategory, StoredPhoto
 from organizations.choices import OperatingState
 from organizations.models import Department, Enterprise, Industry, Region
 from organizations.scope import ScopedQuerySet
@@ -253,20 +253,14 @@ class Answer(models.Model):
 
 
 def answer_photo_path(instance, filename: str) -> str:
+    """Named by migration 0001; photos now take their folder from StoredPhoto.upload_dir."""
     return f"inspections/{instance.answer.inspection_id}/{filename}"
 
 
-class AnswerPhoto(models.Model):
-    """A photo taken for an answer; stored cleaned like hazard photos, and attached to the hazard it becomes."""
+class AnswerPhoto(StoredPhoto):
+    """A photo taken for an answer; attached to the hazard the answer becomes."""
 
     answer = models.ForeignKey(Answer, models.CASCADE, related_name="photos", verbose_name=_("answer"))
-    image = models.FileField(_("image"), upload_to=answer_photo_path)
-    thumbnail = models.FileField(_("thumbnail"), upload_to=answer_photo_path)
-    content_type = models.CharField(_("content type"), max_length=32)
-    width = models.PositiveIntegerField(_("width"))
-    height = models.PositiveIntegerField(_("height"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("answer photo")
@@ -274,6 +268,9 @@ class AnswerPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} #{self.pk}"
+
+    def upload_dir(self) -> str:
+        return f"inspections/{self.answer.inspection_id}"
 
 
 class Difference(models.Model):

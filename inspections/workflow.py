@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -247,12 +246,7 @@ def answer(actor: User, inspection: Inspection | int, item_id: int, data: dict, 
             },
         )
         for image in images:
-            stem = uuid.uuid4().hex
-            photo = AnswerPhoto(answer=saved, content_type=image.content_type, width=image.width,
-                                height=image.height, uploaded_by=actor)  # fmt: skip
-            photo.image.save(f"{stem}.{image.extension}", ContentFile(image.content), save=False)
-            photo.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(image.thumbnail), save=False)
-            photo.save()
+            AnswerPhoto(answer=saved, uploaded_by=actor).store(image)
         if inspection.status == InspectionStatus.PLANNED:
             inspection.status = InspectionStatus.IN_PROGRESS
             inspection.save(update_fields=["status"])
