@@ -12,6 +12,13 @@ from django.utils.translation import gettext_lazy as _
 ACTION_NAMES = {
     "enterprise.create": _("Registered"),
     "enterprise.update": _("Changed"),
+    "campaign.create": _("Campaign started"),
+    "campaign.team": _("Team assigned"),
+    "checklist.version": _("Checklist version added"),
+    "inspection.create": _("Inspection started"),
+    "inspection.submit": _("Inspection submitted"),
+    "inspection.close": _("Inspection closed"),
+    "escalation_chain.update": _("Escalation rule changed"),
 }
 
 

@@ -74,7 +74,9 @@ class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
         with api_errors():
             upload = request.FILES.get("file")
             version, created = (
-                checklists.import_excel(upload.read()) if upload else checklists.import_template(request.data)
+                checklists.import_excel(upload.read(), request.user)
+                if upload
+                else checklists.import_template(request.data, request.user)
             )
         return Response(
             TemplateSerializer(version.template).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -128,7 +130,8 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Campaign.objects.visible_to(self.request.user).prefetch_related("regions", "industries", "versions")
 
     def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
+        with api_errors():
+            serializer.instance = workflow.create_campaign(self.request.user, dict(serializer.validated_data))
 
     @extend_schema(request=TeamSerializer, responses=TeamSerializer(many=True))
     @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from audit.models import record
 from hazards.models import HazardCategory
 
 from .choices import AnswerKind
@@ -87,7 +88,7 @@ def _clean(data: dict) -> dict:
 
 
 @transaction.atomic
-def import_template(data: dict) -> tuple[ChecklistVersion, bool]:
+def import_template(data: dict, actor=None) -> tuple[ChecklistVersion, bool]:
     """Create the template or a new version of it; returns (version, created). Same content: nothing new."""
     categories = _clean(data)
     template, _created = ChecklistTemplate.objects.update_or_create(
@@ -102,6 +103,7 @@ def import_template(data: dict) -> tuple[ChecklistVersion, bool]:
         ChecklistItem.objects.bulk_create(
             [_item(section, order, item, categories) for order, item in enumerate(section_data["items"], start=1)]
         )
+    record(actor, "checklist.version", template, {"version": version.number})
     return version, True
 
 
@@ -166,7 +168,7 @@ def export_excel(version: ChecklistVersion) -> bytes:
     return out.getvalue()
 
 
-def import_excel(content: bytes) -> tuple[ChecklistVersion, bool]:
+def import_excel(content: bytes, actor=None) -> tuple[ChecklistVersion, bool]:
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True).active
         rows = list(sheet.iter_rows(values_only=True))
@@ -183,4 +185,4 @@ def import_excel(content: bytes) -> tuple[ChecklistVersion, bool]:
         values["major_criterion"] = values.get("major_criterion") in (True, 1, "TRUE", "True", "是")
         sections.setdefault(row[0], []).append(values)
     data = {"code": rows[0][1], "name": rows[0][3], "sections": [{"title": t, "items": i} for t, i in sections.items()]}
-    return import_template(data)
+    return import_template(data, actor)

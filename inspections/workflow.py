@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import record
 from hazards import workflow as hazard_workflow
 from hazards.choices import Level, PhotoKind, Source
 from hazards.models import HazardCategory, HazardPhoto
@@ -117,10 +118,24 @@ def create(actor: User, new: NewInspection) -> Inspection:
             industry_id=enterprise.industry_id,
         )
         inspection.members.set([actor, *members])
+        record(actor, "inspection.create", inspection, {"kind": inspection.kind, "enterprise": enterprise.name})
         return inspection
 
 
 SUPERVISORS = (PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
+
+
+def create_campaign(actor: User, values: dict) -> Campaign:
+    """Start a campaign (department heads and the city office), recorded."""
+    if not (actor.is_superuser or actor.holds(*SUPERVISORS)):
+        raise PermissionDenied(_("Only department heads and the city safety office can start campaigns."))
+    relations = {k: values.pop(k, []) for k in ("regions", "industries", "versions")}
+    with transaction.atomic():
+        campaign = Campaign.objects.create(created_by=actor, **values)
+        for name, items in relations.items():
+            getattr(campaign, name).set(items)
+        record(actor, "campaign.create", campaign, {"period": f"{campaign.starts_on} – {campaign.ends_on}"})
+        return campaign
 
 
 def assign_team(actor: User, campaign: Campaign, name: str, lead: User, members, enterprises) -> Team:
@@ -149,6 +164,7 @@ def assign_team(actor: User, campaign: Campaign, name: str, lead: User, members,
         team = Team.objects.create(campaign=campaign, name=name, lead=lead)
         team.members.set([lead, *members])
         Assignment.objects.bulk_create([Assignment(campaign=campaign, enterprise_id=pk, team=team) for pk in ids])
+        record(actor, "campaign.team", campaign, {"team": name, "lead": str(lead), "enterprises": len(ids)})
         return team
 
 
@@ -281,7 +297,8 @@ def submit(actor: User, inspection: Inspection | int, submit_key: uuid.UUID, rep
                 return inspection
             raise Conflict(_("This inspection has already been submitted."))
         _check_complete(inspection)
-        for failed in preview(inspection):
+        failed_items = preview(inspection)
+        for failed in failed_items:
             failed.hazard = _file(actor, inspection, failed)
             failed.save(update_fields=["hazard"])
         if inspection.kind == InspectionKind.SUPERVISION and inspection.original_id:
@@ -292,6 +309,7 @@ def submit(actor: User, inspection: Inspection | int, submit_key: uuid.UUID, rep
         inspection.representative = representative[:100]
         inspection.score = score(inspection)
         inspection.save(update_fields=["status", "submit_key", "submitted_at", "representative", "score"])
+        record(actor, "inspection.submit", inspection, {"score": str(inspection.score), "hazards": len(failed_items)})
         return inspection
 
 
@@ -305,6 +323,7 @@ def close(actor: User, inspection: Inspection | int) -> Inspection:
             raise Conflict(_("Only a submitted inspection can be closed."))
         inspection.status = InspectionStatus.CLOSED
         inspection.save(update_fields=["status"])
+        record(actor, "inspection.close", inspection)
         return inspection
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from audit.models import record
 from organizations.choices import UnitKind
 
 from . import escalation
@@ -74,11 +76,16 @@ class ChainSerializer(serializers.ModelSerializer):
     def update(self, chain, validated):
         """Replace the steps; escalations already running keep the snapshot they started with."""
         steps = validated.pop("steps", None)
-        chain.name = validated.get("name", chain.name)
-        chain.save()
-        if steps is not None:
-            chain.steps.all().delete()
-            EscalationStep.objects.bulk_create([EscalationStep(chain=chain, **s) for s in steps])
+        with transaction.atomic():
+            before = chain.snapshot()
+            chain.name = validated.get("name", chain.name)
+            chain.save()
+            if steps is not None:
+                chain.steps.all().delete()
+                EscalationStep.objects.bulk_create([EscalationStep(chain=chain, **s) for s in steps])
+            record(
+                self.context["request"].user, "escalation_chain.update", chain, {"steps": [before, chain.snapshot()]}
+            )
         return chain
 
 
