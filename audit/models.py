@@ -19,6 +19,7 @@ ACTION_NAMES = {
     "inspection.submit": _("Inspection submitted"),
     "inspection.close": _("Inspection closed"),
     "escalation_chain.update": _("Escalation rule changed"),
+    "rollcall.call": _("Roll called"),
 }
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from hazards.api import api_errors
+from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
 
-from . import incidents
+from . import incidents, rollcall
 from .choices import IncidentKind
-from .models import IncidentReport
+from .models import IncidentReport, RollCall
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -79,3 +80,56 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         with api_errors():
             incident = incidents.supplement(request.user, pk, data.validated_data)
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+
+class RollCallSerializer(serializers.ModelSerializer):
+    positions = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=rollcall.duty_posts(), label=_("duty posts called")
+    )
+    answer_minutes = serializers.IntegerField(min_value=1, max_value=120, required=False)
+
+    class Meta:
+        model = RollCall
+        fields = ["id", "message", "answer_minutes", "positions", "called_by", "called_at"]
+        read_only_fields = ["called_by", "called_at"]
+
+
+class IsCityOffice(permissions.BasePermission):
+    message = _("Only the city safety office calls the roll.")
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.is_superuser or request.user.unit_kind == UnitKind.CITY_OFFICE
+
+
+class RollCallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Roll calls (查岗) and their per-post report; the city office's."""
+
+    serializer_class = RollCallSerializer
+    permission_classes = [permissions.IsAuthenticated, IsCityOffice]
+    queryset = RollCall.objects.prefetch_related("positions")
+
+    def perform_create(self, serializer):
+        values = serializer.validated_data
+        with api_errors():
+            serializer.instance = rollcall.call(
+                self.request.user, values["positions"], values["message"], values.get("answer_minutes")
+            )
+
+    @extend_schema(responses=dict)
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        rows = rollcall.report(self.get_object())
+        return Response(
+            [
+                {
+                    "position": r.position.pk,
+                    "title": r.position.title,
+                    "answered_at": r.answered_at,
+                    "answered_by": r.answered_by,
+                    "seconds": r.seconds,
+                    "late": r.late,
+                    "passed_up": r.passed_up,
+                }  # fmt: skip
+                for r in rows
+            ]
+        )

@@ -69,3 +69,23 @@ class IncidentReport(models.Model):
     @property
     def is_late(self) -> bool:
         return self.delay_minutes > 0
+
+
+class RollCall(models.Model):
+    """A roll call (查岗): the city office calls units' duty posts, each must answer within the limit."""
+
+    message = models.CharField(_("message"), max_length=200)
+    answer_minutes = models.PositiveSmallIntegerField(_("answer within (minutes)"))
+    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    called_at = models.DateTimeField(_("called at"), default=timezone.now)
+    positions = models.ManyToManyField(
+        "organizations.Position", related_name="roll_calls", verbose_name=_("duty posts called")
+    )
+
+    class Meta:
+        verbose_name = _("roll call")
+        verbose_name_plural = _("roll calls")
+        ordering = ["-called_at"]
+
+    def __str__(self) -> str:
+        return f"{self.called_at:%Y-%m-%d %H:%M} {self.message}"

@@ -10,4 +10,6 @@ urlpatterns = [
     path("duty/incidents/", views.incident_list, name="incidents"),
     path("duty/incidents/new/", views.incident_new, name="incident-new"),
     path("duty/incidents/<int:pk>/", views.incident_detail, name="incident"),
+    path("duty/roll-calls/", views.roll_calls, name="roll-calls"),
+    path("duty/roll-calls/<int:pk>/", views.roll_call, name="roll-call"),
 ]

@@ -6,18 +6,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hazards.forms import LocalDateTimeInput
+from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
 from safety_platform.lib.pages import paginate
 
-from . import incidents
+from . import incidents, rollcall
 from .choices import IncidentKind
-from .models import IncidentReport
+from .models import IncidentReport, RollCall
 
 STAMP = {"widget": LocalDateTimeInput(), "input_formats": ["%Y-%m-%dT%H:%M"]}
 
@@ -75,3 +76,32 @@ def incident_detail(request, pk: int):
     incident = get_object_or_404(IncidentReport.objects.visible_to(request.user).filter(first_report=None), pk=pk)
     return render(request, "duty_roster/incident.html",
                   {"incident": incident, "supplements": incident.supplements.order_by("reported_at")})  # fmt: skip
+
+
+def _city_office(user) -> None:
+    if not (user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE):
+        raise PermissionDenied
+
+
+@login_required
+def roll_calls(request):
+    """The roll-call console: choose duty posts, call, and see the latest calls."""
+    _city_office(request.user)
+    posts = rollcall.duty_posts().select_related("region", "department", "enterprise")
+    if request.method == "POST":
+        chosen = posts.filter(pk__in=request.POST.getlist("positions"))
+        try:
+            roll = rollcall.call(request.user, chosen, request.POST.get("message", "")[:200] or _("Roll call"))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            return redirect("duty_roster:roll-call", pk=roll.pk)
+    recent = RollCall.objects.all()[:20]
+    return render(request, "duty_roster/roll_calls.html", {"posts": posts, "recent": recent})
+
+
+@login_required
+def roll_call(request, pk: int):
+    _city_office(request.user)
+    roll = get_object_or_404(RollCall, pk=pk)
+    return render(request, "duty_roster/roll_call.html", {"roll": roll, "rows": rollcall.report(roll)})

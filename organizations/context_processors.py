@@ -38,6 +38,7 @@ def navigation(request) -> dict:
     if can_keep_registry(user):
         items.append((_("Register enterprise"), reverse("organizations:enterprise-create")))
     if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
+        items.append((_("Roll call"), reverse("duty_roster:roll-calls")))
         items.append((_("Operations"), reverse("operations")))
     items.append((_("API docs"), reverse("api-docs")))
     if user.is_staff and (user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE):

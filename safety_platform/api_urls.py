@@ -22,6 +22,7 @@ router.register("campaigns", inspection_api.CampaignViewSet, basename="campaign"
 router.register("inspections", inspection_api.InspectionViewSet, basename="inspection")
 router.register("supervision", inspection_api.SupervisionViewSet, basename="supervision")
 router.register("incidents", duty_api.IncidentViewSet, basename="incident")
+router.register("roll-calls", duty_api.RollCallViewSet, basename="roll-call")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
 router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
 
