@@ -5,16 +5,14 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.choices import PositionKind
 from organizations.models import Department, Enterprise, Position
 
 from .choices import Authority, Level, Source
 from .models import HazardCategory
-from .workflow import INTERIM_FIELDS, MAJOR_PLAN_FIELDS
+from .workflow import INTERIM_FIELDS, MAJOR_PLAN_FIELDS, leader_positions
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -148,16 +146,6 @@ class ListingForm(forms.Form):
     def __init__(self, *args, hazard, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervising_leader"].queryset = leader_positions(hazard)
-
-
-def leader_positions(hazard):
-    """Leaders who can supervise a listing: department heads and territorial leaders over the hazard's region."""
-    codes = hazard.region.ancestor_codes()
-    return (
-        Position.objects.filter(kind__in=[PositionKind.TERRITORIAL_LEADER, PositionKind.DEPARTMENT_HEAD])
-        .filter(Q(region__code__in=codes) | Q(department__region__code__in=codes))
-        .order_by("unit_kind", "title")
-    )
 
 
 class ReassignForm(ReasonForm):

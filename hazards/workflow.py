@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -509,6 +510,10 @@ def list_supervision(actor: User, hazard: Hazard | int, listing: Listing) -> Haz
             raise Conflict(_("This hazard is already under listed supervision."))
         if not (listing.order_number or "").strip():
             raise ValidationError({"order_number": _("This field is required.")})
+        if not leader_positions(hazard).filter(pk=listing.supervising_leader.pk).exists():
+            raise ValidationError(
+                {"supervising_leader": _("Choose a department head or territorial leader over this hazard's region.")}
+            )
         ListedSupervision.objects.update_or_create(
             hazard=hazard,
             defaults={
@@ -534,6 +539,16 @@ def list_supervision(actor: User, hazard: Hazard | int, listing: Listing) -> Haz
             authority=str(department or region),
         )
         return hazard
+
+
+def leader_positions(hazard: Hazard):
+    """Leaders who can supervise a listing: department heads and territorial leaders over the hazard's region."""
+    codes = hazard.region.ancestor_codes()
+    return (
+        Position.objects.filter(kind__in=[PositionKind.TERRITORIAL_LEADER, PositionKind.DEPARTMENT_HEAD])
+        .filter(Q(region__code__in=codes) | Q(department__region__code__in=codes))
+        .order_by("unit_kind", "title")
+    )
 
 
 def _listing_authority(actor: User, authority: str) -> tuple[Department | None, Region | None]:

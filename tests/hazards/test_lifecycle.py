@@ -191,3 +191,17 @@ def test_responsibility_changes_only_with_a_reason_by_the_city_office(hz):
     event = moved.json()["events"][-1]
     assert event["action"] == "reassign" and event["reason"] == "市局直接督办"
     assert event["data"] == {"old": "海滨区应急管理局", "new": "市应急管理局"}
+
+
+def test_listing_leader_must_be_over_the_hazard(hz):
+    from organizations.choices import PositionKind, UnitKind
+
+    from ..factories import PositionFactory
+    from .conftest import advance
+
+    hazard = advance(hz, "rectifying", level="major")
+    elsewhere = PositionFactory(kind=PositionKind.TERRITORIAL_LEADER, unit_kind=UnitKind.GOVERNMENT, region=hz.d2)
+    listing = {"authority": "department", "supervising_leader": elsewhere.id, "order_number": "X-1",
+               "deadline": later(90).isoformat()}  # fmt: skip
+    response = post(hz.users["county_head"], f"/api/v1/hazards/{hazard.id}/list_supervision/", listing)
+    assert response.status_code == 400 and "supervising_leader" in response.json()
