@@ -89,3 +89,60 @@ class RollCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.called_at:%Y-%m-%d %H:%M} {self.message}"
+
+
+class DutyShiftQuerySet(models.QuerySet):
+    def of(self, user) -> DutyShiftQuerySet:
+        return self.filter(models.Q(leader=user) | models.Q(officers=user)).distinct()
+
+
+class DutyShift(models.Model):
+    """One day's duty at a unit's duty post: the leader on duty (带班领导) and the duty officers, and whether
+    someone checked in at the post."""
+
+    post = models.ForeignKey(
+        "organizations.Position", models.CASCADE, related_name="shifts", verbose_name=_("duty post")
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("leader on duty"),
+    )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="duty_shifts", verbose_name=_("duty officers")
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    location = models.CharField(_("location"), max_length=100, blank=True)
+    missed_alert_at = models.DateTimeField(_("missed check-in alerted at"), null=True, blank=True)
+
+    objects = DutyShiftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty shifts")
+        ordering = ["date", "post"]
+        constraints = [models.UniqueConstraint(fields=["post", "date"], name="one_shift_per_post_and_day")]
+        indexes = [
+            models.Index(
+                fields=["starts_at"],
+                condition=models.Q(checked_in_at__isnull=True, missed_alert_at__isnull=True),
+                name="shift_awaiting_check_in",
+            ),  # fmt: skip
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.date}"

@@ -3,11 +3,15 @@ supplements."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,9 +20,9 @@ from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
 from safety_platform.lib.pages import paginate
 
-from . import incidents, rollcall
+from . import incidents, rollcall, rota
 from .choices import IncidentKind
-from .models import IncidentReport, RollCall
+from .models import DutyShift, IncidentReport, RollCall
 
 STAMP = {"widget": LocalDateTimeInput(), "input_formats": ["%Y-%m-%dT%H:%M"]}
 
@@ -105,3 +109,35 @@ def roll_call(request, pk: int):
     _city_office(request.user)
     roll = get_object_or_404(RollCall, pk=pk)
     return render(request, "duty_roster/roll_call.html", {"roll": roll, "rows": rollcall.report(roll)})
+
+
+@login_required
+def my_duty(request):
+    """Today's and the next duties, with the check-in button."""
+    today = timezone.localdate()
+    shifts = (
+        DutyShift.objects.of(request.user).filter(date__gte=today - timedelta(days=1)).select_related("post", "leader")
+    )
+    if request.method == "POST":
+        try:
+            rota.check_in(request.user, int(request.POST.get("shift", 0)), request.POST.get("location", ""))
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Checked in."))
+        return redirect("duty_roster:my-duty")
+    now = timezone.now()
+    shifts = list(shifts[:14])
+    for shift in shifts:  # the button only while check-in is possible
+        shift.can_check_in = (
+            shift.checked_in_at is None and shift.starts_at - timedelta(minutes=30) <= now <= shift.ends_at
+        )
+    return render(request, "duty_roster/my_duty.html", {"shifts": shifts})
+
+
+@login_required
+def my_ics(request):
+    shifts = DutyShift.objects.of(request.user).select_related("post")
+    response = HttpResponse(rota.ics(request.user, shifts), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="duty.ics"'
+    return response

@@ -32,6 +32,7 @@ def navigation(request) -> dict:
         items.append((_("Supervision"), reverse("inspections:checkers")))
     items.append((_("Enterprises"), reverse("organizations:enterprise-list")))
     if scope_kind(user) != "none":
+        items.append((_("My duty"), reverse("duty_roster:my-duty")))
         items.append((_("Incidents"), reverse("duty_roster:incidents")))
     if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT):
         items.append((_("Supervision gaps"), reverse("organizations:gaps")))

@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": ESCALATION_SWEEP_INTERVAL,
         "options": {"expires": max(ESCALATION_SWEEP_INTERVAL - 5, 1)},
     },
+    "duty-missed-check-ins": {
+        "task": "duty_roster.tasks.missed_check_ins",
+        "schedule": 60,
+        "options": {"expires": 55},
+    },
     "escalation-self-check": {
         "task": "notifications.tasks.self_check",
         "schedule": ESCALATION_SWEEP_INTERVAL,
@@ -320,5 +325,15 @@ INCIDENT_REPORT_MINUTES = {
 }
 INCIDENT_ANSWER_MINUTES = envint("INCIDENT_ANSWER_MINUTES", 10)
 ROLL_CALL_ANSWER_MINUTES = envint("ROLL_CALL_ANSWER_MINUTES", 5)  # a roll call is answered within this
+# Duty: shifts start at this local time and last a day; nobody checked in this many minutes after the start
+# raises an alert; the fewest officers per shift by unit kind (below it a day is understaffed; local practice).
+DUTY_SHIFT_START = envstr("DUTY_SHIFT_START", "08:30")
+DUTY_CHECKIN_MINUTES = envint("DUTY_CHECKIN_MINUTES", 15)
+DUTY_MIN_OFFICERS = {
+    "city_office": envint("DUTY_MIN_OFFICERS_CITY", 4),
+    "government": envint("DUTY_MIN_OFFICERS_COUNTY", 3),
+    "department": envint("DUTY_MIN_OFFICERS_DEPARTMENT", 2),
+    "enterprise": envint("DUTY_MIN_OFFICERS_ENTERPRISE", 1),
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

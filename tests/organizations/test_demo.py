@@ -36,3 +36,6 @@ def test_seed_demo_twice(db):
         "reported", "confirmed", "rectifying", "awaiting_acceptance", "closed"
     }  # fmt: skip
     assert Hazard.objects.overdue().exists()
+    from duty_roster.models import DutyShift
+
+    assert DutyShift.objects.count() == 30 and DutyShift.objects.filter(officers__username="demo-duty").count() == 30

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from duty_roster.demo import load_demo_rota
 from hazards.demo import load_demo_hazards
 from inspections.demo import load_demo_campaign
 from organizations.demo import DEMO_PASSWORD, load_demo
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         counts = load_demo()
         counts.update(load_demo_hazards())
         counts.update(load_demo_campaign())
+        counts.update(load_demo_rota())
         kinds = [kind for kind in counts if not kind.endswith("_created")]
         for kind in kinds:
             self.stdout.write(f"{kind:<12} {counts[kind]:>5}  ({counts[kind + '_created']} new)")

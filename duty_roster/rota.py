@@ -1,0 +1,173 @@
+"""Duty rotas: generating a period from rotation rules on China's official calendar, check-in at the post, and
+the alert when nobody checks in.
+
+Rules (DOMAIN.md, local practice): the leader on duty rotates daily; duty officers rotate daily Monday to
+Thursday and one team covers Friday to Sunday; on official holidays officers rotate daily too. People on leave
+are skipped. The rotation carries on from the post's last shift, across month ends. Existing shifts (edited by
+hand) are never overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from audit.models import record
+from notifications.escalation import holders, notify
+from organizations.choices import PositionKind, UnitKind
+from organizations.models import Position, User
+from workdays.calendar import SHANGHAI, SpecialDays
+
+from .models import DutyShift
+
+
+@dataclass
+class Generated:
+    created: list[DutyShift] = field(default_factory=list)
+    kept: list[date] = field(default_factory=list)
+    understaffed: list[date] = field(default_factory=list)
+
+
+def may_plan(actor: User, post: Position) -> bool:
+    if actor.is_superuser or actor.unit_kind == UnitKind.CITY_OFFICE:
+        return True
+    same_unit = actor.unit_kind == post.unit_kind and (
+        (post.region_id and actor.region_id == post.region_id)
+        or (post.department_id and actor.department_id == post.department_id)
+        or (post.enterprise_id and actor.enterprise_id == post.enterprise_id)
+    )
+    return bool(same_unit)
+
+
+def _next(people: list[User], after: User | None, leave: dict, day: date) -> User | None:
+    """The next person after `after` in turn who is not on leave that day."""
+    if not people:
+        return None
+    start = (people.index(after) + 1) % len(people) if after in people else 0
+    for offset in range(len(people)):
+        person = people[(start + offset) % len(people)]
+        if day not in leave.get(person.pk, set()):
+            return person
+    return None
+
+
+def generate(actor: User, post: Position, start: date, end: date, leaders: list[User], officers: list[User],
+             on_leave: dict[int, set[date]] | None = None, per_day: int = 1) -> Generated:  # fmt: skip
+    """1. Check who may plan and the input. 2. Carry the rotation on from the last shift before `start`.
+    3. Walk the days: leader daily; officers daily Mon–Thu and on holidays, one team Fri–Sun. 4. Flag days
+    below the minimum staffing of the unit kind. Days that already have a shift are kept as they are."""
+    if not may_plan(actor, post):
+        raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
+    if post.kind != PositionKind.DUTY_OFFICER:
+        raise ValidationError({"post": _("Choose a unit's duty post.")})
+    if end < start or (end - start).days > 92:
+        raise ValidationError({"end": _("Plan between one day and three months at a time.")})
+    if not leaders or not officers:
+        raise ValidationError({"officers": _("Name at least one leader and one duty officer.")})
+    if set(leaders) & set(officers):
+        raise ValidationError({"officers": _("The same person cannot be leader and officer in one rota.")})
+    leave = on_leave or {}
+    minimum = settings.DUTY_MIN_OFFICERS.get(post.unit_kind, 1)
+    calendar = SpecialDays(start, end)
+    last = DutyShift.objects.filter(post=post, date__lt=start).order_by("-date").prefetch_related("officers").first()
+    leader = last.leader if last else None
+    officer = (list(last.officers.all()) or [None])[-1] if last else None
+    existing = set(DutyShift.objects.filter(post=post, date__range=(start, end)).values_list("date", flat=True))
+    result, team = Generated(), []
+    with transaction.atomic():
+        day = start
+        while day <= end:
+            leader = _next(leaders, leader, leave, day) or leader
+            holiday = calendar.working.get(day) is False  # an official holiday (a special non-working day)
+            if holiday or day.weekday() < 4 or not team or day.weekday() == 4:
+                team = []
+                for _i in range(per_day):
+                    officer = _next([o for o in officers if o not in team], officer, leave, day) or officer
+                    if officer and officer not in team:
+                        team.append(officer)
+            if day in existing:
+                result.kept.append(day)
+            else:
+                result.created.append(_shift(post, day, leader, team))
+            if len(team) < minimum:
+                result.understaffed.append(day)
+            day += timedelta(days=1)
+        record(actor, "rota.generate", post, {"from": str(start), "to": str(end), "shifts": len(result.created)})
+    return result
+
+
+def _shift(post: Position, day: date, leader: User | None, team: list[User]) -> DutyShift:
+    begin = datetime.combine(day, time.fromisoformat(settings.DUTY_SHIFT_START), tzinfo=SHANGHAI)
+    shift = DutyShift.objects.create(post=post, date=day, starts_at=begin, ends_at=begin + timedelta(days=1),
+                                     leader=leader)  # fmt: skip
+    shift.officers.set(team)
+    return shift
+
+
+def check_in(actor: User, shift: DutyShift | int, location: str = "") -> DutyShift:
+    """At the post: the leader or an officer of the shift, from 30 minutes before it starts until it ends.
+    Checking in again changes nothing."""
+    pk = shift.pk if isinstance(shift, DutyShift) else shift
+    with transaction.atomic():
+        shift = DutyShift.objects.select_for_update().filter(pk=pk).first()
+        if shift is None or not (shift.leader_id == actor.pk or shift.officers.filter(pk=actor.pk).exists()):
+            from django.http import Http404
+
+            raise Http404
+        now = timezone.now()
+        if not shift.starts_at - timedelta(minutes=30) <= now <= shift.ends_at:
+            raise ValidationError({"shift": _("Check in during your shift (from 30 minutes before it starts).")})
+        if shift.checked_in_at is None:
+            shift.checked_in_at, shift.checked_in_by, shift.location = now, actor, location[:100]
+            shift.save(update_fields=["checked_in_at", "checked_in_by", "location"])
+            record(actor, "duty.check_in", shift, {"location": shift.location})
+        return shift
+
+
+def alert_missed_check_ins(now: datetime | None = None) -> int:
+    """Shifts started DUTY_CHECKIN_MINUTES ago with nobody checked in: a must-answer notice to the leader on duty
+    and to the holders of the post's superior position, once per shift."""
+    now = now or timezone.now()
+    late = now - timedelta(minutes=settings.DUTY_CHECKIN_MINUTES)
+    with transaction.atomic():
+        shifts = list(
+            DutyShift.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(checked_in_at__isnull=True, missed_alert_at__isnull=True, starts_at__lte=late, ends_at__gt=now)
+            .select_related("post__superior", "leader")[:500]
+        )
+        for shift in shifts:
+            recipients = ([(shift.leader, shift.post)] if shift.leader else []) + holders(shift.post.superior)
+            with override(settings.LANGUAGE_CODE):
+                title = _("Nobody has checked in at %(post)s") % {"post": shift.post}
+                body = _("The shift of %(date)s started at %(time)s and nobody is at the post.") % {
+                    "date": shift.date, "time": timezone.localtime(shift.starts_at).strftime("%H:%M")}  # fmt: skip
+            notify(recipients, f"checkin:{shift.pk}", title, body, "/duty/", timedelta(minutes=30))
+            shift.missed_alert_at = now
+        DutyShift.objects.bulk_update(shifts, ["missed_alert_at"])
+        return len(shifts)
+
+
+def ics(user: User, shifts) -> str:
+    """The person's duties as an iCalendar file (RFC 5545), for a phone's calendar."""
+    stamp = timezone.now().astimezone(SHANGHAI).strftime("%Y%m%dT%H%M%S")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//work-safety platform//duty//ZH", "CALSCALE:GREGORIAN"]
+    for shift in shifts:
+        role = _("Leader on duty") if shift.leader_id == user.pk else _("Duty officer")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:shift-{shift.pk}@safety-platform",
+            f"DTSTAMP;TZID=Asia/Shanghai:{stamp}",
+            f"DTSTART;TZID=Asia/Shanghai:{shift.starts_at.astimezone(SHANGHAI):%Y%m%dT%H%M%S}",
+            f"DTEND;TZID=Asia/Shanghai:{shift.ends_at.astimezone(SHANGHAI):%Y%m%dT%H%M%S}",
+            f"SUMMARY:{role} · {shift.post}".replace(",", "\\,"),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"

@@ -1,0 +1,131 @@
+"""Rotas on the official calendar (National Day 2024 with its make-up days), check-in, missed check-in, iCalendar."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from duty_roster import rota
+from duty_roster.models import DutyShift
+from notifications.models import Notification
+from organizations.choices import PositionKind, UnitKind
+from organizations.models import PositionAssignment
+
+from ..conftest import reseed
+from ..factories import PositionFactory, UserFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def team(world, settings):
+    reseed()  # the official calendar
+    settings.DUTY_MIN_OFFICERS = {**settings.DUTY_MIN_OFFICERS, "government": 1}
+    leader_post = world.users["district"].assignments.get().position
+    post = PositionFactory(kind=PositionKind.DUTY_OFFICER, unit_kind=UnitKind.GOVERNMENT, region=world.d1,
+                           title="海滨区值班室", superior=leader_post)  # fmt: skip
+    people = {n: UserFactory(username=n, unit_kind=UnitKind.GOVERNMENT, region=world.d1)
+              for n in ("L1", "L2", "O1", "O2", "O3", "O4")}  # fmt: skip
+    PositionAssignment.objects.update(started_at=datetime(2020, 1, 1, tzinfo=SHANGHAI))
+    return world, post, people
+
+
+def officers_by_day(post, start, end):
+    shifts = DutyShift.objects.filter(post=post, date__range=(start, end)).prefetch_related("officers")
+    return {s.date: (s.leader.username, [o.username for o in s.officers.all()]) for s in shifts}
+
+
+def test_national_day_rota_with_make_up_days_and_carry_over(team):
+    world, post, p = team
+    leaders, officers = [p["L1"], p["L2"]], [p["O1"], p["O2"], p["O3"], p["O4"]]
+    result = rota.generate(world.users["district"], post, date(2024, 9, 23), date(2024, 10, 8), leaders, officers)
+    assert len(result.created) == 16 and not result.understaffed
+    got = officers_by_day(post, date(2024, 9, 23), date(2024, 10, 8))
+    expected = {
+        23: "O1", 24: "O2", 25: "O3", 26: "O4",  # Monday to Thursday: daily
+        27: "O1", 28: "O1", 29: "O1",  # Friday to Sunday: one person (Sunday 29th is a make-up working day)
+        30: "O2",
+    }  # fmt: skip
+    for day, officer in expected.items():
+        assert got[date(2024, 9, day)][1] == [officer], day
+    holiday = [got[date(2024, 10, d)][1][0] for d in range(1, 8)]  # the holiday week: daily, Friday included
+    assert holiday == ["O3", "O4", "O1", "O2", "O3", "O4", "O1"]
+    assert got[date(2024, 10, 8)][1] == ["O2"]
+    assert [got[date(2024, 9, d)][0] for d in (23, 24, 25)] == ["L1", "L2", "L1"]  # leaders daily in turn
+
+    # The next period carries on from there; someone on leave is skipped; a hand-made shift is kept.
+    begin = datetime(2024, 10, 10, 8, 30, tzinfo=SHANGHAI)
+    DutyShift.objects.create(post=post, date=begin.date(), starts_at=begin, ends_at=begin + timedelta(days=1),
+                             leader=p["L2"])  # fmt: skip
+    later = rota.generate(world.users["district"], post, date(2024, 10, 9), date(2024, 10, 10), leaders, officers,
+                          on_leave={p["O3"].pk: {date(2024, 10, 9)}})  # fmt: skip
+    assert later.kept == [date(2024, 10, 10)] and len(later.created) == 1
+    assert officers_by_day(post, date(2024, 10, 9), date(2024, 10, 9))[date(2024, 10, 9)][1] == ["O4"]
+
+
+def test_understaffed_days_are_flagged_and_bad_plans_refused(team, settings):
+    world, post, p = team
+    settings.DUTY_MIN_OFFICERS = {**settings.DUTY_MIN_OFFICERS, "government": 3}
+    result = rota.generate(world.users["district"], post, date(2024, 11, 4), date(2024, 11, 5), [p["L1"]], [p["O1"]])
+    assert result.understaffed == [date(2024, 11, 4), date(2024, 11, 5)]
+    with pytest.raises(ValidationError):
+        rota.generate(world.users["district"], post, date(2024, 11, 6), date(2024, 11, 5), [p["L1"]], [p["O1"]])
+    with pytest.raises(ValidationError):
+        rota.generate(world.users["district"], post, date(2024, 11, 6), date(2024, 11, 7), [p["L1"]], [p["L1"]])
+    with pytest.raises(PermissionDenied):
+        rota.generate(world.users["dept_head"], post, date(2024, 11, 6), date(2024, 11, 7), [p["L1"]], [p["O1"]])
+
+
+def test_check_in_and_the_alert_when_nobody_does(team):
+    world, post, p = team
+    rota.generate(world.users["district"], post, date(2024, 11, 4), date(2024, 11, 5), [p["L1"]], [p["O1"]])
+    first, second = DutyShift.objects.filter(post=post).order_by("date")
+    with time_machine.travel(datetime(2024, 11, 4, 7, 30, tzinfo=SHANGHAI), tick=False), pytest.raises(ValidationError):
+        rota.check_in(p["O1"], first)  # an hour early
+    with time_machine.travel(datetime(2024, 11, 4, 8, 20, tzinfo=SHANGHAI), tick=False):
+        rota.check_in(p["O1"], first, "值班室")
+        rota.check_in(p["O1"], first)  # again: nothing changes
+    first.refresh_from_db()
+    assert first.checked_in_by == p["O1"] and first.location == "值班室"
+    with time_machine.travel(datetime(2024, 11, 5, 8, 40, tzinfo=SHANGHAI), tick=False):
+        assert rota.alert_missed_check_ins() == 0  # 10 minutes: not yet
+    with time_machine.travel(datetime(2024, 11, 5, 8, 46, tzinfo=SHANGHAI), tick=False):
+        assert rota.alert_missed_check_ins() == 1  # the second day: nobody came
+        assert rota.alert_missed_check_ins() == 0  # once
+    told = {n.recipient.username for n in Notification.objects.filter(key__startswith=f"checkin:{second.pk}")}
+    assert told == {"L1", "district"} and all(n.must_answer for n in Notification.objects.all())
+
+
+def test_ics_export_of_my_duties(team, client):
+    world, post, p = team
+    rota.generate(world.users["district"], post, date(2024, 10, 1), date(2024, 10, 2), [p["L1"]], [p["O1"], p["O2"]])
+    client.force_login(p["O1"])
+    response = client.get("/duty/my.ics")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    text = response.content.decode()
+    assert text.count("BEGIN:VEVENT") == 1 and "DTSTART;TZID=Asia/Shanghai:20241001T083000" in text
+
+
+def test_my_duty_page_checks_in(team, client):
+    world, post, p = team
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    rota.generate(world.users["district"], post, today - timedelta(days=1), today + timedelta(days=2), [p["L1"]],
+                  [p["O1"]])  # fmt: skip
+    client.force_login(p["O1"])
+    page = client.get("/duty/").content.decode()
+    # The running shift (and, near 08:30, the next one) can be checked in to; later days cannot yet.
+    assert 1 <= page.count('name="shift"') <= 2
+    current = DutyShift.objects.filter(post=post, starts_at__lte=timezone.now(), ends_at__gt=timezone.now()).get()
+    assert client.post("/duty/", {"shift": current.pk, "location": "值班室"}).status_code == 302
+    current.refresh_from_db()
+    assert current.checked_in_by == p["O1"]
+    client.force_login(p["O2"])
+    assert client.post("/duty/", {"shift": current.pk}).status_code == 404  # not on this shift
+    current.refresh_from_db()
+    assert current.checked_in_by == p["O1"]
