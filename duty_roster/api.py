@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -12,9 +13,9 @@ from hazards.api import api_errors
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
 
-from . import incidents, rollcall
+from . import incidents, rollcall, rota
 from .choices import IncidentKind
-from .models import IncidentReport, RollCall
+from .models import DutyShift, IncidentReport, RollCall, ShiftChange
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -133,3 +134,79 @@ class RollCallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 for r in rows
             ]
         )
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DutyShift
+        fields = ["id", "post", "date", "starts_at", "ends_at", "leader", "officers", "checked_in_at", "checked_in_by",
+                  "location"]  # fmt: skip
+        read_only_fields = fields
+
+
+class CheckInSerializer(serializers.Serializer):
+    location = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
+    """My shifts (as leader on duty or officer); check in with one call."""
+
+    serializer_class = ShiftSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DutyShift.objects.none()
+        return DutyShift.objects.of(self.request.user).prefetch_related("officers")
+
+    @extend_schema(request=CheckInSerializer, responses=ShiftSerializer)
+    @action(detail=True, methods=["post"])
+    def check_in(self, request, pk=None):
+        data = CheckInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with api_errors():
+            shift = rota.check_in(request.user, pk, data.validated_data.get("location", ""))
+        return Response(ShiftSerializer(shift).data)
+
+
+class ShiftChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ShiftChange
+        fields = ["id", "kind", "shift", "other_shift", "person", "other", "reason", "state", "decided_by",
+                  "created_at", "decided_at"]  # fmt: skip
+        read_only_fields = ["person", "state", "decided_by", "created_at", "decided_at"]
+
+
+class DecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+
+
+class ShiftChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Swaps (串班) and substitutions (代班): asked by who stands the shift, decided by its leader on duty."""
+
+    serializer_class = ShiftChangeSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ShiftChange.objects.none()
+        user = self.request.user
+        if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
+            return ShiftChange.objects.all()
+        return ShiftChange.objects.filter(Q(person=user) | Q(other=user) | Q(shift__leader=user)).distinct()
+
+    def perform_create(self, serializer):
+        values = serializer.validated_data
+        if not DutyShift.objects.of(self.request.user).filter(pk=values["shift"].pk).exists():
+            raise exceptions.NotFound()
+        with api_errors():
+            serializer.instance = rota.ask_change(self.request.user, values["kind"], values["shift"], values["other"],
+                                                  values["reason"], values.get("other_shift"))  # fmt: skip
+
+    @extend_schema(request=DecisionSerializer, responses=ShiftChangeSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        change = self.get_object()
+        with api_errors():
+            change = rota.decide(request.user, change, data.validated_data["approve"])
+        return Response(ShiftChangeSerializer(change).data)

@@ -146,3 +146,40 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} {self.date}"
+
+
+class ShiftChange(models.Model):
+    """A swap (串班: two people exchange shifts) or a substitution (代班: one covers another), approved first;
+    once approved, the shifts show who actually stands."""
+
+    class Kind(models.TextChoices):
+        SWAP = "swap", _("Swap")
+        SUBSTITUTE = "substitute", _("Substitution")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    shift = models.ForeignKey(DutyShift, models.CASCADE, related_name="changes", verbose_name=_("shift"))
+    other_shift = models.ForeignKey(
+        DutyShift, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("shift swapped with")
+    )
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("who asks"))
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("with whom"))
+    reason = models.CharField(_("reason"), max_length=200)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shift change")
+        verbose_name_plural = _("shift changes")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.shift}"

@@ -25,7 +25,7 @@ from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, User
 from workdays.calendar import SHANGHAI, SpecialDays
 
-from .models import DutyShift
+from .models import DutyShift, ShiftChange
 
 
 @dataclass
@@ -171,3 +171,71 @@ def ics(user: User, shifts) -> str:
         ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
+
+
+def same_unit(a: User, b: User) -> bool:
+    return a.unit_kind == b.unit_kind and (a.region_id, a.department_id, a.enterprise_id) == (
+        b.region_id, b.department_id, b.enterprise_id)  # fmt: skip
+
+
+def ask_change(actor: User, kind: str, shift: DutyShift, other: User, reason: str,
+               other_shift: DutyShift | None = None) -> ShiftChange:  # fmt: skip
+    """Ask for a swap (with `other_shift`, where `other` stands) or a substitution (`other` covers `shift`)."""
+    errors = {}
+    if not (shift.leader_id == actor.pk or shift.officers.filter(pk=actor.pk).exists()):
+        errors["shift"] = _("You can only change a shift you stand.")
+    if not same_unit(actor, other) or other.pk == actor.pk:
+        errors["other"] = _("Choose someone else from your own unit.")
+    if kind == ShiftChange.Kind.SWAP:
+        if other_shift is None or other_shift.post_id != shift.post_id or other_shift.pk == shift.pk:
+            errors["other_shift"] = _("Choose the other person's shift at the same post.")
+        elif not (other_shift.leader_id == other.pk or other_shift.officers.filter(pk=other.pk).exists()):
+            errors["other_shift"] = _("That person does not stand that shift.")
+    elif kind == ShiftChange.Kind.SUBSTITUTE:
+        if shift.leader_id == other.pk or shift.officers.filter(pk=other.pk).exists():
+            errors["other"] = _("That person already stands this shift.")
+    else:
+        errors["kind"] = _("Choose swap or substitution.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Give a reason.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        change = ShiftChange.objects.create(kind=kind, shift=shift, other_shift=other_shift if kind == "swap" else None,
+                                            person=actor, other=other, reason=reason[:200])  # fmt: skip
+        record(actor, "duty.change_asked", change, {"kind": kind, "with": str(other)})
+        return change
+
+
+def decide(actor: User, change: ShiftChange | int, approve: bool) -> ShiftChange:
+    """The leader on duty of the shift (or the city office) decides; an approved change moves the people."""
+    pk = change.pk if isinstance(change, ShiftChange) else change
+    with transaction.atomic():
+        change = ShiftChange.objects.select_for_update().select_related("shift", "other_shift").get(pk=pk)
+        if not (actor.is_superuser or actor.unit_kind == UnitKind.CITY_OFFICE or change.shift.leader_id == actor.pk):
+            raise PermissionDenied(_("The leader on duty or the city office decides."))
+        if change.state != ShiftChange.State.PENDING:
+            from hazards.workflow import Conflict
+
+            raise Conflict(_("This request has already been decided."))
+        change.state = ShiftChange.State.APPROVED if approve else ShiftChange.State.REJECTED
+        change.decided_by, change.decided_at = actor, timezone.now()
+        change.save(update_fields=["state", "decided_by", "decided_at"])
+        if approve:
+            _move(change)
+        record(actor, "duty.change_decided", change, {"state": change.state})
+        return change
+
+
+def _move(change: ShiftChange) -> None:
+    def replace(shift: DutyShift, out: User, into: User) -> None:
+        if shift.leader_id == out.pk:
+            shift.leader = into
+            shift.save(update_fields=["leader"])
+        else:
+            shift.officers.remove(out)
+            shift.officers.add(into)
+
+    replace(change.shift, change.person, change.other)
+    if change.kind == ShiftChange.Kind.SWAP:
+        replace(change.other_shift, change.other, change.person)

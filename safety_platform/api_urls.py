@@ -23,6 +23,8 @@ router.register("inspections", inspection_api.InspectionViewSet, basename="inspe
 router.register("supervision", inspection_api.SupervisionViewSet, basename="supervision")
 router.register("incidents", duty_api.IncidentViewSet, basename="incident")
 router.register("roll-calls", duty_api.RollCallViewSet, basename="roll-call")
+router.register("duty-shifts", duty_api.DutyShiftViewSet, basename="duty-shift")
+router.register("shift-changes", duty_api.ShiftChangeViewSet, basename="shift-change")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
 router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
 

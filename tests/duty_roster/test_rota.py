@@ -129,3 +129,61 @@ def test_my_duty_page_checks_in(team, client):
     assert client.post("/duty/", {"shift": current.pk}).status_code == 404  # not on this shift
     current.refresh_from_db()
     assert current.checked_in_by == p["O1"]
+
+
+def test_swap_and_substitution_with_approval(team):
+    world, post, p = team
+    rota.generate(world.users["district"], post, date(2024, 11, 4), date(2024, 11, 7), [p["L1"]], [p["O1"], p["O2"]])
+    monday, tuesday = DutyShift.objects.filter(post=post).order_by("date")[:2]
+    assert list(monday.officers.all()) == [p["O1"]] and list(tuesday.officers.all()) == [p["O2"]]
+    outsider = UserFactory(username="elsewhere", unit_kind=UnitKind.GOVERNMENT, region=world.d2)
+    with pytest.raises(ValidationError) as exc:
+        rota.ask_change(p["O1"], "swap", monday, outsider, "家中有事", tuesday)
+    assert "other" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        rota.ask_change(p["O1"], "swap", monday, p["O3"], "家中有事", tuesday)  # O3 does not stand Tuesday
+    swap = rota.ask_change(p["O1"], "swap", monday, p["O2"], "家中有事", tuesday)
+    assert list(monday.officers.all()) == [p["O1"]]  # nothing moves before approval
+    with pytest.raises(PermissionDenied):
+        rota.decide(p["O2"], swap, approve=True)
+    rota.decide(p["L1"], swap, approve=True)
+    assert list(monday.officers.all()) == [p["O2"]] and list(tuesday.officers.all()) == [p["O1"]]
+    cover = rota.ask_change(p["O1"], "substitute", tuesday, p["O3"], "出差")
+    rota.decide(world.users["city"], cover, approve=False)
+    assert list(tuesday.officers.all()) == [p["O1"]]  # refused: who stands is unchanged
+    from hazards.workflow import Conflict
+
+    with pytest.raises(Conflict):
+        rota.decide(world.users["city"], cover, approve=True)
+
+
+def test_shift_api_check_in_and_change_requests(team):
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    world, post, p = team
+    today = timezone.localdate()
+    rota.generate(world.users["district"], post, today - timedelta(days=1), today + timedelta(days=3), [p["L1"]],
+                  [p["O1"], p["O2"]])  # fmt: skip
+
+    def api(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    mine = api(p["O1"]).get("/api/v1/duty-shifts/").json()["results"]
+    assert mine and all(p["O1"].pk in s["officers"] for s in mine)
+    running = DutyShift.objects.filter(post=post, starts_at__lte=timezone.now(), ends_at__gt=timezone.now()).get()
+    stander = running.officers.get()
+    assert api(stander).post(f"/api/v1/duty-shifts/{running.pk}/check_in/", {"location": "值班室"},
+                             format="json").json()["checked_in_at"]  # fmt: skip
+    other = p["O2"] if stander == p["O1"] else p["O1"]
+    assert api(other).post(f"/api/v1/duty-shifts/{running.pk}/check_in/", {}, format="json").status_code == 404
+    asked = api(stander).post("/api/v1/shift-changes/", {"kind": "substitute", "shift": running.pk, "other": p["O3"].pk,
+                                                         "reason": "病假"}, format="json")  # fmt: skip
+    assert asked.status_code == 201, asked.json()
+    assert api(p["O3"]).post(f"/api/v1/shift-changes/{asked.json()['id']}/decide/", {"approve": True},
+                             format="json").status_code == 403  # fmt: skip
+    decided = api(p["L1"]).post(f"/api/v1/shift-changes/{asked.json()['id']}/decide/", {"approve": True}, format="json")
+    assert decided.json()["state"] == "approved"
+    assert list(running.officers.all()) == [p["O3"]]
