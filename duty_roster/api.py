@@ -15,7 +15,7 @@ from organizations.models import Enterprise, Region
 
 from . import incidents, rollcall, rota
 from .choices import IncidentKind
-from .models import DutyShift, IncidentReport, RollCall, ShiftChange
+from .models import DutyLogEntry, DutyShift, IncidentReport, RollCall, ShiftChange
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -140,12 +140,19 @@ class ShiftSerializer(serializers.ModelSerializer):
     class Meta:
         model = DutyShift
         fields = ["id", "post", "date", "starts_at", "ends_at", "leader", "officers", "checked_in_at", "checked_in_by",
-                  "location"]  # fmt: skip
+                  "location", "handed_over_at", "handover_acknowledged_at", "handover_acknowledged_by"]  # fmt: skip
         read_only_fields = fields
 
 
 class CheckInSerializer(serializers.Serializer):
     location = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class LogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DutyLogEntry
+        fields = ["id", "shift", "author", "at", "text", "open_item", "closed_at", "carried_from"]
+        read_only_fields = ["shift", "author", "at", "closed_at", "carried_from"]
 
 
 class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
@@ -165,6 +172,34 @@ class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         with api_errors():
             shift = rota.check_in(request.user, pk, data.validated_data.get("location", ""))
+        return Response(ShiftSerializer(shift).data)
+
+    @extend_schema(request=LogSerializer, responses=LogSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def log(self, request, pk=None):
+        """The shift's duty log; POST adds an entry (`open_item` to carry it to the next shift)."""
+        shift = self.get_object()
+        if request.method == "POST":
+            data = LogSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            with api_errors():
+                rota.write_log(
+                    request.user, shift, data.validated_data["text"], data.validated_data.get("open_item", False)
+                )
+        return Response(LogSerializer(shift.log.all(), many=True).data)
+
+    @extend_schema(request=None, responses=ShiftSerializer)
+    @action(detail=True, methods=["post"])
+    def hand_over(self, request, pk=None):
+        with api_errors():
+            shift = rota.hand_over(request.user, pk)
+        return Response(ShiftSerializer(shift).data)
+
+    @extend_schema(request=None, responses=ShiftSerializer)
+    @action(detail=True, methods=["post"])
+    def take_over(self, request, pk=None):
+        with api_errors():
+            shift = rota.take_over(request.user, pk)
         return Response(ShiftSerializer(shift).data)
 
 

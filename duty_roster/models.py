@@ -128,6 +128,11 @@ class DutyShift(models.Model):
     )
     location = models.CharField(_("location"), max_length=100, blank=True)
     missed_alert_at = models.DateTimeField(_("missed check-in alerted at"), null=True, blank=True)
+    handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
+    handover_acknowledged_at = models.DateTimeField(_("handover taken at"), null=True, blank=True)
+    handover_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("taken by")
+    )
 
     objects = DutyShiftQuerySet.as_manager()
 
@@ -146,6 +151,12 @@ class DutyShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} {self.date}"
+
+    @property
+    def handover_late(self) -> bool:
+        """The incoming shift takes over before it starts (it arrives early); after that the handover is late."""
+        taken = self.handover_acknowledged_at
+        return (taken if taken is not None else timezone.now()) > self.starts_at
 
 
 class ShiftChange(models.Model):
@@ -183,3 +194,25 @@ class ShiftChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.shift}"
+
+
+class DutyLogEntry(models.Model):
+    """The duty log (值班日志): what happened on the shift; an open item is carried to the next shift."""
+
+    shift = models.ForeignKey(DutyShift, models.CASCADE, related_name="log", verbose_name=_("shift"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    text = models.TextField(_("entry"), max_length=2000)
+    open_item = models.BooleanField(_("open item"), default=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("carried from")
+    )
+
+    class Meta:
+        verbose_name = _("duty log entry")
+        verbose_name_plural = _("duty log entries")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -25,7 +25,7 @@ from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, User
 from workdays.calendar import SHANGHAI, SpecialDays
 
-from .models import DutyShift, ShiftChange
+from .models import DutyLogEntry, DutyShift, ShiftChange
 
 
 @dataclass
@@ -239,3 +239,62 @@ def _move(change: ShiftChange) -> None:
     replace(change.shift, change.person, change.other)
     if change.kind == ShiftChange.Kind.SWAP:
         replace(change.other_shift, change.other, change.person)
+
+
+def _on(shift: DutyShift, user: User) -> bool:
+    return shift.leader_id == user.pk or shift.officers.filter(pk=user.pk).exists()
+
+
+def write_log(actor: User, shift: DutyShift | int, text: str, open_item: bool = False) -> DutyLogEntry:
+    pk = shift.pk if isinstance(shift, DutyShift) else shift
+    shift = DutyShift.objects.filter(pk=pk).first()
+    if shift is None or not _on(shift, actor):
+        from django.http import Http404
+
+        raise Http404
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write what happened.")})
+    return DutyLogEntry.objects.create(shift=shift, author=actor, text=text[:2000], open_item=open_item)
+
+
+def hand_over(actor: User, shift: DutyShift | int) -> DutyShift:
+    """1. The outgoing shift hands over. 2. Its open items are carried to the post's next shift as entries of
+    their own (pointing back), for the incoming shift to take."""
+    pk = shift.pk if isinstance(shift, DutyShift) else shift
+    with transaction.atomic():
+        shift = DutyShift.objects.select_for_update().filter(pk=pk).first()
+        if shift is None or not _on(shift, actor):
+            from django.http import Http404
+
+            raise Http404
+        following = DutyShift.objects.filter(post=shift.post, date__gt=shift.date).order_by("date").first()
+        if following is None:
+            raise ValidationError({"shift": _("There is no next shift to hand over to yet.")})
+        if shift.handed_over_at is None:
+            items = shift.log.filter(open_item=True, closed_at__isnull=True)
+            DutyLogEntry.objects.bulk_create(
+                [
+                    DutyLogEntry(shift=following, author=actor, text=i.text, open_item=True, carried_from=i)
+                    for i in items
+                ]
+            )
+            shift.handed_over_at = timezone.now()
+            shift.save(update_fields=["handed_over_at"])
+            record(actor, "duty.hand_over", shift, {"open_items": len(items), "to": str(following.date)})
+        return shift
+
+
+def take_over(actor: User, shift: DutyShift | int) -> DutyShift:
+    """The incoming shift acknowledges the handover; after its start, the handover counts as late."""
+    pk = shift.pk if isinstance(shift, DutyShift) else shift
+    with transaction.atomic():
+        shift = DutyShift.objects.select_for_update().filter(pk=pk).first()
+        if shift is None or not _on(shift, actor):
+            from django.http import Http404
+
+            raise Http404
+        if shift.handover_acknowledged_at is None:
+            shift.handover_acknowledged_at, shift.handover_acknowledged_by = timezone.now(), actor
+            shift.save(update_fields=["handover_acknowledged_at", "handover_acknowledged_by"])
+            record(actor, "duty.take_over", shift, {"late": shift.handover_late})
+        return shift

@@ -187,3 +187,25 @@ def test_shift_api_check_in_and_change_requests(team):
     decided = api(p["L1"]).post(f"/api/v1/shift-changes/{asked.json()['id']}/decide/", {"approve": True}, format="json")
     assert decided.json()["state"] == "approved"
     assert list(running.officers.all()) == [p["O3"]]
+
+
+def test_duty_log_handover_carries_open_items_and_late_takeover_is_detected(team):
+    world, post, p = team
+    rota.generate(world.users["district"], post, date(2024, 11, 4), date(2024, 11, 5), [p["L1"]], [p["O1"], p["O2"]])
+    monday, tuesday = DutyShift.objects.filter(post=post).order_by("date")
+    rota.write_log(p["O1"], monday, "22:10 接市应急局电话，督查组明日到达")
+    rota.write_log(p["O1"], monday, "待办：明早9点前上报节日值班表", open_item=True)
+    with pytest.raises(ValidationError):
+        rota.write_log(p["O1"], monday, "  ")
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        rota.write_log(p["O2"], monday, "不是我的班")
+    rota.hand_over(p["O1"], monday)
+    rota.hand_over(p["O1"], monday)  # once
+    carried = list(tuesday.log.all())
+    assert [e.text for e in carried] == ["待办：明早9点前上报节日值班表"] and carried[0].carried_from is not None
+    with time_machine.travel(datetime(2024, 11, 5, 8, 45, tzinfo=SHANGHAI), tick=False):
+        rota.take_over(p["O2"], tuesday)
+    tuesday.refresh_from_db()
+    assert tuesday.handover_acknowledged_by == p["O2"] and tuesday.handover_late  # 08:45 after an 08:30 start
