@@ -8,12 +8,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from hazards.api import api_errors
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
 
-from . import incidents, rollcall, rota
+from . import failures, incidents, rollcall, rota
 from .choices import IncidentKind
 from .models import DutyLogEntry, DutyShift, IncidentReport, RollCall, ShiftChange
 
@@ -245,3 +246,27 @@ class ShiftChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         with api_errors():
             change = rota.decide(request.user, change, data.validated_data["approve"])
         return Response(ShiftChangeSerializer(change).data)
+
+
+class FailuresView(APIView):
+    """The four failures per duty post over `?from=YYYY-MM-DD&to=YYYY-MM-DD` (default: the last 30 days)."""
+
+    @extend_schema(responses=dict)
+    def get(self, request):
+        start, end = failure_period(request.query_params)
+        return Response({"from": start, "to": end, "posts": failures.four_failures(request.user, start, end)})
+
+
+def failure_period(params) -> tuple:
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    try:
+        end = date.fromisoformat(params.get("to")) if params.get("to") else timezone.localdate()
+        start = date.fromisoformat(params.get("from")) if params.get("from") else end - timedelta(days=30)
+    except ValueError:
+        raise serializers.ValidationError({"from": [_("Dates are YYYY-MM-DD.")]}) from None
+    if end < start or (end - start).days > 366:
+        raise serializers.ValidationError({"to": [_("Choose a period of at most a year, ending after it starts.")]})
+    return start, end

@@ -9,6 +9,7 @@ app_name = "duty_roster"
 urlpatterns = [
     path("duty/", views.my_duty, name="my-duty"),
     path("duty/my.ics", views.my_ics, name="my-ics"),
+    path("duty/failures/", views.failures_page, name="failures"),
     path("duty/incidents/", views.incident_list, name="incidents"),
     path("duty/incidents/new/", views.incident_new, name="incident-new"),
     path("duty/incidents/<int:pk>/", views.incident_detail, name="incident"),

@@ -20,7 +20,7 @@ from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
 from safety_platform.lib.pages import paginate
 
-from . import incidents, rollcall, rota
+from . import failures, incidents, rollcall, rota
 from .choices import IncidentKind
 from .models import DutyShift, IncidentReport, RollCall
 
@@ -141,3 +141,18 @@ def my_ics(request):
     response = HttpResponse(rota.ics(request.user, shifts), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="duty.ics"'
     return response
+
+
+@login_required
+def failures_page(request):
+    """The four failures per duty post, for the last 30 days or a chosen period."""
+    from rest_framework.exceptions import ValidationError as ApiValidationError
+
+    from .api import failure_period
+
+    try:
+        start, end = failure_period(request.GET)
+    except ApiValidationError:
+        start, end = failure_period({})
+    rows = failures.four_failures(request.user, start, end)
+    return render(request, "duty_roster/failures.html", {"rows": rows, "start": start, "end": end})

@@ -28,4 +28,8 @@ router.register("shift-changes", duty_api.ShiftChangeViewSet, basename="shift-ch
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
 router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
 
-urlpatterns = [path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"), *router.urls]
+urlpatterns = [
+    path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),
+    path("duty-failures/", duty_api.FailuresView.as_view(), name="duty-failures"),
+    *router.urls,
+]

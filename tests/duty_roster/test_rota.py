@@ -209,3 +209,44 @@ def test_duty_log_handover_carries_open_items_and_late_takeover_is_detected(team
         rota.take_over(p["O2"], tuesday)
     tuesday.refresh_from_db()
     assert tuesday.handover_acknowledged_by == p["O2"] and tuesday.handover_late  # 08:45 after an 08:30 start
+
+
+def test_the_four_failures_per_post(team):
+    from duty_roster import rollcall
+    from duty_roster.failures import four_failures
+    from duty_roster.models import IncidentReport
+
+    world, post, p = team
+    rota.generate(world.users["district"], post, date(2024, 11, 4), date(2024, 11, 6), [p["L1"]], [p["O1"]])
+    first = DutyShift.objects.filter(post=post).order_by("date").first()
+    with time_machine.travel(datetime(2024, 11, 4, 8, 40, tzinfo=SHANGHAI), tick=False):
+        rota.check_in(p["O1"], first)
+    PositionAssignment.objects.create(position=post, user=p["O1"], started_at=datetime(2020, 1, 1, tzinfo=SHANGHAI))
+    with time_machine.travel(datetime(2024, 11, 5, 10, 0, tzinfo=SHANGHAI), tick=False):
+        rollcall.call(world.users["city"], [post], "查岗")  # nobody answers
+    IncidentReport.objects.create(kind="production", region=world.t1, region_path=world.t1.path, place="x",
+                                  occurred_at=datetime(2024, 11, 5, 9, tzinfo=SHANGHAI),
+                                  known_at=datetime(2024, 11, 5, 9, tzinfo=SHANGHAI),
+                                  reported_at=datetime(2024, 11, 5, 12, tzinfo=SHANGHAI), course="c", grade="general",
+                                  report_deadline=datetime(2024, 11, 5, 11, tzinfo=SHANGHAI), delay_minutes=60,
+                                  reported_by=p["O1"])  # fmt: skip
+    rows = {r["title"]: r for r in four_failures(world.users["city"], date(2024, 11, 4), date(2024, 11, 6))}
+    row = rows["海滨区值班室"]
+    assert (row["shifts"], row["no_check_in"]) == (3, 2)
+    assert (row["roll_calls"], row["roll_calls_failed"]) == (1, 1)
+    assert row["reports_late"] == 1
+    assert four_failures(world.users["dept_head"], date(2024, 11, 4), date(2024, 11, 6)) == []  # not its posts
+
+
+def test_four_failures_api_and_page(team, client):
+    from rest_framework.test import APIClient
+
+    world, post, p = team
+    api = APIClient()
+    api.force_authenticate(world.users["district"])
+    response = api.get("/api/v1/duty-failures/", {"from": "2024-11-01", "to": "2024-11-30"})
+    assert response.status_code == 200 and [r["title"] for r in response.json()["posts"]] == ["海滨区值班室"]
+    assert api.get("/api/v1/duty-failures/", {"from": "2024-13-01"}).status_code == 400
+    assert api.get("/api/v1/duty-failures/", {"from": "2024-11-30", "to": "2024-11-01"}).status_code == 400
+    client.force_login(world.users["district"])
+    assert "海滨区值班室" in client.get("/duty/failures/").content.decode()

@@ -1,0 +1,74 @@
+"""The speech's four failures, measured per duty post over a period:
+
+1. leader not at the post (带班不在岗): shifts nobody checked in to;
+2. contact not reachable (联络不通畅): roll calls unanswered or answered late;
+3. incident not known (事故不知情): incident notices to the post acknowledged late or not at all;
+4. response not in time (处置不及时): incident reports from the post's territory that were late.
+Each figure is one grouped query; the four are joined by post in Python.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q
+
+from notifications.models import Notification
+from organizations.choices import PositionKind, UnitKind
+from organizations.models import Position, User
+from workdays.calendar import SHANGHAI
+
+from .models import DutyShift, IncidentReport
+
+
+def period(start: date, end: date) -> tuple[datetime, datetime]:
+    return datetime.combine(start, time.min, tzinfo=SHANGHAI), datetime.combine(end + timedelta(days=1), time.min,
+                                                                               tzinfo=SHANGHAI)  # fmt: skip
+
+
+def four_failures(user: User, start: date, end: date) -> list[dict]:
+    begin, finish = period(start, end)
+    posts = {p.pk: p for p in visible_posts(user).select_related("region")}
+    rows = {pk: {"post": pk, "title": p.title, "shifts": 0, "no_check_in": 0, "roll_calls": 0, "roll_calls_failed": 0,
+                 "incident_notices_late": 0, "reports_late": 0} for pk, p in posts.items()}  # fmt: skip
+    for r in (
+        DutyShift.objects.filter(post__in=posts, starts_at__gte=begin, starts_at__lt=finish)
+        .values("post").annotate(total=Count("id"), missed=Count("id", filter=Q(checked_in_at__isnull=True)))
+    ):  # fmt: skip
+        rows[r["post"]].update(shifts=r["total"], no_check_in=r["missed"])
+    for r in (
+        Notification.objects.filter(key__startswith="rollcall:", position__in=posts, created_at__gte=begin,
+                                    created_at__lt=finish)
+        .values("position")
+        .annotate(total=Count("id"), failed=Count("id", filter=Q(acknowledged_at__isnull=True)
+                                                  | Q(acknowledged_at__gt=F("answer_due_at"))))
+    ):  # fmt: skip
+        rows[r["position"]].update(roll_calls=r["total"], roll_calls_failed=r["failed"])
+    for r in (
+        Notification.objects.filter(key__startswith="incident:", position__in=posts, created_at__gte=begin,
+                                    created_at__lt=finish)
+        .filter(Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=F("answer_due_at")))
+        .values("position").annotate(late=Count("id"))
+    ):  # fmt: skip
+        rows[r["position"]]["incident_notices_late"] = r["late"]
+    late = IncidentReport.objects.filter(first_report=None, delay_minutes__gt=0)
+    paths = list(late.filter(reported_at__gte=begin, reported_at__lt=finish).values_list("region_path", flat=True))
+    for pk, post in posts.items():
+        if post.region:
+            rows[pk]["reports_late"] = sum(1 for path in paths if path.startswith(post.region.path))
+    return sorted(rows.values(), key=lambda r: r["title"])
+
+
+def visible_posts(user: User):
+    """Duty posts the user answers for: all (city office); in the region's subtree (a government); the
+    department's or the enterprise's own."""
+    posts = Position.objects.filter(kind=PositionKind.DUTY_OFFICER)
+    if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
+        return posts
+    if user.unit_kind == UnitKind.GOVERNMENT and user.region_id:
+        return posts.filter(region__path__startswith=user.region.path)
+    if user.unit_kind == UnitKind.DEPARTMENT:
+        return posts.filter(department_id=user.department_id)
+    if user.unit_kind == UnitKind.ENTERPRISE:
+        return posts.filter(enterprise_id=user.enterprise_id)
+    return posts.none()
