@@ -66,6 +66,25 @@ def make_due(world, count: int) -> None:
     )
 
 
+def start_redis(command: list[str], port: int, log) -> subprocess.Popen:
+    """Start the test's own redis-server and wait until it answers; fail loudly if it cannot start."""
+    import redis
+
+    with open(log, "ab") as out:  # a file, not a pipe: a full pipe would stop the server
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"redis-server did not start: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            client.ping()
+            return process
+        except redis.RedisError:
+            time.sleep(0.1)
+    raise AssertionError("redis-server did not answer within 15 s")
+
+
 def env_for(tmp_path, receiver, **extra):
     return child_env(
         tmp_path,
@@ -163,13 +182,12 @@ def test_redis_stopped_and_flushed_loses_nothing(tmp_path, world, settings):
     settings.ESCALATION_SWEEP_INTERVAL = 1
     total = 1_000
     make_due(world, total)
-    port = free_port()
+    port = free_port(20000, 30000)  # below the ephemeral range: a retrying client cannot be sitting on it
     redis_cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     with Receiver(SECRET) as receiver:
         env = env_for(tmp_path, receiver, interval="1", REDIS_URL=f"redis://127.0.0.1:{port}/0")
-        redis_proc = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL, start_new_session=True)
+        redis_proc = start_redis(redis_cmd, port, tmp_path / "redis.log")
         try:
-            time.sleep(0.5)
             with (
                 running("worker", celery("worker", "-l", "warning", "-c", "2"), env, tmp_path),
                 running("beat", celery("beat", "-l", "warning", "-s", str(tmp_path / "beat")), env, tmp_path),
@@ -179,7 +197,7 @@ def test_redis_stopped_and_flushed_loses_nothing(tmp_path, world, settings):
                 redis_proc.wait()
                 outage_sent = sent()
                 time.sleep(4)
-                redis_proc = subprocess.Popen(redis_cmd, stdout=subprocess.DEVNULL, start_new_session=True)
+                redis_proc = start_redis(redis_cmd, port, tmp_path / "redis.log")  # back, and empty
                 settle(receiver, total, lambda: None, timeout=240)
         finally:
             redis_proc.terminate()
