@@ -100,7 +100,12 @@ def supplement(actor: User, first: IncidentReport | int, changes: dict) -> Incid
     recorded on it and told to the city office again."""
     pk = first.pk if isinstance(first, IncidentReport) else first
     with transaction.atomic():
-        first = IncidentReport.objects.visible_to(actor).select_for_update().filter(pk=pk, first_report=None).first()
+        first = (
+            IncidentReport.objects.visible_to(actor)
+            .select_for_update(of=("self",))
+            .filter(pk=pk, first_report=None)
+            .first()
+        )
         if first is None:
             from django.http import Http404
 

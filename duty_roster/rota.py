@@ -211,7 +211,7 @@ def decide(actor: User, change: ShiftChange | int, approve: bool) -> ShiftChange
     """The leader on duty of the shift (or the city office) decides; an approved change moves the people."""
     pk = change.pk if isinstance(change, ShiftChange) else change
     with transaction.atomic():
-        change = ShiftChange.objects.select_for_update().select_related("shift", "other_shift").get(pk=pk)
+        change = ShiftChange.objects.select_for_update(of=("self",)).select_related("shift", "other_shift").get(pk=pk)
         if not (actor.is_superuser or actor.unit_kind == UnitKind.CITY_OFFICE or change.shift.leader_id == actor.pk):
             raise PermissionDenied(_("The leader on duty or the city office decides."))
         if change.state != ShiftChange.State.PENDING:
