@@ -10,6 +10,7 @@ urlpatterns = [
     path("duty/", views.my_duty, name="my-duty"),
     path("duty/my.ics", views.my_ics, name="my-ics"),
     path("duty/failures/", views.failures_page, name="failures"),
+    path("duty/board/", views.duty_board, name="board"),
     path("duty/incidents/", views.incident_list, name="incidents"),
     path("duty/incidents/new/", views.incident_new, name="incident-new"),
     path("duty/incidents/<int:pk>/", views.incident_detail, name="incident"),

@@ -156,3 +156,25 @@ def failures_page(request):
         start, end = failure_period({})
     rows = failures.four_failures(request.user, start, end)
     return render(request, "duty_roster/failures.html", {"rows": rows, "start": start, "end": end})
+
+
+@login_required
+def duty_board(request):
+    """Who is on duty now at every post the viewer answers for, with phones and check-in state."""
+    now = timezone.now()
+    posts = failures.visible_posts(request.user).select_related("region", "department", "enterprise").order_by("title")
+    current = {
+        s.post_id: s
+        for s in DutyShift.objects.filter(post__in=posts, starts_at__lte=now, ends_at__gt=now)
+        .select_related("leader").prefetch_related("officers")
+    }  # fmt: skip
+    rows = [{"post": p, "shift": current.get(p.pk), "phone": _duty_phone(p)} for p in posts]
+    return render(request, "duty_roster/board.html", {"rows": rows, "now": now})
+
+
+def _duty_phone(post) -> str:
+    if post.department_id:
+        return post.department.duty_phone
+    if post.enterprise_id:
+        return post.enterprise.safety_manager_phone or post.enterprise.principal_phone
+    return ""

@@ -34,6 +34,7 @@ def navigation(request) -> dict:
     if scope_kind(user) != "none":
         items.append((_("My duty"), reverse("duty_roster:my-duty")))
         if user.unit_kind != UnitKind.ENTERPRISE:
+            items.append((_("Duty board"), reverse("duty_roster:board")))
             items.append((_("Duty failures"), reverse("duty_roster:failures")))
         items.append((_("Incidents"), reverse("duty_roster:incidents")))
     if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT):

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from duty_roster import rota
+from duty_roster.models import DutyShift
+from organizations.choices import PositionKind, UnitKind
+
+from ..factories import PositionFactory, UserFactory, assign
+from .conftest import screenshot
+from .test_hazard_filing import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_check_in_on_a_phone_and_the_board_shows_it(live_server, world, phone):
+    """GIVEN today's rota at 海滨区's duty post WHEN the officer on duty taps "check in" on a 390×844 phone THEN
+    the shift is checked in, and the district's duty board shows it."""
+    post = PositionFactory(kind=PositionKind.DUTY_OFFICER, unit_kind=UnitKind.GOVERNMENT, region=world.d1,
+                           title="海滨区值班室")  # fmt: skip
+    officer = UserFactory(username="duty1", full_name="值班员小王", unit_kind=UnitKind.GOVERNMENT, region=world.d1)
+    assign(officer, post)
+    today = timezone.localdate()
+    rota.generate(world.users["city"], post, today - timedelta(days=1), today + timedelta(days=1),
+                  [world.users["district"]], [officer])  # fmt: skip
+    running = DutyShift.objects.get(post=post, starts_at__lte=timezone.now(), ends_at__gt=timezone.now())
+    log_in(phone, live_server.url, "duty1")
+    phone.click("nav.mainnav >> text=我的值班")
+    phone.locator("input[name=location]").first.fill("区应急指挥中心值班室")
+    phone.click("button.big >> nth=0")
+    expect(phone.locator(".messages")).to_contain_text("已签到")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "check-in-390")
+    running.refresh_from_db()
+    assert running.checked_in_by == officer and running.location == "区应急指挥中心值班室"
+
+    phone.click("text=退出")
+    log_in(phone, live_server.url, "district")
+    phone.goto(f"{live_server.url}/duty/board/")
+    expect(phone.locator("main")).to_contain_text("海滨区值班室")
+    expect(phone.locator("main")).to_contain_text("已签到")
+    screenshot(phone, "duty-board-390")
