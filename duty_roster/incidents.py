@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -107,8 +108,6 @@ def supplement(actor: User, first: IncidentReport | int, changes: dict) -> Incid
             .first()
         )
         if first is None:
-            from django.http import Http404
-
             raise Http404
         now = timezone.now()
         window = SUPPLEMENT_DAYS.get(first.kind, DEFAULT_SUPPLEMENT_DAYS)

@@ -15,11 +15,13 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from audit.models import record
+from hazards.workflow import Conflict
 from notifications.escalation import holders, notify
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, User
@@ -116,11 +118,7 @@ def check_in(actor: User, shift: DutyShift | int, location: str = "") -> DutyShi
     Checking in again changes nothing."""
     pk = shift.pk if isinstance(shift, DutyShift) else shift
     with transaction.atomic():
-        shift = DutyShift.objects.select_for_update().filter(pk=pk).first()
-        if shift is None or not (shift.leader_id == actor.pk or shift.officers.filter(pk=actor.pk).exists()):
-            from django.http import Http404
-
-            raise Http404
+        shift = _standing(actor, pk)
         now = timezone.now()
         if not shift.starts_at - timedelta(minutes=30) <= now <= shift.ends_at:
             raise ValidationError({"shift": _("Check in during your shift (from 30 minutes before it starts).")})
@@ -215,8 +213,6 @@ def decide(actor: User, change: ShiftChange | int, approve: bool) -> ShiftChange
         if not (actor.is_superuser or actor.unit_kind == UnitKind.CITY_OFFICE or change.shift.leader_id == actor.pk):
             raise PermissionDenied(_("The leader on duty or the city office decides."))
         if change.state != ShiftChange.State.PENDING:
-            from hazards.workflow import Conflict
-
             raise Conflict(_("This request has already been decided."))
         change.state = ShiftChange.State.APPROVED if approve else ShiftChange.State.REJECTED
         change.decided_by, change.decided_at = actor, timezone.now()
@@ -245,13 +241,18 @@ def _on(shift: DutyShift, user: User) -> bool:
     return shift.leader_id == user.pk or shift.officers.filter(pk=user.pk).exists()
 
 
+def _standing(actor: User, pk: int, lock: bool = True) -> DutyShift:
+    """The shift, if the actor stands it (as leader on duty or officer); anyone else gets a 404."""
+    shifts = DutyShift.objects.select_for_update() if lock else DutyShift.objects.all()
+    shift = shifts.filter(pk=pk).first()
+    if shift is None or not _on(shift, actor):
+        raise Http404
+    return shift
+
+
 def write_log(actor: User, shift: DutyShift | int, text: str, open_item: bool = False) -> DutyLogEntry:
     pk = shift.pk if isinstance(shift, DutyShift) else shift
-    shift = DutyShift.objects.filter(pk=pk).first()
-    if shift is None or not _on(shift, actor):
-        from django.http import Http404
-
-        raise Http404
+    shift = _standing(actor, pk, lock=False)
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what happened.")})
     return DutyLogEntry.objects.create(shift=shift, author=actor, text=text[:2000], open_item=open_item)
@@ -262,11 +263,7 @@ def hand_over(actor: User, shift: DutyShift | int) -> DutyShift:
     their own (pointing back), for the incoming shift to take."""
     pk = shift.pk if isinstance(shift, DutyShift) else shift
     with transaction.atomic():
-        shift = DutyShift.objects.select_for_update().filter(pk=pk).first()
-        if shift is None or not _on(shift, actor):
-            from django.http import Http404
-
-            raise Http404
+        shift = _standing(actor, pk)
         following = DutyShift.objects.filter(post=shift.post, date__gt=shift.date).order_by("date").first()
         if following is None:
             raise ValidationError({"shift": _("There is no next shift to hand over to yet.")})
@@ -288,11 +285,7 @@ def take_over(actor: User, shift: DutyShift | int) -> DutyShift:
     """The incoming shift acknowledges the handover; after its start, the handover counts as late."""
     pk = shift.pk if isinstance(shift, DutyShift) else shift
     with transaction.atomic():
-        shift = DutyShift.objects.select_for_update().filter(pk=pk).first()
-        if shift is None or not _on(shift, actor):
-            from django.http import Http404
-
-            raise Http404
+        shift = _standing(actor, pk)
         if shift.handover_acknowledged_at is None:
             shift.handover_acknowledged_at, shift.handover_acknowledged_by = timezone.now(), actor
             shift.save(update_fields=["handover_acknowledged_at", "handover_acknowledged_by"])

@@ -23,7 +23,7 @@ from hazards import workflow as hazard_workflow
 from hazards.choices import Level, PhotoKind, Source
 from hazards.models import HazardCategory, HazardPhoto
 from hazards.workflow import ENTERPRISE_STAFF, GOVERNMENT_STAFF, Conflict
-from organizations.choices import PositionKind
+from organizations.choices import PositionKind, UnitKind
 from organizations.models import Enterprise, User
 from organizations.scope import Scope
 from safety_platform.lib.images import ImageRejected, clean_image
@@ -99,6 +99,8 @@ def create(actor: User, new: NewInspection) -> Inspection:
     members = {m for m in new.members if m.pk != actor.pk}
     if not self_check and not members:
         raise ValidationError({"members": _("An inspection needs a team of at least two inspectors.")})
+    if any(m.unit_kind not in (UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE) for m in members):
+        raise ValidationError({"members": _("Team members are inspectors of a department or the city office.")})
     if new.campaign is not None:
         if not campaign_enterprises(new.campaign).filter(pk=enterprise.pk).exists():
             raise ValidationError({"enterprise": _("This enterprise is outside the campaign's scope.")})

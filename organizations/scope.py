@@ -113,47 +113,32 @@ class Scope:
             return qs.none()
         return qs.filter(id__in=sorted(self.reference.with_ancestors(self.industry_ids)))
 
-    def hazards(self, qs: models.QuerySet) -> models.QuerySet:
-        """Hazards carry their territory path and industry, so scoping them needs no join."""
+    def _territorial(self, qs: models.QuerySet, industry: str, assigned: Q | None = None) -> models.QuerySet:
+        """Records that carry their territory's path (hazards, inspections, incidents): a region sees its subtree,
+        a department the records of its industries in its region (or those `assigned` to it), an enterprise its
+        own."""
         if self.kind == "all":
             return qs
         if self.kind == "region":
             return qs.filter(region_path__startswith=self.region_path)
         if self.kind == "department":
-            mine = Q(industry_id__in=sorted(self.industry_ids))
+            mine = Q(**{f"{industry}__in": sorted(self.industry_ids)})
             if not self.is_root:
                 mine &= Q(region_path__startswith=self.region_path)
-            # A hazard assigned to the department stays visible to it even outside its industries.
-            return qs.filter(mine | Q(department_id=self.department_id))
+            return qs.filter(mine | assigned if assigned is not None else mine)
         if self.kind == "enterprise":
             return qs.filter(enterprise_id=self.enterprise_id)
         return qs.none()
+
+    def hazards(self, qs: models.QuerySet) -> models.QuerySet:
+        # A hazard assigned to the department stays visible to it even outside its industries.
+        return self._territorial(qs, "industry_id", assigned=Q(department_id=self.department_id))
 
     def inspections(self, qs: models.QuerySet) -> models.QuerySet:
-        """Inspections carry their enterprise's territory path and industry, like hazards."""
-        if self.kind == "all":
-            return qs
-        if self.kind == "region":
-            return qs.filter(region_path__startswith=self.region_path)
-        if self.kind == "department":
-            qs = qs.filter(industry_id__in=sorted(self.industry_ids))
-            return qs if self.is_root else qs.filter(region_path__startswith=self.region_path)
-        if self.kind == "enterprise":
-            return qs.filter(enterprise_id=self.enterprise_id)
-        return qs.none()
+        return self._territorial(qs, "industry_id")
 
     def incidents(self, qs: models.QuerySet) -> models.QuerySet:
-        """Incidents by territory; a department sees those at enterprises it supervises; an enterprise its own."""
-        if self.kind == "all":
-            return qs
-        if self.kind == "region":
-            return qs.filter(region_path__startswith=self.region_path)
-        if self.kind == "department":
-            qs = qs.filter(enterprise__industry_id__in=sorted(self.industry_ids))
-            return qs if self.is_root else qs.filter(region_path__startswith=self.region_path)
-        if self.kind == "enterprise":
-            return qs.filter(enterprise_id=self.enterprise_id)
-        return qs.none()
+        return self._territorial(qs, "enterprise__industry_id")
 
     def campaigns(self, qs: models.QuerySet) -> models.QuerySet:
         """Campaigns are the government's: every government unit sees them (figures are cut to its scope)."""

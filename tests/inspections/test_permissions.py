@@ -62,3 +62,8 @@ def test_close(ins, role):
         assert response.json()["status"] == "closed"
         late = answer(ins, inspection_id, "是否明确消防安全责任人", result="fail")
         assert late.status_code == 409  # nothing changes after submitting
+
+
+def test_team_members_are_government_inspectors(ins):
+    response = start(ins, members=[ins.users["enterprise"].id])
+    assert response.status_code == 400 and "members" in response.json()
