@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "notifications",
     "inspections",
     "duty_roster",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("inspections.urls")),
     path("", include("duty_roster.urls")),
+    path("", include("dashboards.urls")),
+    path("", include("dashboards.urls_documents")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

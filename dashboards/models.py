@@ -1,0 +1,77 @@
+"""Exports that run in the background, and the numbers given to per-hazard documents."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ExportJob(models.Model):
+    """A ledger export too large to stream at once: a Celery task writes the file and counts its rows."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("owner"))
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(_("rows to write"), default=0)
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+class IssuedDocument(models.Model):
+    """A per-hazard document given its number once (整改通知书, 验收单); printing it again keeps the number."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Rectification notice")
+        ACCEPTANCE = "acceptance", _("Acceptance record")
+
+    hazard = models.ForeignKey("hazards.Hazard", models.CASCADE, related_name="documents", verbose_name=_("hazard"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    serial = models.PositiveIntegerField(_("serial number"))
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        constraints = [
+            models.UniqueConstraint(fields=["hazard", "kind"], name="one_document_per_hazard_and_kind"),
+            models.UniqueConstraint(fields=["kind", "year", "serial"], name="document_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"〔{self.year}〕{self.serial:05d}"
