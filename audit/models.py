@@ -15,6 +15,7 @@ ACTION_NAMES = {
     "campaign.create": _("Campaign started"),
     "campaign.team": _("Team assigned"),
     "checklist.version": _("Checklist version added"),
+    "export.request": _("Export requested"),
     "inspection.create": _("Inspection started"),
     "inspection.submit": _("Inspection submitted"),
     "inspection.close": _("Inspection closed"),

@@ -40,6 +40,11 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_format_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
+    def get_download_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("dashboards:export-download", args=[self.pk])
+
     @property
     def percent(self) -> int:
         if self.state == self.State.DONE:

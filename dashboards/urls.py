@@ -8,4 +8,10 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/panels/coverage/", views.coverage_panel, name="panel-coverage"),
+    path("dashboard/panels/duty/", views.duty_panel, name="panel-duty"),
+    path("hazards/ledger/", views.ledger_export, name="ledger"),
+    path("exports/<int:pk>/", views.export_page, name="export"),
+    path("exports/<int:pk>/status/", views.export_status, name="export-status"),
+    path("exports/<int:pk>/download/", views.export_download, name="export-download"),
 ]

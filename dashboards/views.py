@@ -1,9 +1,138 @@
+"""The dashboard page and its two side panels, and the ledger export (streamed, or queued when large)."""
+
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from duty_roster import failures
+from hazards.choices import OPEN_STATUSES, Status
+from inspections.coverage import coverage
+from inspections.models import Campaign
+from organizations.scope import Scope
+
+from . import exports
+from .charts import Series, bar_chart
+from .models import ExportJob
+from .stats import PERIODS, ROLE_TITLES, build, period_from
 
 
 @login_required
 def dashboard(request):
-    return HttpResponse("")
+    if Scope.for_user(request.user).kind == "none":
+        raise PermissionDenied
+    try:
+        period = period_from(request.GET)
+    except ValidationError as exc:
+        context = {"error": " ".join(exc.messages), "periods": PERIODS, "params": request.GET}
+        return render(request, "dashboards/dashboard.html", context, status=400)
+    board = build(request.user, period)
+    found, closed = _("Found"), _("Closed")
+    trend = [Series(found, "found", "found_link"), Series(closed, "closed", "closed_link")]
+    charts = [
+        bar_chart(_("Hazards per week (last 12 weeks)"), board.weeks, trend, "chart-weeks"),
+        bar_chart(_("Hazards per month (last 12 months)"), board.months, trend, "chart-months"),
+    ]
+    for index, breakdown in enumerate(board.breakdowns[:1]):
+        rows = [
+            {"label": r["label"], "found": r["tally"].found, "found_link": r["found"],
+             "overdue": r["tally"].overdue_now, "overdue_link": r["overdue"]}
+            for r in breakdown.rows[:15]
+        ]  # fmt: skip
+        series = [Series(_("Found in the period"), "found", "found_link"),
+                  Series(_("Overdue now"), "overdue", "overdue_link")]  # fmt: skip
+        charts.append(bar_chart(breakdown.title, rows, series, f"chart-breakdown-{index}"))
+    context = {
+        "board": board,
+        "charts": charts,
+        "periods": PERIODS,
+        "params": request.GET,
+        "role_title": ROLE_TITLES[board.role],
+        "ledger_query": board.period.query,
+        "status_choices": Status.choices,
+        "open_statuses": [str(s) for s in OPEN_STATUSES],
+    }
+    return render(request, "dashboards/dashboard.html", context)
+
+
+@login_required
+def coverage_panel(request):
+    """Inspection coverage of the campaigns running today, in the user's scope (loaded after the page)."""
+    scope = Scope.for_user(request.user)
+    if scope.kind not in ("all", "region", "department"):
+        raise PermissionDenied
+    today = timezone.localdate()
+    running = Campaign.objects.visible_to(request.user).filter(starts_on__lte=today, ends_on__gte=today)
+    rows = [{"campaign": c, "coverage": coverage(c, request.user)} for c in running.order_by("ends_on")[:5]]
+    return render(request, "dashboards/panel_coverage.html", {"rows": rows})
+
+
+@login_required
+def duty_panel(request):
+    """The four duty failures over the last 30 days, summed over the user's duty posts."""
+    if Scope.for_user(request.user).kind == "none":
+        raise PermissionDenied
+    end = timezone.localdate()
+    start = end - timezone.timedelta(days=29)
+    rows = failures.four_failures(request.user, start, end)
+    keys = ("shifts", "no_check_in", "roll_calls", "roll_calls_failed", "incident_notices_late", "reports_late")
+    totals = {key: sum(r[key] for r in rows) for key in keys}
+    worst = sorted(rows, key=lambda r: -(r["no_check_in"] + r["roll_calls_failed"] + r["incident_notices_late"]
+                                         + r["reports_late"]))[:5]  # fmt: skip
+    context = {"totals": totals, "posts": len(rows), "worst": worst, "start": start, "end": end}
+    return render(request, "dashboards/panel_duty.html", context)
+
+
+@login_required
+def ledger_export(request):
+    """The hazard ledger under the list's filters: streamed at once when small, else queued with a progress page."""
+    params = request.GET.copy()
+    fmt = params.pop("format", ["xlsx"])[-1]
+    for key in ("cursor", "ordering", "page"):
+        params.pop(key, None)
+    query = params.urlencode()
+    try:
+        exports.check_format(fmt)
+        queryset = exports.ledger_queryset(request.user, query)
+    except ValidationError as exc:
+        return render(request, "dashboards/export_error.html", {"errors": exc.messages}, status=400)
+    total = queryset.count()
+    if total > settings.EXPORT_SYNC_LIMIT:
+        job = exports.start_export(request.user, fmt, query, total)
+        return redirect("dashboards:export", pk=job.pk)
+    stream = exports.STREAMS[fmt](exports.ledger_rows(queryset))
+    response = StreamingHttpResponse(stream, content_type=exports.CONTENT_TYPE[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
+    return response
+
+
+def _own_job(request, pk: int) -> ExportJob:
+    return get_object_or_404(ExportJob, pk=pk, owner=request.user)
+
+
+@login_required
+def export_page(request, pk: int):
+    return render(request, "dashboards/export.html", {"job": _own_job(request, pk)})
+
+
+@login_required
+def export_status(request, pk: int):
+    job = _own_job(request, pk)
+    return JsonResponse({
+        "state": job.state, "state_display": job.get_state_display(), "done": job.done, "total": job.total,
+        "percent": job.percent, "error": job.error,
+        "download": request.build_absolute_uri(job.get_download_url()) if job.file else None,
+    })  # fmt: skip
+
+
+@login_required
+def export_download(request, pk: int):
+    job = _own_job(request, pk)
+    if job.state != ExportJob.State.DONE or not job.file:
+        raise Http404
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=exports.filename(job.format, job.finished_at))

@@ -78,16 +78,21 @@ def preferences(request):
     return render(request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200)
 
 
+def unanswered_for(user):
+    """Must-answer notices nobody has answered: about hazards in the user's scope, or addressed to the user."""
+    visible = Hazard.objects.visible_to(user)
+    return Notification.objects.filter(must_answer=True, acknowledged_at__isnull=True).filter(
+        Q(hazard__in=visible) | Q(hazard__isnull=True, recipient=user)
+    )
+
+
 @login_required
 def unanswered(request):
     """Must-answer notices nobody has answered, by the recipient's unit, within the viewer's scope."""
     user = request.user
     if not (user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT)):
         raise PermissionDenied
-    visible = Hazard.objects.visible_to(user)
-    open_notices = Notification.objects.filter(must_answer=True, acknowledged_at__isnull=True).filter(
-        Q(hazard__in=visible) | Q(hazard__isnull=True, recipient=user)
-    )
+    open_notices = unanswered_for(user)
     rows = (
         open_notices.values(
             "recipient__unit_kind",

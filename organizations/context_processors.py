@@ -21,6 +21,8 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Home"), reverse("home"))]
+    if scope_kind(user) != "none":
+        items.append((_("Dashboard"), reverse("dashboards:dashboard")))
     if user.unit_kind == UnitKind.ENTERPRISE:
         items.append((_("To rectify"), reverse("hazards:my-to-rectify")))
     items += [(_("Hazards"), reverse("hazards:list"))]

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -272,6 +273,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": ESCALATION_SWEEP_INTERVAL,
         "options": {"expires": max(ESCALATION_SWEEP_INTERVAL - 5, 1)},
     },
+    # Monday 08:00 Asia/Shanghai: last week's figures to department heads and territorial leaders.
+    "weekly-summaries": {
+        "task": "dashboards.tasks.weekly_summaries",
+        "schedule": crontab(minute=0, hour=8, day_of_week=1),
+        "options": {"expires": 6 * 3600},
+    },
+    "purge-exports": {
+        "task": "dashboards.tasks.purge_exports",
+        "schedule": crontab(minute=30, hour=3),
+        "options": {"expires": 3600},
+    },
     # `expires` just under the interval: a late run is dropped, not piled up.
     "heartbeat": {
         "task": "ops.tasks.heartbeat",
@@ -302,6 +314,10 @@ LOGGING = {
 UNSUPERVISED_LABEL = _("No supervising department")
 # A hazard like one closed at the same enterprise, category and place within this many days is a recurrence.
 HAZARD_RECURRENCE_DAYS = envint("HAZARD_RECURRENCE_DAYS", 180)
+# A ledger export of more rows than this runs as a Celery task with a progress bar instead of streaming at once.
+EXPORT_SYNC_LIMIT = envint("EXPORT_SYNC_LIMIT", 5000)
+# Finished export files are deleted after this many days.
+EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", 7)
 # Uploads: photos and evaluation documents. The type is read from the content, never from the name.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)

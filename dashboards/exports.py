@@ -1,0 +1,401 @@
+"""The hazard ledger (隐患整改台账) as Excel or CSV, written as a stream in constant memory.
+
+Rows come from the database through a server-side cursor (`iterator`), are turned into sheet XML or CSV lines
+in small batches, and leave as soon as they are written: the first bytes go out before the last row is read.
+The .xlsx is a ZIP written to a sink that cannot seek, so zipfile uses data descriptors and nothing is held
+back. A small export streams in the request; a large one (over EXPORT_SYNC_LIMIT rows) runs as a Celery task
+that writes the same stream to a file, counting rows as it goes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from audit.models import record
+from hazards.choices import OPEN_STATUSES, Level, Source, Status
+from hazards.filters import HazardFilterSet
+from hazards.models import Hazard
+from organizations.models import User
+
+from .models import ExportJob
+
+BATCH = 500
+OPEN = {str(s) for s in OPEN_STATUSES}
+
+# (header, field) in ledger order; a field of None is computed from the row.
+COLUMNS = [
+    (pgettext_lazy("ledger column", "No."), None),
+    (gettext_lazy("Hazard code"), "code"),
+    (pgettext_lazy("ledger column", "Enterprise"), "enterprise__name"),
+    (gettext_lazy("Unified social credit code"), "enterprise__credit_code"),
+    (gettext_lazy("Territory"), "region__name"),
+    (gettext_lazy("Industry"), "industry__name"),
+    (gettext_lazy("Supervising department"), "department__name"),
+    (gettext_lazy("Hazard"), "title"),
+    (gettext_lazy("Place / part"), "place"),
+    (gettext_lazy("Category"), "category__name"),
+    (gettext_lazy("Level"), "level"),
+    (gettext_lazy("Source"), "source"),
+    (gettext_lazy("Found at"), "found_at"),
+    (gettext_lazy("Rectification deadline"), "deadline"),
+    (gettext_lazy("Status"), "status"),
+    (gettext_lazy("Overdue"), None),
+    (gettext_lazy("Days overdue"), None),
+    (gettext_lazy("Responsible person"), "plan__responsible_person"),
+    (gettext_lazy("Measures"), "plan__measures"),
+    (gettext_lazy("Funds (CNY)"), "plan__funds"),
+    (gettext_lazy("Listed supervision"), "listing__order_number"),
+    (gettext_lazy("Closed at"), "closed_at"),
+]
+FIELDS = [f for _, f in COLUMNS if f]
+WIDTHS = [6, 22, 30, 22, 12, 16, 18, 30, 16, 12, 10, 10, 17, 17, 10, 8, 8, 12, 40, 12, 16, 17]
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def headers() -> list[str]:
+    return [str(h) for h, _ in COLUMNS]
+
+
+def ledger_queryset(user: User, query: str):
+    """The user's visible hazards under the list's filters (the same FilterSet as the list); bad filters raise."""
+    params = QueryDict(query)
+    filterset = HazardFilterSet(params or None, queryset=Hazard.objects.visible_to(user), request=_Request(user))
+    if filterset.is_bound and not filterset.is_valid():
+        messages = [f"{filterset.form.fields[k].label}: {' '.join(v)}" if k in filterset.form.fields else " ".join(v)
+                    for k, v in filterset.form.errors.items()]  # fmt: skip
+        raise ValidationError(messages)
+    return filterset.qs.order_by("id")
+
+
+class _Request:
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.GET = QueryDict()
+
+
+def ledger_rows(queryset, now: datetime | None = None) -> Iterator[list]:
+    """Each hazard as a list of cell values, in COLUMNS order (labels translated, times local)."""
+    now = now or timezone.now()
+    levels, sources, statuses = dict(Level.choices), dict(Source.choices), dict(Status.choices)
+    levels = {k: str(v) for k, v in levels.items()}
+    sources = {k: str(v) for k, v in sources.items()}
+    statuses = {k: str(v) for k, v in statuses.items()}
+    yes, no = _("Yes"), _("No")
+    today = timezone.localdate(now)
+    for n, values in enumerate(queryset.values_list(*FIELDS).iterator(chunk_size=2000), 1):
+        row = dict(zip(FIELDS, values, strict=True))
+        deadline = row["deadline"]
+        overdue = row["status"] in OPEN and deadline is not None and deadline < now
+        yield [
+            n,
+            row["code"],
+            row["enterprise__name"],
+            row["enterprise__credit_code"],
+            row["region__name"],
+            row["industry__name"],
+            row["department__name"] or "",
+            row["title"],
+            row["place"],
+            row["category__name"],
+            levels.get(row["level"], row["level"]),
+            sources.get(row["source"], row["source"]),
+            _local(row["found_at"]),
+            _local(deadline),
+            statuses.get(row["status"], row["status"]),
+            yes if overdue else no,
+            (today - timezone.localdate(deadline)).days if overdue else "",
+            row["plan__responsible_person"] or "",
+            row["plan__measures"] or "",
+            row["plan__funds"] if row["plan__funds"] is not None else "",
+            row["listing__order_number"] or "",
+            _local(row["closed_at"]),
+        ]
+
+
+def _local(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+# CSV ---------------------------------------------------------------------------------------------------------
+
+
+def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark (so Excel reads the Chinese), formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(headers())
+    for n, row in enumerate(rows, 1):
+        writer.writerow([_csv_safe(v) for v in row])
+        if n % BATCH == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _csv_safe(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# XLSX --------------------------------------------------------------------------------------------------------
+
+
+class _Sink:
+    """A write-only file for zipfile: what is written is collected until the stream takes it."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.chunks.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self.chunks = b"".join(self.chunks), []
+        return data
+
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    "</Types>"
+)
+ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+    "</Relationships>"
+)
+STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<fonts count="2"><font><sz val="11"/><name val="等线"/></font>'
+    '<font><b/><sz val="11"/><name val="等线"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+    '</fill><fill><patternFill patternType="solid"><fgColor rgb="FFE8EEF4"/></patternFill></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/></cellXfs>'
+    "</styleSheet>"
+)
+
+
+def _workbook(title: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<sheets><sheet name="{escape(title[:31])}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+
+
+def _sheet_head() -> str:
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(WIDTHS, 1))
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+        'state="frozen"/></sheetView></sheetViews>'
+        f"<cols>{cols}</cols><sheetData>"
+    )
+
+
+def _cell(value, style: str = "") -> str:
+    if isinstance(value, bool) or value is None or value == "":
+        return "<c/>" if value in (None, "") else f'<c t="b"{style}><v>{int(value)}</v></c>'
+    if isinstance(value, int | Decimal | float):
+        return f"<c{style}><v>{value}</v></c>"
+    text = _ILLEGAL_XML.sub("", escape(str(value)))
+    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def xlsx_stream(rows: Iterable[list], title: str = "") -> Iterator[bytes]:
+    sink = _Sink()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        book.writestr("[Content_Types].xml", CONTENT_TYPES)
+        book.writestr("_rels/.rels", ROOT_RELS)
+        book.writestr("xl/workbook.xml", _workbook(title or _("Hazard ledger")))
+        book.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        book.writestr("xl/styles.xml", STYLES)
+        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            header = "".join(_cell(h, ' s="1"') for h in headers())
+            sheet.write((_sheet_head() + f"<row>{header}</row>").encode())
+            yield sink.take()
+            batch: list[str] = []
+            for row in rows:
+                batch.append("<row>" + "".join(map(_cell, row)) + "</row>")
+                if len(batch) == BATCH:
+                    sheet.write("".join(batch).encode())
+                    batch = []
+                    yield sink.take()
+            sheet.write(("".join(batch) + "</sheetData></worksheet>").encode())
+    yield sink.take()
+
+
+STREAMS = {"xlsx": xlsx_stream, "csv": csv_stream}
+CONTENT_TYPE = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def filename(fmt: str, now: datetime | None = None) -> str:
+    return f"hazard-ledger-{timezone.localtime(now):%Y%m%d-%H%M}.{fmt}"
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in STREAMS:
+        raise ValidationError(_("Unknown export format: %(format)s.") % {"format": fmt})
+    return fmt
+
+
+# Background exports ------------------------------------------------------------------------------------------
+
+
+def start_export(actor: User, fmt: str, query: str, total: int) -> ExportJob:
+    """Queue a large export: a job row and its audit record in one transaction, the task after commit."""
+    check_format(fmt)
+    ledger_queryset(actor, query)  # bad filters fail here, before anything is stored
+    with transaction.atomic():
+        job = ExportJob.objects.create(owner=actor, format=fmt, query=query[:2000], total=total)
+        record(actor, "export.request", job, {"format": fmt, "filters": query, "rows": total})
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(pk: int) -> None:
+    from .tasks import run_export
+
+    run_export.delay(pk)
+
+
+def run_export(pk: int, progress_every: int = 2000) -> ExportJob | None:
+    """Write the job's file; safe to run again (a worker lost mid-way re-runs it from the start)."""
+    claimed = ExportJob.objects.filter(pk=pk, state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING]).update(
+        state=ExportJob.State.RUNNING, done=0
+    )
+    if not claimed:
+        return None
+    job = ExportJob.objects.select_related("owner").get(pk=pk)
+    from django.utils import translation
+
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            queryset = ledger_queryset(job.owner, job.query)
+            total = queryset.count()
+            ExportJob.objects.filter(pk=pk).update(total=total)
+            written = _Counter(pk, progress_every)
+            stream = STREAMS[job.format](written.count(ledger_rows(queryset)))
+            with _SpooledStream(stream) as spooled:
+                job.file.save(filename(job.format), File(spooled), save=False)
+    except Exception as exc:
+        ExportJob.objects.filter(pk=pk).update(state=ExportJob.State.FAILED, error=str(exc)[:500],
+                                               finished_at=timezone.now())  # fmt: skip
+        raise
+    _finish(job, written.n)
+    return job
+
+
+def _finish(job: ExportJob, rows: int) -> None:
+    from notifications.escalation import notify
+
+    with transaction.atomic():
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.DONE, file=job.file.name, done=rows,
+                                                   total=rows, finished_at=timezone.now())  # fmt: skip
+        from django.urls import reverse
+
+        notify(
+            [(job.owner, None)],
+            key=f"export:{job.pk}",
+            title=_("Your hazard ledger export is ready (%(rows)s rows)") % {"rows": rows},
+            body=_("Download it from the export page; it is kept for %(days)s days.")
+            % {"days": settings.EXPORT_KEEP_DAYS},
+            link=reverse("dashboards:export", args=[job.pk]),
+        )
+
+
+class _Counter:
+    """Counts rows as they pass and writes the progress every `every` rows (one UPDATE)."""
+
+    def __init__(self, pk: int, every: int) -> None:
+        self.pk, self.every, self.n = pk, every, 0
+
+    def count(self, rows: Iterable[list]) -> Iterator[list]:
+        for row in rows:
+            self.n += 1
+            if self.n % self.every == 0:
+                ExportJob.objects.filter(pk=self.pk).update(done=self.n)
+            yield row
+
+
+class _SpooledStream(io.RawIOBase):
+    """A file-like reader over a byte stream, so that storage.save copies it chunk by chunk."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks, self.rest = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self.rest:
+            try:
+                self.rest = next(self.chunks)
+            except StopIteration:
+                return 0
+        n = min(len(buffer), len(self.rest))
+        buffer[:n], self.rest = self.rest[:n], self.rest[n:]
+        return n
+
+
+def purge_old(now: datetime | None = None) -> int:
+    """Delete the files of exports finished more than EXPORT_KEEP_DAYS ago; the rows stay as a record."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.EXPORT_KEEP_DAYS)
+    purged = 0
+    for job in ExportJob.objects.filter(finished_at__lt=cutoff).exclude(file=""):
+        job.file.delete(save=False)
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        purged += 1
+    return purged

@@ -1,0 +1,423 @@
+"""The dashboard figures: every number computed in the database from the user's visible hazards, in five
+queries, and each one carrying the hazard-list query string that lists exactly the records it counts.
+
+1. the main table: hazards grouped by level, status, territory bucket, department and industry, with
+   conditional counts (found in the period, overdue now, closed on time, recurrences); every total and every
+   breakdown is a sum over these rows, so totals equal the sum of their breakdowns by construction;
+2. the trend: found and closed per week (12 weeks) and per month (12 months), one UNION of four GROUP BYs;
+3. the watch list: the most overdue open hazards and the open major hazards with their listing, one query;
+4. the names of regions, departments and industries, one UNION;
+5. the unanswered must-answer notices.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.db.models import CharField, Count, F, IntegerField, Q, Value
+from django.db.models.functions import Substr, TruncMonth, TruncWeek
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hazards.choices import OPEN_STATUSES, Level, Status
+from hazards.filters import ON_TIME
+from hazards.models import Hazard
+from notifications.views import unanswered_for
+from organizations.models import Department, Industry, Region, User
+from organizations.scope import Scope
+from workdays.calendar import SHANGHAI
+
+ROLE_TITLES = {
+    "all": gettext_lazy("City safety office"),
+    "department": gettext_lazy("Department"),
+    "region": gettext_lazy("Territory"),
+    "enterprise": gettext_lazy("Enterprise"),
+}
+PERIODS = {
+    "year": gettext_lazy("This year"),
+    "quarter": gettext_lazy("This quarter"),
+    "month": gettext_lazy("This month"),
+    "last12": gettext_lazy("Last 12 months"),
+}
+WATCH_LIMIT = 10
+MAJOR_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive, as the list's "filed until"
+    key: str = ""
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return (
+            datetime.combine(self.start, time.min, SHANGHAI),
+            datetime.combine(self.end + timedelta(days=1), time.min, SHANGHAI),
+        )
+
+    @property
+    def query(self) -> dict:
+        return {"created_after": self.start.isoformat(), "created_before": self.end.isoformat()}
+
+    @property
+    def label(self) -> str:
+        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+
+
+def period_from(params, today: date | None = None) -> Period:
+    """`period` = year / quarter / month / last12, or `from` and `to` dates; this year to date by default."""
+    today = today or timezone.localdate()
+    start, end = params.get("from"), params.get("to")
+    if start or end:
+        try:
+            start = date.fromisoformat(start) if start else date(today.year, 1, 1)
+            end = date.fromisoformat(end) if end else today
+        except ValueError:
+            raise ValidationError(_("Dates must be written as YYYY-MM-DD.")) from None
+        if end < start:
+            raise ValidationError(_("The period ends before it starts."))
+        if (end - start).days > 3660:
+            raise ValidationError(_("A period may cover at most ten years."))
+        return Period(start, end)
+    key = params.get("period") or "year"
+    if key == "year":
+        return Period(date(today.year, 1, 1), today, key)
+    if key == "quarter":
+        return Period(date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today, key)
+    if key == "month":
+        return Period(today.replace(day=1), today, key)
+    if key == "last12":
+        return Period(_months_back(today.replace(day=1), 11), today, key)
+    raise ValidationError(_("Unknown period: %(key)s.") % {"key": key})
+
+
+def _months_back(first: date, months: int) -> date:
+    index = first.year * 12 + first.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def hazard_link(**params) -> str:
+    """The hazard list filtered to exactly what a figure counts (multi-valued parameters as lists)."""
+    return reverse("hazards:list") + "?" + urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
+
+
+OPEN = [str(s) for s in OPEN_STATUSES]
+
+
+@dataclass
+class Tally:
+    found: int = 0  # filed in the period
+    dismissed: int = 0  # of those, dismissed
+    closed: int = 0  # of those, closed
+    on_time: int = 0  # of those, closed by the deadline
+    recurrences: int = 0  # of those, recurrences
+    open_now: int = 0  # open today, whenever filed
+    overdue_now: int = 0
+    major_open: int = 0
+
+    def add(self, row: dict) -> None:
+        self.found += row["found"]
+        if row["status"] == Status.DISMISSED:
+            self.dismissed += row["found"]
+        if row["status"] == Status.CLOSED:
+            self.closed += row["found"]
+        self.on_time += row["on_time"]
+        self.recurrences += row["recurrences"]
+        if row["status"] in OPEN:
+            self.open_now += row["total"]
+            if row["level"] == Level.MAJOR:
+                self.major_open += row["total"]
+        self.overdue_now += row["overdue"]
+
+    @property
+    def counted(self) -> int:
+        """Found and not dismissed: the rectification rate's denominator."""
+        return self.found - self.dismissed
+
+    @property
+    def rate(self) -> float | None:
+        return self.closed / self.counted if self.counted else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.closed if self.closed else None
+
+
+@dataclass
+class Breakdown:
+    title: str
+    param: str  # the hazard-list filter for one row
+    rows: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    user: User
+    period: Period
+    now: datetime
+    scope: Scope
+    role: str
+    totals: Tally = field(default_factory=Tally)
+    matrix: list[dict] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    weeks: list[dict] = field(default_factory=list)
+    months: list[dict] = field(default_factory=list)
+    top_overdue: list[Hazard] = field(default_factory=list)
+    majors: list[Hazard] = field(default_factory=list)
+    unanswered: int = 0
+    scope_name: str = ""
+
+    def link(self, **params) -> str:
+        return hazard_link(**params)
+
+    def period_link(self, **params) -> str:
+        return hazard_link(**self.period.query, **params)
+
+
+def build(user: User, period: Period, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    scope = Scope.for_user(user)
+    if scope.kind == "none":
+        raise PermissionError
+    board = Dashboard(user=user, period=period, now=now, scope=scope, role=scope.kind)
+    hazards = Hazard.objects.visible_to(user)
+    names = _names()  # query 4
+    root = _root(scope, user, names)
+    bucket = _bucket_expression(root, names)
+    _main(board, hazards, bucket, names, root)  # query 1
+    _trend(board, hazards)  # query 2
+    _watch(board, hazards)  # query 3
+    board.unanswered = unanswered_for(user).count() if scope.kind != "enterprise" else 0  # query 5
+    board.scope_name = _scope_name(user, scope, names, root)
+    return board
+
+
+def _names() -> dict:
+    """Every region, department and industry name in one UNION (small reference tables)."""
+    regions = Region.objects.values_list(
+        Value("r", output_field=CharField()), "id", "name", "path", "parent_id", "code"
+    ).order_by()
+    departments = Department.objects.values_list(
+        Value("d", output_field=CharField()), "id", "name", Value("", output_field=CharField()),
+        "region_id", Value("", output_field=CharField()),
+    ).order_by()  # fmt: skip
+    industries = Industry.objects.values_list(
+        Value("i", output_field=CharField()), "id", "name", Value("", output_field=CharField()),
+        "parent_id", "code",
+    ).order_by()  # fmt: skip
+    found: dict = {"r": {}, "d": {}, "i": {}, "path": {}}
+    for kind, pk, name, path, parent, code in regions.union(departments, industries, all=True):
+        found[kind][pk] = {"id": pk, "name": name, "path": path, "parent": parent, "code": code}
+        if kind == "r":
+            found["path"][path] = found["r"][pk]
+    return found
+
+
+def _root(scope: Scope, user: User, names: dict) -> dict | None:
+    """The region the territorial breakdown starts from: the city for the city office, else the unit's region."""
+    if scope.kind == "all":
+        return next((r for r in names["r"].values() if r["parent"] is None), None)
+    return names["path"].get(scope.region_path)
+
+
+def _bucket_expression(root: dict | None, names: dict):
+    """The child of the root region a hazard lies in, as a path prefix. Division codes have one length per level
+    (GB/T 2260), so a prefix of the hazard's territory path names the child; otherwise group by region."""
+    if root is None:
+        return None
+    children = [r for r in names["r"].values() if r["parent"] == root["id"]]
+    lengths = {len(r["path"]) for r in children}
+    if len(lengths) != 1:
+        return F("region_path")
+    return Substr("region_path", 1, lengths.pop(), output_field=CharField())
+
+
+def _main(board: Dashboard, hazards, bucket, names: dict, root: dict | None) -> None:
+    start, end = board.period.bounds
+    in_period = Q(created_at__gte=start, created_at__lt=end)
+    group = ["level", "status", "department_id", "industry_id"]
+    annotations = {"bucket": bucket if bucket is not None else Value("", output_field=CharField())}
+    rows = list(
+        hazards.annotate(**annotations)
+        .values("bucket", *group)
+        .annotate(
+            total=Count("id"),
+            found=Count("id", filter=in_period),
+            overdue=Count("id", filter=Q(status__in=OPEN, deadline__lt=board.now)),
+            on_time=Count("id", filter=in_period & ON_TIME),
+            recurrences=Count("id", filter=in_period & Q(recurrence_of__isnull=False)),
+        )
+        .order_by()
+    )
+    matrix: dict[tuple, int] = defaultdict(int)
+    by_region: dict = defaultdict(Tally)
+    by_department: dict = defaultdict(Tally)
+    by_industry: dict = defaultdict(Tally)
+    for row in rows:
+        board.totals.add(row)
+        matrix[row["level"], row["status"]] += row["found"]
+        by_region[row["bucket"]].add(row)
+        by_department[row["department_id"]].add(row)
+        by_industry[_sector(row["industry_id"], names)].add(row)
+    board.matrix = [
+        {
+            "level": level,
+            "label": label,
+            "cells": [
+                {"n": matrix[level, status], "link": board.period_link(level=level, status=status)}
+                for status in Status.values
+            ],
+            "total": sum(matrix[level, status] for status in Status.values),
+            "link": board.period_link(level=level),
+        }
+        for level, label in Level.choices
+    ]
+    if board.role in ("all", "region", "department") and root is not None:
+        board.breakdowns.append(_region_breakdown(board, by_region, names, root))
+    if board.role in ("all", "region"):
+        board.breakdowns.append(_breakdown(board, _("By supervising department"), "department", by_department,
+                                           names["d"]))  # fmt: skip
+    if board.role != "enterprise":
+        board.breakdowns.append(_breakdown(board, _("By industry"), "industry", by_industry, names["i"]))
+
+
+def _sector(industry_id: int, names: dict) -> int:
+    """The top of the industry tree above an industry: the industry breakdown's row."""
+    seen = 0
+    while names["i"].get(industry_id, {}).get("parent") is not None and seen < 20:
+        industry_id, seen = names["i"][industry_id]["parent"], seen + 1
+    return industry_id
+
+
+def _row(board: Dashboard, label: str, tally: Tally, param: dict | None) -> dict:
+    def link(**extra):
+        return board.period_link(**param, **extra) if param is not None else None
+
+    def now_link(**extra):
+        return board.link(**param, **extra) if param is not None else None
+
+    return {
+        "label": label,
+        "tally": tally,
+        "found": link(),
+        "closed": link(status=Status.CLOSED),
+        "open": now_link(status=OPEN),
+        "overdue": now_link(is_overdue="true"),
+    }
+
+
+def _breakdown(board: Dashboard, title: str, param: str, tallies: dict, labels: dict) -> Breakdown:
+    breakdown = Breakdown(title, param)
+    for key, tally in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
+        if key is None:
+            label, query = _("No department (supervision gap)"), None
+        else:
+            label, query = labels.get(key, {}).get("name", str(key)), {param: key}
+        breakdown.rows.append(_row(board, label, tally, query))
+    return breakdown
+
+
+def _region_breakdown(board: Dashboard, tallies: dict, names: dict, root: dict) -> Breakdown:
+    """One row per child of the root region (county, or township for a county); hazards filed at the root itself
+    get a row of their own without a link, since no subtree filter isolates them."""
+    children = [r for r in names["r"].values() if r["parent"] == root["id"]]
+    merged: dict = defaultdict(Tally)
+    for path, tally in tallies.items():
+        child = next((c for c in children if path.startswith(c["path"])), None)
+        target = merged[child["id"] if child else None]
+        for name in Tally.__dataclass_fields__:
+            setattr(target, name, getattr(target, name) + getattr(tally, name))
+    breakdown = Breakdown(_("By territory"), "region")
+    for key, tally in sorted(merged.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
+        if key is None:
+            breakdown.rows.append(_row(board, _("%(region)s (directly)") % {"region": root["name"]}, tally, None))
+        else:
+            breakdown.rows.append(_row(board, names["r"][key]["name"], tally, {"region": key}))
+    return breakdown
+
+
+def _trend(board: Dashboard, hazards) -> None:
+    today = timezone.localdate(board.now)
+    week0 = today - timedelta(days=today.weekday() + 7 * 11)
+    month0 = _months_back(today.replace(day=1), 11)
+    since_week = datetime.combine(week0, time.min, SHANGHAI)
+    since_month = datetime.combine(month0, time.min, SHANGHAI)
+    base = hazards.order_by()
+
+    def grouped(kind: str, trunc, column: str, since: datetime):
+        return (
+            base.filter(**{f"{column}__gte": since})
+            .annotate(bucket=trunc(column), kind=Value(kind, output_field=CharField()))
+            .values_list("kind", "bucket")
+            .annotate(n=Count("id", output_field=IntegerField()))
+            .order_by()
+        )
+
+    parts = [
+        grouped("wf", TruncWeek, "created_at", since_week),
+        grouped("wc", TruncWeek, "closed_at", since_week),
+        grouped("mf", TruncMonth, "created_at", since_month),
+        grouped("mc", TruncMonth, "closed_at", since_month),
+    ]
+    counts: dict[tuple, int] = {}
+    for kind, bucket, n in parts[0].union(*parts[1:], all=True):
+        day = bucket.date() if isinstance(bucket, datetime) else bucket
+        counts[kind, day] = n
+    board.weeks = []
+    for i in range(12):
+        first = week0 + timedelta(days=7 * i)
+        last = first + timedelta(days=6)
+        board.weeks.append(_bar(board, f"{first:%m-%d}", first, last, counts.get(("wf", first), 0),
+                                counts.get(("wc", first), 0)))  # fmt: skip
+    board.months = []
+    for i in range(12):
+        first = _months_back(month0, -i)
+        last = _months_back(first, -1) - timedelta(days=1)
+        board.months.append(_bar(board, f"{first:%Y-%m}", first, last, counts.get(("mf", first), 0),
+                                 counts.get(("mc", first), 0)))  # fmt: skip
+
+
+def _bar(board: Dashboard, label: str, first: date, last: date, found: int, closed: int) -> dict:
+    return {
+        "label": label,
+        "found": found,
+        "closed": closed,
+        "found_link": board.link(created_after=first.isoformat(), created_before=last.isoformat()),
+        "closed_link": board.link(
+            closed_after=first.isoformat(), closed_before=last.isoformat(), status=Status.CLOSED
+        ),  # fmt: skip
+    }
+
+
+def _watch(board: Dashboard, hazards) -> None:
+    """The most overdue open hazards and the open major hazards, in one query of two indexed subqueries."""
+    open_ = hazards.filter(status__in=OPEN).order_by()
+    overdue_ids = open_.filter(deadline__lt=board.now).order_by("deadline", "id").values("id")[:WATCH_LIMIT]
+    major_ids = open_.filter(level=Level.MAJOR).order_by("deadline", "id").values("id")[:MAJOR_LIMIT]
+    rows = list(
+        Hazard.objects.filter(Q(id__in=overdue_ids) | Q(id__in=major_ids))
+        .select_related("enterprise", "listing")
+        .order_by("deadline", "id")
+    )
+    for hazard in rows:
+        hazard.days_left = (timezone.localdate(hazard.deadline) - timezone.localdate(board.now)).days \
+            if hazard.deadline else None  # fmt: skip
+    board.top_overdue = [h for h in rows if h.deadline and h.deadline < board.now][:WATCH_LIMIT]
+    board.majors = [h for h in rows if h.level == Level.MAJOR][:MAJOR_LIMIT]
+
+
+def _scope_name(user: User, scope: Scope, names: dict, root: dict | None) -> str:
+    if scope.kind == "all":
+        return _("the whole city")
+    if scope.kind == "department":
+        return names["d"].get(scope.department_id, {}).get("name", "")
+    if scope.kind == "enterprise":
+        return str(user.enterprise)
+    return root["name"] if root else ""

@@ -1,0 +1,154 @@
+"""The hazard ledger export: Excel and CSV contents, the list's filters, scope, bad input, the background path for
+large exports, and the weekly summary."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+import time_machine
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from dashboards import exports, weekly
+from dashboards.models import ExportJob
+from hazards.models import Hazard
+from notifications.models import Notification
+from organizations.choices import PositionKind
+
+from .conftest import NOW
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def workbook(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+
+
+def test_small_xlsx_streams_with_chinese_headers_and_every_row(client, ledger):
+    client.force_login(ledger.users["city"])
+    response = client.get(reverse("dashboards:ledger"), {"format": "xlsx"})
+    assert response.status_code == 200 and response.streaming
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(workbook(body(response)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("序号", "隐患编号", "企业名称", "统一社会信用代码")
+    assert len(rows) == 1 + Hazard.objects.count()
+    by_code = {r[1]: r for r in rows[1:]}
+    late = by_code[ledger.hazards["confirmed_overdue"].code]
+    assert late[2] == "新城建设集团" and late[14] == "已确认" and late[15] == "是" and late[16] == 36
+    assert late[13] == "2026-05-10 09:00"
+
+
+def test_csv_has_a_bom_and_neutralises_formulas(client, ledger):
+    Hazard.objects.filter(pk=ledger.hazards["reported"].pk).update(title='=HYPERLINK("x")')
+    client.force_login(ledger.users["city"])
+    response = client.get(reverse("dashboards:ledger"), {"format": "csv"})
+    data = body(response)
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][1] == "隐患编号" and len(rows) == 1 + Hazard.objects.count()
+    assert '\'=HYPERLINK("x")' in [r[7] for r in rows]
+
+
+def test_the_export_follows_the_list_filters(client, ledger):
+    client.force_login(ledger.users["city"])
+    response = client.get(reverse("dashboards:ledger"), {"format": "csv", "is_overdue": "true"})
+    rows = list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"))))[1:]
+    assert sorted(r[1] for r in rows) == sorted(
+        ledger.hazards[k].code for k in ("old_open", "confirmed_overdue", "major_overdue")
+    )
+
+
+def test_a_department_heads_export_holds_nothing_outside_their_scope(client, ledger):
+    head = ledger.users["dept_head"]
+    client.force_login(head)
+    for fmt in ("xlsx", "csv"):
+        data = body(client.get(reverse("dashboards:ledger"), {"format": fmt}))
+        if fmt == "xlsx":
+            codes = {r[1] for r in list(workbook(data).active.iter_rows(values_only=True))[1:]}
+        else:
+            codes = {r[1] for r in list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]}
+        assert codes == set(Hazard.objects.visible_to(head).values_list("code", flat=True))
+        assert codes == {h.code for h in Hazard.objects.filter(enterprise=ledger.e2)}
+
+
+@pytest.mark.parametrize("params", [{"format": "pdf"}, {"format": "csv", "status": "nonsense"},
+                                    {"format": "xlsx", "created_after": "yesterday"}])  # fmt: skip
+def test_bad_export_input_is_a_clear_error_and_queues_nothing(client, ledger, params):
+    client.force_login(ledger.users["city"])
+    response = client.get(reverse("dashboards:ledger"), params)
+    assert response.status_code == 400
+    assert ExportJob.objects.count() == 0
+
+
+def test_a_large_export_runs_in_the_background_and_tells_its_owner(
+    client, ledger, settings, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_SYNC_LIMIT = 4
+    user = ledger.users["city"]
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.get(reverse("dashboards:ledger"), {"format": "xlsx", "status": "closed"})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("dashboards:export", args=[job.pk])
+    assert len(callbacks) == 1  # the task is queued once the job row is committed
+    assert (job.state, job.total, job.query) == ("queued", 5, "status=closed")
+    assert AuditEvent.objects.filter(action="export.request", object_id=str(job.pk), actor=user).exists()
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and b"<progress" in page.content
+
+    exports.run_export(job.pk, progress_every=2)
+    job.refresh_from_db()
+    assert (job.state, job.done, job.percent) == ("done", 5, 100)
+    status = client.get(reverse("dashboards:export-status", args=[job.pk])).json()
+    assert status["state"] == "done" and status["download"].endswith(f"/exports/{job.pk}/download/")
+    data = b"".join(client.get(reverse("dashboards:export-download", args=[job.pk])).streaming_content)
+    rows = list(workbook(data).active.iter_rows(values_only=True))
+    assert len(rows) == 6 and {r[14] for r in rows[1:]} == {"销号"}
+    notice = Notification.objects.get(recipient=user, key=f"export:{job.pk}:{user.pk}")
+    assert "5" in notice.title
+    assert exports.run_export(job.pk) is None  # a repeated task does nothing
+
+
+def test_someone_elses_export_is_not_found(client, ledger):
+    job = ExportJob.objects.create(owner=ledger.users["city"], format="csv")
+    client.force_login(ledger.users["district"])
+    for name in ("dashboards:export", "dashboards:export-status", "dashboards:export-download"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 404
+
+
+def test_old_export_files_are_purged(ledger, settings):
+    from django.core.files.base import ContentFile
+
+    job = ExportJob.objects.create(owner=ledger.users["city"], format="csv", state="done",
+                                   finished_at=NOW - timedelta(days=settings.EXPORT_KEEP_DAYS + 1))  # fmt: skip
+    job.file.save("old.csv", ContentFile(b"x"))
+    path = job.file.path
+    assert exports.purge_old() == 1
+    job.refresh_from_db()
+    assert job.file.name == ""
+    import os
+
+    assert not os.path.exists(path)
+
+
+def test_weekly_summary_goes_to_heads_and_leaders_once(ledger, mailoutbox):
+    sent = weekly.send_weekly()
+    notices = Notification.objects.filter(key__startswith="weekly:2026-W24")
+    holders = {n.recipient.username for n in notices}
+    assert holders == {"district", "dept_head"}  # the territorial leader and the department head
+    assert sent == 2
+    with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
+        assert weekly.send_weekly() == 0  # a second beat sends nothing more
+    assert Notification.objects.filter(key__startswith="weekly:").count() == 2
+    head = notices.get(recipient__username="dept_head")
+    assert "市住房和城乡建设局" in head.title
+    assert head.position.kind == PositionKind.DEPARTMENT_HEAD
+    # Last week (06-08 .. 06-14) in construction: one filed (06-10 reported); now 2 open, 1 overdue.
+    assert "1" in head.body and ledger.hazards["confirmed_overdue"].code in head.body
+    assert ledger.hazards["old_open"].code not in head.body  # 海滨 chemicals: not theirs
