@@ -182,6 +182,8 @@ def run_all(args, median, entry) -> list[dict]:
     results += hazard_lists(args, median, entry)
     results += escalation_sweep(args, median, entry)
     results += campaign_coverage(args, median, entry)
+    results += dashboards(args, median, entry)
+    results += ledger_exports(args, median, entry)
     return results
 
 
@@ -312,3 +314,92 @@ def campaign_coverage(args, median, entry) -> list[dict]:
         entry(f"{label}: median ({raw_s * 1000:.1f} ms grouped SQL)", ours_s * 1000, "ms", "info", True),
         entry(f"{label}: queries", len(ctx.captured_queries), "queries", "constant", True),
     ]
+
+
+def dashboards(args, median, entry) -> list[dict]:
+    """Each role's dashboard: its queries, and its time against the one grouped SQL of its main table (hazards by
+    level and status in the user's scope)."""
+    from django.db.models import Count
+
+    from dashboards.stats import Period, build
+    from organizations.choices import UnitKind
+    from organizations.scope import Scope
+
+    top_department = (
+        Hazard.objects.values("department_id").annotate(n=Count("id")).order_by("-n").first()["department_id"]
+    )
+    county = Region.objects.filter(parent__parent=None, parent__isnull=False).order_by("code").first()
+    users = {
+        "city office": bench_user("bench-city", unit_kind=UnitKind.CITY_OFFICE),
+        "department": bench_user("bench-dept", unit_kind=UnitKind.DEPARTMENT, department_id=top_department),
+        "territorial leader": bench_user("bench-county", unit_kind=UnitKind.GOVERNMENT, region=county),
+    }
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    period = Period(today.replace(month=1, day=1), today, "year")
+    repeat = max(3, min(args.repeat, 7))
+    results = []
+    for label, user in users.items():
+        Scope.for_user(user).reference  # noqa: B018 - computed once per request by every page
+        main = Hazard.objects.visible_to(user).values("level", "status").annotate(n=Count("id")).order_by()
+        sql, params = main.query.sql_with_params()
+
+        def raw(sql=sql, params=params):
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+        board_s = median(lambda user=user: build(user, period), repeat)
+        sql_s = median(raw, repeat)
+        with CaptureQueriesContext(connection) as ctx:
+            board = build(user, period)
+        queries = len(ctx.captured_queries)
+        results += [
+            entry(
+                f"dashboard ({label}, {board.totals.open_now:,} open): queries",
+                queries,
+                "queries",
+                "<= 5",
+                queries <= 5,
+            ),  # fmt: skip
+            entry(f"dashboard ({label}): time / grouped SQL", board_s / sql_s, "ratio", "<= 2", board_s / sql_s <= 2),
+            entry(
+                f"dashboard ({label}): median ({sql_s * 1000:.0f} ms grouped SQL)", board_s * 1000, "ms", "info", True
+            ),  # fmt: skip
+        ]
+    return results
+
+
+def ledger_exports(args, median, entry) -> list[dict]:
+    """The ledger export streamed in a fresh process at 100,000 and 1,000,000 rows (or as many as there are)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = Path(__file__).resolve().parent / "export_probe.py"
+    total = Hazard.objects.count()
+    small, large = min(100_000, total // 10), min(1_000_000, total)
+    results = []
+    for fmt in ("csv", "xlsx"):
+        runs = {}
+        for rows in (small, large):
+            out = subprocess.run([sys.executable, str(probe), fmt, str(rows)], capture_output=True, text=True,
+                                 check=True, env=os.environ.copy())  # fmt: skip
+            runs[rows] = json.loads(out.stdout.strip().splitlines()[-1])
+        big = runs[large]
+        memory = big["peak_kb"] / runs[small]["peak_kb"]
+        results += [
+            entry(f"{fmt} export: time to first byte ({large:,} rows)", big["ttfb"], "s", "<= 2", big["ttfb"] <= 2),
+            entry(f"{fmt} export: rows per second", big["rows"] / big["seconds"], "rows/s", "info", True),
+            entry(
+                f"{fmt} export: peak memory {large:,} / {small:,} rows ({big['peak_kb'] // 1024} MB)",
+                memory,
+                "ratio",
+                "<= 1.3",
+                memory <= 1.3,
+            ),  # fmt: skip
+        ]
+    return results

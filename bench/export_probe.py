@@ -1,0 +1,46 @@
+"""Run in a fresh process by the export benchmark: stream N ledger rows as xlsx or csv and print the time to the
+first byte, rows per second and the process's peak memory (ru_maxrss), as JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main(fmt: str, rows: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safety_platform.settings")
+    import django
+
+    django.setup()
+    from django.utils import translation
+
+    from dashboards import exports
+    from hazards.models import Hazard
+    from organizations.choices import UnitKind
+    from organizations.models import User
+
+    user, _ = User.objects.get_or_create(username="bench-city", defaults={"unit_kind": UnitKind.CITY_OFFICE})
+    translation.activate("zh-hans")
+    queryset = Hazard.objects.visible_to(user).order_by("id")[:rows]
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    first = None
+    size = 0
+    for chunk in exports.STREAMS[fmt](exports.ledger_rows(queryset)):
+        if first is None and chunk:
+            first = time.perf_counter() - start
+        size += len(chunk)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"ttfb": first, "seconds": seconds, "rows": rows, "bytes": size, "peak_kb": peak,
+                      "baseline_kb": baseline}))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], int(sys.argv[2]))
