@@ -44,5 +44,5 @@ def unit(world, settings):
                for n in ("M1", "P1", "P2")}  # fmt: skip
     PositionAssignment.objects.update(started_at=datetime(2020, 1, 1, tzinfo=SHANGHAI))
     with time_machine.travel(BEFORE_NATIONAL_DAY, tick=False):
-        yield Unit(world, post("海滨区值班室", world.d1), post("海滨区防汛值班室", world.d1), post("新城区值班室", world.d2),
-                   people)  # fmt: skip
+        posts = [post("海滨区值班室", world.d1), post("海滨区防汛值班室", world.d1), post("新城区值班室", world.d2)]
+        yield Unit(world, *posts, people)
