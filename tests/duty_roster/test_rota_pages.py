@@ -121,7 +121,7 @@ def test_holiday_plans_page_for_the_unit_and_the_city_office(unit):
     rota.add_shift(u.world.users["district"], u.post, OCT[6], p["L1"], [p["O1"], p["O2"]], "补排")
     assert district.post("/duty/plans/", form).status_code == 302 and DutyPlan.objects.count() == 1
     overview = city.get("/duty/plans/?period=2026-10-01_2026-10-07").content.decode()
-    assert "3 duty posts · 1 submitted · 2 with days that fall short" in overview
+    assert "Duty posts: 3 · submitted: 1 · with days that fall short: 2" in overview
     assert overview.count("not submitted") == 2
     assert browser(p["M1"]).post("/duty/plans/", form).status_code == 404  # not a post of 新城区
     assert browser(u.world.users["outsider"]).get("/duty/plans/").status_code == 200  # sees no post
