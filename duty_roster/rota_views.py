@@ -38,7 +38,8 @@ def _post(user, pk: int):
 
 
 def _errors(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+    # Chinese sentences end in "。" and run on without a space; English ones need one.
+    return "".join(m if m.endswith("。") else f"{m} " for m in exc.messages).strip()
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -282,7 +283,7 @@ def _submit(request, period: plans.Period | None):
     try:
         rota.submit_plan(request.user, post, request.POST.get("name", ""), start, end)
     except ValidationError as exc:
-        messages.error(request, f"{post.title}: {_errors(exc)}")
+        messages.error(request, _("%(post)s: %(errors)s") % {"post": post.title, "errors": _errors(exc)})
     else:
         messages.success(request, _("%(post)s: holiday duty plan submitted to the city office.") % {"post": post})
     query = urlencode({"start": start, "end": end, "name": request.POST.get("name", "")})
