@@ -21,6 +21,9 @@ ACTION_NAMES = {
     "inspection.close": _("Inspection closed"),
     "escalation_chain.update": _("Escalation rule changed"),
     "rollcall.call": _("Roll called"),
+    "duty.shift_edit": _("Shift edited by hand"),
+    "duty.shift_add": _("Shift added by hand"),
+    "duty.plan_submit": _("Holiday duty plan submitted"),
 }
 
 

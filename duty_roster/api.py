@@ -1,10 +1,14 @@
-"""API: incident reports and their supplements."""
+"""API: incident reports and their supplements, roll calls, shifts, swaps and substitutions, the rota (generate,
+edit by hand) and holiday duty plans."""
 
 from __future__ import annotations
 
+import django_filters as filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,11 +16,11 @@ from rest_framework.views import APIView
 
 from hazards.api import api_errors
 from organizations.choices import UnitKind
-from organizations.models import Enterprise, Region
+from organizations.models import Enterprise, Position, Region, User
 
-from . import failures, incidents, rollcall, rota
+from . import failures, incidents, plans, rollcall, rota
 from .choices import IncidentKind
-from .models import DutyLogEntry, DutyShift, IncidentReport, RollCall, ShiftChange
+from .models import DutyLogEntry, DutyPlan, DutyShift, IncidentReport, RollCall, ShiftChange
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -270,3 +274,190 @@ def failure_period(params) -> tuple:
     if end < start or (end - start).days > 366:
         raise serializers.ValidationError({"to": [_("Choose a period of at most a year, ending after it starts.")]})
     return start, end
+
+
+def _people(**kwargs):
+    # Anyone active may be named; rota refuses people from another unit with a clear error (not "invalid pk").
+    return serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), **kwargs)
+
+
+def _duty_post(user, post: Position) -> Position:
+    """The post, if the user answers for it; any other is a 404, as on the pages."""
+    if not failures.visible_posts(user).filter(pk=post.pk).exists():
+        raise exceptions.NotFound()
+    return post
+
+
+class RotaShiftFilterSet(filters.FilterSet):
+    post = filters.NumberFilter(field_name="post", label=_("duty post"))
+    date = filters.DateFromToRangeFilter(field_name="date", label=_("date"))
+
+    class Meta:
+        model = DutyShift
+        fields = ["post", "date"]
+
+
+class ShiftEditSerializer(serializers.Serializer):
+    leader = _people(allow_null=True, label=_("leader on duty"))
+    officers = _people(many=True, label=_("duty officers"))
+    reason = serializers.CharField(max_length=200, allow_blank=True, label=_("reason"))
+
+
+class ShiftAddSerializer(ShiftEditSerializer):
+    post = serializers.PrimaryKeyRelatedField(queryset=rollcall.duty_posts(), label=_("duty post"))
+    date = serializers.DateField(label=_("date"))
+
+
+class GenerateSerializer(serializers.Serializer):
+    post = serializers.PrimaryKeyRelatedField(queryset=rollcall.duty_posts(), label=_("duty post"))
+    start = serializers.DateField(label=_("first day"))
+    end = serializers.DateField(label=_("last day"))
+    leaders = _people(many=True, label=_("leaders on duty, in turn"))
+    officers = _people(many=True, label=_("duty officers, in turn"))
+    per_day = serializers.IntegerField(min_value=1, max_value=12, default=1, label=_("officers per day"))
+
+
+class GeneratedSerializer(serializers.Serializer):
+    created = serializers.ListField(child=serializers.DateField())
+    kept = serializers.ListField(child=serializers.DateField())
+    understaffed = serializers.ListField(child=serializers.DateField())
+
+
+class RotaShiftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The rota of the duty posts one answers for (`?post=`, `?date_after=&date_before=`); planners generate a
+    period, add a day and edit a shift by hand (all or nothing, audited)."""
+
+    serializer_class = ShiftSerializer
+    filterset_class = RotaShiftFilterSet
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DutyShift.objects.none()
+        return DutyShift.objects.filter(post__in=failures.visible_posts(self.request.user)).prefetch_related("officers")
+
+    @extend_schema(request=ShiftAddSerializer, responses={201: ShiftSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ShiftAddSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with api_errors():
+            shift = rota.add_shift(request.user, _duty_post(request.user, values["post"]), values["date"],
+                                   values["leader"], values["officers"], values["reason"])  # fmt: skip
+        return Response(ShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ShiftEditSerializer, responses=ShiftSerializer)
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Replace the shift's leader on duty and officers, with a reason."""
+        data = ShiftEditSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with api_errors():
+            shift = rota.edit_shift(request.user, self.get_object(), values["leader"], values["officers"],
+                                    values["reason"])  # fmt: skip
+        return Response(ShiftSerializer(shift).data)
+
+    @extend_schema(request=GenerateSerializer, responses={201: GeneratedSerializer})
+    @action(detail=False, methods=["post"])
+    def generate(self, request):
+        """Plan a period from rotation rules; days already planned are kept; understaffed days are listed."""
+        data = GenerateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        with api_errors():
+            result = rota.generate(request.user, _duty_post(request.user, v["post"]), v["start"], v["end"],
+                                   v["leaders"], v["officers"], per_day=v["per_day"])  # fmt: skip
+        body = {"created": [s.date for s in result.created], "kept": result.kept, "understaffed": result.understaffed}
+        return Response(GeneratedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class DutyPlanSerializer(serializers.ModelSerializer):
+    post = serializers.PrimaryKeyRelatedField(queryset=rollcall.duty_posts(), label=_("duty post"))
+
+    class Meta:
+        model = DutyPlan
+        fields = ["id", "post", "name", "start", "end", "submitted_at", "submitted_by"]
+        read_only_fields = ["submitted_at", "submitted_by"]
+        validators = []  # submitting the same period again renews the submission
+
+
+class PeriodSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class PlanStatusSerializer(serializers.Serializer):
+    post = serializers.IntegerField(source="post.pk")
+    title = serializers.CharField(source="post.title")
+    submitted_at = serializers.DateTimeField(source="plan.submitted_at", allow_null=True, default=None)
+    submitted_by = serializers.IntegerField(source="plan.submitted_by_id", allow_null=True, default=None)
+    minimum = serializers.IntegerField(source="gaps.minimum")
+    missing = serializers.ListField(child=serializers.DateField(), source="gaps.missing")
+    leaderless = serializers.ListField(child=serializers.DateField(), source="gaps.leaderless")
+    understaffed = serializers.ListField(child=serializers.DateField(), source="gaps.understaffed")
+    ready = serializers.BooleanField()
+
+
+class PlanStatusPageSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    posts = PlanStatusSerializer(many=True)
+
+
+class DutyPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Holiday duty plans (节假日值班计划) of the posts one answers for. POST submits a post's plan for a period:
+    refused while a day has no shift, no leader on duty or too few officers. `status/` is the city office's overview."""
+
+    serializer_class = DutyPlanSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DutyPlan.objects.none()
+        return DutyPlan.objects.filter(post__in=failures.visible_posts(self.request.user))
+
+    def perform_create(self, serializer):
+        v = serializer.validated_data
+        with api_errors():
+            serializer.instance = rota.submit_plan(self.request.user, _duty_post(self.request.user, v["post"]),
+                                                   v["name"], v["start"], v["end"])  # fmt: skip
+
+    @extend_schema(responses=PeriodSerializer(many=True))
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def periods(self, request):
+        """The official holiday periods of `?year=` (default: this year and the next)."""
+        year = request.query_params.get("year", "")
+        today = timezone.localdate()
+        years = [int(year)] if year.isdigit() else [today.year, today.year + 1]
+        return Response(PeriodSerializer(plans.holiday_periods(*years), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("start", OpenApiTypes.DATE), OpenApiParameter("end", OpenApiTypes.DATE),
+                    OpenApiParameter("name", str)],
+        responses=PlanStatusPageSerializer,
+    )  # fmt: skip
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def status(self, request):
+        """For `?start=&end=` (a holiday period), every duty post one answers for: submitted or not, and the days
+        with no shift, no leader on duty or fewer officers than the minimum."""
+        data = PeriodQuerySerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        rows = plans.plan_status(request.user, v["start"], v["end"])
+        body = {"name": v.get("name", ""), "start": v["start"], "end": v["end"], "posts": rows}
+        return Response(PlanStatusPageSerializer(body).data)
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"] or (attrs["end"] - attrs["start"]).days > 31:
+            raise serializers.ValidationError(
+                {"end": [_("A holiday period runs from its first to its last day, a month at most.")]}
+            )
+        return attrs

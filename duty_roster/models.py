@@ -1,6 +1,6 @@
 """Incident information reports (事故信息报送): what happened, when it was known and reported, and how late.
 
-Rotas, check-ins, roll calls and handovers join this app in later work (see docs/duty.md).
+Also the duty rotas: shifts, swaps and substitutions, the duty log, and holiday duty plans (see docs/duty.md).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Enterprise, Region
 from organizations.scope import ScopedQuerySet
@@ -168,7 +169,7 @@ class ShiftChange(models.Model):
         SUBSTITUTE = "substitute", _("Substitution")
 
     class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("shift change", "Pending")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
@@ -216,3 +217,31 @@ class DutyLogEntry(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class DutyPlan(models.Model):
+    """A unit's duty plan for a holiday period (节假日值班计划), submitted to the city office; the shifts are the plan,
+    this row records that (and when, and by whom) the unit vouched for them."""
+
+    post = models.ForeignKey(
+        "organizations.Position", models.CASCADE, related_name="duty_plans", verbose_name=_("duty post")
+    )
+    name = models.CharField(_("holiday period"), max_length=64)
+    start = models.DateField(_("first day"))
+    end = models.DateField(_("last day"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+
+    class Meta:
+        verbose_name = _("holiday duty plan")
+        verbose_name_plural = _("holiday duty plans")
+        ordering = ["-start", "post"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "start", "end"], name="one_plan_per_post_and_period"),
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="plan_ends_after_it_starts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.name} {self.start:%Y-%m-%d}–{self.end:%Y-%m-%d}"

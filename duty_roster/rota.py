@@ -1,5 +1,5 @@
-"""Duty rotas: generating a period from rotation rules on China's official calendar, check-in at the post, and
-the alert when nobody checks in.
+"""Duty rotas: generating a period from rotation rules on China's official calendar, editing one shift by hand,
+submitting a holiday plan to the city office, check-in at the post, and the alert when nobody checks in.
 
 Rules (DOMAIN.md, local practice): the leader on duty rotates daily; duty officers rotate daily Monday to
 Thursday and one team covers Friday to Sunday; on official holidays officers rotate daily too. People on leave
@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,8 @@ from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, User
 from workdays.calendar import SHANGHAI, SpecialDays
 
-from .models import DutyLogEntry, DutyShift, ShiftChange
+from .models import DutyLogEntry, DutyPlan, DutyShift, ShiftChange
+from .plans import minimum_officers, staffing_gaps
 
 
 @dataclass
@@ -76,7 +78,7 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
     if set(leaders) & set(officers):
         raise ValidationError({"officers": _("The same person cannot be leader and officer in one rota.")})
     leave = on_leave or {}
-    minimum = settings.DUTY_MIN_OFFICERS.get(post.unit_kind, 1)
+    minimum = minimum_officers(post)
     calendar = SpecialDays(start, end)
     last = DutyShift.objects.filter(post=post, date__lt=start).order_by("-date").prefetch_related("officers").first()
     leader = last.leader if last else None
@@ -106,11 +108,160 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
 
 
 def _shift(post: Position, day: date, leader: User | None, team: list[User]) -> DutyShift:
-    begin = datetime.combine(day, time.fromisoformat(settings.DUTY_SHIFT_START), tzinfo=SHANGHAI)
+    begin = _start_of(day)
     shift = DutyShift.objects.create(post=post, date=day, starts_at=begin, ends_at=begin + timedelta(days=1),
                                      leader=leader)  # fmt: skip
     shift.officers.set(team)
     return shift
+
+
+def unit_people(post: Position) -> QuerySet[User]:
+    """Who may stand the post's shifts: the active people of its unit."""
+    return User.objects.filter(is_active=True, unit_kind=post.unit_kind, region_id=post.region_id,
+                               department_id=post.department_id, enterprise_id=post.enterprise_id)  # fmt: skip
+
+
+def in_unit(post: Position, person: User) -> bool:
+    return person.is_active and (person.unit_kind, person.region_id, person.department_id, person.enterprise_id) == (
+        post.unit_kind, post.region_id, post.department_id, post.enterprise_id)  # fmt: skip
+
+
+def _names(people) -> str:
+    return "、".join(str(p) for p in people)
+
+
+def _people_errors(post: Position, day: date, leader: User | None, officers: list[User], reason: str,
+                   shift_pk: int | None = None) -> dict[str, list[str]]:  # fmt: skip
+    """Everything wrong with a hand-made shift, by field: no leader, someone listed twice, too few officers, someone
+    from another unit, someone already on duty at another post that day, no reason."""
+    errors: dict[str, list[str]] = {}
+    if leader is None:
+        errors.setdefault("leader", []).append(_("Choose the leader on duty."))
+    twice = [o for i, o in enumerate(officers) if o in officers[:i] or o == leader]
+    if twice:
+        errors.setdefault("officers", []).append(
+            _("%(names)s is listed twice.") % {"names": _names(dict.fromkeys(twice))}
+        )
+    if len(set(officers)) < minimum_officers(post):
+        errors.setdefault("officers", []).append(
+            _("At least %(minimum)d duty officers are needed at this post; %(count)d chosen.")
+            % {"minimum": minimum_officers(post), "count": len(set(officers))}
+        )
+    for key, people in (("leader", [leader] if leader else []), ("officers", list(dict.fromkeys(officers)))):
+        outside = [p for p in people if not in_unit(post, p)]
+        if outside:
+            errors.setdefault(key, []).append(_("%(names)s is not in this unit.") % {"names": _names(outside)})
+    for key, person, elsewhere in _double_booked(post, day, leader, officers, shift_pk):
+        errors.setdefault(key, []).append(
+            _("%(name)s is already on duty at %(post)s that day.") % {"name": person, "post": elsewhere}
+        )
+    if not (reason or "").strip():
+        errors["reason"] = [_("Give a reason.")]
+    return errors
+
+
+def _double_booked(post: Position, day: date, leader: User | None, officers: list[User], shift_pk: int | None):
+    """(field, person, other post) for everyone of the shift who already stands another post's shift that day."""
+    people = {p.pk: p for p in [leader, *officers] if p is not None}
+    others = (
+        DutyShift.objects.filter(date=day).exclude(post=post).exclude(pk=shift_pk)
+        .filter(Q(leader__in=list(people)) | Q(officers__in=list(people)))
+        .select_related("post").prefetch_related("officers").distinct()
+    )  # fmt: skip
+    for other in others:
+        standing = {other.leader_id} | {o.pk for o in other.officers.all()}
+        for pk in standing & set(people):
+            yield ("leader" if leader is not None and pk == leader.pk else "officers"), people[pk], other.post
+
+
+def _lock_post(post: Position) -> None:
+    """Changes to a post's rota and its plan submissions queue on the post's row, so that a submission's check of
+    the shifts still holds when its row is written, and two planners do not add the same day twice."""
+    Position.objects.select_for_update().filter(pk=post.pk).first()
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.fromisoformat(settings.DUTY_SHIFT_START), tzinfo=SHANGHAI)
+
+
+def _plannable(actor: User, post: Position) -> None:
+    if not may_plan(actor, post):
+        raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
+    if post.kind != PositionKind.DUTY_OFFICER:
+        raise ValidationError({"post": _("Choose a unit's duty post.")})
+
+
+def edit_shift(actor: User, shift: DutyShift | int, leader: User | None, officers: list[User],
+               reason: str) -> DutyShift:  # fmt: skip
+    """Hand edit of one shift's people. 1. Lock the shift; check who may plan and that it has not ended. 2. Check
+    the people (`_people_errors`); any error refuses the whole edit. 3. Change the people and record from what to
+    what, with the reason, in the same transaction."""
+    pk = shift.pk if isinstance(shift, DutyShift) else shift
+    with transaction.atomic():
+        shift = DutyShift.objects.select_for_update(of=("self",)).select_related("post").filter(pk=pk).first()
+        if shift is None:
+            raise Http404
+        _plannable(actor, shift.post)
+        _lock_post(shift.post)
+        if shift.ends_at <= timezone.now():
+            raise Conflict(_("A shift that has ended cannot be changed."))
+        errors = _people_errors(shift.post, shift.date, leader, officers, reason, shift.pk)
+        if errors:
+            raise ValidationError(errors)
+        before = {"leader": str(shift.leader or ""), "officers": [str(o) for o in shift.officers.all()]}
+        shift.leader = leader
+        shift.save(update_fields=["leader"])
+        shift.officers.set(officers)
+        after = {"leader": str(leader), "officers": [str(o) for o in officers]}
+        record(actor, "duty.shift_edit", shift, {k: [before[k], after[k]] for k in before}, reason=reason[:500])
+        return shift
+
+
+def add_shift(actor: User, post: Position, day: date, leader: User | None, officers: list[User],
+              reason: str) -> DutyShift:  # fmt: skip
+    """A shift by hand on a day the rota left empty; the same checks as `edit_shift`."""
+    _plannable(actor, post)
+    with transaction.atomic():
+        _lock_post(post)
+        if DutyShift.objects.filter(post=post, date=day).exists():
+            raise Conflict(_("That day already has a shift: edit it."))
+        if _start_of(day) + timedelta(days=1) <= timezone.now():
+            raise Conflict(_("A shift that has ended cannot be changed."))
+        errors = _people_errors(post, day, leader, officers, reason)
+        if errors:
+            raise ValidationError(errors)
+        shift = _shift(post, day, leader, officers)
+        record(actor, "duty.shift_add", shift, {"leader": str(leader), "officers": [str(o) for o in officers]},
+               reason=reason[:500])  # fmt: skip
+        return shift
+
+
+def submit_plan(actor: User, post: Position, name: str, start: date, end: date) -> DutyPlan:
+    """A unit's holiday duty plan, submitted to the city office. 1. Check who may plan and the period. 2. Refuse it
+    while any day has no shift, no leader on duty or fewer officers than the unit kind's minimum. 3. Record the
+    submission (again: a newer time and submitter), audited."""
+    _plannable(actor, post)
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("Name the holiday period.")
+    if end < start or (end - start).days > 31:
+        errors["end"] = _("A holiday period runs from its first to its last day, a month at most.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _lock_post(post)
+        gaps = staffing_gaps([post], start, end)[post.pk]
+        if gaps:
+            raise ValidationError(
+                {"shifts": [_("The plan is not complete: every day needs a full shift first."), *gaps.messages()]}
+            )
+        plan, created = DutyPlan.objects.update_or_create(
+            post=post, start=start, end=end,
+            defaults={"name": name.strip()[:64], "submitted_at": timezone.now(), "submitted_by": actor},
+        )  # fmt: skip
+        record(actor, "duty.plan_submit", plan, {"name": plan.name, "from": str(start), "to": str(end),
+                                                 "again": not created})  # fmt: skip
+        return plan
 
 
 def check_in(actor: User, shift: DutyShift | int, location: str = "") -> DutyShift:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import rota_views, views
 
 app_name = "duty_roster"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("duty/my.ics", views.my_ics, name="my-ics"),
     path("duty/failures/", views.failures_page, name="failures"),
     path("duty/board/", views.duty_board, name="board"),
+    path("duty/rota/", rota_views.rota_index, name="rota-index"),
+    path("duty/rota/<int:post>/", rota_views.rota_month, name="rota"),
+    path("duty/rota/<int:post>/<str:day>/", rota_views.shift_edit, name="shift-edit"),
+    path("duty/shifts/<int:pk>/", rota_views.shift_detail, name="shift"),
+    path("duty/shifts/<int:pk>/change/", rota_views.change_ask, name="change-ask"),
+    path("duty/changes/", rota_views.change_list, name="changes"),
+    path("duty/plans/", rota_views.plan_overview, name="plans"),
     path("duty/incidents/", views.incident_list, name="incidents"),
     path("duty/incidents/new/", views.incident_new, name="incident-new"),
     path("duty/incidents/<int:pk>/", views.incident_detail, name="incident"),

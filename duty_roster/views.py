@@ -22,7 +22,7 @@ from safety_platform.lib.pages import paginate
 
 from . import failures, incidents, rollcall, rota
 from .choices import IncidentKind
-from .models import DutyShift, IncidentReport, RollCall
+from .models import DutyShift, IncidentReport, RollCall, ShiftChange
 
 STAMP = {"widget": LocalDateTimeInput(), "input_formats": ["%Y-%m-%dT%H:%M"]}
 
@@ -132,7 +132,8 @@ def my_duty(request):
         shift.can_check_in = (
             shift.checked_in_at is None and shift.starts_at - timedelta(minutes=30) <= now <= shift.ends_at
         )
-    return render(request, "duty_roster/my_duty.html", {"shifts": shifts})
+    pending = ShiftChange.objects.filter(state=ShiftChange.State.PENDING, shift__leader=request.user).count()
+    return render(request, "duty_roster/my_duty.html", {"shifts": shifts, "now": now, "pending": pending})
 
 
 @login_required

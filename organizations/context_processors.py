@@ -35,6 +35,8 @@ def navigation(request) -> dict:
     items.append((_("Enterprises"), reverse("organizations:enterprise-list")))
     if scope_kind(user) != "none":
         items.append((_("My duty"), reverse("duty_roster:my-duty")))
+        items.append((_("Rota"), reverse("duty_roster:rota-index")))
+        items.append((_("Holiday plans"), reverse("duty_roster:plans")))
         if user.unit_kind != UnitKind.ENTERPRISE:
             items.append((_("Duty board"), reverse("duty_roster:board")))
             items.append((_("Duty failures"), reverse("duty_roster:failures")))
@@ -45,6 +47,7 @@ def navigation(request) -> dict:
         items.append((_("Register enterprise"), reverse("organizations:enterprise-create")))
     if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
         items.append((_("Roll call"), reverse("duty_roster:roll-calls")))
+        items.append((_("Shift changes"), reverse("duty_roster:changes")))
         items.append((_("Operations"), reverse("operations")))
     items.append((_("API docs"), reverse("api-docs")))
     if user.is_staff and (user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE):

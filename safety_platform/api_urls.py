@@ -25,6 +25,8 @@ router.register("incidents", duty_api.IncidentViewSet, basename="incident")
 router.register("roll-calls", duty_api.RollCallViewSet, basename="roll-call")
 router.register("duty-shifts", duty_api.DutyShiftViewSet, basename="duty-shift")
 router.register("shift-changes", duty_api.ShiftChangeViewSet, basename="shift-change")
+router.register("rota-shifts", duty_api.RotaShiftViewSet, basename="rota-shift")
+router.register("duty-plans", duty_api.DutyPlanViewSet, basename="duty-plan")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
 router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
 
