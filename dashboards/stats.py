@@ -1,10 +1,10 @@
 """The dashboard figures: every number computed in the database from the user's visible hazards, in five
 queries, and each one carrying the hazard-list query string that lists exactly the records it counts.
 
-1. the main table: hazards grouped by level, status, territory bucket, department and industry, with
+1. the main table: hazards grouped by level, status, the enterprise's region, department and industry, with
    conditional counts (found in the period, overdue now, closed on time, recurrences); every total and every
    breakdown is a sum over these rows, so totals equal the sum of their breakdowns by construction;
-2. the trend: found and closed per week (12 weeks) and per month (12 months), one UNION of four GROUP BYs;
+2. the trend: found and closed per week (12 weeks) and per month (12 months), in one scan;
 3. the watch list: the most overdue open hazards and the open major hazards with their listing, one query;
 4. the names of regions, departments and industries, one UNION;
 5. the unanswered must-answer notices.
@@ -18,8 +18,9 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Count, F, IntegerField, Q, Value
-from django.db.models.functions import Substr, TruncMonth, TruncWeek
+from django.db import connection
+from django.db.models import Case, CharField, Count, Q, Value, When
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -190,8 +191,7 @@ def build(user: User, period: Period, now: datetime | None = None) -> Dashboard:
     hazards = Hazard.objects.visible_to(user)
     names = _names()  # query 4
     root = _root(scope, user, names)
-    bucket = _bucket_expression(root, names)
-    _main(board, hazards, bucket, names, root)  # query 1
+    _main(board, hazards, names, root)  # query 1
     _trend(board, hazards)  # query 2
     _watch(board, hazards)  # query 3
     board.unanswered = unanswered_for(user).count() if scope.kind != "enterprise" else 0  # query 5
@@ -227,26 +227,13 @@ def _root(scope: Scope, user: User, names: dict) -> dict | None:
     return names["path"].get(scope.region_path)
 
 
-def _bucket_expression(root: dict | None, names: dict):
-    """The child of the root region a hazard lies in, as a path prefix. Division codes have one length per level
-    (GB/T 2260), so a prefix of the hazard's territory path names the child; otherwise group by region."""
-    if root is None:
-        return None
-    children = [r for r in names["r"].values() if r["parent"] == root["id"]]
-    lengths = {len(r["path"]) for r in children}
-    if len(lengths) != 1:
-        return F("region_path")
-    return Substr("region_path", 1, lengths.pop(), output_field=CharField())
-
-
-def _main(board: Dashboard, hazards, bucket, names: dict, root: dict | None) -> None:
+def _main(board: Dashboard, hazards, names: dict, root: dict | None) -> None:
     start, end = board.period.bounds
     in_period = Q(created_at__gte=start, created_at__lt=end)
-    group = ["level", "status", "department_id", "industry_id"]
-    annotations = {"bucket": bucket if bucket is not None else Value("", output_field=CharField())}
+    # Grouped by the enterprise's own region (an integer: cheaper to hash than a path prefix); the rows are
+    # rolled up to the root's children here.
     rows = list(
-        hazards.annotate(**annotations)
-        .values("bucket", *group)
+        hazards.values("region_id", "level", "status", "department_id", "industry_id")
         .annotate(
             total=Count("id"),
             found=Count("id", filter=in_period),
@@ -263,7 +250,7 @@ def _main(board: Dashboard, hazards, bucket, names: dict, root: dict | None) -> 
     for row in rows:
         board.totals.add(row)
         matrix[row["level"], row["status"]] += row["found"]
-        by_region[row["bucket"]].add(row)
+        by_region[row["region_id"]].add(row)
         by_department[row["department_id"]].add(row)
         by_industry[_sector(row["industry_id"], names)].add(row)
     board.matrix = [
@@ -329,7 +316,8 @@ def _region_breakdown(board: Dashboard, tallies: dict, names: dict, root: dict) 
     get a row of their own without a link, since no subtree filter isolates them."""
     children = [r for r in names["r"].values() if r["parent"] == root["id"]]
     merged: dict = defaultdict(Tally)
-    for path, tally in tallies.items():
+    for region_id, tally in tallies.items():
+        path = names["r"].get(region_id, {}).get("path", "")
         child = next((c for c in children if path.startswith(c["path"])), None)
         target = merged[child["id"] if child else None]
         for name in Tally.__dataclass_fields__:
@@ -344,44 +332,46 @@ def _region_breakdown(board: Dashboard, tallies: dict, names: dict, root: dict) 
 
 
 def _trend(board: Dashboard, hazards) -> None:
+    """Found and closed per week and per month, in one scan: each hazard is grouped by the week and month it was
+    filed and closed in (NULL outside the window), and the few hundred groups are summed here."""
     today = timezone.localdate(board.now)
     week0 = today - timedelta(days=today.weekday() + 7 * 11)
     month0 = _months_back(today.replace(day=1), 11)
     since_week = datetime.combine(week0, time.min, SHANGHAI)
     since_month = datetime.combine(month0, time.min, SHANGHAI)
-    base = hazards.order_by()
 
-    def grouped(kind: str, trunc, column: str, since: datetime):
-        return (
-            base.filter(**{f"{column}__gte": since})
-            .annotate(bucket=trunc(column), kind=Value(kind, output_field=CharField()))
-            .values_list("kind", "bucket")
-            .annotate(n=Count("id", output_field=IntegerField()))
-            .order_by()
+    def bucket(trunc, column: str, since: datetime):
+        return Case(When(**{f"{column}__gte": since}, then=trunc(column)), default=None)
+
+    rows = (
+        hazards.filter(Q(created_at__gte=since_month) | Q(closed_at__gte=since_month))
+        .annotate(
+            wf=bucket(TruncWeek, "created_at", since_week),
+            wc=bucket(TruncWeek, "closed_at", since_week),
+            mf=bucket(TruncMonth, "created_at", since_month),
+            mc=bucket(TruncMonth, "closed_at", since_month),
         )
-
-    parts = [
-        grouped("wf", TruncWeek, "created_at", since_week),
-        grouped("wc", TruncWeek, "closed_at", since_week),
-        grouped("mf", TruncMonth, "created_at", since_month),
-        grouped("mc", TruncMonth, "closed_at", since_month),
-    ]
-    counts: dict[tuple, int] = {}
-    for kind, bucket, n in parts[0].union(*parts[1:], all=True):
-        day = bucket.date() if isinstance(bucket, datetime) else bucket
-        counts[kind, day] = n
+        .values_list("wf", "wc", "mf", "mc")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[tuple, int] = defaultdict(int)
+    for *buckets, n in rows:
+        for kind, value in zip(("wf", "wc", "mf", "mc"), buckets, strict=True):
+            if value is not None:
+                counts[kind, value.date() if isinstance(value, datetime) else value] += n
     board.weeks = []
     for i in range(12):
         first = week0 + timedelta(days=7 * i)
         last = first + timedelta(days=6)
-        board.weeks.append(_bar(board, f"{first:%m-%d}", first, last, counts.get(("wf", first), 0),
-                                counts.get(("wc", first), 0)))  # fmt: skip
+        board.weeks.append(_bar(board, f"{first:%m-%d}", first, last, counts[("wf", first)],
+                                counts[("wc", first)]))  # fmt: skip
     board.months = []
     for i in range(12):
         first = _months_back(month0, -i)
         last = _months_back(first, -1) - timedelta(days=1)
-        board.months.append(_bar(board, f"{first:%Y-%m}", first, last, counts.get(("mf", first), 0),
-                                 counts.get(("mc", first), 0)))  # fmt: skip
+        board.months.append(_bar(board, f"{first:%Y-%m}", first, last, counts[("mf", first)],
+                                 counts[("mc", first)]))  # fmt: skip
 
 
 def _bar(board: Dashboard, label: str, first: date, last: date, found: int, closed: int) -> dict:
@@ -401,8 +391,13 @@ def _watch(board: Dashboard, hazards) -> None:
     open_ = hazards.filter(status__in=OPEN).order_by()
     overdue_ids = open_.filter(deadline__lt=board.now).order_by("deadline", "id").values("id")[:WATCH_LIMIT]
     major_ids = open_.filter(level=Level.MAJOR).order_by("deadline", "id").values("id")[:MAJOR_LIMIT]
+    if connection.features.supports_slicing_ordering_in_compound:
+        # PostgreSQL: `id IN (… UNION ALL …)` is thirty primary-key lookups; an OR of two IN-subqueries is a scan.
+        chosen = Q(id__in=overdue_ids.union(major_ids, all=True))
+    else:
+        chosen = Q(id__in=overdue_ids) | Q(id__in=major_ids)
     rows = list(
-        Hazard.objects.filter(Q(id__in=overdue_ids) | Q(id__in=major_ids))
+        Hazard.objects.filter(chosen)
         .select_related("enterprise", "listing")
         .order_by("deadline", "id")
     )

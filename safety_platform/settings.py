@@ -102,6 +102,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Dashboards group a million hazards: PostgreSQL's 4 MB default work_mem spills those sorts to disk, and
+    # JIT compilation costs more than it saves on queries of this size (measured in docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = envstr("PG_OPTIONS", "-c work_mem=64MB -c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL")
