@@ -396,11 +396,7 @@ def _watch(board: Dashboard, hazards) -> None:
         chosen = Q(id__in=overdue_ids.union(major_ids, all=True))
     else:
         chosen = Q(id__in=overdue_ids) | Q(id__in=major_ids)
-    rows = list(
-        Hazard.objects.filter(chosen)
-        .select_related("enterprise", "listing")
-        .order_by("deadline", "id")
-    )
+    rows = list(Hazard.objects.filter(chosen).select_related("enterprise", "listing").order_by("deadline", "id"))
     for hazard in rows:
         hazard.days_left = (timezone.localdate(hazard.deadline) - timezone.localdate(board.now)).days \
             if hazard.deadline else None  # fmt: skip
