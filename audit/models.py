@@ -20,6 +20,7 @@ ACTION_NAMES = {
     "inspection.close": _("Inspection closed"),
     "escalation_chain.update": _("Escalation rule changed"),
     "rollcall.call": _("Roll called"),
+    "document.issue": _("Document issued"),
 }
 
 

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from . import documents_views as views
+
 app_name = "documents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("hazards/<int:pk>/documents/<slug:kind>/issue/", views.issue_document, name="issue"),
+    path("hazards/<int:pk>/documents/<slug:kind>.pdf", views.hazard_document, name="hazard-document"),
+]

@@ -1,0 +1,53 @@
+"""Pages and downloads of the documents: per-hazard PDFs."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from hazards.models import Hazard
+from hazards.workflow import Conflict
+
+from . import documents
+from .models import IssuedDocument
+from .pdf import pdf_response
+
+TEMPLATES = {IssuedDocument.Kind.NOTICE: "dashboards/notice_pdf.html",
+             IssuedDocument.Kind.ACCEPTANCE: "dashboards/acceptance_pdf.html"}  # fmt: skip
+
+
+@login_required
+@require_POST
+def issue_document(request, pk: int, kind: str):
+    """Give the document its number (once), then show it."""
+    try:
+        documents.issue(request.user, pk, kind)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("hazards:detail", pk=pk)
+    return redirect("documents:hazard-document", pk=pk, kind=kind)
+
+
+@login_required
+def hazard_document(request, pk: int, kind: str):
+    """An issued document as PDF: the same scope and role checks as issuing; never issued is a 404."""
+    if kind not in TEMPLATES:
+        raise Http404
+    hazard = get_object_or_404(
+        Hazard.objects.visible_to(request.user).select_related("enterprise", "category", "department", "plan"), pk=pk
+    )
+    if not documents.is_issuer(request.user):
+        raise PermissionDenied
+    document = get_object_or_404(IssuedDocument.objects.select_related("issued_by"), hazard=hazard, kind=kind)
+    context = {"document": document, "hazard": hazard, "plan": getattr(hazard, "plan", None),
+               "is_major": hazard.level == "major"}  # fmt: skip
+    if kind == IssuedDocument.Kind.ACCEPTANCE:
+        context["facts"] = documents.acceptance_facts(hazard)
+        context["evaluations"] = list(hazard.evaluations.all())
+        context["notice"] = hazard.documents.filter(kind=IssuedDocument.Kind.NOTICE).first()
+    filename = f"{hazard.code}-{kind}-{document.year}-{document.serial:05d}.pdf"
+    return pdf_response(request, TEMPLATES[kind], context, filename)
