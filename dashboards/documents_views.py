@@ -1,21 +1,23 @@
-"""Pages and downloads of the documents: per-hazard PDFs."""
+"""Pages and downloads of the documents: per-hazard PDFs, the quarterly table."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from hazards.models import Hazard
 from hazards.workflow import Conflict
 
-from . import documents
+from . import documents, quarterly
 from .models import IssuedDocument
 from .pdf import pdf_response
+from .units import is_government
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATES = {IssuedDocument.Kind.NOTICE: "dashboards/notice_pdf.html",
              IssuedDocument.Kind.ACCEPTANCE: "dashboards/acceptance_pdf.html"}  # fmt: skip
 
@@ -51,3 +53,20 @@ def hazard_document(request, pk: int, kind: str):
         context["notice"] = hazard.documents.filter(kind=IssuedDocument.Kind.NOTICE).first()
     filename = f"{hazard.code}-{kind}-{document.year}-{document.serial:05d}.pdf"
     return pdf_response(request, TEMPLATES[kind], context, filename)
+
+
+def _require_government(request) -> None:
+    if not is_government(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def quarterly_table(request):
+    _require_government(request)
+    quarter = quarterly.Quarter.parse(request.GET.get("year"), request.GET.get("quarter"))
+    if quarter is None:
+        quarter = quarterly.Quarter.previous()
+    content = quarterly.workbook(quarterly.statistics(request.user, quarter))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="hazard-statistics-{quarter.year}Q{quarter.number}.xlsx"'
+    return response

@@ -9,6 +9,7 @@ from . import documents_views as views
 app_name = "documents"
 
 urlpatterns = [
+    path("reports/quarterly.xlsx", views.quarterly_table, name="quarterly"),
     path("hazards/<int:pk>/documents/<slug:kind>/issue/", views.issue_document, name="issue"),
     path("hazards/<int:pk>/documents/<slug:kind>.pdf", views.hazard_document, name="hazard-document"),
 ]
