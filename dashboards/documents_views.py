@@ -1,4 +1,4 @@
-"""Pages and downloads of the documents: per-hazard PDFs, the quarterly table."""
+"""Pages and downloads of the documents: per-hazard PDFs, the quarterly table, the circular."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from hazards.models import Hazard
 from hazards.workflow import Conflict
 
+from . import circular as circulars
 from . import documents, quarterly
 from .models import IssuedDocument
 from .pdf import pdf_response
@@ -70,3 +71,13 @@ def quarterly_table(request):
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="hazard-statistics-{quarter.year}Q{quarter.number}.xlsx"'
     return response
+
+
+@login_required
+def warning_circular(request):
+    _require_government(request)
+    if not circulars.may_issue(request.user):
+        raise PermissionDenied
+    draft = circulars.circular(request.user)
+    filename = f"warning-circular-{draft.today.isoformat()}.pdf"
+    return pdf_response(request, "dashboards/circular_pdf.html", {"c": draft}, filename)

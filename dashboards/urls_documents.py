@@ -10,6 +10,7 @@ app_name = "documents"
 
 urlpatterns = [
     path("reports/quarterly.xlsx", views.quarterly_table, name="quarterly"),
+    path("reports/warning-circular.pdf", views.warning_circular, name="circular"),
     path("hazards/<int:pk>/documents/<slug:kind>/issue/", views.issue_document, name="issue"),
     path("hazards/<int:pk>/documents/<slug:kind>.pdf", views.hazard_document, name="hazard-document"),
 ]
