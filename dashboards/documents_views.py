@@ -1,4 +1,4 @@
-"""Pages and downloads of the documents: per-hazard PDFs, the quarterly table, the circular."""
+"""Pages and downloads of the documents: per-hazard PDFs, the quarterly table, the circular, the reports page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hazards.models import Hazard
@@ -16,6 +17,7 @@ from . import circular as circulars
 from . import documents, quarterly
 from .models import IssuedDocument
 from .pdf import pdf_response
+from .summary import summary_sentence
 from .units import is_government
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,6 +61,31 @@ def hazard_document(request, pk: int, kind: str):
 def _require_government(request) -> None:
     if not is_government(request.user):
         raise PermissionDenied
+
+
+@login_required
+def reports(request):
+    """The reports page: the quarterly table with its due date, the circular draft, this month's summary."""
+    _require_government(request)
+    today = timezone.localdate()
+    chosen = quarterly.Quarter.parse(request.GET.get("year"), request.GET.get("quarter"))
+    quarter = chosen or quarterly.Quarter.previous(today)
+    years = range(today.year, today.year - 5, -1)
+    recent = (
+        IssuedDocument.objects.filter(hazard__in=Hazard.objects.visible_to(request.user))
+        .select_related("hazard__enterprise", "issued_by")
+        .order_by("-issued_at")[:20]
+    )
+    context = {
+        "quarter": quarter,
+        "years": years,
+        "quarters": range(1, 5),
+        "may_circulate": circulars.may_issue(request.user),
+        "summary": summary_sentence(request.user, today.year, today.month),
+        "today": today,
+        "recent": recent,
+    }
+    return render(request, "dashboards/reports.html", context)
 
 
 @login_required
