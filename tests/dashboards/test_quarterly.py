@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from dashboards.quarterly import Quarter
 
+from ..browser.conftest import ARTIFACTS
 from .conftest import make
 
 
@@ -42,6 +43,8 @@ def download(client, user, year=2026, quarter=2):
     response = client.get(reverse("documents:quarterly"), {"year": year, "quarter": quarter})
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"quarterly-{user.username}.xlsx").write_bytes(response.content)  # for a person to open
     return openpyxl.load_workbook(io.BytesIO(response.content))
 
 
