@@ -16,7 +16,7 @@ from django.utils.translation import trans_real
 from hazards import workflow
 from hazards.models import Hazard
 
-from ..browser.conftest import ARTIFACTS, browser, phone  # noqa: F401 - browser fixtures for the page test
+from ..browser.conftest import ARTIFACTS
 from ..conftest import need
 from ..hazards.conftest import filing, hz, media  # noqa: F401 - fixtures shared with the hazard tests
 
