@@ -107,7 +107,9 @@ def circular(user: User, now=None) -> Circular:
         days_late = (timezone.localdate(now) - timezone.localtime(hazard.deadline).date()).days if overdue else 0
         entry = Entry(hazard, overdue, days_late)
         key = territories.key(hazard.region_path)
-        by_territory.setdefault(key, Group(key)).entries.append(entry)
+        if key not in by_territory:  # only a record from outside the subtree; named with one query
+            by_territory[key] = Group(territories.label(key))
+        by_territory[key].entries.append(entry)
         department = hazard.department.name if hazard.department_id else _("No supervising department")
         by_department.setdefault(department, Group(department)).entries.append(entry)
     ordered = [g for g in by_territory.values() if g.entries]  # `names` puts the root's own level last

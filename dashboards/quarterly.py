@@ -141,7 +141,9 @@ def statistics(user: User, quarter: Quarter) -> Statistics:
     for group in groups:
         counts = Counts(group["found"], group["rectified"])
         key = territories.key(group["region_path"])
-        regions.setdefault(key, Row(key)).add(group["level"], counts)
+        if key not in regions:  # only a record from outside the subtree; named with one query
+            regions[key] = Row(territories.label(key))
+        regions[key].add(group["level"], counts)
         industries.setdefault(group["industry_id"], Row("")).add(group["level"], counts)
     own = territories.root.code if territories.root else None
     region_rows = [row for code, row in regions.items() if code != own or row.total.found]

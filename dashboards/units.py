@@ -69,9 +69,14 @@ class Territories:
 
     def key(self, region_path: str) -> str:
         if self.root is None or not region_path.startswith(self.root.path):
-            return region_path
+            return region_path.strip("/").split("/")[-1]  # assigned from outside the subtree: its own region
         rest = region_path[len(self.root.path) :].strip("/")
         return rest.split("/")[0] if rest else self.root.code
+
+    def label(self, code: str) -> str:
+        """The name of a region outside the subtree (a hazard assigned to a department from elsewhere)."""
+        region = Region.objects.filter(code=code).first()
+        return region.name if region else code
 
     def names(self) -> dict[str, str]:
         """Code to name, the root last and marked as its own level (市本级 / 区本级)."""

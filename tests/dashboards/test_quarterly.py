@@ -146,3 +146,14 @@ def test_who_may_download(client, world):
     client.force_login(world.users["county_dept"])
     fallback = client.get(reverse("documents:quarterly"), {"year": "x"})  # a bad quarter falls back to the last one
     assert fallback.status_code == 200
+
+
+def test_a_hazard_assigned_from_outside_the_subtree_is_named_by_its_region(client, world):
+    """The city office hands a 新城区 hazard to 海滨区's bureau: the bureau's table counts it under its township."""
+    from hazards.models import Hazard
+
+    hazard = make(world, world.e3, found=(5, 1))
+    Hazard.objects.filter(pk=hazard.pk).update(department=world.d1_yjj)
+    regions = rows(download(client, world.users["county_dept"]).worksheets[0])
+    assert list(regions) == ["海滨街道", "新城街道", "合计"]
+    assert counts(regions["新城街道"]) == (1, 0, 1, 0, 0, 0)
