@@ -24,6 +24,7 @@ ACTION_NAMES = {
     "duty.shift_edit": _("Shift edited by hand"),
     "duty.shift_add": _("Shift added by hand"),
     "duty.plan_submit": _("Holiday duty plan submitted"),
+    "document.issue": _("Document issued"),
 }
 
 

@@ -65,6 +65,8 @@ class IssuedDocument(models.Model):
     serial = models.PositiveIntegerField(_("serial number"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    # Kept as issued: a later change of the issuer's unit must not rewrite a document already handed out.
+    issuing_unit = models.CharField(_("issuing unit"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("issued document")
@@ -80,3 +82,19 @@ class IssuedDocument(models.Model):
     @property
     def number(self) -> str:
         return f"〔{self.year}〕{self.serial:05d}"
+
+
+class DocumentCounter(models.Model):
+    """The last serial number given to a kind of document in a year; bumped in the issuing transaction."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=IssuedDocument.Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document number counter")
+        verbose_name_plural = _("document number counters")
+        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="document_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.year}: {self.last}"

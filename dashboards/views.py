@@ -20,6 +20,7 @@ from . import exports
 from .charts import Series, bar_chart
 from .models import ExportJob
 from .stats import PERIODS, ROLE_TITLES, build, period_from
+from .summary import summary_sentence
 
 
 @login_required
@@ -32,6 +33,7 @@ def dashboard(request):
         context = {"error": " ".join(exc.messages), "periods": PERIODS, "params": request.GET}
         return render(request, "dashboards/dashboard.html", context, status=400)
     board = build(request.user, period)
+    today = timezone.localdate()
     found, closed = _("Found"), _("Closed")
     trend = [Series(found, "found", "found_link"), Series(closed, "closed", "closed_link")]
     charts = [
@@ -54,6 +56,7 @@ def dashboard(request):
         "params": request.GET,
         "role_title": ROLE_TITLES[board.role],
         "ledger_query": board.period.query,
+        "summary": summary_sentence(request.user, today.year, today.month),
         "status_choices": Status.choices,
         "open_statuses": [str(s) for s in OPEN_STATUSES],
     }

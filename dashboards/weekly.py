@@ -17,6 +17,7 @@ from organizations.choices import PositionKind
 from organizations.models import PositionAssignment
 
 from .stats import Period, build
+from .summary import summary_sentence
 
 RECIPIENT_POSITIONS = (PositionKind.DEPARTMENT_HEAD, PositionKind.TERRITORIAL_LEADER)
 
@@ -57,7 +58,9 @@ def summary(user, period: Period, now: datetime) -> tuple[str, str]:
     t = board.totals
     title = _("Weekly hazard summary for %(scope)s, %(start)s to %(end)s") % {
         "scope": board.scope_name, "start": f"{period.start:%m-%d}", "end": f"{period.end:%m-%d}"}  # fmt: skip
+    today = timezone.localdate(now)
     lines = [
+        summary_sentence(user, today.year, today.month),
         _("Last week: %(found)s hazards found, %(closed)s of them closed, %(dismissed)s dismissed.")
         % {"found": t.found, "closed": t.closed, "dismissed": t.dismissed},
         _("Now: %(open)s open, %(overdue)s overdue, %(major)s major hazards open.")

@@ -23,6 +23,8 @@ def navigation(request) -> dict:
     items = [(_("Home"), reverse("home"))]
     if scope_kind(user) != "none":
         items.append((_("Dashboard"), reverse("dashboards:dashboard")))
+    if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT):
+        items.append((_("Reports"), reverse("documents:reports")))
     if user.unit_kind == UnitKind.ENTERPRISE:
         items.append((_("To rectify"), reverse("hazards:my-to-rectify")))
     items += [(_("Hazards"), reverse("hazards:list"))]

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ..dashboards.conftest import make
+from ..dashboards.conftest import put
 from .conftest import screenshot
 from .test_hazard_filing import log_in
 
@@ -22,19 +22,19 @@ def recent(world):
         enterprise = (world.e1, world.e2, world.e3)[i % 3]
         created = now - timedelta(days=ago)
         if i % 3 == 0:
-            make(world, enterprise, "closed", created, deadline=created + timedelta(days=10),
+            put(world, enterprise, "closed", created, deadline=created + timedelta(days=10),
                  closed=created + timedelta(days=4 + i))  # fmt: skip
         elif i % 3 == 1:
-            make(world, enterprise, "rectifying", created, deadline=created + timedelta(days=15))
+            put(world, enterprise, "rectifying", created, deadline=created + timedelta(days=15))
         else:
-            make(world, enterprise, "confirmed", created, deadline=created + timedelta(days=30),
+            put(world, enterprise, "confirmed", created, deadline=created + timedelta(days=30),
                  level="major" if i == 2 else "general")  # fmt: skip
     return world
 
 
-@pytest.mark.parametrize("who", ["city", "dept_head"])
+@pytest.mark.parametrize("who", ["city", "district", "dept_head", "enterprise"])
 def test_dashboard_on_desktop_and_phone(live_server, recent, browser, who):
-    """GIVEN hazards over the last weeks WHEN the city office and a department head open their dashboard on a
+    """GIVEN hazards over the last weeks WHEN each role opens their dashboard on a
     desktop and on a 390×844 phone THEN the figures, charts and tables show without sideways scrolling, the side
     panels load, and a figure's link opens the list of exactly that many hazards."""
     for name, viewport in (("desktop", {"width": 1280, "height": 900}), ("390", {"width": 390, "height": 844})):
@@ -47,12 +47,14 @@ def test_dashboard_on_desktop_and_phone(live_server, recent, browser, who):
         expect(page.locator(".cards")).to_contain_text("统计期内排查隐患")
         expect(page.locator("#chart-weeks")).to_be_visible()
         expect(page.locator("section.panel").last).to_contain_text("带班不在岗")
+        if who == "enterprise":
+            expect(page.locator("main")).not_to_contain_text("按属地")
         if who == "city":
             expect(page.locator("section.panel").first).to_contain_text("检查活动")
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         screenshot(page, f"dashboard-{who}-{name}")
         if name == "390":
-            card = page.locator(".cards a.card").nth(4)  # open now
+            card = page.locator(".cards a.card").nth(4)  # overdue now (the rate is not a link)
             number = int(card.locator(".card-n").inner_text())
             card.click()
             page.wait_for_url("**/hazards/?**")

@@ -1,28 +1,77 @@
-"""A hand-made ledger: hazards written directly with known dates, states and responsibilities, so that every
-dashboard figure can be counted by hand."""
+"""Dashboard and document fixtures.
+
+- Documents: the hazard World (people and hazards walked through the workflow) and a helper that reads a PDF back
+  and keeps it (and a PNG) for a person.
+- Dashboards: a hand-made ledger, hazards written directly with known dates, states and responsibilities, so that
+  every dashboard figure can be counted by hand (`put`, `when`, the `ledger` fixture)."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import datetime
 from itertools import count
 
 import pytest
 import time_machine
+from django.utils import timezone
 
+from hazards import workflow
 from hazards.models import Hazard, HazardCategory
 from organizations.models import PositionAssignment
 from organizations.responsibility import SupervisionMap
 from workdays.calendar import SHANGHAI
 
+from ..browser.conftest import ARTIFACTS
+from ..conftest import need
+from ..hazards.conftest import filing, hz, media  # noqa: F401 - fixtures shared with the hazard tests
+
+TZ = timezone.get_default_timezone()
+
+
+def at(month: int, day: int, year: int = 2026) -> datetime:
+    return datetime(year, month, day, 10, 0, tzinfo=TZ)
+
+
+def make(world, enterprise, level="general", found=(5, 1), closed=None, status=None, **extra) -> Hazard:
+    """A hazard filed now by the city office at the enterprise, found on a past day; closed (at a past time) or put
+    in another status by hand: the reports read only these fields."""
+    hazard, _ = workflow.file_hazard(
+        world.users["city"],
+        filing(world, enterprise=enterprise, level=level, title=f"隐患{found}", found_at=at(*found)),
+    )
+    if closed:
+        Hazard.objects.filter(pk=hazard.pk).update(status="closed", closed_at=at(*closed))
+    elif status:
+        Hazard.objects.filter(pk=hazard.pk).update(status=status)
+    if extra:
+        Hazard.objects.filter(pk=hazard.pk).update(**extra)
+    hazard.refresh_from_db()
+    return hazard
+
+
+def pdf_text(content: bytes, name: str) -> str:
+    """Keep the PDF and its first pages as PNG under artifacts/ (out of git), and return its text."""
+    need("pdftotext")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob(f"{name}-*.png"):
+        old.unlink()
+    pdf = ARTIFACTS / f"{name}.pdf"
+    pdf.write_bytes(content)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / name)], check=True)
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+# Dashboards: a hand-made ledger ------------------------------------------------------------------------------
+
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=SHANGHAI)
 _codes = count(1)
 
 
-def at(month: int, day: int, hour: int = 9, year: int = 2026) -> datetime:
+def when(month: int, day: int, hour: int = 9, year: int = 2026) -> datetime:
     return datetime(year, month, day, hour, 0, tzinfo=SHANGHAI)
 
 
-def make(world, enterprise, status: str, created: datetime, deadline: datetime | None = None,
+def put(world, enterprise, status: str, created: datetime, deadline: datetime | None = None,
          closed: datetime | None = None, level: str = "general", recurrence_of=None) -> Hazard:  # fmt: skip
     supervision = SupervisionMap().resolve(enterprise)
     return Hazard.objects.create(
@@ -56,23 +105,23 @@ def ledger(world, settings, tmp_path):
     Open now: 6, of which overdue 3; major open: 2.
     """
     settings.MEDIA_ROOT = tmp_path / "media"
-    PositionAssignment.objects.update(started_at=at(1, 1, year=2020))  # held since long before the clock's date
+    PositionAssignment.objects.update(started_at=when(1, 1, year=2020))  # held since long before the clock's date
     traveller = time_machine.travel(NOW, tick=False)
     traveller.start()
     e1, e2, e3 = world.e1, world.e2, world.e3
     h = world.hazards = {}
-    h["old_open"] = make(world, e1, "rectifying", at(11, 3, year=2025), deadline=at(12, 1, year=2025))  # overdue
-    h["old_closed"] = make(world, e2, "closed", at(10, 1, year=2025), deadline=at(11, 1, year=2025),
-                           closed=at(10, 20, year=2025))  # fmt: skip
-    h["closed_on_time"] = make(world, e1, "closed", at(1, 5), deadline=at(2, 1), closed=at(1, 20))
-    h["closed_late"] = make(world, e1, "closed", at(2, 3), deadline=at(3, 1), closed=at(3, 10))
-    h["closed_no_deadline"] = make(world, e2, "closed", at(3, 2), closed=at(3, 4))
-    h["closed_june"] = make(world, e3, "closed", at(6, 8), deadline=at(6, 30), closed=at(6, 12))
-    h["dismissed"] = make(world, e2, "dismissed", at(4, 1))
-    h["reported"] = make(world, e2, "reported", at(6, 10))
-    h["confirmed_overdue"] = make(world, e2, "confirmed", at(4, 10), deadline=at(5, 10))
-    h["major_rectifying"] = make(world, e1, "rectifying", at(5, 20), deadline=at(7, 20), level="major")
-    h["major_overdue"] = make(world, e3, "awaiting_acceptance", at(3, 15), deadline=at(6, 1), level="major")
-    h["recurrence"] = make(world, e1, "rectifying", at(6, 9), deadline=at(6, 25), recurrence_of=h["closed_late"])
+    h["old_open"] = put(world, e1, "rectifying", when(11, 3, year=2025), deadline=when(12, 1, year=2025))  # overdue
+    h["old_closed"] = put(world, e2, "closed", when(10, 1, year=2025), deadline=when(11, 1, year=2025),
+                           closed=when(10, 20, year=2025))  # fmt: skip
+    h["closed_on_time"] = put(world, e1, "closed", when(1, 5), deadline=when(2, 1), closed=when(1, 20))
+    h["closed_late"] = put(world, e1, "closed", when(2, 3), deadline=when(3, 1), closed=when(3, 10))
+    h["closed_no_deadline"] = put(world, e2, "closed", when(3, 2), closed=when(3, 4))
+    h["closed_june"] = put(world, e3, "closed", when(6, 8), deadline=when(6, 30), closed=when(6, 12))
+    h["dismissed"] = put(world, e2, "dismissed", when(4, 1))
+    h["reported"] = put(world, e2, "reported", when(6, 10))
+    h["confirmed_overdue"] = put(world, e2, "confirmed", when(4, 10), deadline=when(5, 10))
+    h["major_rectifying"] = put(world, e1, "rectifying", when(5, 20), deadline=when(7, 20), level="major")
+    h["major_overdue"] = put(world, e3, "awaiting_acceptance", when(3, 15), deadline=when(6, 1), level="major")
+    h["recurrence"] = put(world, e1, "rectifying", when(6, 9), deadline=when(6, 25), recurrence_of=h["closed_late"])
     yield world
     traveller.stop()

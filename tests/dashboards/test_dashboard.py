@@ -138,13 +138,13 @@ def test_the_enterprise_sees_its_own_only(ledger):
     assert board.breakdowns == []
 
 
-def test_five_queries_whatever_the_scope(ledger):
+def test_four_queries_whatever_the_scope(ledger):
     for who in ("city", "district", "dept_head", "enterprise"):
         user = ledger.users[who]
         Scope.for_user(user).reference  # the request's scope, computed once per request by every page  # noqa: B018
         with CaptureQueriesContext(connection) as ctx:
             build(user, YEAR)
-        assert len(ctx.captured_queries) == (5 if who != "enterprise" else 4), [q["sql"] for q in ctx.captured_queries]
+        assert len(ctx.captured_queries) == (4 if who != "enterprise" else 3), [q["sql"] for q in ctx.captured_queries]
 
 
 @pytest.mark.parametrize(
@@ -208,6 +208,6 @@ def test_page_queries_are_pinned(client, ledger):
     client.get(reverse("dashboards:dashboard"))
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("dashboards:dashboard")).status_code == 200
-    # Session, user, department and its region, reference data (2), the five figures, positions and unread
-    # notices for the navigation.
-    assert len(ctx.captured_queries) <= 13, [q["sql"] for q in ctx.captured_queries]
+    # Session, user, department and its region, reference data (2), the four figure queries, the month's summary
+    # sentence (accidents and hazards: 2), positions and unread notices for the navigation.
+    assert len(ctx.captured_queries) == 14, [q["sql"] for q in ctx.captured_queries]

@@ -14,7 +14,7 @@ from dashboards.models import ExportJob
 from notifications.models import Notification
 
 from ..conftest import need
-from ..dashboards.conftest import make
+from ..dashboards.conftest import put
 from ..processes import celery, child_env, running, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,7 @@ def test_a_worker_writes_a_large_export_and_its_owner_downloads_it(client, world
     settings.MEDIA_ROOT = tmp_path / "var" / "media"  # the worker's VAR_DIR is tmp_path/var
     now = timezone.now()
     for i in range(12):
-        make(world, (world.e1, world.e2)[i % 2], "rectifying", now - timedelta(days=i + 1),
+        put(world, (world.e1, world.e2)[i % 2], "rectifying", now - timedelta(days=i + 1),
              deadline=now + timedelta(days=5 - i, hours=12))  # fmt: skip
     user = world.users["city"]
     client.force_login(user)
