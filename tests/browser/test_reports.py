@@ -6,14 +6,12 @@ import pytest
 
 from dashboards import documents
 
-from ..dashboards.conftest import new_strings  # noqa: F401 - this branch's zh-hans strings until merged
 from ..hazards.conftest import advance, hz, media  # noqa: F401 - fixtures
 from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.usefixtures("new_strings")
 def test_reports_page_and_print_button_on_a_phone(live_server, hz, phone):  # noqa: F811 - hz is imported above
     """GIVEN a district bureau officer on a phone WHEN they open the reports page and a closed hazard THEN the
     quarter picker, the summary and the print buttons fit the screen."""
