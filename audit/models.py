@@ -25,6 +25,7 @@ ACTION_NAMES = {
     "duty.shift_add": _("Shift added by hand"),
     "duty.plan_submit": _("Holiday duty plan submitted"),
     "document.issue": _("Document issued"),
+    "duty.close_item": _("Open item closed"),
 }
 
 

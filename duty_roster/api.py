@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -192,6 +193,15 @@ class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
                     request.user, shift, data.validated_data["text"], data.validated_data.get("open_item", False)
                 )
         return Response(LogSerializer(shift.log.all(), many=True).data)
+
+    @extend_schema(request=None, responses=LogSerializer)
+    @action(detail=True, methods=["post"], url_path=r"log/(?P<entry>\d+)/close")
+    def close_item(self, request, pk=None, entry=None):
+        """Close an open item of the shift's log (dealt with)."""
+        shift = self.get_object()
+        with api_errors():
+            item = rota.close_item(request.user, get_object_or_404(shift.log, pk=entry))
+        return Response(LogSerializer(item).data)
 
     @extend_schema(request=None, responses=ShiftSerializer)
     @action(detail=True, methods=["post"])

@@ -77,7 +77,9 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
         raise ValidationError({"officers": _("Name at least one leader and one duty officer.")})
     if set(leaders) & set(officers):
         raise ValidationError({"officers": _("The same person cannot be leader and officer in one rota.")})
-    leave = on_leave or {}
+    leave = {pk: set(days) for pk, days in (on_leave or {}).items()}
+    for pk, day in _busy_elsewhere(post, start, end, [*leaders, *officers]):
+        leave.setdefault(pk, set()).add(day)  # on duty at another post that day: skipped like a day of leave
     minimum = minimum_officers(post)
     calendar = SpecialDays(start, end)
     last = DutyShift.objects.filter(post=post, date__lt=start).order_by("-date").prefetch_related("officers").first()
@@ -105,6 +107,16 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
             day += timedelta(days=1)
         record(actor, "rota.generate", post, {"from": str(start), "to": str(end), "shifts": len(result.created)})
     return result
+
+
+def _busy_elsewhere(post: Position, start: date, end: date, people: list[User]):
+    """(person id, day) for each day in the range on which one of these people stands another post's shift."""
+    ids = {p.pk for p in people}
+    shifts = DutyShift.objects.filter(date__range=(start, end)).exclude(post=post).filter(
+        Q(leader__in=ids) | Q(officers__in=ids)).prefetch_related("officers").distinct()  # fmt: skip
+    for shift in shifts:
+        for pk in ({shift.leader_id} | {o.pk for o in shift.officers.all()}) & ids:
+            yield pk, shift.date
 
 
 def _shift(post: Position, day: date, leader: User | None, team: list[User]) -> DutyShift:
@@ -370,6 +382,7 @@ def decide(actor: User, change: ShiftChange | int, approve: bool) -> ShiftChange
         change.save(update_fields=["state", "decided_by", "decided_at"])
         if approve:
             _move(change)
+            _refuse_double_booking(change)
         record(actor, "duty.change_decided", change, {"state": change.state})
         return change
 
@@ -386,6 +399,17 @@ def _move(change: ShiftChange) -> None:
     replace(change.shift, change.person, change.other)
     if change.kind == ShiftChange.Kind.SWAP:
         replace(change.other_shift, change.other, change.person)
+
+
+def _refuse_double_booking(change: ShiftChange) -> None:
+    """After the move: whoever now stands a shift must not stand another post's shift that day. Raising rolls the
+    whole decision back."""
+    moved = [(change.shift, change.other)]
+    if change.kind == ShiftChange.Kind.SWAP:
+        moved.append((change.other_shift, change.person))
+    for shift, person in moved:
+        for _key, who, elsewhere in _double_booked(shift.post, shift.date, None, [person], shift.pk):
+            raise Conflict(_("%(name)s is already on duty at %(post)s that day.") % {"name": who, "post": elsewhere})
 
 
 def _on(shift: DutyShift, user: User) -> bool:
@@ -407,6 +431,22 @@ def write_log(actor: User, shift: DutyShift | int, text: str, open_item: bool = 
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what happened.")})
     return DutyLogEntry.objects.create(shift=shift, author=actor, text=text[:2000], open_item=open_item)
+
+
+def close_item(actor: User, entry: DutyLogEntry | int) -> DutyLogEntry:
+    """Someone on the shift closes an open item of its log (dealt with); the entry says who and when."""
+    pk = entry.pk if isinstance(entry, DutyLogEntry) else entry
+    with transaction.atomic():
+        entry = DutyLogEntry.objects.select_for_update(of=("self",)).select_related("shift").filter(pk=pk).first()
+        if entry is None or not _on(entry.shift, actor):
+            raise Http404
+        if not entry.open_item:
+            raise ValidationError({"entry": _("Only an open item can be closed.")})
+        if entry.closed_at is None:
+            entry.closed_at = timezone.now()
+            entry.save(update_fields=["closed_at"])
+            record(actor, "duty.close_item", entry.shift, {"entry": entry.pk, "text": entry.text[:100]})
+        return entry
 
 
 def hand_over(actor: User, shift: DutyShift | int) -> DutyShift:

@@ -180,6 +180,10 @@ def shift_detail(request, pk: int):
             if action == "log" and form.is_valid():
                 rota.write_log(request.user, shift, form.cleaned_data["text"], form.cleaned_data["open_item"])
                 messages.success(request, _("Written in the duty log."))
+            elif action == "close_item":
+                entry = get_object_or_404(shift.log, pk=request.POST.get("entry") or 0)
+                rota.close_item(request.user, entry)
+                messages.success(request, _("The item is closed."))
             elif action in SHIFT_ACTIONS:
                 SHIFT_ACTIONS[action][0](request.user, shift)
                 messages.success(request, SHIFT_ACTIONS[action][1])

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
@@ -203,3 +205,72 @@ def test_generate_then_edit_across_the_month_end(unit):
     rota.edit_shift(u.world.users["district"], nov, p["L2"], [p["O3"], p["O4"]], "换人")
     assert people(nov) == ("L2", ["O3", "O4"])
     assert timedelta(days=1) == nov.ends_at - nov.starts_at
+
+
+def test_generate_skips_people_on_duty_at_another_post_that_day(unit):
+    """GIVEN O1 stands 海滨区防汛值班室 on 2 October WHEN the 海滨区值班室 rota is generated THEN O1 is skipped that
+    day like a day of leave, and nobody is on two posts on one day."""
+    u, p = unit, unit.p
+    rota.add_shift(u.world.users["district"], u.flood, OCT[1], p["L2"], [p["O1"], p["O4"]], "防汛值班")
+    national_day(u, per_day=2, officers=("O1", "O2", "O3"))
+    main = DutyShift.objects.get(post=u.post, date=OCT[1])
+    assert "O1" not in people(main)[1]
+    for day in OCT:
+        standing = [name for s in DutyShift.objects.filter(date=day) for name in [people(s)[0], *people(s)[1]]]
+        assert len(standing) == len(set(standing)), (day, standing)
+
+
+def test_an_approved_substitution_that_would_double_book_is_refused_and_changes_nothing(unit):
+    """GIVEN O3 stands 防汛值班室 on 1 October WHEN O1 asks O3 to cover O1's 1 October shift at 海滨区值班室 and the
+    leader approves THEN the approval is refused with the reason, the request stays pending, the shift unchanged."""
+    u, p = unit, unit.p
+    national_day(u, end=OCT[0])
+    rota.add_shift(u.world.users["district"], u.flood, OCT[0], p["L2"], [p["O3"], p["O4"]], "防汛值班")
+    shift = DutyShift.objects.get(post=u.post, date=OCT[0])
+    before = people(shift)
+    assert "O1" in before[1]
+    change = rota.ask_change(p["O1"], "substitute", shift, p["O3"], "家中有事")
+    with translation.override("en"), pytest.raises(Conflict) as caught:
+        rota.decide(shift.leader, change, approve=True)
+    assert "O3 is already on duty at 海滨区防汛值班室 that day." in str(caught.value)
+    change.refresh_from_db()
+    assert change.state == "pending" and people(shift) == before
+    assert not AuditEvent.objects.filter(action="duty.change_decided").exists()
+
+
+def test_an_open_item_is_closed_by_someone_on_the_shift_once(unit, client):
+    u, p = unit, unit.p
+    national_day(u, end=OCT[0])
+    shift = DutyShift.objects.get(post=u.post, date=OCT[0])
+    item = rota.write_log(shift.leader, shift, "防汛物资待补充", open_item=True)
+    note = rota.write_log(shift.leader, shift, "一切正常")
+    with pytest.raises(ValidationError):
+        rota.close_item(shift.leader, note)  # not an open item
+    with pytest.raises(Http404):
+        rota.close_item(p["M1"], item)  # not on this shift
+    client.force_login(shift.leader)
+    response = client.post(reverse("duty_roster:shift", args=[shift.pk]), {"action": "close_item", "entry": item.pk})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.closed_at is not None
+    closed_at = item.closed_at
+    rota.close_item(shift.leader, item)  # again: nothing changes
+    item.refresh_from_db()
+    assert item.closed_at == closed_at
+    assert AuditEvent.objects.filter(action="duty.close_item").count() == 1
+    page = client.get(reverse("duty_roster:shift", args=[shift.pk])).content.decode()
+    assert f'name="entry" value="{item.pk}"' not in page  # no button for a closed item
+
+
+def test_close_item_in_the_api(unit):
+    from rest_framework.test import APIClient
+
+    u = unit
+    national_day(u, end=OCT[0])
+    shift = DutyShift.objects.get(post=u.post, date=OCT[0])
+    item = rota.write_log(shift.leader, shift, "防汛物资待补充", open_item=True)
+    api = APIClient()
+    api.force_authenticate(shift.leader)
+    response = api.post(f"/api/v1/duty-shifts/{shift.pk}/log/{item.pk}/close/")
+    assert response.status_code == 200, response.content
+    assert response.json()["closed_at"]
