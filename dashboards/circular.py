@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ class Entry:
     hazard: Hazard
     overdue: bool
     days_overdue: int
+    recent_recurrence: bool = False
 
 
 @dataclass
@@ -52,7 +53,8 @@ class Group:
 
     @property
     def recurring(self) -> int:
-        return sum(1 for e in self.entries if e.hazard.recurrence_of_id)
+        """Recurrences found within the window; an older one listed because it is overdue counts as overdue only."""
+        return sum(1 for e in self.entries if e.recent_recurrence)
 
 
 @dataclass
@@ -96,7 +98,7 @@ def circular(user: User, now=None) -> Circular:
         )
         .exclude(status=Status.DISMISSED)
         .select_related("enterprise", "department", "recurrence_of")
-        .order_by("region_path", "deadline", "id")
+        .order_by("region_path", F("deadline").asc(nulls_last=True), "id")
     )
     territories = Territories.under(user)
     names = territories.names()
@@ -105,7 +107,8 @@ def circular(user: User, now=None) -> Circular:
     for hazard in hazards:
         overdue = hazard.status in OPEN_STATUSES and hazard.deadline is not None and hazard.deadline < now
         days_late = (timezone.localdate(now) - timezone.localtime(hazard.deadline).date()).days if overdue else 0
-        entry = Entry(hazard, overdue, days_late)
+        recent = hazard.recurrence_of_id is not None and hazard.found_at >= now - timedelta(days=days)
+        entry = Entry(hazard, overdue, days_late, recent)
         key = territories.key(hazard.region_path)
         if key not in by_territory:  # only a record from outside the subtree; named with one query
             by_territory[key] = Group(territories.label(key))

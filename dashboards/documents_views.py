@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hazards.models import Hazard
@@ -69,6 +70,7 @@ def reports(request):
     _require_government(request)
     today = timezone.localdate()
     chosen = quarterly.Quarter.parse(request.GET.get("year"), request.GET.get("quarter"))
+    asked = "year" in request.GET or "quarter" in request.GET
     quarter = chosen or quarterly.Quarter.previous(today)
     years = range(today.year, today.year - 5, -1)
     recent = (
@@ -84,14 +86,18 @@ def reports(request):
         "summary": summary_sentence(request.user, today.year, today.month),
         "today": today,
         "recent": recent,
+        "error": _("Choose a year from 2000 to 2100 and a quarter from 1 to 4.") if asked and chosen is None else "",
     }
-    return render(request, "dashboards/reports.html", context)
+    return render(request, "dashboards/reports.html", context, status=400 if context["error"] else 200)
 
 
 @login_required
 def quarterly_table(request):
     _require_government(request)
     quarter = quarterly.Quarter.parse(request.GET.get("year"), request.GET.get("quarter"))
+    if quarter is None and ("year" in request.GET or "quarter" in request.GET):
+        message = _("Choose a year from 2000 to 2100 and a quarter from 1 to 4.")
+        return render(request, "dashboards/export_error.html", {"errors": [message]}, status=400)
     if quarter is None:
         quarter = quarterly.Quarter.previous()
     content = quarterly.workbook(quarterly.statistics(request.user, quarter))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
@@ -21,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -33,7 +35,9 @@ from organizations.models import User
 
 from .models import ExportJob
 
+logger = logging.getLogger(__name__)
 BATCH = 500
+CHUNK = 2000
 OPEN = {str(s) for s in OPEN_STATUSES}
 
 # (header, field) in ledger order; a field of None is computed from the row.
@@ -69,7 +73,12 @@ FORMULA_START = frozenset("=+-@\t\r")
 WIDTHS = [6, 22, 30, 22, 12, 16, 18, 30, 16, 12, 10, 10, 17, 17, 10, 8, 8, 12, 40, 12, 16, 17]
 # XML escapes, and the control characters XML 1.0 forbids dropped, in one translation table.
 _XML_TEXT = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", **{chr(c): None for c in [*range(9), 11, 12, *range(14, 32)]}}
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        **{chr(c): None for c in [*range(9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]},
+    }
 )
 
 
@@ -94,13 +103,12 @@ class _Request:
         self.GET = QueryDict()
 
 
-def ledger_rows(queryset, now: datetime | None = None) -> Iterator[list]:
+def ledger_rows(queryset, now: datetime | None = None, limit: int | None = None) -> Iterator[list]:
     """Each hazard as a list of cell values, in COLUMNS order (labels translated, times local)."""
     now = now or timezone.now()
-    levels, sources, statuses = dict(Level.choices), dict(Source.choices), dict(Status.choices)
-    levels = {k: str(v) for k, v in levels.items()}
-    sources = {k: str(v) for k, v in sources.items()}
-    statuses = {k: str(v) for k, v in statuses.items()}
+    levels = {k: str(v) for k, v in Level.choices}
+    sources = {k: str(v) for k, v in Source.choices}
+    statuses = {k: str(v) for k, v in Status.choices}
     yes, no = _("Yes"), _("No")
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now)
@@ -109,22 +117,36 @@ def ledger_rows(queryset, now: datetime | None = None) -> Iterator[list]:
         # Once per timestamp of a million rows: astimezone with the zone looked up once, not timezone.localtime.
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    # Inside a transaction the server-side cursor streams; in autocommit Django declares it WITH HOLD, and
-    # PostgreSQL then materialises the whole result before the first row (5 s at a million rows).
-    with transaction.atomic():
-        rows = queryset.values_list(*FIELDS).iterator(chunk_size=2000)
-        for n, values in enumerate(rows, 1):
-            (code, enterprise, credit_code, region, industry, department, title, place, category, level, source,
-             found_at, deadline, status, responsible, measures, funds, order_number, closed_at) = values  # fmt: skip
-            overdue = status in OPEN and deadline is not None and deadline < now
-            yield [
-                n, code, enterprise, credit_code, region, industry, department or "", title, place, category,
-                levels.get(level, level), sources.get(source, source), local(found_at), local(deadline),
-                statuses.get(status, status), yes if overdue else no,
-                (today - deadline.astimezone(tz).date()).days if overdue else "",
-                responsible or "", measures or "", funds if funds is not None else "", order_number or "",
-                local(closed_at),
-            ]  # fmt: skip
+    for n, values in enumerate(_keyset(queryset, limit), 1):
+        (_pk, code, enterprise, credit_code, region, industry, department, title, place, category, level, source,
+         found_at, deadline, status, responsible, measures, funds, order_number, closed_at) = values  # fmt: skip
+        overdue = status in OPEN and deadline is not None and deadline < now
+        yield [
+            n, code, enterprise, credit_code, region, industry, department or "", title, place, category,
+            levels.get(level, level), sources.get(source, source), local(found_at), local(deadline),
+            statuses.get(status, status), yes if overdue else no,
+            (today - deadline.astimezone(tz).date()).days if overdue else "",
+            responsible or "", measures or "", funds if funds is not None else "", order_number or "",
+            local(closed_at),
+        ]  # fmt: skip
+
+
+def _keyset(queryset, limit: int | None, size: int = CHUNK) -> Iterator[tuple]:
+    """The rows in id order, CHUNK at a time, each chunk a query continuing after the last id.
+
+    Not a server-side cursor: in autocommit Django declares it WITH HOLD, and PostgreSQL materialises the whole
+    result before the first row (5.5 s at a million rows); inside a transaction it would hold SQLite's write lock
+    (`make run`) and hide the progress a background export writes, for the whole download. Keyset chunks need
+    neither: each is an index range on the primary key, and nothing stays open between them."""
+    values = queryset.order_by("id").values_list("id", *FIELDS)
+    last, sent = 0, 0
+    while limit is None or sent < limit:
+        take = size if limit is None else min(size, limit - sent)
+        batch = list(values.filter(id__gt=last)[:take])
+        yield from batch
+        if len(batch) < take:
+            return
+        last, sent = batch[-1][0], sent + len(batch)
 
 
 # CSV ---------------------------------------------------------------------------------------------------------
@@ -298,8 +320,12 @@ def start_export(actor: User, fmt: str, query: str, total: int) -> ExportJob:
     """Queue a large export: a job row and its audit record in one transaction, the task after commit."""
     check_format(fmt)
     ledger_queryset(actor, query)  # bad filters fail here, before anything is stored
+    waiting = ExportJob.objects.filter(owner=actor, format=fmt, query=query,
+                                       state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING]).first()  # fmt: skip
+    if waiting is not None:
+        return waiting  # the same export asked twice (a double click): follow the one already under way
     with transaction.atomic():
-        job = ExportJob.objects.create(owner=actor, format=fmt, query=query[:2000], total=total)
+        job = ExportJob.objects.create(owner=actor, format=fmt, query=query, total=total)
         record(actor, "export.request", job, {"format": fmt, "filters": query, "rows": total})
         transaction.on_commit(lambda: _enqueue(job.pk))
     return job
@@ -312,29 +338,35 @@ def _enqueue(pk: int) -> None:
 
 
 def run_export(pk: int, progress_every: int = 2000) -> ExportJob | None:
-    """Write the job's file; safe to run again (a worker lost mid-way re-runs it from the start)."""
+    """Write the job's file; safe to run again (a worker lost mid-way re-runs it from the start).
+
+    The stream goes to a temporary file first and into storage only when complete, so a failure leaves no partial
+    file behind; a failure marks the job failed with a plain message (the cause goes to the log)."""
     claimed = ExportJob.objects.filter(pk=pk, state__in=[ExportJob.State.QUEUED, ExportJob.State.RUNNING]).update(
         state=ExportJob.State.RUNNING, done=0
     )
     if not claimed:
         return None
     job = ExportJob.objects.select_related("owner").get(pk=pk)
-    from django.utils import translation
-
+    written = _Counter(pk, progress_every)
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as spool:
             queryset = ledger_queryset(job.owner, job.query)
-            total = queryset.count()
-            ExportJob.objects.filter(pk=pk).update(total=total)
-            written = _Counter(pk, progress_every)
-            stream = STREAMS[job.format](written.count(ledger_rows(queryset)))
-            with _SpooledStream(stream) as spooled:
-                job.file.save(filename(job.format), File(spooled), save=False)
-    except Exception as exc:
-        ExportJob.objects.filter(pk=pk).update(state=ExportJob.State.FAILED, error=str(exc)[:500],
+            ExportJob.objects.filter(pk=pk).update(total=queryset.count())
+            for chunk in STREAMS[job.format](written.count(ledger_rows(queryset))):
+                spool.write(chunk)
+            spool.seek(0)
+            job.file.save(filename(job.format), File(spool), save=False)
+        _finish(job, written.n)
+    except Exception:
+        logger.exception("export %s failed", pk)
+        if job.file:
+            job.file.delete(save=False)
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("The export failed. Try again; if it fails again, tell the administrator.")
+        ExportJob.objects.filter(pk=pk).update(state=ExportJob.State.FAILED, error=message, file="",
                                                finished_at=timezone.now())  # fmt: skip
         raise
-    _finish(job, written.n)
     return job
 
 
@@ -370,32 +402,30 @@ class _Counter:
             yield row
 
 
-class _SpooledStream(io.RawIOBase):
-    """A file-like reader over a byte stream, so that storage.save copies it chunk by chunk."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self.chunks, self.rest = chunks, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self.rest:
-            try:
-                self.rest = next(self.chunks)
-            except StopIteration:
-                return 0
-        n = min(len(buffer), len(self.rest))
-        buffer[:n], self.rest = self.rest[:n], self.rest[n:]
-        return n
-
-
 def purge_old(now: datetime | None = None) -> int:
-    """Delete the files of exports finished more than EXPORT_KEEP_DAYS ago; the rows stay as a record."""
+    """Delete the files of exports finished more than EXPORT_KEEP_DAYS ago (the rows stay as a record), and any
+    file under exports/ that no job points to and that is as old (left by a worker killed after writing it)."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.EXPORT_KEEP_DAYS)
     purged = 0
     for job in ExportJob.objects.filter(finished_at__lt=cutoff).exclude(file=""):
         job.file.delete(save=False)
         ExportJob.objects.filter(pk=job.pk).update(file="")
         purged += 1
+    storage = ExportJob._meta.get_field("file").storage
+    kept = set(ExportJob.objects.exclude(file="").values_list("file", flat=True))
+    for name in _files(storage, "exports"):
+        if name not in kept and storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            purged += 1
     return purged
+
+
+def _files(storage, folder: str) -> Iterator[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _files(storage, f"{folder}/{sub}")

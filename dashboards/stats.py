@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import CharField, Count, F, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +83,8 @@ def period_from(params, today: date | None = None) -> Period:
             raise ValidationError(_("Dates must be written as YYYY-MM-DD.")) from None
         if end < start:
             raise ValidationError(_("The period ends before it starts."))
+        if start.year < 2000 or end.year > 2100:
+            raise ValidationError(_("Choose dates between 2000 and 2100."))
         if (end - start).days > 3660:
             raise ValidationError(_("A period may cover at most ten years."))
         return Period(start, end)
@@ -278,7 +280,11 @@ def _main(board: Dashboard, hazards, names: dict, root: dict | None) -> None:
         board.breakdowns.append(_breakdown(board, _("By supervising department"), "department", by_department,
                                            names["d"]))  # fmt: skip
     if board.role != "enterprise":
-        board.breakdowns.append(_breakdown(board, _("By industry"), "industry", by_industry, names["i"]))
+        # A department's list accepts only its own industries (and their sectors): a hazard assigned to it from
+        # another industry is counted, but its row has no link the list would take.
+        linkable = None if board.role in ("all", "region") else board.scope.reference.with_ancestors(
+            board.scope.industry_ids)  # fmt: skip
+        board.breakdowns.append(_breakdown(board, _("By industry"), "industry", by_industry, names["i"], linkable))
 
 
 def _sector(industry_id: int, names: dict) -> int:
@@ -306,13 +312,15 @@ def _row(board: Dashboard, label: str, tally: Tally, param: dict | None) -> dict
     }
 
 
-def _breakdown(board: Dashboard, title: str, param: str, tallies: dict, labels: dict) -> Breakdown:
+def _breakdown(board: Dashboard, title: str, param: str, tallies: dict, labels: dict,
+               linkable: set | None = None) -> Breakdown:  # fmt: skip
     breakdown = Breakdown(title, param)
     for key, tally in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
         if key is None:
             label, query = _("No department (supervision gap)"), None
         else:
-            label, query = labels.get(key, {}).get("name", str(key)), {param: key}
+            label = labels.get(key, {}).get("name", str(key))
+            query = {param: key} if linkable is None or key in linkable else None
         breakdown.rows.append(_row(board, label, tally, query))
     return breakdown
 
@@ -322,16 +330,26 @@ def _region_breakdown(board: Dashboard, tallies: dict, names: dict, root: dict) 
     get a row of their own without a link, since no subtree filter isolates them."""
     children = [r for r in names["r"].values() if r["parent"] == root["id"]]
     merged: dict = defaultdict(Tally)
+    outside: dict = {}
     for region_id, tally in tallies.items():
         path = names["r"].get(region_id, {}).get("path", "")
         child = next((c for c in children if path.startswith(c["path"])), None)
-        target = merged[child["id"] if child else None]
+        key = child["id"] if child else None
+        if child is None and not path.startswith(root["path"]):
+            # Assigned to a department from outside its territory: named by its own county, without a link (the
+            # list's region filter offers only the department's territory).
+            county = names["path"].get("/".join(path.split("/")[:3]) + "/") or names["r"].get(region_id)
+            key = ("outside", county["id"] if county else region_id)
+            outside[key] = county["name"] if county else str(region_id)
+        target = merged[key]
         for name in Tally.__dataclass_fields__:
             setattr(target, name, getattr(target, name) + getattr(tally, name))
     breakdown = Breakdown(_("By territory"), "region")
     for key, tally in sorted(merged.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
         if key is None:
             breakdown.rows.append(_row(board, _("%(region)s (directly)") % {"region": root["name"]}, tally, None))
+        elif key in outside:
+            breakdown.rows.append(_row(board, outside[key], tally, None))
         else:
             breakdown.rows.append(_row(board, names["r"][key]["name"], tally, {"region": key}))
     return breakdown
@@ -379,13 +397,15 @@ def _watch(board: Dashboard, hazards) -> None:
     """The most overdue open hazards and the open major hazards, in one query of two indexed subqueries."""
     open_ = hazards.filter(status__in=OPEN).order_by()
     overdue_ids = open_.filter(deadline__lt=board.now).order_by("deadline", "id").values("id")[:WATCH_LIMIT]
-    major_ids = open_.filter(level=Level.MAJOR).order_by("deadline", "id").values("id")[:MAJOR_LIMIT]
+    # A major hazard without a deadline comes last on every database (SQLite sorts NULL first, PostgreSQL last).
+    by_deadline = (F("deadline").asc(nulls_last=True), "id")
+    major_ids = open_.filter(level=Level.MAJOR).order_by(*by_deadline).values("id")[:MAJOR_LIMIT]
     if connection.features.supports_slicing_ordering_in_compound:
         # PostgreSQL: `id IN (… UNION ALL …)` is thirty primary-key lookups; an OR of two IN-subqueries is a scan.
         chosen = Q(id__in=overdue_ids.union(major_ids, all=True))
     else:
         chosen = Q(id__in=overdue_ids) | Q(id__in=major_ids)
-    rows = list(Hazard.objects.filter(chosen).select_related("enterprise", "listing").order_by("deadline", "id"))
+    rows = list(Hazard.objects.filter(chosen).select_related("enterprise", "listing").order_by(*by_deadline))
     for hazard in rows:
         hazard.days_left = (timezone.localdate(hazard.deadline) - timezone.localdate(board.now)).days \
             if hazard.deadline else None  # fmt: skip

@@ -93,25 +93,35 @@ def duty_panel(request):
 
 @login_required
 def ledger_export(request):
-    """The hazard ledger under the list's filters: streamed at once when small, else queued with a progress page."""
-    params = request.GET.copy()
+    """The hazard ledger under the list's filters: streamed at once when small; when large, a page that starts it in
+    the background (by POST, so a prefetched or repeated link queues nothing) and then shows its progress."""
+    source = request.POST if request.method == "POST" else request.GET
+    params = source.copy()
     fmt = params.pop("format", ["xlsx"])[-1]
-    for key in ("cursor", "ordering", "page"):
+    for key in ("cursor", "ordering", "page", "csrfmiddlewaretoken"):
         params.pop(key, None)
     query = params.urlencode()
     try:
         exports.check_format(fmt)
+        if len(query) > MAX_QUERY:
+            raise ValidationError(_("Too many filters for one export; narrow them down."))
         queryset = exports.ledger_queryset(request.user, query)
     except ValidationError as exc:
         return render(request, "dashboards/export_error.html", {"errors": exc.messages}, status=400)
     total = queryset.count()
-    if total > settings.EXPORT_SYNC_LIMIT:
-        job = exports.start_export(request.user, fmt, query, total)
-        return redirect("dashboards:export", pk=job.pk)
-    stream = exports.STREAMS[fmt](exports.ledger_rows(queryset))
-    response = StreamingHttpResponse(stream, content_type=exports.CONTENT_TYPE[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
-    return response
+    if total <= settings.EXPORT_SYNC_LIMIT:
+        stream = exports.STREAMS[fmt](exports.ledger_rows(queryset))
+        response = StreamingHttpResponse(stream, content_type=exports.CONTENT_TYPE[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
+        return response
+    if request.method != "POST":
+        context = {"total": total, "format": fmt, "query": query, "fields": params.lists()}
+        return render(request, "dashboards/export_confirm.html", context)
+    job = exports.start_export(request.user, fmt, query, total)
+    return redirect("dashboards:export", pk=job.pk)
+
+
+MAX_QUERY = 2000
 
 
 def _own_job(request, pk: int) -> ExportJob:

@@ -4,6 +4,7 @@ twice: the key is the week and the person)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -15,10 +16,12 @@ from django.utils.translation import gettext as _
 from notifications.escalation import notify
 from organizations.choices import PositionKind
 from organizations.models import PositionAssignment
+from organizations.scope import Scope
 
 from .stats import Period, build
 from .summary import summary_sentence
 
+logger = logging.getLogger(__name__)
 RECIPIENT_POSITIONS = (PositionKind.DEPARTMENT_HEAD, PositionKind.TERRITORIAL_LEADER)
 
 
@@ -44,11 +47,18 @@ def send_weekly(now: datetime | None = None) -> int:
         if user.pk in done:
             continue
         done.add(user.pk)
-        with translation.override(settings.LANGUAGE_CODE):
-            title, body = summary(user, period, now)
-            with transaction.atomic():
-                created = notify([(user, assignment.position)], key=f"weekly:{year}-W{week:02d}", title=title,
-                                 body=body, link=reverse("dashboards:dashboard"))  # fmt: skip
+        if Scope.for_user(user).kind == "none":
+            logger.warning("weekly summary: %s holds %s but belongs to no unit; skipped", user, assignment.position)
+            continue
+        try:
+            with translation.override(settings.LANGUAGE_CODE):
+                title, body = summary(user, period, now)
+                with transaction.atomic():
+                    created = notify([(user, assignment.position)], key=f"weekly:{year}-W{week:02d}", title=title,
+                                     body=body, link=reverse("dashboards:dashboard"))  # fmt: skip
+        except Exception:  # one person's odd record must not stop everyone else's summary
+            logger.exception("weekly summary for %s failed", user)
+            continue
         sent += len(created)
     return sent
 

@@ -105,7 +105,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Dashboards group a million hazards: PostgreSQL's 4 MB default work_mem spills those sorts to disk, and
     # JIT compilation costs more than it saves on queries of this size (measured in docs/benchmarks.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = envstr("PG_OPTIONS", "-c work_mem=64MB -c jit=off")
+    # Added to any `options` of DATABASE_URL; set PG_OPTIONS empty behind PgBouncer in transaction mode, which
+    # refuses startup options (then set work_mem and jit on the database: ALTER DATABASE … SET …).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _extra = envstr("PG_OPTIONS", "-c work_mem=64MB -c jit=off")
+    if _extra:
+        _options["options"] = f"{_options.get('options', '')} {_extra}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL")

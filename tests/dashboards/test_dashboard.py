@@ -211,3 +211,28 @@ def test_page_queries_are_pinned(client, ledger):
     # Session, user, department and its region, reference data (2), the four figure queries, the month's summary
     # sentence (accidents and hazards: 2), positions and unread notices for the navigation.
     assert len(ctx.captured_queries) == 14, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_hazard_assigned_from_another_territory_is_named_by_its_county_without_a_link(ledger):
+    """GIVEN a 新城区 construction hazard assigned to 海滨区应急管理局 WHEN that department opens its dashboard THEN it
+    is counted under 新城区 (not as 海滨区's own) and neither its territory nor its sector row links to a list the
+    department's filters would refuse; every link still lists exactly its number."""
+    from .conftest import put, when
+
+    put(ledger, ledger.e2, "rectifying", when(6, 1), deadline=when(6, 30))
+    Hazard.objects.filter(title="隐患", enterprise=ledger.e2, created_at=when(6, 1)).update(department=ledger.d1_yjj)
+    user = ledger.users["county_dept"]
+    board = build(user, YEAR)
+    regions = {r["label"]: r for r in board.breakdowns[0].rows}
+    assert "新城区" in regions and regions["新城区"]["found"] is None
+    assert not any("本级" in label for label in regions)
+    building = next(r for r in board.breakdowns[1].rows if r["label"] == "建筑施工")
+    assert building["found"] is None
+    for link, expected in board_links(board):
+        assert listed(user, link) == expected, link
+
+
+def test_a_far_future_period_is_a_clear_error(client, ledger):
+    client.force_login(ledger.users["city"])
+    response = client.get(reverse("dashboards:dashboard"), {"from": "9999-01-01", "to": "9999-12-31"})
+    assert response.status_code == 400

@@ -92,9 +92,14 @@ def test_a_large_export_runs_in_the_background_and_tells_its_owner(
     settings.EXPORT_SYNC_LIMIT = 4
     user = ledger.users["city"]
     client.force_login(user)
+    confirm = client.get(reverse("dashboards:ledger"), {"format": "xlsx", "status": "closed"})
+    assert confirm.status_code == 200 and "5" in confirm.content.decode()  # a GET only offers to start it
+    assert not ExportJob.objects.exists()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client.get(reverse("dashboards:ledger"), {"format": "xlsx", "status": "closed"})
+        response = client.post(reverse("dashboards:ledger"), {"format": "xlsx", "status": "closed"})
+        again = client.post(reverse("dashboards:ledger"), {"format": "xlsx", "status": "closed"})  # a double click
     job = ExportJob.objects.get()
+    assert again["Location"] == response["Location"]
     assert response.status_code == 302 and response["Location"] == reverse("dashboards:export", args=[job.pk])
     assert len(callbacks) == 1  # the task is queued once the job row is committed
     assert (job.state, job.total, job.query) == ("queued", 5, "status=closed")
@@ -152,3 +157,67 @@ def test_weekly_summary_goes_to_heads_and_leaders_once(ledger, mailoutbox):
     # Last week (06-08 .. 06-14) in construction: one filed (06-10 reported); now 2 open, 1 overdue.
     assert "1" in head.body and ledger.hazards["confirmed_overdue"].code in head.body
     assert ledger.hazards["old_open"].code not in head.body  # 海滨 chemicals: not theirs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_stream_with_no_transaction_held_open(ledger):
+    """Between chunks nothing is left open: no write lock on SQLite (`make run`), progress visible on PostgreSQL."""
+    from django.db import connection
+
+    rows = exports.ledger_rows(Hazard.objects.all())
+    assert next(rows)[1]
+    assert not connection.in_atomic_block
+    assert len(list(rows)) == Hazard.objects.count() - 1
+
+
+def test_keyset_chunks_give_every_row_once_in_order(ledger):
+    ids = [row[0] for row in exports._keyset(Hazard.objects.all(), limit=None, size=5)]
+    assert ids == sorted(Hazard.objects.values_list("id", flat=True))
+    assert len([row for row in exports._keyset(Hazard.objects.all(), limit=7, size=5)]) == 7
+
+
+def test_a_failed_background_export_says_so_and_leaves_no_file(client, ledger, settings):
+    """GIVEN storage that cannot take the file (a plain file where the exports folder should be) WHEN the task runs
+    THEN the job is failed with a plain message, no file is kept, and the page stops waiting."""
+    user = ledger.users["city"]
+    job = ExportJob.objects.create(owner=user, format="csv", query="", total=12)
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    (settings.MEDIA_ROOT / "exports").write_text("not a folder")
+    with pytest.raises(OSError):
+        exports.run_export(job.pk)
+    job.refresh_from_db()
+    assert job.state == "failed" and job.file.name == "" and "导出失败" in job.error
+    client.force_login(user)
+    assert client.get(reverse("dashboards:export-status", args=[job.pk])).json()["state"] == "failed"
+
+
+def test_characters_xml_forbids_do_not_spoil_the_workbook(client, ledger):
+    Hazard.objects.filter(pk=ledger.hazards["reported"].pk).update(title="损坏\uffff\x07字符")
+    client.force_login(ledger.users["city"])
+    rows = list(workbook(body(client.get(reverse("dashboards:ledger"), {"format": "xlsx"}))).active.iter_rows(
+        values_only=True))  # fmt: skip
+    assert "损坏字符" in [r[7] for r in rows]
+
+
+def test_too_long_a_filter_is_refused(client, ledger):
+    client.force_login(ledger.users["city"])
+    response = client.post(reverse("dashboards:ledger"), {"format": "csv", "q": "x" * 2100})
+    assert response.status_code == 400 and ExportJob.objects.count() == 0
+
+
+def test_a_holder_without_a_unit_does_not_stop_the_weekly_summary(ledger):
+    from organizations.choices import UnitKind
+
+    from ..factories import PositionFactory, UserFactory, assign
+
+    odd = UserFactory(username="aaa-odd", unit_kind="")
+    assign(odd, PositionFactory(kind=PositionKind.TERRITORIAL_LEADER, unit_kind=UnitKind.GOVERNMENT,
+                                region=ledger.d2))  # fmt: skip
+    from datetime import datetime
+
+    from organizations.models import PositionAssignment
+    from workdays.calendar import SHANGHAI
+
+    PositionAssignment.objects.update(started_at=datetime(2020, 1, 1, tzinfo=SHANGHAI))
+    assert weekly.send_weekly() == 2
+    assert not Notification.objects.filter(recipient=odd).exists()

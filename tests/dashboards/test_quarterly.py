@@ -144,8 +144,10 @@ def test_who_may_download(client, world):
         client.force_login(world.users[name])
         assert client.get(reverse("documents:quarterly")).status_code == status, name
     client.force_login(world.users["county_dept"])
-    fallback = client.get(reverse("documents:quarterly"), {"year": "x"})  # a bad quarter falls back to the last one
-    assert fallback.status_code == 200
+    assert client.get(reverse("documents:quarterly")).status_code == 200  # no quarter asked: the last one
+    refused = client.get(reverse("documents:quarterly"), {"year": "x", "quarter": "5"})  # a bad one: a clear error
+    assert refused.status_code == 400 and "2000" in refused.content.decode()
+    assert client.get(reverse("documents:reports"), {"year": "2026", "quarter": "9"}).status_code == 400
 
 
 def test_a_hazard_assigned_from_outside_the_subtree_is_named_by_its_region(client, world):

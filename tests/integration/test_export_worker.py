@@ -33,7 +33,7 @@ def test_a_worker_writes_a_large_export_and_its_owner_downloads_it(client, world
     user = world.users["city"]
     client.force_login(user)
     with running("worker", celery("worker", "-l", "info", "-c", "1"), child_env(tmp_path), tmp_path):
-        response = client.get(reverse("dashboards:ledger"), {"format": "xlsx"})
+        response = client.post(reverse("dashboards:ledger"), {"format": "xlsx"})
         assert response.status_code == 302
         job = ExportJob.objects.get(owner=user)
         wait_for(lambda: ExportJob.objects.get(pk=job.pk).state == "done", 60, "the worker to write the export")
