@@ -54,7 +54,9 @@ class SpecialDays:
 
     def is_working_day(self, day: date) -> bool:
         if self.start is None or self.end is None:
-            self.load(day, day + EXTEND)
+            # Both ways: a deadline is counted forwards, a reminder before it backwards; a window that started at the
+            # first day asked would be fetched again for the day before it.
+            self.load(day - EXTEND, day + EXTEND)
         elif day > self.end:
             self.load(self.start, day + EXTEND)
         elif day < self.start:

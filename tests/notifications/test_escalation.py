@@ -230,6 +230,9 @@ def test_sweep_queries_do_not_grow_with_the_items(esc, settings):
     deadline = timezone.now() + timedelta(days=5)
     counts = []
     for n in (5, 25):
+        # Only this round's items are due: the last round's may reach their next step by now (depending on the
+        # weekday the test runs on), which is more work, not more queries per item.
+        Escalation.objects.update(active=False)
         for _ in range(n):
             confirmed(esc, deadline)
         with time_machine.travel(deadline + timedelta(minutes=1), tick=False), CaptureQueriesContext(connection) as ctx:
