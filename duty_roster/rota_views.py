@@ -32,9 +32,17 @@ from .forms import ChangeForm, GenerateForm, LogForm, ShiftForm
 from .models import DutyShift, ShiftChange
 
 
-def _post(user, pk: int):
-    """A duty post the user answers for; any other is a 404."""
-    return get_object_or_404(visible_posts(user).select_related("region", "department", "enterprise"), pk=pk)
+def _post(user, pk):
+    """A duty post the user answers for; any other (or a value that is not an id) is a 404."""
+    return get_object_or_404(visible_posts(user).select_related("region", "department", "enterprise"), pk=_id(pk))
+
+
+def _id(value) -> int:
+    """A posted id; anything that is not a number finds nothing (404), never a server error."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 def _errors(exc: ValidationError) -> str:
@@ -181,7 +189,7 @@ def shift_detail(request, pk: int):
                 rota.write_log(request.user, shift, form.cleaned_data["text"], form.cleaned_data["open_item"])
                 messages.success(request, _("Written in the duty log."))
             elif action == "close_item":
-                entry = get_object_or_404(shift.log, pk=request.POST.get("entry") or 0)
+                entry = get_object_or_404(shift.log, pk=_id(request.POST.get("entry")))
                 rota.close_item(request.user, entry)
                 messages.success(request, _("The item is closed."))
             elif action in SHIFT_ACTIONS:
@@ -229,7 +237,7 @@ def change_list(request):
     if request.method == "POST":
         pending = ShiftChange.objects.filter(state=ShiftChange.State.PENDING)
         change = get_object_or_404(pending if _decides_all(user) else pending.filter(shift__leader=user),
-                                   pk=request.POST.get("change") or 0)  # fmt: skip
+                                   pk=_id(request.POST.get("change")))  # fmt: skip
         try:
             rota.decide(user, change, request.POST.get("decision") == "approve")
         except Conflict as exc:
@@ -279,7 +287,7 @@ def _chosen_period(params, periods: list[plans.Period], today: date) -> plans.Pe
 
 
 def _submit(request, period: plans.Period | None):
-    post = _post(request.user, int(request.POST.get("post") or 0))
+    post = _post(request.user, request.POST.get("post"))
     try:
         start, end = date.fromisoformat(request.POST["start"]), date.fromisoformat(request.POST["end"])
     except (KeyError, ValueError):

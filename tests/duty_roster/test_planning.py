@@ -274,3 +274,15 @@ def test_close_item_in_the_api(unit):
     response = api.post(f"/api/v1/duty-shifts/{shift.pk}/log/{item.pk}/close/")
     assert response.status_code == 200, response.content
     assert response.json()["closed_at"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("duty_roster:plans", {"post": "x", "start": "2026-10-01", "end": "2026-10-07"}),
+        ("duty_roster:changes", {"change": "x", "decision": "approve"}),
+    ],
+)
+def test_a_posted_id_that_is_not_a_number_is_not_found(unit, client, name, data):
+    client.force_login(unit.world.users["city"])
+    assert client.post(reverse(name), data).status_code == 404
