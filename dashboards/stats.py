@@ -33,6 +33,8 @@ from organizations.models import Department, Industry, Region, User
 from organizations.scope import Scope
 from workdays.calendar import SHANGHAI
 
+from .units import Territories, scope_name
+
 ROLE_TITLES = {
     "all": gettext_lazy("City safety office"),
     "department": gettext_lazy("Department"),
@@ -191,11 +193,10 @@ def build(user: User, period: Period, now: datetime | None = None) -> Dashboard:
     board = Dashboard(user=user, period=period, now=now, scope=scope, role=scope.kind)
     hazards = Hazard.objects.visible_to(user)
     names = _names()  # query 3
-    root = _root(scope, user, names)
-    _main(board, hazards, names, root)  # query 1, with the trend
+    _main(board, hazards, names, _territories(scope, names))  # query 1, with the trend
     _watch(board, hazards)  # query 2
     board.unanswered = unanswered_for(user).count() if scope.kind != "enterprise" else 0  # query 4
-    board.scope_name = _scope_name(user, scope, names, root)
+    board.scope_name = scope_name(user)
     return board
 
 
@@ -220,14 +221,24 @@ def _names() -> dict:
     return found
 
 
-def _root(scope: Scope, user: User, names: dict) -> dict | None:
-    """The region the territorial breakdown starts from: the city for the city office, else the unit's region."""
+def _territories(scope: Scope, names: dict) -> Territories | None:
+    """The reports' folding of regions onto the territories under the scope's root, built from the names already
+    loaded (no query): the city for the city office, else the unit's own region."""
+
+    def region(r: dict) -> Region:
+        return Region(id=r["id"], code=r["code"], name=r["name"], path=r["path"], parent_id=r["parent"])
+
     if scope.kind == "all":
-        return next((r for r in names["r"].values() if r["parent"] is None), None)
-    return names["path"].get(scope.region_path)
+        root = next((r for r in names["r"].values() if r["parent"] is None), None)
+    else:
+        root = names["path"].get(scope.region_path)
+    if root is None:
+        return None
+    children = sorted((r for r in names["r"].values() if r["parent"] == root["id"]), key=lambda r: r["path"])
+    return Territories(region(root), [region(r) for r in children])
 
 
-def _main(board: Dashboard, hazards, names: dict, root: dict | None) -> None:
+def _main(board: Dashboard, hazards, names: dict, territories: Territories | None) -> None:
     start, end = board.period.bounds
     in_period = Q(created_at__gte=start, created_at__lt=end)
     # Grouped by the enterprise's own region (an integer: cheaper to hash than a path prefix); the rows are
@@ -247,7 +258,8 @@ def _main(board: Dashboard, hazards, names: dict, root: dict | None) -> None:
     )
     trend: dict[str, int] = defaultdict(int)
     matrix: dict[tuple, int] = defaultdict(int)
-    by_region: dict = defaultdict(Tally)
+    by_territory: dict = defaultdict(Tally)
+    folded: dict[int, str] = {}  # region id -> territory code, once per region
     by_department: dict = defaultdict(Tally)
     by_industry: dict = defaultdict(Tally)
     for row in rows:
@@ -256,7 +268,11 @@ def _main(board: Dashboard, hazards, names: dict, root: dict | None) -> None:
             trend[f"{key}c"] += row[f"{key}c"]
         board.totals.add(row)
         matrix[row["level"], row["status"]] += row["found"]
-        by_region[row["region_id"]].add(row)
+        if territories is not None:
+            region_id = row["region_id"]
+            if region_id not in folded:
+                folded[region_id] = territories.key(names["r"].get(region_id, {}).get("path", ""))
+            by_territory[folded[region_id]].add(row)
         by_department[row["department_id"]].add(row)
         by_industry[_sector(row["industry_id"], names)].add(row)
     bars = [_bar(board, label, first, last, trend[f"{key}f"], trend[f"{key}c"]) for key, label, first, last in windows]
@@ -274,8 +290,8 @@ def _main(board: Dashboard, hazards, names: dict, root: dict | None) -> None:
         }
         for level, label in Level.choices
     ]
-    if board.role in ("all", "region", "department") and root is not None:
-        board.breakdowns.append(_region_breakdown(board, by_region, names, root))
+    if board.role in ("all", "region", "department") and territories is not None:
+        board.breakdowns.append(_region_breakdown(board, by_territory, names, territories))
     if board.role in ("all", "region"):
         board.breakdowns.append(_breakdown(board, _("By supervising department"), "department", by_department,
                                            names["d"]))  # fmt: skip
@@ -325,33 +341,19 @@ def _breakdown(board: Dashboard, title: str, param: str, tallies: dict, labels: 
     return breakdown
 
 
-def _region_breakdown(board: Dashboard, tallies: dict, names: dict, root: dict) -> Breakdown:
-    """One row per child of the root region (county, or township for a county); hazards filed at the root itself
-    get a row of their own without a link, since no subtree filter isolates them."""
-    children = [r for r in names["r"].values() if r["parent"] == root["id"]]
-    merged: dict = defaultdict(Tally)
-    outside: dict = {}
-    for region_id, tally in tallies.items():
-        path = names["r"].get(region_id, {}).get("path", "")
-        child = next((c for c in children if path.startswith(c["path"])), None)
-        key = child["id"] if child else None
-        if child is None and not path.startswith(root["path"]):
-            # Assigned to a department from outside its territory: named by its own county, without a link (the
-            # list's region filter offers only the department's territory).
-            county = names["path"].get("/".join(path.split("/")[:3]) + "/") or names["r"].get(region_id)
-            key = ("outside", county["id"] if county else region_id)
-            outside[key] = county["name"] if county else str(region_id)
-        target = merged[key]
-        for name in Tally.__dataclass_fields__:
-            setattr(target, name, getattr(target, name) + getattr(tally, name))
+def _region_breakdown(board: Dashboard, tallies: dict, names: dict, territories: Territories) -> Breakdown:
+    """One row per territory under the root (county, or township for a county), linked to the list's region filter.
+    Two kinds of row have no link, because no filter the user has isolates them: hazards filed at the root itself
+    (本级), and hazards assigned to a department from outside its territory (named by their own region)."""
+    labels = territories.names()
+    codes = {r["code"]: r for r in names["r"].values()}
+    children = {r.code for r in territories.children}
     breakdown = Breakdown(_("By territory"), "region")
-    for key, tally in sorted(merged.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
-        if key is None:
-            breakdown.rows.append(_row(board, _("%(region)s (directly)") % {"region": root["name"]}, tally, None))
-        elif key in outside:
-            breakdown.rows.append(_row(board, outside[key], tally, None))
-        else:
-            breakdown.rows.append(_row(board, names["r"][key]["name"], tally, {"region": key}))
+    for code, tally in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, kv[0])):
+        region = codes.get(code)
+        label = labels.get(code) or (region["name"] if region else code)
+        query = {"region": region["id"]} if code in children else None
+        breakdown.rows.append(_row(board, label, tally, query))
     return breakdown
 
 
@@ -370,8 +372,9 @@ def _windows(board: Dashboard) -> list[tuple[str, str, date, date]]:
 
 
 def _trend_counts(windows) -> dict:
-    """Found and closed per bucket as conditional counts of the main query: a range test per row that fails fast,
-    nearly free next to a second scan (0.32 s against 0.30 s for the main query alone at a million rows)."""
+    """Found and closed per bucket as conditional counts of the main query: one scan instead of two. The 48 range
+    tests per row are most of the dashboard's cost at a million rows, about what a separate scan of the last twelve
+    months costs (docs/benchmarks.md)."""
     counts = {}
     for key, _label, first, last in windows:
         start = datetime.combine(first, time.min, SHANGHAI)
@@ -411,13 +414,3 @@ def _watch(board: Dashboard, hazards) -> None:
             if hazard.deadline else None  # fmt: skip
     board.top_overdue = [h for h in rows if h.deadline and h.deadline < board.now][:WATCH_LIMIT]
     board.majors = [h for h in rows if h.level == Level.MAJOR][:MAJOR_LIMIT]
-
-
-def _scope_name(user: User, scope: Scope, names: dict, root: dict | None) -> str:
-    if scope.kind == "all":
-        return _("the whole city")
-    if scope.kind == "department":
-        return names["d"].get(scope.department_id, {}).get("name", "")
-    if scope.kind == "enterprise":
-        return str(user.enterprise)
-    return root["name"] if root else ""

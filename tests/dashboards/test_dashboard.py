@@ -213,10 +213,10 @@ def test_page_queries_are_pinned(client, ledger):
     assert len(ctx.captured_queries) == 14, [q["sql"] for q in ctx.captured_queries]
 
 
-def test_a_hazard_assigned_from_another_territory_is_named_by_its_county_without_a_link(ledger):
-    """GIVEN a 新城区 construction hazard assigned to 海滨区应急管理局 WHEN that department opens its dashboard THEN it
-    is counted under 新城区 (not as 海滨区's own) and neither its territory nor its sector row links to a list the
-    department's filters would refuse; every link still lists exactly its number."""
+def test_a_hazard_assigned_from_another_territory_is_named_by_its_region_without_a_link(ledger):
+    """GIVEN a 新城街道 construction hazard assigned to 海滨区应急管理局 WHEN that department opens its dashboard THEN
+    it is counted under 新城街道 (not as 海滨区's own), as in the quarterly table, and neither its territory nor its
+    sector row links to a list the department's filters would refuse; every link still lists exactly its number."""
     from .conftest import put, when
 
     put(ledger, ledger.e2, "rectifying", when(6, 1), deadline=when(6, 30))
@@ -224,7 +224,7 @@ def test_a_hazard_assigned_from_another_territory_is_named_by_its_county_without
     user = ledger.users["county_dept"]
     board = build(user, YEAR)
     regions = {r["label"]: r for r in board.breakdowns[0].rows}
-    assert "新城区" in regions and regions["新城区"]["found"] is None
+    assert "新城街道" in regions and regions["新城街道"]["found"] is None
     assert not any("本级" in label for label in regions)
     building = next(r for r in board.breakdowns[1].rows if r["label"] == "建筑施工")
     assert building["found"] is None

@@ -155,7 +155,9 @@ def test_weekly_summary_goes_to_heads_and_leaders_once(ledger, mailoutbox):
     assert "市住房和城乡建设局" in head.title
     assert head.position.kind == PositionKind.DEPARTMENT_HEAD
     # Last week (06-08 .. 06-14) in construction: one filed (06-10 reported); now 2 open, 1 overdue.
-    assert "1" in head.body and ledger.hazards["confirmed_overdue"].code in head.body
+    assert "上周排查隐患1项，其中已整改销号0项，不予认定0项。" in head.body
+    assert "目前未销号隐患2项，其中逾期1项" in head.body
+    assert ledger.hazards["confirmed_overdue"].code in head.body
     assert ledger.hazards["old_open"].code not in head.body  # 海滨 chemicals: not theirs
 
 
