@@ -60,3 +60,24 @@ def test_dashboard_on_desktop_and_phone(live_server, recent, browser, who):
             page.wait_for_url("**/hazards/?**")
             assert page.locator("ul.rows > li:not(.empty)").count() == number
         context.close()
+
+
+def test_a_large_export_asks_first_then_shows_its_progress(live_server, recent, phone, settings):
+    """GIVEN more hazards than EXPORT_SYNC_LIMIT WHEN the city office exports the ledger from the hazard list on a
+    phone THEN a page says how many rows and offers to start; starting it shows the progress page (the job is queued
+    once, even with a second tap)."""
+    from dashboards.models import ExportJob
+
+    settings.EXPORT_SYNC_LIMIT = 3
+    log_in(phone, live_server.url, "city")
+    phone.goto(f"{live_server.url}/hazards/")
+    phone.click(".export-links >> text=Excel")
+    expect(phone.locator("main")).to_contain_text("本次导出共14项隐患")
+    screenshot(phone, "export-confirm-390")
+    phone.click("button.primary")
+    expect(phone.locator("progress.export-progress")).to_be_visible()
+    expect(phone.locator(".export-state")).to_contain_text("排队中")
+    expect(phone.locator(".export-download")).to_be_hidden()  # no download link before the file exists
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "export-progress-390")
+    assert ExportJob.objects.filter(owner__username="city", format="xlsx").count() == 1
