@@ -339,7 +339,7 @@ def dashboards(args, median, entry) -> list[dict]:
     today = timezone.localdate()
     period = Period(today.replace(month=1, day=1), today, "year")
     repeat = max(3, min(args.repeat, 7))
-    results = []
+    results = tally_costs(args, median, entry)
     for label, user in users.items():
         Scope.for_user(user).reference  # noqa: B018 - computed once per request by every page
         main = Hazard.objects.visible_to(user).values("level", "status").annotate(n=Count("id")).order_by()
@@ -363,6 +363,66 @@ def dashboards(args, median, entry) -> list[dict]:
             entry(f"dashboard ({label}): open hazards in scope", board.totals.open_now, "hazards", "info", True),
         ]
     return results
+
+
+def tally_costs(args, median, entry) -> list[dict]:
+    """What the dashboard tally costs the writers: one hazard's status change with its trigger and without, and a
+    merge of the rows a thousand such changes append. Everything is rolled back."""
+    from django.db import transaction
+
+    from dashboards import tally
+    from dashboards.models import HazardTally
+
+    tally.compact()  # as the beat task leaves it
+    ids = list(Hazard.objects.filter(status="rectifying").order_by("id").values_list("id", flat=True)[:1000])
+    flip = "UPDATE hazards_hazard SET status = CASE status WHEN 'rectifying' THEN 'awaiting_acceptance' " \
+           "ELSE 'rectifying' END WHERE id = %s"  # fmt: skip
+
+    class Rollback(Exception):
+        pass
+
+    def updates(with_trigger: bool) -> float:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if not with_trigger:
+                    cursor.execute("ALTER TABLE hazards_hazard DISABLE TRIGGER dashboards_tally_update")
+                cursor.execute(flip, [ids[0]])  # the trigger's plan, once per connection
+                seconds = median(lambda: cursor.execute(flip, [ids[0]]), args.repeat * 5)
+                raise Rollback(seconds)
+        except Rollback as done:
+            return done.args[0]
+
+    def merge() -> tuple[float, int]:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for pk in ids:
+                    cursor.execute(flip, [pk])
+                appended = HazardTally.objects.filter(merged=False).count()
+                raise Rollback(timed(tally.compact), appended)
+        except Rollback as done:
+            return done.args
+
+    with_s, without_s = updates(True), updates(False)
+    merge_s, appended = merge()
+    rows = HazardTally.objects.count()
+    return [
+        entry(f"dashboard tally: rows for {Hazard.objects.count():,} hazards", rows, "rows", "info", True),
+        entry(
+            "hazard status change (one UPDATE): with the tally trigger / without",
+            with_s / without_s,
+            "ratio",
+            "info",
+            True,
+        ),  # fmt: skip
+        entry("hazard status change (one UPDATE) with the tally trigger", with_s * 1000, "ms", "info", True),
+        entry(
+            f"tally merge after {len(ids):,} status changes ({appended:,} rows appended)",
+            merge_s * 1000,
+            "ms",
+            "info",
+            True,
+        ),  # fmt: skip
+    ]
 
 
 def ledger_exports(args, median, entry) -> list[dict]:

@@ -98,3 +98,75 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}-{self.year}: {self.last}"
+
+
+class HazardTallyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> models.QuerySet:
+        from organizations.scope import Scope
+
+        return Scope.for_user(user).hazard_tallies(self)
+
+
+class HazardTally(models.Model):
+    """How many hazards share one month and one set of dashboard dimensions: what the dashboard sums instead of
+    reading every hazard. Written only by PostgreSQL triggers on the hazard table, in the transaction of every
+    insert, update or delete, so it is always exactly the hazard table grouped (`dashboards/tally.py`).
+
+    Each hazard counts in one row of each kind that applies to it: `o` while it is open (no month), `d` by the month
+    its deadline falls in while it is open, `f` and `F` by the month and the week (its Monday) it was filed (with its
+    current status, recurrence and on-time flags), `c` and `C` by the month and the week it was closed."""
+
+    class Kind(models.TextChoices):
+        OPEN = "o", _("Open")
+        DUE = "d", _("Open, by deadline month")
+        FILED = "f", _("Filed, by month")
+        FILED_WEEK = "F", _("Filed, by week")
+        CLOSED = "c", _("Closed, by month")
+        CLOSED_WEEK = "C", _("Closed, by week")
+
+    kind = models.CharField(_("kind"), max_length=1, choices=Kind.choices)
+    month = models.DateField(_("month or week"), null=True)
+    # The hazard's own columns, so that the scope filters the tally exactly as it filters hazards.
+    region = models.ForeignKey(
+        "organizations.Region",
+        models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("territory"),
+    )
+    region_path = models.CharField(_("territory path"), max_length=255)
+    department = models.ForeignKey(
+        "organizations.Department", models.DO_NOTHING, db_constraint=False, db_index=False, null=True, related_name="+",
+        verbose_name=_("supervising department"),
+    )  # fmt: skip
+    industry = models.ForeignKey(
+        "organizations.Industry",
+        models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        verbose_name=_("industry"),
+    )
+    level = models.CharField(_("level"), max_length=16)
+    status = models.CharField(_("status"), max_length=24)
+    recurrence = models.BooleanField(_("recurrence"), default=False)
+    on_time = models.BooleanField(_("closed on time"), default=False)
+    n = models.IntegerField(_("hazards"), default=0)
+    # False for a row a trigger appended, True for one written by `compact` or `rebuild`.
+    merged = models.BooleanField(_("merged"), default=False)
+
+    objects = HazardTallyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hazard tally")
+        verbose_name_plural = _("hazard tallies")
+        # The triggers are installed by migration 0003 on PostgreSQL only: SQLite (make run) has none, and its
+        # dashboard groups the hazards themselves. Rows are appended, several per key until `compact` merges them.
+        indexes = [
+            models.Index(fields=["kind", "month", "region"], name="hazard_tally_kind_month"),
+            models.Index(fields=["id"], condition=models.Q(merged=False), name="hazard_tally_appended"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.month:%Y-%m} {self.region_path} {self.level}/{self.status}: {self.n}"

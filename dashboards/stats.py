@@ -33,6 +33,7 @@ from organizations.models import Department, Industry, Region, User
 from organizations.scope import Scope
 from workdays.calendar import SHANGHAI
 
+from . import tally
 from .units import Territories, scope_name
 
 ROLE_TITLES = {
@@ -238,13 +239,13 @@ def _territories(scope: Scope, names: dict) -> Territories | None:
     return Territories(region(root), [region(r) for r in children])
 
 
-def _main(board: Dashboard, hazards, names: dict, territories: Territories | None) -> None:
+def _grouped(board: Dashboard, hazards, windows) -> list[dict]:
+    """The main table read from the hazards themselves: SQLite (`make run`), an enterprise's dashboard, and the
+    reference the tally's rows are tested against. Grouped by the hazard's own region (an integer: cheaper to hash
+    than a path prefix); the rows are rolled up to the root's children by the caller."""
     start, end = board.period.bounds
     in_period = Q(created_at__gte=start, created_at__lt=end)
-    # Grouped by the enterprise's own region (an integer: cheaper to hash than a path prefix); the rows are
-    # rolled up to the root's children here.
-    windows = _windows(board)
-    rows = list(
+    return list(
         hazards.values("region_id", "level", "status", "department_id", "industry_id")
         .annotate(
             total=Count("id"),
@@ -256,16 +257,26 @@ def _main(board: Dashboard, hazards, names: dict, territories: Territories | Non
         )
         .order_by()
     )
-    trend: dict[str, int] = defaultdict(int)
+
+
+def _main(board: Dashboard, hazards, names: dict, territories: Territories | None) -> None:
+    """The main table (from the tally on PostgreSQL, `dashboards/tally.py`) folded into totals, the level × status
+    matrix, the breakdowns and the trend."""
+    windows = _windows(board)
+    if tally.available(board.scope):
+        rows, trend = tally.rows(board, hazards, windows)
+    else:
+        rows, trend = _grouped(board, hazards, windows), defaultdict(int)
+        for row in rows:
+            for key, _label, _first, _last in windows:
+                trend[f"{key}f"] += row[f"{key}f"]
+                trend[f"{key}c"] += row[f"{key}c"]
     matrix: dict[tuple, int] = defaultdict(int)
     by_territory: dict = defaultdict(Tally)
     folded: dict[int, str] = {}  # region id -> territory code, once per region
     by_department: dict = defaultdict(Tally)
     by_industry: dict = defaultdict(Tally)
     for row in rows:
-        for key, _label, _first, _last in windows:
-            trend[f"{key}f"] += row[f"{key}f"]
-            trend[f"{key}c"] += row[f"{key}c"]
         board.totals.add(row)
         matrix[row["level"], row["status"]] += row["found"]
         if territories is not None:
@@ -331,13 +342,13 @@ def _row(board: Dashboard, label: str, tally: Tally, param: dict | None) -> dict
 def _breakdown(board: Dashboard, title: str, param: str, tallies: dict, labels: dict,
                linkable: set | None = None) -> Breakdown:  # fmt: skip
     breakdown = Breakdown(title, param)
-    for key, tally in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
+    for key, counts in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
         if key is None:
             label, query = _("No department (supervision gap)"), None
         else:
             label = labels.get(key, {}).get("name", str(key))
             query = {param: key} if linkable is None or key in linkable else None
-        breakdown.rows.append(_row(board, label, tally, query))
+        breakdown.rows.append(_row(board, label, counts, query))
     return breakdown
 
 
@@ -349,11 +360,11 @@ def _region_breakdown(board: Dashboard, tallies: dict, names: dict, territories:
     codes = {r["code"]: r for r in names["r"].values()}
     children = {r.code for r in territories.children}
     breakdown = Breakdown(_("By territory"), "region")
-    for code, tally in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, kv[0])):
+    for code, counts in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, kv[0])):
         region = codes.get(code)
         label = labels.get(code) or (region["name"] if region else code)
         query = {"region": region["id"]} if code in children else None
-        breakdown.rows.append(_row(board, label, tally, query))
+        breakdown.rows.append(_row(board, label, counts, query))
     return breakdown
 
 

@@ -21,3 +21,11 @@ def weekly_summaries() -> int:
 def purge_exports() -> int:
     """Daily: delete export files older than EXPORT_KEEP_DAYS (the job rows stay, marked expired)."""
     return exports.purge_old()
+
+
+@shared_task(ignore_result=True)
+def compact_tally() -> int | None:
+    """Every few minutes: merge the dashboard tally's appended rows (its sums stay the same)."""
+    from . import tally
+
+    return tally.compact()

@@ -37,7 +37,20 @@ TITLES = ["灭火器过期", "安全出口堵塞", "配电箱未接地", "气瓶
 
 def delete_bulk_hazards() -> int:
     """Bulk hazards have no photos, plans or events, so a raw delete is safe and fast."""
-    return Hazard.objects.filter(code__startswith=BULK_CODE)._raw_delete(connection.alias)
+    deleted = Hazard.objects.filter(code__startswith=BULK_CODE)._raw_delete(connection.alias)
+    if deleted:
+        settle_tally()
+    return deleted
+
+
+def settle_tally() -> None:
+    """After a bulk change: merge the dashboard tally's appended rows and refresh the planner's statistics."""
+    from dashboards import tally  # the dashboard keeps its tally of hazards; loaders only settle it
+
+    tally.compact()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE dashboards_hazardtally")
 
 
 def load_bulk_hazards(count: int, seed: int, reset: bool = False) -> dict[str, int]:
@@ -49,6 +62,7 @@ def load_bulk_hazards(count: int, seed: int, reset: bool = False) -> dict[str, i
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE hazards_hazard")
+    settle_tally()
     return {"deleted": deleted, "start": start, "inserted": inserted}
 
 

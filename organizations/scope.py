@@ -134,6 +134,11 @@ class Scope:
         # A hazard assigned to the department stays visible to it even outside its industries.
         return self._territorial(qs, "industry_id", assigned=Q(department_id=self.department_id))
 
+    def hazard_tallies(self, qs: models.QuerySet) -> models.QuerySet:
+        """The dashboard's tally carries the hazard's own region path, industry and department, so it is cut exactly
+        as the hazards are; it has no enterprise column, and an enterprise's dashboard reads its hazards."""
+        return qs.none() if self.kind == "enterprise" else self.hazards(qs)
+
     def inspections(self, qs: models.QuerySet) -> models.QuerySet:
         return self._territorial(qs, "industry_id")
 

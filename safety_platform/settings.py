@@ -266,6 +266,8 @@ HEARTBEAT_INTERVAL = envint("HEARTBEAT_INTERVAL", 60)
 ESCALATION_SWEEP_INTERVAL = envint("ESCALATION_SWEEP_INTERVAL", 60)
 CELERY_TASK_ROUTES = {"notifications.tasks.sweep": {"queue": "escalation"}}
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Seconds between merges of the dashboard tally's appended rows (docs/dashboards.md).
+TALLY_COMPACT_INTERVAL = envint("TALLY_COMPACT_INTERVAL", 300)
 CELERY_BEAT_SCHEDULE = {
     "escalation-sweep": {
         "task": "notifications.tasks.sweep",
@@ -287,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dashboards.tasks.weekly_summaries",
         "schedule": crontab(minute=0, hour=8, day_of_week=1),
         "options": {"expires": 6 * 3600},
+    },
+    # The dashboard tally's triggers append rows; merging them keeps the dashboard's reads short.
+    "compact-tally": {
+        "task": "dashboards.tasks.compact_tally",
+        "schedule": TALLY_COMPACT_INTERVAL,
+        "options": {"expires": max(TALLY_COMPACT_INTERVAL - 10, 1)},
     },
     "purge-exports": {
         "task": "dashboards.tasks.purge_exports",
