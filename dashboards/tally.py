@@ -34,14 +34,19 @@ OPEN = [str(s) for s in OPEN_STATUSES]
 ZERO = Value(0, output_field=IntegerField())
 
 
+def available_on_this_database() -> bool:
+    """The tally's triggers are installed by migration on PostgreSQL only."""
+    return connection.vendor == "postgresql"
+
+
 def available(scope) -> bool:
-    """The tally exists on PostgreSQL (its triggers are installed by migration); an enterprise's few hazards are
-    read directly (the tally has no enterprise column)."""
-    return connection.vendor == "postgresql" and scope.kind in ("all", "region", "department")
+    """Whether `scope`'s dashboard is read from the tally: on PostgreSQL, for all but an enterprise, whose few
+    hazards are grouped directly (the tally has no enterprise column)."""
+    return available_on_this_database() and scope.kind in ("all", "region", "department")
 
 
 def _call(function: str) -> int | None:
-    if connection.vendor != "postgresql":
+    if not available_on_this_database():
         return None
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {function}()")

@@ -26,6 +26,11 @@ def purge_exports() -> int:
 @shared_task(ignore_result=True)
 def compact_tally() -> int | None:
     """Every few minutes: merge the dashboard tally's appended rows (its sums stay the same)."""
+    from ops.tasks import beat
+
     from . import tally
 
-    return tally.compact()
+    merged = tally.compact()
+    if merged is not None:
+        beat("tally_compact", data={"merged": merged})
+    return merged

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -62,7 +63,18 @@ HEARTBEAT_NAMES = {
     "ping": _("Test task"),
     "escalation_sweep": _("Escalation sweep"),
     "self_check": _("Delivery self-check"),
+    "tally_compact": _("Dashboard tally merge"),
 }
+
+
+def tally_state() -> dict | None:
+    """The dashboard tally's rows and those appended since the last merge (PostgreSQL only)."""
+    from dashboards.models import HazardTally
+    from dashboards.tally import available_on_this_database
+
+    if not available_on_this_database():
+        return None
+    return HazardTally.objects.aggregate(rows=Count("id"), appended=Count("id", filter=Q(merged=False)))
 
 
 @login_required
@@ -79,5 +91,6 @@ def operations(request):
         "heartbeats": [(HEARTBEAT_NAMES.get(b.name, b.name), b) for b in Heartbeat.objects.order_by("name")],
         "missing_years": missing_years([year, year + 1]),
         "year": year,
+        "tally": tally_state(),
     }
     return render(request, "ops/index.html", context)

@@ -274,3 +274,22 @@ def _filing(world, **overrides):
     from ..hazards.conftest import filing
 
     return filing(world, **overrides)
+
+
+def test_the_beat_task_merges_and_the_operations_page_shows_it(world, client):
+    from dashboards.tasks import compact_tally
+    from ops.models import Heartbeat
+
+    at = datetime(2026, 5, 5, 9, tzinfo=SHANGHAI)
+    hazard = put(world, world.e1, "rectifying", at, deadline=at + timedelta(days=30))
+    Hazard.objects.filter(pk=hazard.pk).update(status="awaiting_acceptance")
+    appended = HazardTally.objects.filter(merged=False).count()
+    assert appended >= 8
+    client.force_login(world.users["city"])
+    page = client.get("/operations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"{HazardTally.objects.count()} 行，其中 {appended} 行待合并" in page
+    assert compact_tally() > 0
+    assert Heartbeat.objects.get(name="tally_compact").data["merged"] > 0
+    assert not HazardTally.objects.filter(merged=False).exists() and exact()
+    page = client.get("/operations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "其中 0 行待合并" in page and "看板计数合并" in page
