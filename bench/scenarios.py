@@ -122,6 +122,31 @@ def enterprise_lists(args, median, entry) -> list[dict]:
     city_client = logged_in(city)
     floor = median(lambda: city_client.get("/api/v1/industries/?page_size=1"), args.repeat)
     results.append(entry("authenticated 1-row API request (fixed cost floor)", floor * 1000, "ms", "info", True))
+    results += floors("enterprise list", city_client, base.visible_to(city)[:51], 51, args, median, entry)
+    return results
+
+
+def floors(label: str, client: Client, queryset, rows: int, args, median, entry) -> list[dict]:
+    """What a request costs before it reads a row, against the page's raw SQL: an API view and a page that do
+    nothing but authenticate (session and user), check permission and render (`bench/floor_urls.py`). When these
+    alone are near or above 3x, no list built on this stack can be within 3x of its SQL."""
+    from django.test import override_settings
+
+    sql, params = queryset.query.sql_with_params()
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert len(cursor.fetchall()) == rows
+
+    sql_s = median(raw, args.repeat)
+    results = []
+    with override_settings(ROOT_URLCONF="bench.floor_urls"):
+        for kind, url in (("API view", "/bench-floor/api/"), ("page on the base layout", "/bench-floor/page/")):
+            assert client.get(url).status_code == 200
+            seconds = median(lambda url=url: client.get(url), args.repeat)
+            results.append(entry(f"{label}: an authenticated {kind} that reads no row / the page's raw SQL",
+                                 seconds / sql_s, "ratio", "info", True))  # fmt: skip
     return results
 
 
@@ -158,6 +183,7 @@ def hazard_lists(args, median, entry) -> list[dict]:
         request_s, sql_s, queries = measure_page(client, url, queryset[:51], 51, args, median)
         times[label] = request_s
         results += ratio_entries(label, request_s, sql_s, queries)
+    results += floors("hazard list", client, base[:51], 51, args, median, entry)
     first, deep = times[cases[0][0]], times[cases[2][0]]
     results.append(
         entry("hazard list API, deep page / first page", deep / first, "ratio", "<= 1.5", deep / first <= 1.5)

@@ -169,4 +169,5 @@ class HazardTally(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.month:%Y-%m} {self.region_path} {self.level}/{self.status}: {self.n}"
+        month = f"{self.month:%Y-%m-%d}" if self.month else "-"
+        return f"{self.kind} {month} {self.region_path} {self.level}/{self.status}: {self.n}"

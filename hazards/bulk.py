@@ -37,20 +37,15 @@ TITLES = ["灭火器过期", "安全出口堵塞", "配电箱未接地", "气瓶
 
 def delete_bulk_hazards() -> int:
     """Bulk hazards have no photos, plans or events, so a raw delete is safe and fast."""
-    deleted = Hazard.objects.filter(code__startswith=BULK_CODE)._raw_delete(connection.alias)
-    if deleted:
-        settle_tally()
-    return deleted
+    with bulk_tally():
+        return Hazard.objects.filter(code__startswith=BULK_CODE)._raw_delete(connection.alias)
 
 
-def settle_tally() -> None:
-    """After a bulk change: merge the dashboard tally's appended rows and refresh the planner's statistics."""
-    from dashboards import tally  # the dashboard keeps its tally of hazards; loaders only settle it
+def bulk_tally():
+    """The dashboard keeps a tally of hazards (PostgreSQL triggers); a bulk change counts it once at the end."""
+    from dashboards import tally
 
-    tally.compact()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE dashboards_hazardtally")
+    return tally.bulk()
 
 
 def load_bulk_hazards(count: int, seed: int, reset: bool = False) -> dict[str, int]:
@@ -58,11 +53,11 @@ def load_bulk_hazards(count: int, seed: int, reset: bool = False) -> dict[str, i
     if not count:
         return {"deleted": deleted, "inserted": 0}
     start = Hazard.objects.filter(code__startswith=BULK_CODE).count()
-    inserted = bulk_insert(Hazard, bulk_hazard_rows(count, seed, start))
+    with bulk_tally():
+        inserted = bulk_insert(Hazard, bulk_hazard_rows(count, seed, start))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE hazards_hazard")
-    settle_tally()
     return {"deleted": deleted, "start": start, "inserted": inserted}
 
 

@@ -1,7 +1,11 @@
 
 """The hazard tally and the PostgreSQL triggers that keep it: every statement that inserts, updates or deletes
 hazards adds its rows' contributions (+1 new, -1 old) in the same transaction, so the tally is always the hazard
-table grouped. On SQLite nothing is installed and the dashboard reads the hazards themselves."""
+table grouped. On SQLite nothing is installed and the dashboard reads the hazards themselves.
+
+The functions read these hazard columns: created_at, closed_at, deadline, status, level, region_id, region_path,
+department_id, industry_id, recurrence_of_id. A later migration that renames or drops one of them must replace
+the functions in the same migration, or every write to a hazard fails."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -64,13 +68,15 @@ EVENTS = {
 }
 
 INSTALL = [
-    # Rebuild from scratch (this migration, `manage.py tally --rebuild`): the hazard table is locked against writes
-    # meanwhile, so no change slips between the delete and the insert.
+    # Rebuild from scratch (this migration, `manage.py tally --rebuild`, bulk loads): the hazard table is locked
+    # against writes meanwhile, so no change slips between emptying the tally and counting it again (TRUNCATE leaves
+    # no dead rows for the dashboard to read past; it waits for the tally's readers).
     f"""CREATE FUNCTION dashboards_tally_rebuild() RETURNS bigint LANGUAGE plpgsql AS $$
         DECLARE written bigint;
         BEGIN
+          PERFORM pg_advisory_xact_lock(hashtext('dashboards_tally_compact'));
           LOCK TABLE hazards_hazard IN SHARE MODE;
-          DELETE FROM dashboards_hazardtally;
+          TRUNCATE dashboards_hazardtally;
           INSERT INTO dashboards_hazardtally ({KEY}, n, merged) SELECT *, true FROM ({FRESH}) fresh;
           GET DIAGNOSTICS written = ROW_COUNT;
           RETURN written;
@@ -79,9 +85,19 @@ INSTALL = [
     # a reader sees the rows before or after, with the same sums; rows appended meanwhile by transactions not yet
     # committed are not in the statements' snapshots and stay as they are. One compaction at a time (advisory lock).
     f"""CREATE FUNCTION dashboards_tally_compact() RETURNS bigint LANGUAGE plpgsql AS $$
-        DECLARE written bigint;
+        DECLARE written bigint; appended bigint; kept real;
         BEGIN
           PERFORM pg_advisory_xact_lock(hashtext('dashboards_tally_compact'));
+          SELECT count(*) INTO appended FROM dashboards_hazardtally WHERE merged = false;
+          SELECT reltuples INTO kept FROM pg_class WHERE oid = 'dashboards_hazardtally'::regclass;
+          IF appended * 10 > kept THEN
+            -- After a bulk change (a tenth of the table or more appended): one pass over everything.
+            WITH gone AS (DELETE FROM dashboards_hazardtally RETURNING *)
+            INSERT INTO dashboards_hazardtally ({KEY}, n, merged)
+            SELECT {KEY}, sum(n), true FROM gone GROUP BY {KEY} HAVING sum(n) <> 0;
+            GET DIAGNOSTICS written = ROW_COUNT;
+            RETURN written;
+          END IF;
           WITH d AS (SELECT DISTINCT {KEY} FROM dashboards_hazardtally WHERE merged = false AND month IS NOT NULL),
           gone AS (DELETE FROM dashboards_hazardtally t USING d WHERE {SAME_KEY} RETURNING t.*)
           INSERT INTO dashboards_hazardtally ({KEY}, n, merged)

@@ -41,10 +41,12 @@ def exact() -> bool:
     return tally.differences() == 0
 
 
+KEYS = ("kind", "month", "region_id", "region_path", "department_id", "industry_id", "level", "status", "recurrence",
+        "on_time")  # fmt: skip
+
+
 def rows_per_key() -> int:
-    keys = ("kind", "month", "region_id", "region_path", "department_id", "industry_id", "level", "status",
-            "recurrence", "on_time")  # fmt: skip
-    found = HazardTally.objects.values(*keys).annotate(rows=Count("id")).order_by("-rows").first()
+    found = HazardTally.objects.values(*KEYS).annotate(rows=Count("id")).order_by("-rows").first()
     return found["rows"] if found else 0
 
 
@@ -99,6 +101,27 @@ def test_bulk_statements_and_raw_updates_are_counted(hz):
     Hazard.objects.filter(pk__in=[h.pk for h in made[10:]])._raw_delete(connection.alias)
     assert exact()
     call_command("tally", "--compact", "--check")
+
+
+def test_a_bulk_load_counts_the_tally_once_at_the_end(hz):
+    """`tally.bulk()` (seed_bulk): COPY and a raw delete with the triggers off, then one count from the hazards."""
+    from organizations.demo import bulk_insert
+
+    template = put(hz, hz.e1, "confirmed", datetime(2026, 3, 1, tzinfo=SHANGHAI),
+                   deadline=datetime(2026, 4, 1, tzinfo=SHANGHAI))  # fmt: skip
+    row = {f.attname: getattr(template, f.attname) for f in Hazard._meta.concrete_fields if not f.primary_key}
+    before = HazardTally.objects.count()
+    with tally.bulk():
+        bulk_insert(Hazard, [{**row, "code": f"YB-{i:09d}", "status": "closed" if i % 3 else "rectifying",
+                              "closed_at": row["created_at"] if i % 3 else None} for i in range(500)])  # fmt: skip
+        assert HazardTally.objects.count() == before  # nothing counted meanwhile
+    assert exact() and rows_per_key() == 1
+    assert HazardTally.objects.filter(kind="f").aggregate(n=Sum("n"))["n"] == 501
+    with tally.bulk():
+        Hazard.objects.filter(code__startswith="YB-")._raw_delete(connection.alias)
+    assert exact() and HazardTally.objects.filter(kind="f").aggregate(n=Sum("n"))["n"] == 1
+    Hazard.objects.filter(pk=template.pk).update(status="rectifying")  # the triggers are on again
+    assert HazardTally.objects.filter(merged=False).exists() and exact()
 
 
 def test_rebuild_and_check(hz, capsys):
@@ -293,3 +316,21 @@ def test_the_beat_task_merges_and_the_operations_page_shows_it(world, client):
     assert not HazardTally.objects.filter(merged=False).exists() and exact()
     page = client.get("/operations/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "其中 0 行待合并" in page and "看板计数合并" in page
+
+
+def test_a_merge_touches_only_the_keys_appended_to_unless_most_of_the_tally_is_new(world):
+    """After a bulk change the merge is one pass over the whole tally; after a few changes it rewrites only the
+    keys that were appended to (its return value is the merged rows it wrote)."""
+    at = datetime(2026, 1, 5, 9, tzinfo=SHANGHAI)
+    made = [put(world, world.e1 if i % 2 else world.e2, "rectifying", at + timedelta(days=7 * i),
+                deadline=at + timedelta(days=7 * i + 40)) for i in range(100)]  # fmt: skip
+    keys = HazardTally.objects.values(*KEYS).distinct().count()
+    assert tally.compact() == keys  # everything was new: one pass, every key written once
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dashboards_hazardtally")
+    Hazard.objects.filter(pk=made[0].pk).update(status="awaiting_acceptance")
+    appended = HazardTally.objects.filter(merged=False).count()
+    assert appended == 8  # -1 and +1 for the open, due, filed-by-month and filed-by-week rows
+    written = tally.compact()
+    assert 0 < written <= appended and exact() and rows_per_key() == 1
+    assert HazardTally.objects.count() < keys + appended
