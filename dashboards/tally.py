@@ -17,9 +17,8 @@ equal for many periods and moments on the same data.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-
 from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, IntegerField, Q, Sum, Value
