@@ -1,18 +1,18 @@
 """The dashboard's main table from the hazard tally (PostgreSQL), equal row for row to grouping the hazards.
 
-Reading a million hazards for every dashboard costs seconds; the tally (`HazardTally`, kept by triggers in the
-transaction of every change to a hazard) holds the same counts by month, about a tenth as many rows. What a month
-cannot answer is read from the hazards themselves, through indexes, in the same query (a UNION ALL):
+Grouping a million hazards for every dashboard costs more than a second; the tally (`HazardTally`, kept by triggers
+in the transaction of every change to a hazard) holds the same counts by month and by week, and a dashboard reads a
+small part of it. Two things no month or week answers are read from the hazards themselves, by their indexes, in
+the same query as the tally (a UNION ALL):
 
-- found, on time and recurrences in the period: whole months from the tally, the days at either end from the
-  hazards (`created_at` index);
-- overdue now: deadlines in earlier months from the tally, this month's up to now from the hazards (the open
-  deadline index);
-- the trend: months from the tally; the twelve weeks from the hazards (`created_at` and `closed_at` indexes);
-- open by status and level: the tally, all months.
+- the days at either end of the period that no whole week covers (fewer than seven each; `created_at` index);
+- this month's deadlines up to now, for "overdue now" (the open-deadline index).
 
-`rows()` returns the same columns and keys as the direct grouping in `stats._main`, and a test holds the two
-equal for many periods and moments on the same data.
+Everything else comes from the tally: open by status and level (`o`), overdue in earlier months (`d`), found, on
+time and recurrences in the period's whole months (`f`) and whole weeks (`F`), and the trend (`f`, `c`, `F`, `C`).
+
+`rows()` returns the same columns and keys as the direct grouping in `stats._grouped`; a test holds the two equal
+for five roles, four moments and eight periods on hazards placed around the months' and weeks' boundaries.
 """
 
 from __future__ import annotations

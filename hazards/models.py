@@ -157,7 +157,7 @@ class Hazard(models.Model):
             models.Index(fields=["region_path"], name="hazard_region_path", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["status", "level", "id"], name="hazard_status_level"),
             models.Index(fields=["created_at"], name="hazard_created_at"),
-            # The dashboard's weekly "closed" trend reads the last twelve weeks' closures by this index.
+            # The list's closing-date filter (the dashboard's drill-downs from its "closed" trend bars).
             models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="hazard_closed_at"),
             models.Index(fields=["enterprise", "category", "place", "closed_at"], name="hazard_recurrence"),
         ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from hazards.models import Hazard
 from organizations.choices import UnitKind
+from organizations.scope import Scope
 from safety_platform.lib.pages import paginate
 
 from . import escalation
@@ -80,9 +81,13 @@ def preferences(request):
 
 def unanswered_for(user):
     """Must-answer notices nobody has answered: about hazards in the user's scope, or addressed to the user."""
-    visible = Hazard.objects.visible_to(user)
+    if Scope.for_user(user).kind == "all":
+        # Every hazard is visible: no need to hash a million hazard ids to learn that a notice has one.
+        about = Q(hazard__isnull=False)
+    else:
+        about = Q(hazard__in=Hazard.objects.visible_to(user))
     return Notification.objects.filter(must_answer=True, acknowledged_at__isnull=True).filter(
-        Q(hazard__in=visible) | Q(hazard__isnull=True, recipient=user)
+        about | Q(hazard__isnull=True, recipient=user)
     )
 
 
