@@ -74,8 +74,8 @@ TRIGGERS = ("dashboards_tally_insert", "dashboards_tally_update", "dashboards_ta
 
 @contextmanager
 def bulk():
-    """For bulk loaders (`seed_bulk`): the triggers are off for one transaction, which holds the hazard table
-    exclusively (nobody else writes meanwhile), and the tally is counted again from the hazards before it commits.
+    """For bulk loaders (`seed_bulk`): the triggers are off for one transaction, whose lock keeps every other writer
+    off the hazard table meanwhile, and the tally is counted again from the hazards before it commits.
     A million rows then cost one grouping instead of a trigger per COPY chunk and a merge of everything appended.
     """
     if not available_on_this_database():
@@ -92,7 +92,7 @@ def bulk():
             cursor.execute(f"ALTER TABLE hazards_hazard ENABLE TRIGGER {name}")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     with connection.cursor() as cursor:
-        # The rebuild deleted every old row: reclaim them now rather than leave the dashboard to read past them.
+        # Statistics for the planner and a visibility map for the new rows, before the first dashboard reads them.
         cursor.execute("ANALYZE dashboards_hazardtally" if connection.in_atomic_block else
                        "VACUUM ANALYZE dashboards_hazardtally")  # fmt: skip
 

@@ -37,8 +37,11 @@ TITLES = ["灭火器过期", "安全出口堵塞", "配电箱未接地", "气瓶
 
 def delete_bulk_hazards() -> int:
     """Bulk hazards have no photos, plans or events, so a raw delete is safe and fast."""
+    doomed = Hazard.objects.filter(code__startswith=BULK_CODE)
+    if not doomed.exists():
+        return 0
     with bulk_tally():
-        deleted = Hazard.objects.filter(code__startswith=BULK_CODE)._raw_delete(connection.alias)
+        deleted = doomed._raw_delete(connection.alias)
     vacuum()
     return deleted
 
