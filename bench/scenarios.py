@@ -452,7 +452,7 @@ def tally_costs(args, median, entry) -> list[dict]:
             "ratio",
             "info",
             True,
-        ),  # fmt: skip
+        ),
         entry("hazard status change (one UPDATE) with the tally trigger", with_s * 1000, "ms", "info", True),
         entry(
             f"tally merge after {len(ids):,} status changes ({appended:,} rows appended)",
@@ -460,7 +460,7 @@ def tally_costs(args, median, entry) -> list[dict]:
             "ms",
             "info",
             True,
-        ),  # fmt: skip
+        ),
     ]
 
 

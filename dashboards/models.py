@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from organizations.scope import ScopedQuerySet
+
 
 class ExportJob(models.Model):
     """A ledger export too large to stream at once: a Celery task writes the file and counts its rows."""
@@ -100,11 +102,8 @@ class DocumentCounter(models.Model):
         return f"{self.kind}-{self.year}: {self.last}"
 
 
-class HazardTallyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> models.QuerySet:
-        from organizations.scope import Scope
-
-        return Scope.for_user(user).hazard_tallies(self)
+class HazardTallyQuerySet(ScopedQuerySet):
+    scope_method = "hazard_tallies"
 
 
 class HazardTally(models.Model):

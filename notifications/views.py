@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hazards.models import Hazard
 from organizations.choices import UnitKind
 from organizations.scope import Scope
 from safety_platform.lib.pages import paginate
@@ -81,13 +80,8 @@ def preferences(request):
 
 def unanswered_for(user):
     """Must-answer notices nobody has answered: about hazards in the user's scope, or addressed to the user."""
-    if Scope.for_user(user).kind == "all":
-        # Every hazard is visible: no need to hash a million hazard ids to learn that a notice has one.
-        about = Q(hazard__isnull=False)
-    else:
-        about = Q(hazard__in=Hazard.objects.visible_to(user))
     return Notification.objects.filter(must_answer=True, acknowledged_at__isnull=True).filter(
-        about | Q(hazard__isnull=True, recipient=user)
+        Scope.for_user(user).about_hazards() | Q(hazard__isnull=True, recipient=user)
     )
 
 

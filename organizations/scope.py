@@ -139,6 +139,15 @@ class Scope:
         as the hazards are; it has no enterprise column, and an enterprise's dashboard reads its hazards."""
         return qs.none() if self.kind == "enterprise" else self.hazards(qs)
 
+    def about_hazards(self, field: str = "hazard") -> Q:
+        """Rows of another table whose `field` points at a visible hazard (notices, for one). The city office sees
+        every hazard, so it needs only a not-null test, not a semi-join that hashes every hazard id."""
+        from hazards.models import Hazard
+
+        if self.kind == "all":
+            return Q(**{f"{field}__isnull": False})
+        return Q(**{f"{field}__in": self.hazards(Hazard.objects.all())})
+
     def inspections(self, qs: models.QuerySet) -> models.QuerySet:
         return self._territorial(qs, "industry_id")
 

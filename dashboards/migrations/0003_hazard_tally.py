@@ -1,4 +1,3 @@
-
 """The hazard tally and the PostgreSQL triggers that keep it: every statement that inserts, updates or deletes
 hazards adds its rows' contributions (+1 new, -1 old) in the same transaction, so the tally is always the hazard
 table grouped. On SQLite nothing is installed and the dashboard reads the hazards themselves.

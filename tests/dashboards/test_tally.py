@@ -26,7 +26,7 @@ from organizations.scope import Scope
 from workdays.calendar import SHANGHAI
 
 from ..conftest import need
-from ..hazards.conftest import advance, later
+from ..hazards.conftest import advance, filing, later
 from .conftest import put
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +60,7 @@ def sums_by_kind() -> dict:
 def test_the_workflow_keeps_the_tally_exact_at_every_step(hz):
     users = hz.users
     assert exact()
-    hazard, _ = workflow.file_hazard(users["inspector"], _filing(hz, level="major"))
+    hazard, _ = workflow.file_hazard(users["inspector"], filing(hz, level="major"))
     assert exact() and HazardTally.objects.filter(kind="o").aggregate(n=Sum("n"))["n"] == 1
     steps = [
         lambda h: workflow.confirm(users["county_dept"], h, later(20)),
@@ -291,12 +291,6 @@ def test_two_writers_of_the_same_cell_do_not_wait_for_each_other(world):
     assert exact()
     tally.compact()
     assert exact() and rows_per_key() == 1
-
-
-def _filing(world, **overrides):
-    from ..hazards.conftest import filing
-
-    return filing(world, **overrides)
 
 
 def test_the_beat_task_merges_and_the_operations_page_shows_it(world, client):
