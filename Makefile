@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format migrate seed bench prod-smoke messages check-deploy clean
+.PHONY: help install run test test-fast schemathesis lint format migrate seed bench prod-smoke messages check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -37,8 +37,11 @@ run: seed ## Web server + Celery worker + beat with the demo city on 127.0.0.1:8
 test: $(DEVSTAMP) ## The whole test suite (PostgreSQL/Redis/Chromium where configured)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: $(DEVSTAMP) ## Unit tests only (no processes, no browser)
-	$(BIN)/pytest -m "not integration and not browser" $(PYTEST_ARGS)
+test-fast: $(DEVSTAMP) ## Unit tests only (no processes, no browser, no schemathesis)
+	$(BIN)/pytest -m "not integration and not browser and not schemathesis" $(PYTEST_ARGS)
+
+schemathesis: $(DEVSTAMP) ## Schemathesis over the whole API schema as the city office and an enterprise (PostgreSQL)
+	$(BIN)/pytest tests/contract -m schemathesis $(PYTEST_ARGS)
 
 lint: $(DEVSTAMP) ## ruff format check + lint, Django checks, migrations up to date, translations complete
 	$(BIN)/ruff format --check .

@@ -20,12 +20,16 @@ from organizations.choices import UnitKind
 from organizations.models import Enterprise, Position, Region, User
 
 from . import failures, incidents, plans, rollcall, rota
-from .choices import IncidentKind
+from .choices import Grade, IncidentKind
 from .models import DutyLogEntry, DutyPlan, DutyShift, IncidentReport, RollCall, ShiftChange
 
 
 class IncidentSerializer(serializers.ModelSerializer):
     is_late = serializers.BooleanField(read_only=True)
+    # Blank when the grade was never raised; DRF drops allow_blank from read-only model fields, so say it here.
+    grade_raised_from = serializers.ChoiceField(
+        choices=Grade.choices, allow_blank=True, read_only=True, label=_("grade raised from")
+    )
 
     class Meta:
         model = IncidentReport
@@ -101,6 +105,16 @@ class RollCallSerializer(serializers.ModelSerializer):
         read_only_fields = ["called_by", "called_at"]
 
 
+class RollCallReportSerializer(serializers.Serializer):
+    position = serializers.IntegerField(source="position.pk")
+    title = serializers.CharField(source="position.title")
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answered_by = serializers.CharField(allow_blank=True)
+    seconds = serializers.IntegerField(allow_null=True)
+    late = serializers.BooleanField()
+    passed_up = serializers.BooleanField()
+
+
 class IsCityOffice(permissions.BasePermission):
     message = _("Only the city safety office calls the roll.")
 
@@ -122,24 +136,11 @@ class RollCallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 self.request.user, values["positions"], values["message"], values.get("answer_minutes")
             )
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=RollCallReportSerializer(many=True))
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
-        rows = rollcall.report(self.get_object())
-        return Response(
-            [
-                {
-                    "position": r.position.pk,
-                    "title": r.position.title,
-                    "answered_at": r.answered_at,
-                    "answered_by": r.answered_by,
-                    "seconds": r.seconds,
-                    "late": r.late,
-                    "passed_up": r.passed_up,
-                }  # fmt: skip
-                for r in rows
-            ]
-        )
+        """Per post called: the first answer, how many seconds it took, late or not, passed up or not."""
+        return Response(RollCallReportSerializer(rollcall.report(self.get_object()), many=True).data)
 
 
 class ShiftSerializer(serializers.ModelSerializer):
@@ -265,7 +266,10 @@ class ShiftChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
 class FailuresView(APIView):
     """The four failures per duty post over `?from=YYYY-MM-DD&to=YYYY-MM-DD` (default: the last 30 days)."""
 
-    @extend_schema(responses=dict)
+    @extend_schema(
+        parameters=[OpenApiParameter("from", OpenApiTypes.DATE), OpenApiParameter("to", OpenApiTypes.DATE)],
+        responses=dict,
+    )
     def get(self, request):
         start, end = failure_period(request.query_params)
         return Response({"from": start, "to": end, "posts": failures.four_failures(request.user, start, end)})
@@ -398,6 +402,19 @@ class PeriodSerializer(serializers.Serializer):
     end = serializers.DateField()
 
 
+class PeriodQuerySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    name = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"] or (attrs["end"] - attrs["start"]).days > 31:
+            raise serializers.ValidationError(
+                {"end": [_("A holiday period runs from its first to its last day, a month at most.")]}
+            )
+        return attrs
+
+
 class PlanStatusSerializer(serializers.Serializer):
     post = serializers.IntegerField(source="post.pk")
     title = serializers.CharField(source="post.title")
@@ -434,7 +451,10 @@ class DutyPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             serializer.instance = rota.submit_plan(self.request.user, _duty_post(self.request.user, v["post"]),
                                                    v["name"], v["start"], v["end"])  # fmt: skip
 
-    @extend_schema(responses=PeriodSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description=_("default: this year and the next"))],
+        responses=PeriodSerializer(many=True),
+    )
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def periods(self, request):
         """The official holiday periods of `?year=` (default: this year and the next)."""
@@ -443,11 +463,7 @@ class DutyPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         years = [int(year)] if year.isdigit() else [today.year, today.year + 1]
         return Response(PeriodSerializer(plans.holiday_periods(*years), many=True).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("start", OpenApiTypes.DATE), OpenApiParameter("end", OpenApiTypes.DATE),
-                    OpenApiParameter("name", str)],
-        responses=PlanStatusPageSerializer,
-    )  # fmt: skip
+    @extend_schema(parameters=[PeriodQuerySerializer], responses=PlanStatusPageSerializer)
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def status(self, request):
         """For `?start=&end=` (a holiday period), every duty post one answers for: submitted or not, and the days
@@ -458,16 +474,3 @@ class DutyPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         rows = plans.plan_status(request.user, v["start"], v["end"])
         body = {"name": v.get("name", ""), "start": v["start"], "end": v["end"], "posts": rows}
         return Response(PlanStatusPageSerializer(body).data)
-
-
-class PeriodQuerySerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
-    name = serializers.CharField(required=False, allow_blank=True, max_length=64)
-
-    def validate(self, attrs):
-        if attrs["end"] < attrs["start"] or (attrs["end"] - attrs["start"]).days > 31:
-            raise serializers.ValidationError(
-                {"end": [_("A holiday period runs from its first to its last day, a month at most.")]}
-            )
-        return attrs

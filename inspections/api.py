@@ -6,7 +6,8 @@ import uuid
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -21,6 +22,8 @@ from .choices import InspectionKind, Result
 from .coverage import coverage, not_inspected
 from .filters import InspectionFilterSet
 from .models import Answer, Campaign, ChecklistTemplate, Difference, Inspection, Team
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TemplateSerializer(serializers.ModelSerializer):
@@ -53,16 +56,22 @@ class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, KeepsChecklists]
     parser_classes = [JSONParser, MultiPartParser]
 
-    @extend_schema(responses=dict)
+    @extend_schema(
+        parameters=[OpenApiParameter("as", str, enum=["json", "xlsx"], description=_("xlsx for an Excel workbook"))],
+        responses={
+            (200, "application/json"): OpenApiResponse(dict),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY),
+        },
+    )
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         """The current version as JSON, or as Excel with `?as=xlsx`."""
         version = self.get_object().current()
-        if request.query_params.get("as") == "xlsx":
-            response = HttpResponse(
-                checklists.export_excel(version),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
+        form = request.query_params.get("as", "json")
+        if form not in ("json", "xlsx"):
+            raise serializers.ValidationError({"as": [_("Choose json or xlsx.")]})
+        if form == "xlsx":
+            response = HttpResponse(checklists.export_excel(version), content_type=XLSX)
             response["Content-Disposition"] = f'attachment; filename="{version.template.code}-v{version.number}.xlsx"'
             return response
         return Response({**checklists.export_version(version), "version": version.number})
@@ -296,6 +305,15 @@ class DifferenceSerializer(serializers.ModelSerializer):
                   "supervision_result", "counted_against"]  # fmt: skip
 
 
+class NothingFoundSerializer(serializers.Serializer):
+    """An inspector whose inspections of key units found nothing too often (see `supervision.nothing_found`)."""
+
+    user = serializers.IntegerField()
+    name = serializers.CharField()
+    inspections = serializers.IntegerField()
+    found_nothing = serializers.IntegerField()
+
+
 class SupervisionViewSet(viewsets.ViewSet):
     """Checking the checkers (督导): hollow self-checks, inspectors who find nothing, supervision differences."""
 
@@ -304,7 +322,7 @@ class SupervisionViewSet(viewsets.ViewSet):
     def hollow_self_checks(self, request):
         return Response(InspectionSerializer(supervision.hollow_self_checks(request.user)[:500], many=True).data)
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=NothingFoundSerializer(many=True))
     @action(detail=False, methods=["get"], url_path="nothing-found")
     def nothing_found(self, request):
         return Response(supervision.nothing_found(request.user))
