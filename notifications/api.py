@@ -68,6 +68,13 @@ class ChainSerializer(serializers.ModelSerializer):
         read_only_fields = ["level", "updated_at"]
 
     def validate_steps(self, steps):
+        if self.partial:
+            # A PATCH may leave out the chain's fields, never a step's: the steps given replace them all.
+            required = [name for name, field in StepSerializer().fields.items() if field.required]
+            message = serializers.Field.default_error_messages["required"]
+            errors = [{name: [message] for name in required if name not in step} for step in steps]
+            if any(errors):
+                raise serializers.ValidationError(errors)
         offsets = [s["offset_working_days"] for s in steps]
         if len(set(offsets)) != len(offsets):
             raise serializers.ValidationError(_("Two steps cannot fall on the same day."))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
 
 ERROR_COMPONENT = "Error"
 
@@ -59,6 +60,32 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema with the platform's error responses and honest list shapes."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            # A yes/no filter on a boolean model field comes out as {"type": "boolean", "enum": ["false", "true"]},
+            # which no value satisfies: the values are the strings it lists.
+            schema = parameter.get("schema", {})
+            if (
+                schema.get("type") == "boolean"
+                and schema.get("enum")
+                and all(isinstance(v, str) for v in schema["enum"])
+            ):
+                schema["type"] = "string"
+        return operation
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and "pattern" in schema and field.max_whole_digits:
+            # drf-spectacular's pattern lets "", "-" and "." through; DRF needs at least one digit.
+            sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+            whole, places = field.max_whole_digits, field.decimal_places
+            schema["pattern"] = rf"^{sign}(?:[0-9]{{1,{whole}}}(?:\.[0-9]{{0,{places}}})?|\.[0-9]{{1,{places}}})$"
+        many = isinstance(field, (serializers.ListField, serializers.ManyRelatedField))
+        if many and not field.allow_empty and schema.get("type") == "array" and direction == "request":
+            schema.setdefault("minItems", 1)  # DRF refuses an empty list here ("This list may not be empty.")
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -104,6 +131,12 @@ class AutoSchema(openapi.AutoSchema):
         )
         self.registry.register_on_missing(component)
         return component
+
+    def map_parsers(self):
+        """Request bodies are JSON (API.md); the form parsers that DRF also accepts are for the browsable API and
+        tests. Operations that take files declare their multipart body themselves."""
+        media_types = super().map_parsers()
+        return ["application/json"] if "application/json" in media_types else media_types
 
     # Only a viewset's `list` pages and filters; other actions that answer many objects answer a plain array.
     def _get_paginator(self):

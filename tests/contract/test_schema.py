@@ -122,3 +122,34 @@ def test_a_bare_validation_message_gets_the_field_shape():
     assert response.data == {"non_field_errors": ["Nothing to do."]}
     response = exception_handler(exceptions.NotFound(), {})
     assert response.data["code"] == "not_found" and response.data["detail"]
+
+
+def test_request_bodies_are_json_unless_they_carry_files(schema):
+    for method, path, operation in operations(schema):
+        content = set(operation.get("requestBody", {}).get("content", {}))
+        if content and path.endswith(("/photos/", "/evaluation/")):
+            assert content == {"multipart/form-data"}, (method, path)
+        elif content:
+            assert content == {"application/json"}, (method, path, content)
+
+
+def test_decimal_patterns_need_a_digit(schema):
+    import re
+
+    funds = schema["components"]["schemas"]["PlanRequest"]["properties"]["funds"]
+    pattern = re.compile(funds["pattern"])
+    assert all(pattern.match(v) for v in ("0", "12.5", "100000.00", ".5"))
+    assert not any(pattern.match(v) for v in ("", "-", ".", "-1", "1.234"))
+
+
+def test_yes_no_filters_are_strings_and_non_empty_lists_say_so(schema):
+    def parameter(path, name):
+        return next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name)["schema"]
+
+    key_unit = parameter("/api/v1/enterprises/", "is_key_unit")
+    assert key_unit["type"] == "string" and key_unit["enum"] == ["false", "true"]
+    assert parameter("/api/v1/hazards/", "is_overdue")["type"] == "string"
+    components = schema["components"]["schemas"]
+    assert components["StepRequest"]["properties"]["targets"]["minItems"] == 1
+    assert components["TeamRequest"]["properties"]["members"]["minItems"] == 1
+    assert "minItems" not in components["Step"]["properties"]["targets"]  # a response may list none

@@ -1,11 +1,12 @@
 """Schemathesis over the whole OpenAPI schema, as the city office and as an enterprise (issue #12, point 17).
 
-The test loads the demo city into the test database, starts the platform on a live server and runs the
-schemathesis CLI against `/api/schema/` with the role's token. Every operation gets schema-conforming and
-schema-violating requests; the run fails on any finding of not_a_server_error, status_code_conformance,
-response_schema_conformance, negative_data_rejection or positive_data_acceptance. Seed, examples per operation
-and checks are in schemathesis.toml beside this file; the figures of each run are printed and kept in
-artifacts/schemathesis-<role>.json.
+The test loads the demo city into the test database, starts the platform on a live server, fetches its
+`/api/schema/` and runs the schemathesis CLI over it twice at once, with the city office's token and with an
+enterprise's.
+Every operation gets schema-conforming and schema-violating requests; the run fails on any finding of
+not_a_server_error, status_code_conformance, response_schema_conformance, negative_data_rejection or
+positive_data_acceptance. Seed, examples per operation and checks are in schemathesis.toml beside this file; each
+role's figures are printed and kept in artifacts/schemathesis-<role>.json, its output in schemathesis-<role>.txt.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from io import StringIO
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 from django.core.management import call_command
@@ -28,35 +31,61 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 ARTIFACTS = ROOT / "artifacts"
 ROLES = {"city_office": "demo-city", "enterprise": "demo-enterprise"}
-# Both roles together stay within 6 minutes on a 2-core machine; one role takes about half of that.
-TIMEOUT = 170
+# Both roles together, on a 2-core machine: the issue's bound is 6 minutes in all.
+TIMEOUT = 330
 
 pytestmark = pytest.mark.schemathesis
 
 
-@pytest.mark.parametrize("role", list(ROLES))
-def test_schemathesis(role, live_server, transactional_db):
+def test_schemathesis_as_city_office_and_enterprise(live_server, transactional_db):
     reseed()
     call_command("seed_demo", stdout=StringIO())
-    token = Token.objects.get_or_create(user=User.objects.get(username=ROLES[role]))[0].key
     ARTIFACTS.mkdir(exist_ok=True)
-    report = ARTIFACTS / f"schemathesis-{role}.json"
+    # The schema as the platform serves it, fetched once for both runs.
+    with urlopen(f"{live_server.url}/api/schema/?format=json") as response:
+        (ARTIFACTS / "schema.json").write_bytes(response.read())
+    runs = {role: start(role, username, live_server.url) for role, username in ROLES.items()}
+    deadline = time.monotonic() + TIMEOUT
+    results = {role: finish(process, deadline) for role, process in runs.items()}
+    problems = []
+    for role, (code, output) in results.items():
+        figures = summary(ARTIFACTS / f"schemathesis-{role}.json")
+        sys.stdout.write(f"\nschemathesis as {role}: {figures}\n{output[-30000:]}\n")
+        if code != 0:
+            problems.append(f"as {role} ({'timed out' if code is None else figures}):\n{output[-15000:]}")
+    assert not problems, "schemathesis found problems " + "\n".join(problems)
+
+
+def start(role: str, username: str, url: str) -> subprocess.Popen:
+    token = Token.objects.get_or_create(user=User.objects.get(username=username))[0].key
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
         "--config-file", str(HERE / "schemathesis.toml"),
         "--no-color",
-        "run", f"{live_server.url}/api/schema/",
+        "run", str(ARTIFACTS / "schema.json"), "--url", url,
         "--header", f"Authorization: Token {token}",
-        "--report", "json", "--report-json-path", str(report),
+        "--report", "json", "--report-json-path", str(ARTIFACTS / f"schemathesis-{role}.json"),
     ]  # fmt: skip
-    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT)
-    figures = summary(report)
-    sys.stdout.write(f"\nschemathesis as {role}: {figures}\n{run.stdout[-20000:]}\n{run.stderr[-3000:]}")
-    assert run.returncode == 0, f"schemathesis found problems as {role} ({figures}):\n{run.stdout[-20000:]}"
+    # Output to a file, not a pipe: two runs at once would block on a full pipe while the other is read.
+    with open(ARTIFACTS / f"schemathesis-{role}.txt", "wb") as log:
+        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def finish(process: subprocess.Popen, deadline: float) -> tuple[int | None, str]:
+    """The exit code (None when the time ran out: the process is killed) and the output."""
+    try:
+        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        code = None
+    log = Path(process.args[process.args.index("--report-json-path") + 1]).with_suffix(".txt")
+    return code, log.read_text(errors="replace")
 
 
 def summary(report: Path) -> dict:
-    if not report.exists():
+    try:
+        data = json.loads(report.read_text())
+    except (OSError, ValueError):
         return {}
-    data = json.loads(report.read_text())
-    return {key: data[key] for key in ("operations", "cases", "failures", "errors") if key in data} or data
+    return {"seconds": round(data["running_time"]), **data["test_cases"], "operations": data["operations"]["tested"]}

@@ -1,0 +1,32 @@
+"""Findings of the schemathesis run (issue #12, point 17) fixed in the code, each held by a test."""
+
+from __future__ import annotations
+
+from rest_framework.test import APIClient
+
+from notifications.models import EscalationChain
+
+
+def test_a_patch_of_the_escalation_steps_needs_whole_steps(world):
+    """GIVEN the general chain WHEN a PATCH gives a step without its targets (schemathesis sent one) THEN 400 naming
+    the step's missing fields, and the chain keeps its steps (before: a step with no one to notify was saved)."""
+    client = APIClient()
+    client.force_authenticate(world.users["city"])
+    chain = EscalationChain.objects.get(level="general")
+    before = chain.snapshot()
+    response = client.patch(
+        f"/api/v1/escalation-chains/{chain.pk}/", {"steps": [{"offset_working_days": 1}]}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["steps"][0]) == {"targets", "label"}
+    chain.refresh_from_db()
+    assert chain.snapshot() == before
+    whole = [{"offset_working_days": 1, "targets": ["enterprise_principal"], "must_answer": False, "label": "提醒"}]
+    renamed = client.patch(
+        f"/api/v1/escalation-chains/{chain.pk}/", {"name": "一般隐患", "steps": whole}, format="json"
+    )
+    assert renamed.status_code == 200 and len(renamed.json()["steps"]) == 1
+    assert (
+        client.patch(f"/api/v1/escalation-chains/{chain.pk}/", {"name": "一般隐患逾期"}, format="json").status_code
+        == 200
+    )
