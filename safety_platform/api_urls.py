@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from duty_roster import api as duty_api
 from hazards import api as hazard_api
+from hazards import files_api
 from inspections import api as inspection_api
 from notifications import api as notification_api
 from organizations import api as org_api
@@ -33,5 +34,8 @@ router.register("escalation-chains", notification_api.EscalationChainViewSet, ba
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),
     path("duty-failures/", duty_api.FailuresView.as_view(), name="duty-failures"),
+    path("hazard-photos/<int:pk>/", files_api.PhotoFileView.as_view(), name="hazard-photo-file"),
+    path("hazard-photos/<int:pk>/thumbnail/", files_api.ThumbnailFileView.as_view(), name="hazard-photo-thumbnail"),
+    path("hazard-evaluations/<int:pk>/", files_api.EvaluationFileView.as_view(), name="hazard-evaluation-file"),
     *router.urls,
 ]
