@@ -13,6 +13,8 @@ from .admin import restrict_admin_to_city_office
 
 restrict_admin_to_city_office(admin.site)
 
+handler404 = "safety_platform.lib.api.page_not_found"
+
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
