@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.filters import YES_NO, IdFilter, visible_departments, visible_industries, visible_regions
 from organizations.models import Enterprise
 from organizations.scope import Scope
-from safety_platform.lib.query import IntegerFilter
+from safety_platform.lib.query import IntegerFilter, within_bounds
 
 from .choices import OPEN_STATUSES, Level, Source, Status
 from .models import HazardCategory
@@ -45,10 +45,18 @@ class HazardFilterSet(filters.FilterSet):
     )
     listed = filters.ChoiceFilter(choices=YES_NO, method="filter_listed", label=_("under listed supervision"))
     recurrence = filters.ChoiceFilter(choices=YES_NO, method="filter_recurrence", label=_("recurrence"))
-    created_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("filed from"))
-    created_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("filed until"))
-    closed_after = filters.DateFilter(field_name="closed_at", lookup_expr="date__gte", label=_("closed from"))
-    closed_before = filters.DateFilter(field_name="closed_at", lookup_expr="date__lte", label=_("closed until"))
+    created_after = filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", validators=[within_bounds], label=_("filed from")
+    )
+    created_before = filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", validators=[within_bounds], label=_("filed until")
+    )
+    closed_after = filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__gte", validators=[within_bounds], label=_("closed from")
+    )
+    closed_before = filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__lte", validators=[within_bounds], label=_("closed until")
+    )
     on_time = filters.ChoiceFilter(choices=YES_NO, method="filter_on_time", label=_("closed by the deadline"))
 
     class Meta:

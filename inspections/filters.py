@@ -3,7 +3,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
-from safety_platform.lib.query import BooleanFilter, IntegerFilter
+from safety_platform.lib.query import BooleanFilter, IntegerFilter, within_bounds
 
 from .choices import InspectionKind, InspectionStatus
 from .models import Campaign, Inspection
@@ -18,8 +18,8 @@ class InspectionFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=InspectionKind.choices, label=_("kind"))
     campaign = filters.ModelChoiceFilter(queryset=visible_campaigns, label=_("campaign"))
     enterprise = IntegerFilter(field_name="enterprise_id", label=_("enterprise"))
-    date_after = filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
-    date_before = filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
+    date_after = filters.DateFilter(field_name="date", lookup_expr="gte", validators=[within_bounds], label=_("from"))
+    date_before = filters.DateFilter(field_name="date", lookup_expr="lte", validators=[within_bounds], label=_("until"))
     mine = BooleanFilter(method="filter_mine", label=_("mine"))
 
     class Meta:

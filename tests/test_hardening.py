@@ -228,6 +228,13 @@ def test_overdue_days_min_in_range_filters(hz, value):  # noqa: F811
         ("/api/v1/hazards/", "region", "abc"),
         ("/api/v1/hazards/", "created_after", "9999-99-99"),
         ("/api/v1/hazards/", "status", "nonsense"),
+        ("/api/v1/hazards/", "created_after", "9999-12-31"),
+        ("/api/v1/hazards/", "closed_before", "0001-01-01"),
+        ("/api/v1/inspections/", "date_after", "9999-12-31"),
+        ("/api/v1/inspections/", "enterprise", "1e10"),
+        ("/api/v1/inspections/", "mine", "maybe"),
+        ("/api/v1/inspections/", "mine", "²"),
+        ("/api/v1/departments/", "is_default_supervisor", "maybe"),
         ("/api/v1/rota-shifts/", "post", "1e999999999"),
         ("/api/v1/rota-shifts/", "date_after", "0000-01-01"),
         ("/api/v1/duty-plans/periods/", "year", "²"),
@@ -241,6 +248,17 @@ def test_an_invalid_query_value_is_400_naming_it(hz, url, param, value):  # noqa
     assert response.status_code == 400, (response.status_code, response.content[:300])
     assert param in response.json(), response.json()
     assert chinese(response.json()[param][0]), response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "param", "value"),
+    [("/api/v1/inspections/", "mine", "true"), ("/api/v1/inspections/", "mine", "false"),
+     ("/api/v1/inspections/", "mine", ""), ("/api/v1/departments/", "is_default_supervisor", "1"),
+     ("/api/v1/hazards/", "created_after", "2026-01-01"), ("/api/v1/hazards/", "enterprise", "12")],
+)  # fmt: skip
+def test_a_valid_query_value_is_taken(hz, url, param, value):  # noqa: F811
+    response = api(hz.users["city"]).get(url, {param: value})
+    assert response.status_code == 200, response.json()
 
 
 def test_periods_of_a_good_year(hz):  # noqa: F811

@@ -92,8 +92,19 @@ class IntegerFilter(filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class _StrictBooleanSelect(forms.NullBooleanSelect):
+    """Django's select reads any value it does not know as "unknown"; this one hands it on to be refused."""
+
+    def value_from_datadict(self, data, files, name):
+        known = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        return raw if known is None and raw not in (None, "", "unknown") else known
+
+
 class _StrictBooleanField(forms.NullBooleanField):
     """true / false (or 1 / 0); empty is "no filter"; anything else is an error, not "no filter"."""
+
+    widget = _StrictBooleanSelect
 
     def to_python(self, value):
         if value in (None, ""):
