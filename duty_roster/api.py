@@ -3,6 +3,8 @@ edit by hand) and holiday duty plans."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import django_filters as filters
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -18,6 +20,7 @@ from rest_framework.views import APIView
 from hazards.api import api_errors
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, Position, Region, User
+from safety_platform.lib.query import EARLIEST, LATEST, IntegerFilter, query_dates, query_int, within_bounds
 
 from . import failures, incidents, plans, rollcall, rota
 from .choices import Grade, IncidentKind
@@ -196,7 +199,7 @@ class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(LogSerializer(shift.log.all(), many=True).data)
 
     @extend_schema(request=None, responses=LogSerializer)
-    @action(detail=True, methods=["post"], url_path=r"log/(?P<entry>\d+)/close")
+    @action(detail=True, methods=["post"], url_path="log/<id:entry>/close")
     def close_item(self, request, pk=None, entry=None):
         """Close an open item of the shift's log (dealt with)."""
         shift = self.get_object()
@@ -276,15 +279,10 @@ class FailuresView(APIView):
 
 
 def failure_period(params) -> tuple:
-    from datetime import date, timedelta
-
-    from django.utils import timezone
-
-    try:
-        end = date.fromisoformat(params.get("to")) if params.get("to") else timezone.localdate()
-        start = date.fromisoformat(params.get("from")) if params.get("from") else end - timedelta(days=30)
-    except ValueError:
-        raise serializers.ValidationError({"from": [_("Dates are YYYY-MM-DD.")]}) from None
+    """`?from=&to=` (YYYY-MM-DD, between 2000 and 2100, at most a year); by default the last 30 days."""
+    dates = query_dates(params, "from", "to")
+    end = dates["to"] or timezone.localdate()
+    start = dates["from"] or end - timedelta(days=30)
     if end < start or (end - start).days > 366:
         raise serializers.ValidationError({"to": [_("Choose a period of at most a year, ending after it starts.")]})
     return start, end
@@ -303,12 +301,13 @@ def _duty_post(user, post: Position) -> Position:
 
 
 class RotaShiftFilterSet(filters.FilterSet):
-    post = filters.NumberFilter(field_name="post", label=_("duty post"))
-    date = filters.DateFromToRangeFilter(field_name="date", label=_("date"))
+    post = IntegerFilter(field_name="post", label=_("duty post"))
+    date_after = filters.DateFilter(field_name="date", lookup_expr="gte", validators=[within_bounds], label=_("from"))
+    date_before = filters.DateFilter(field_name="date", lookup_expr="lte", validators=[within_bounds], label=_("until"))
 
     class Meta:
         model = DutyShift
-        fields = ["post", "date"]
+        fields = ["post", "date_after", "date_before"]
 
 
 class ShiftEditSerializer(serializers.Serializer):
@@ -319,13 +318,13 @@ class ShiftEditSerializer(serializers.Serializer):
 
 class ShiftAddSerializer(ShiftEditSerializer):
     post = serializers.PrimaryKeyRelatedField(queryset=rollcall.duty_posts(), label=_("duty post"))
-    date = serializers.DateField(label=_("date"))
+    date = serializers.DateField(validators=[within_bounds], label=_("date"))
 
 
 class GenerateSerializer(serializers.Serializer):
     post = serializers.PrimaryKeyRelatedField(queryset=rollcall.duty_posts(), label=_("duty post"))
-    start = serializers.DateField(label=_("first day"))
-    end = serializers.DateField(label=_("last day"))
+    start = serializers.DateField(validators=[within_bounds], label=_("first day"))
+    end = serializers.DateField(validators=[within_bounds], label=_("last day"))
     leaders = _people(many=True, label=_("leaders on duty, in turn"))
     officers = _people(many=True, label=_("duty officers, in turn"))
     per_day = serializers.IntegerField(min_value=1, max_value=12, default=1, label=_("officers per day"))
@@ -392,6 +391,7 @@ class DutyPlanSerializer(serializers.ModelSerializer):
         model = DutyPlan
         fields = ["id", "post", "name", "start", "end", "submitted_at", "submitted_by"]
         read_only_fields = ["submitted_at", "submitted_by"]
+        extra_kwargs = {"start": {"validators": [within_bounds]}, "end": {"validators": [within_bounds]}}
         validators = []  # submitting the same period again renews the submission
 
 
@@ -403,8 +403,8 @@ class PeriodSerializer(serializers.Serializer):
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = serializers.DateField(validators=[within_bounds])
+    end = serializers.DateField(validators=[within_bounds])
     name = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
     def validate(self, attrs):
@@ -458,9 +458,9 @@ class DutyPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def periods(self, request):
         """The official holiday periods of `?year=` (default: this year and the next)."""
-        year = request.query_params.get("year", "")
+        year = query_int(request.query_params, "year", EARLIEST.year, LATEST.year)
         today = timezone.localdate()
-        years = [int(year)] if year.isdigit() else [today.year, today.year + 1]
+        years = [year] if year else [today.year, today.year + 1]
         return Response(PeriodSerializer(plans.holiday_periods(*years), many=True).data)
 
     @extend_schema(parameters=[PeriodQuerySerializer], responses=PlanStatusPageSerializer)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from hazards.workflow import Conflict
 from organizations.choices import UnitKind
+from safety_platform.lib.query import EARLIEST, LATEST, whole_number, within_bounds
 from workdays.models import SpecialDay
 
 from . import plans, rota
@@ -64,12 +65,17 @@ def rota_index(request):
     return render(request, "duty_roster/rota_index.html", {"posts": posts})
 
 
-def _month(value: str | None) -> date:
-    try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
+def _month(request) -> date:
+    """`?month=YYYY-MM` between 2000 and 2100; anything else shows this month and says so (a page a person may
+    reach by clicking "next" far enough, so a message rather than an error page)."""
+    value = request.GET.get("month")
+    if value:
+        year, _dash, month = value.partition("-")
+        year, month = whole_number(year, EARLIEST.year, LATEST.year), whole_number(month, 1, 12)
+        if year is not None and month is not None:
+            return date(year, month, 1)
+        messages.warning(request, _("Invalid month %(value)s: choose one from 2000-01 to 2100-12.") % {"value": value})
+    return timezone.localdate().replace(day=1)
 
 
 @login_required
@@ -78,7 +84,7 @@ def rota_month(request, post: int):
     period (planners only)."""
     post = _post(request.user, post)
     can_plan = rota.may_plan(request.user, post)
-    first = _month(request.GET.get("month"))
+    first = _month(request)
     form = GenerateForm(request.POST or None, post=post, initial={"start": first,
                         "end": first.replace(day=calendar.monthrange(first.year, first.month)[1])})  # fmt: skip
     if request.method == "POST":
@@ -136,10 +142,7 @@ def shift_edit(request, post: int, day: str):
     post = _post(request.user, post)
     if not rota.may_plan(request.user, post):
         raise PermissionDenied
-    try:
-        day = date.fromisoformat(day)
-    except ValueError:
-        raise Http404 from None
+    day = _day(day)
     shift = DutyShift.objects.filter(post=post, date=day).select_related("leader").first()
     initial = {"leader": shift.leader, "officers": list(shift.officers.all())} if shift else {}
     form = ShiftForm(request.POST or None, post=post, initial=initial)
@@ -160,6 +163,16 @@ def shift_edit(request, post: int, day: str):
             return redirect(f"{reverse('duty_roster:rota', args=[post.pk])}?month={day:%Y-%m}")
     context = {"post": post, "day": day, "shift": shift, "form": form, "minimum": plans.minimum_officers(post)}
     return render(request, "duty_roster/shift_edit.html", context, status=400 if form.errors else 200)
+
+
+def _day(value: str) -> date:
+    """A day in a URL, YYYY-MM-DD between 2000 and 2100; any other finds nothing (404)."""
+    try:
+        day = date.fromisoformat(value)
+        within_bounds(day)
+    except (ValueError, ValidationError):
+        raise Http404 from None
+    return day
 
 
 def _shift_for(user, pk: int) -> tuple[DutyShift, bool]:
@@ -260,7 +273,7 @@ def plan_overview(request):
     and the days that fall short. Planners submit their post's plan here."""
     today = timezone.localdate()
     periods = plans.holiday_periods(today.year - 1, today.year, today.year + 1)
-    period = _chosen_period(request.GET, periods, today)
+    period = _chosen_period(request, periods, today)
     if request.method == "POST":
         return _submit(request, period)
     rows = plans.plan_status(request.user, period.start, period.end) if period else []
@@ -271,28 +284,30 @@ def plan_overview(request):
     return render(request, "duty_roster/plans.html", context)
 
 
-def _chosen_period(params, periods: list[plans.Period], today: date) -> plans.Period | None:
-    """`?period=` one of the official ones, or `?start=&end=&name=` any other; by default the next holiday."""
+def _chosen_period(request, periods: list[plans.Period], today: date) -> plans.Period | None:
+    """`?period=` one of the official ones, or `?start=&end=&name=` any other; by default the next holiday.
+    A chosen period that cannot be (a bad date, outside 2000–2100, over a month) falls back to it, with a message."""
+    params = request.GET
     if params.get("start") and params.get("end"):
         try:
-            start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
-        except ValueError:
+            start, end = _day(params["start"]), _day(params["end"])
+        except Http404:
             start = end = None
         official = next((p for p in periods if (p.start, p.end) == (start, end)), None)
         if official:
             return official
         if start and end and start <= end <= start + timedelta(days=31):
             return plans.Period(params.get("name", "").strip()[:64] or _("Holiday"), start, end)
+        messages.warning(
+            request, _("A holiday period runs from its first to its last day (YYYY-MM-DD, 2000–2100), a month at most.")
+        )
     chosen = plans.period_from_key(params.get("period", ""), periods)
     return chosen or next((p for p in periods if p.end >= today), periods[-1] if periods else None)
 
 
 def _submit(request, period: plans.Period | None):
     post = _post(request.user, request.POST.get("post"))
-    try:
-        start, end = date.fromisoformat(request.POST["start"]), date.fromisoformat(request.POST["end"])
-    except (KeyError, ValueError):
-        raise Http404 from None
+    start, end = _day(request.POST.get("start", "")), _day(request.POST.get("end", ""))
     try:
         rota.submit_plan(request.user, post, request.POST.get("name", ""), start, end)
     except ValidationError as exc:

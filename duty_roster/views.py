@@ -153,7 +153,9 @@ def failures_page(request):
 
     try:
         start, end = failure_period(request.GET)
-    except ApiValidationError:
+    except ApiValidationError as exc:
+        for field_messages in exc.detail.values():
+            messages.warning(request, " ".join(str(m) for m in field_messages))
         start, end = failure_period({})
     rows = failures.four_failures(request.user, start, end)
     return render(request, "duty_roster/failures.html", {"rows": rows, "start": start, "end": end})

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from organizations.models import Department, Enterprise, Position
+from safety_platform.lib.parsers import JSONParser
 from workdays.calendar import deadline_after_working_days
 
 from . import files_api, workflow

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.filters import YES_NO, IdFilter, visible_departments, visible_industries, visible_regions
 from organizations.models import Enterprise
 from organizations.scope import Scope
+from safety_platform.lib.query import IntegerFilter, within_bounds
 
 from .choices import OPEN_STATUSES, Level, Source, Status
 from .models import HazardCategory
@@ -36,15 +37,26 @@ class HazardFilterSet(filters.FilterSet):
     region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"))
     department = IdFilter(queryset=visible_departments, label=_("supervising department"))
     industry = IdFilter(queryset=visible_industries, method="filter_industry", label=_("industry"))
-    enterprise = filters.NumberFilter(method="filter_enterprise", label=_("enterprise"))
+    enterprise = IntegerFilter(method="filter_enterprise", label=_("enterprise"))
     is_overdue = filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", label=_("overdue"))
-    overdue_days_min = filters.NumberFilter(method="filter_overdue_days", label=_("overdue by at least (days)"))
+    # Bounded so that now - days stays a datetime (999999 days, 1e10 and -1e10 overflowed it).
+    overdue_days_min = IntegerFilter(
+        method="filter_overdue_days", min_value=0, max_value=36500, label=_("overdue by at least (days)")
+    )
     listed = filters.ChoiceFilter(choices=YES_NO, method="filter_listed", label=_("under listed supervision"))
     recurrence = filters.ChoiceFilter(choices=YES_NO, method="filter_recurrence", label=_("recurrence"))
-    created_after = filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("filed from"))
-    created_before = filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("filed until"))
-    closed_after = filters.DateFilter(field_name="closed_at", lookup_expr="date__gte", label=_("closed from"))
-    closed_before = filters.DateFilter(field_name="closed_at", lookup_expr="date__lte", label=_("closed until"))
+    created_after = filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", validators=[within_bounds], label=_("filed from")
+    )
+    created_before = filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", validators=[within_bounds], label=_("filed until")
+    )
+    closed_after = filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__gte", validators=[within_bounds], label=_("closed from")
+    )
+    closed_before = filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__lte", validators=[within_bounds], label=_("closed until")
+    )
     on_time = filters.ChoiceFilter(choices=YES_NO, method="filter_on_time", label=_("closed by the deadline"))
 
     class Meta:
@@ -63,14 +75,14 @@ class HazardFilterSet(filters.FilterSet):
 
     def filter_enterprise(self, queryset, name, value):
         # Filtering on an enterprise outside the scope simply finds nothing: the hazards are scoped already.
-        return queryset.filter(enterprise_id=int(value))
+        return queryset.filter(enterprise_id=value)
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(status__in=OPEN_STATUSES, deadline__lt=timezone.now())
         return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)
 
     def filter_overdue_days(self, queryset, name, value):
-        return queryset.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now() - timedelta(days=int(value)))
+        return queryset.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now() - timedelta(days=value))
 
     def filter_listed(self, queryset, name, value):
         active = Q(listing__isnull=False, listing__delisted_at__isnull=True)

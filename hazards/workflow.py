@@ -446,9 +446,9 @@ def dismiss(actor: User, hazard: Hazard | int, reason: str) -> Hazard:
         return hazard
 
 
-def extend_deadline(actor: User, hazard: Hazard | int, deadline: datetime, reason: str) -> Hazard:
-    """Approved by the head of the supervising department or the city office; old and new are recorded."""
-    _require_reason(reason)
+def extend_deadline(actor: User, hazard: Hazard | int, deadline: datetime | None = None, reason: str = "") -> Hazard:
+    """Approved by the head of the supervising department or the city office; old and new are recorded. Who may
+    not see (404) or not approve (403) is told so before what is missing from the request (400)."""
     with transaction.atomic():
         hazard = _locked(actor, hazard)
         _require(actor, PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
@@ -457,6 +457,7 @@ def extend_deadline(actor: User, hazard: Hazard | int, deadline: datetime, reaso
             *Department.objects.filter(pk=actor.department_id).values_list("mirrored_by", flat=True),
         ):
             _deny(_("Only the head of the supervising department or the city office can extend the deadline."))
+        _require_reason(reason)
         _require_status(hazard, Status.CONFIRMED, Status.RECTIFYING, Status.AWAITING_ACCEPTANCE)
         deadline = _future_deadline(deadline)
         if hazard.deadline and deadline <= hazard.deadline:
@@ -471,12 +472,13 @@ def extend_deadline(actor: User, hazard: Hazard | int, deadline: datetime, reaso
         return hazard
 
 
-def reopen(actor: User, hazard: Hazard | int, reason: str, deadline: datetime) -> Hazard:
-    """A closed hazard found again in a look-back (回头看) goes back to rectification with a new deadline."""
-    _require_reason(reason)
+def reopen(actor: User, hazard: Hazard | int, reason: str = "", deadline: datetime | None = None) -> Hazard:
+    """A closed hazard found again in a look-back (回头看) goes back to rectification with a new deadline (404 and
+    403 before a missing reason or deadline, as for extending)."""
     with transaction.atomic():
         hazard = _locked(actor, hazard)
         _require(actor, *GOVERNMENT_STAFF)
+        _require_reason(reason)
         _require_status(hazard, Status.CLOSED)
         hazard.deadline = _future_deadline(deadline)
         before, hazard.status, hazard.closed_at = hazard.status, Status.RECTIFYING, None

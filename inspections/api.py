@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from hazards.api import api_errors
 from organizations.choices import OperatingState, PositionKind, UnitKind
 from organizations.models import Enterprise, User
+from safety_platform.lib.parsers import JSONParser
 
 from . import checklists, supervision, workflow
+from .checklist_checks import Problem, TemplateErrors
 from .choices import InspectionKind, Result
 from .coverage import coverage, not_inspected
 from .filters import InspectionFilterSet
@@ -50,6 +54,30 @@ class KeepsChecklists(permissions.BasePermission):
         return user.is_superuser or user.holds(PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
 
 
+class ProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(allow_null=True, help_text="The sheet row (Excel imports).")
+    section = serializers.IntegerField(allow_null=True, help_text="The section's number, from 1.")
+    item = serializers.IntegerField(allow_null=True, help_text="The item's number in its section, from 1.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    rows = ProblemSerializer(many=True)
+
+
+def refusal(problems: list[Problem]) -> dict:
+    count = len(problems)
+    detail = ngettext(
+        "Nothing was imported: %(count)d problem, listed below.",
+        "Nothing was imported: %(count)d problems, listed below.",
+        count,
+    ) % {"count": count}
+    return {"detail": detail, "code": "invalid", "rows": [asdict(p) for p in problems]}
+
+
 class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ChecklistTemplate.objects.prefetch_related("versions")
     serializer_class = TemplateSerializer
@@ -76,17 +104,23 @@ class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
             return response
         return Response({**checklists.export_version(version), "version": version.number})
 
-    @extend_schema(request=dict, responses=TemplateSerializer)
+    @extend_schema(
+        request=dict, responses={200: TemplateSerializer, 201: TemplateSerializer, 400: ImportRefusedSerializer}
+    )
     @action(detail=False, methods=["post"], url_path="import")
     def import_(self, request):
-        """JSON body (the export format) or a multipart `file` (.xlsx); a changed template gets a new version."""
+        """JSON body (the export format) or a multipart `file` (.xlsx); a changed template gets a new version.
+        A template with any bad value imports nothing: the 400 lists every problem (row, field, message)."""
+        upload = request.FILES.get("file")
         with api_errors():
-            upload = request.FILES.get("file")
-            version, created = (
-                checklists.import_excel(upload.read(), request.user)
-                if upload
-                else checklists.import_template(request.data, request.user)
-            )
+            try:
+                version, created = (
+                    checklists.import_excel(upload.read(), request.user)
+                    if upload
+                    else checklists.import_template(request.data, request.user)
+                )
+            except TemplateErrors as exc:
+                return Response(refusal(exc.problems), status=status.HTTP_400_BAD_REQUEST)
         return Response(
             TemplateSerializer(version.template).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

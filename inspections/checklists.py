@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,11 +18,12 @@ from audit.models import record
 from hazards.models import HazardCategory
 from safety_platform.lib import xlsx
 
-from .choices import AnswerKind
+from .checklist_checks import MAX_ITEMS, clean_template
 from .models import ChecklistItem, ChecklistSection, ChecklistTemplate, ChecklistVersion
 
 ITEM_FIELDS = ("text", "legal_basis", "answer_kind", "min_value", "max_value", "unit", "photo_required_on_fail",
                "weight", "major_criterion", "category")  # fmt: skip
+YES_NO = {"是": True, "否": False, "TRUE": True, "FALSE": False}
 EXCEL_HEADERS = [
     "分节",
     "检查项",
@@ -61,40 +63,14 @@ def export_version(version: ChecklistVersion) -> dict:
     return {"code": template.code, "name": template.name, "description": template.description, "sections": sections}
 
 
-def _clean(data: dict) -> dict:
-    """Check a template's JSON shape and values; a bad one is a field error, nothing is written."""
-    if not isinstance(data, dict) or not data.get("code") or not data.get("name"):
-        raise ValidationError({"template": _("A template needs a code and a name.")})
-    sections = data.get("sections")
-    if not isinstance(sections, list) or not sections:
-        raise ValidationError({"sections": _("A template needs at least one section with items.")})
-    categories = dict(HazardCategory.objects.values_list("code", "id"))
-    for s_index, section in enumerate(sections, start=1):
-        if not isinstance(section, dict) or not section.get("title") or not section.get("items"):
-            raise ValidationError({"sections": _("Section %(n)d needs a title and items.") % {"n": s_index}})
-        for i_index, item in enumerate(section["items"], start=1):
-            where = {"n": s_index, "m": i_index}
-            if not isinstance(item, dict) or not str(item.get("text", "")).strip():
-                raise ValidationError({"items": _("Item %(n)d.%(m)d has no text.") % where})
-            if item.get("answer_kind") not in AnswerKind.values:
-                raise ValidationError({"items": _("Item %(n)d.%(m)d has an unknown answer kind.") % where})
-            if (
-                item["answer_kind"] == AnswerKind.NUMBER
-                and item.get("min_value") is None
-                and item.get("max_value") is None
-            ):
-                raise ValidationError({"items": _("Item %(n)d.%(m)d is a number without limits.") % where})
-            if item.get("category") and item["category"] not in categories:
-                raise ValidationError({"items": _("Item %(n)d.%(m)d has an unknown hazard category.") % where})
-    return categories
-
-
 @transaction.atomic
-def import_template(data: dict, actor=None) -> tuple[ChecklistVersion, bool]:
-    """Create the template or a new version of it; returns (version, created). Same content: nothing new."""
-    categories = _clean(data)
+def import_template(data: dict, actor=None, rows: dict | None = None) -> tuple[ChecklistVersion, bool]:
+    """Create the template or a new version of it; returns (version, created). Same content: nothing new.
+    Every value is checked first (`checklist_checks`): one bad value anywhere and nothing is written."""
+    categories = dict(HazardCategory.objects.values_list("code", "id"))
+    data = clean_template(data, categories, rows)
     template, _created = ChecklistTemplate.objects.update_or_create(
-        code=data["code"], defaults={"name": data["name"], "description": data.get("description", "")}
+        code=data["code"], defaults={"name": data["name"], "description": data["description"]}
     )
     current = template.current()
     if current is not None and _same(export_version(current)["sections"], data["sections"]):
@@ -110,22 +86,20 @@ def import_template(data: dict, actor=None) -> tuple[ChecklistVersion, bool]:
 
 
 def _item(section: ChecklistSection, order: int, item: dict, categories: dict) -> ChecklistItem:
-    def number(key):
-        return Decimal(str(item[key])) if item.get(key) is not None else None
-
+    """An item from checked values (`ItemSerializer.validated_data`)."""
     return ChecklistItem(
         section=section,
         order=order,
-        text=str(item["text"])[:500],
-        legal_basis=str(item.get("legal_basis", ""))[:500],
+        text=item["text"],
+        legal_basis=item["legal_basis"],
         answer_kind=item["answer_kind"],
-        min_value=number("min_value"),
-        max_value=number("max_value"),
-        unit=str(item.get("unit", ""))[:20],
-        photo_required_on_fail=bool(item.get("photo_required_on_fail", True)),
-        weight=int(item.get("weight", 1)),
-        major_criterion=bool(item.get("major_criterion", False)),
-        category_id=categories.get(item.get("category") or ""),
+        min_value=item.get("min_value"),
+        max_value=item.get("max_value"),
+        unit=item["unit"],
+        photo_required_on_fail=item["photo_required_on_fail"],
+        weight=item["weight"],
+        major_criterion=item["major_criterion"],
+        category_id=categories.get(item["category"]),
     )
 
 
@@ -170,20 +144,30 @@ def export_excel(version: ChecklistVersion) -> bytes:
 
 
 def import_excel(content: bytes, actor=None) -> tuple[ChecklistVersion, bool]:
+    """The export's sheet back in: row 1 code and name, row 2 the headers, then an item a row (a row without a
+    section is skipped). Problems are listed by sheet row."""
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True).active
-        rows = list(sheet.iter_rows(values_only=True))
+        rows = list(islice(sheet.iter_rows(values_only=True), MAX_ITEMS + 3))
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ValidationError({"file": _("This is not an Excel workbook exported from a checklist.")}) from exc
-    if len(rows) < 3 or rows[0][0] != "code":
+    if len(rows) < 3 or not rows[0] or rows[0][0] != "code":
         raise ValidationError({"file": _("This is not an Excel workbook exported from a checklist.")})
-    sections: dict[str, list] = {}
-    for row in rows[2:]:
-        if not row or not row[0]:
+    if len(rows) > MAX_ITEMS + 2:
+        raise ValidationError({"file": _("A template has at most %(max)d items.") % {"max": MAX_ITEMS}})
+    head = [*rows[0], None, None, None, None][:4]
+    sections: dict[object, list] = {}
+    where: dict[tuple, int] = {}
+    for number, row in enumerate(rows[2:], start=3):
+        if not row or row[0] in (None, ""):
             continue
         values = dict(zip(ITEM_FIELDS, row[1:], strict=False))
-        values["photo_required_on_fail"] = values.get("photo_required_on_fail") in (True, 1, "TRUE", "True", "是")
-        values["major_criterion"] = values.get("major_criterion") in (True, 1, "TRUE", "True", "是")
-        sections.setdefault(row[0], []).append(values)
-    data = {"code": rows[0][1], "name": rows[0][3], "sections": [{"title": t, "items": i} for t, i in sections.items()]}
-    return import_template(data, actor)
+        for flag in ("photo_required_on_fail", "major_criterion"):
+            values[flag] = YES_NO.get(values.get(flag), values.get(flag))
+        s = list(sections).index(row[0]) + 1 if row[0] in sections else len(sections) + 1
+        items = sections.setdefault(row[0], [])
+        items.append(values)
+        where.setdefault((s, None), number)
+        where[(s, len(items))] = number
+    data = {"code": head[1], "name": head[3], "sections": [{"title": t, "items": i} for t, i in sections.items()]}
+    return import_template(data, actor, rows=where)

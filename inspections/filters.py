@@ -3,6 +3,8 @@ from __future__ import annotations
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
+from safety_platform.lib.query import BooleanFilter, IntegerFilter, within_bounds
+
 from .choices import InspectionKind, InspectionStatus
 from .models import Campaign, Inspection
 
@@ -15,10 +17,10 @@ class InspectionFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=InspectionStatus.choices, label=_("status"))
     kind = filters.ChoiceFilter(choices=InspectionKind.choices, label=_("kind"))
     campaign = filters.ModelChoiceFilter(queryset=visible_campaigns, label=_("campaign"))
-    enterprise = filters.NumberFilter(field_name="enterprise_id", label=_("enterprise"))
-    date_after = filters.DateFilter(field_name="date", lookup_expr="gte", label=_("from"))
-    date_before = filters.DateFilter(field_name="date", lookup_expr="lte", label=_("until"))
-    mine = filters.BooleanFilter(method="filter_mine", label=_("mine"))
+    enterprise = IntegerFilter(field_name="enterprise_id", label=_("enterprise"))
+    date_after = filters.DateFilter(field_name="date", lookup_expr="gte", validators=[within_bounds], label=_("from"))
+    date_before = filters.DateFilter(field_name="date", lookup_expr="lte", validators=[within_bounds], label=_("until"))
+    mine = BooleanFilter(method="filter_mine", label=_("mine"))
 
     class Meta:
         model = Inspection

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from safety_platform.lib.query import BooleanFilter
+
 from .choices import LicenceState, OperatingState, RegionLevel
 from .models import Department, Enterprise, Industry, Region
 from .scope import Reference, Scope
@@ -77,6 +79,7 @@ class IndustryFilterSet(filters.FilterSet):
 class DepartmentFilterSet(filters.FilterSet):
     region = IdFilter(queryset=visible_regions, label=_("region"))
     industry = IdFilter(queryset=visible_industries, field_name="industries", label=_("industry"))
+    is_default_supervisor = BooleanFilter(label=_("default supervisor"))
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("search"))
 
     class Meta:

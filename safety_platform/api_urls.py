@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, register_converter
 from rest_framework.routers import DefaultRouter
 
 from dashboards import api as dashboard_api
@@ -13,8 +13,24 @@ from inspections import api as inspection_api
 from inspections import versions_api
 from notifications import api as notification_api
 from organizations import api as org_api
+from safety_platform.lib.api import IdConverter
 
-router = DefaultRouter(trailing_slash=True)
+register_converter(IdConverter, "id")
+
+
+class Router(DefaultRouter):
+    """Ids in URLs are ASCII digits that fit a bigint (`<id:pk>`): anything else is a 404 by routing, before a view
+    or a query sees it, and the view gets an int. A viewset keyed otherwise names its own `lookup_value_converter`.
+    No `.json` suffixes: JSON is the only format, and path-style suffix routes would double the schema."""
+
+    include_format_suffixes = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, use_regex_path=False, **kwargs)
+        self._default_value_pattern = "id"
+
+
+router = Router(trailing_slash=True)
 router.register("regions", org_api.RegionViewSet, basename="region")
 router.register("industries", org_api.IndustryViewSet, basename="industry")
 router.register("departments", org_api.DepartmentViewSet, basename="department")

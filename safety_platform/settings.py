@@ -206,6 +206,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "safety_platform.lib.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "safety_platform.lib.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "safety_platform.lib.parsers.JSONParser",  # an object, never a 500 on deep nesting
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "safety_platform.lib.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": envstr("TOKEN_THROTTLE_RATE", "20/min")},
     "PAGE_SIZE": 50,
@@ -222,6 +227,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Ids in API paths (`<id:pk>`, see safety_platform/lib/api.py) are integers within a bigint.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 8_999_999_999_999_999_999}},
     "ENUM_NAME_OVERRIDES": {
         "HazardLevelEnum": "hazards.choices.Level",
         "RegionLevelEnum": "organizations.choices.RegionLevel",

@@ -15,6 +15,23 @@ from rest_framework.views import exception_handler as drf_exception_handler
 # Django's get_object_or_404 says this in English whatever the language (django/shortcuts.py).
 NO_MATCH = re.compile(r"^No (?P<model>\w+) matches the given query\.$")
 
+# An id in a URL: ASCII digits only (Python's \d would take "١", which int() reads as 1), and no more than a
+# bigint holds (any number up to 8,999,999,999,999,999,999), so a view never validates a body for a record that
+# cannot exist nor hands the database a number it cannot compare.
+ID_PATTERN = "(?:[0-9]{1,18}|[1-8][0-9]{18})"
+
+
+class IdConverter:
+    """The `<id:…>` path converter of the API's URLs (registered in `safety_platform.api_urls`)."""
+
+    regex = ID_PATTERN
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
 
 def exception_handler(exc, context):
     exc = in_users_language(exc)

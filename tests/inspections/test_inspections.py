@@ -61,7 +61,8 @@ def test_bad_checklists_are_field_errors(ins):
     client = api(ins.users["city"])
     bad = {**TEMPLATE, "sections": [{"title": "x", "items": [{"text": "宽度", "answer_kind": "number"}]}]}
     response = client.post("/api/v1/checklists/import/", bad, format="json")
-    assert response.status_code == 400 and "items" in response.json()
+    assert response.status_code == 400
+    assert [(p["section"], p["item"], p["field"]) for p in response.json()["rows"]] == [(1, 1, "min_value")]
     garbage = SimpleUploadedFile("a.xlsx", b"not a workbook", "application/octet-stream")
     assert client.post("/api/v1/checklists/import/", {"file": garbage}, format="multipart").status_code == 400
     assert api(ins.users["inspector"]).post("/api/v1/checklists/import/", TEMPLATE, format="json").status_code == 403
