@@ -41,3 +41,4 @@ class HazardCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = CategoryPagination
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
+    lookup_value_converter = "str"  # the same, for the API router's path converters (h/errors)

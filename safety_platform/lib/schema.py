@@ -32,7 +32,15 @@ ERROR_SCHEMA = {
         {
             "title": "Detail",
             "type": "object",
-            "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+            "properties": {
+                "detail": {"type": "string"},
+                "code": {"type": "string"},
+                "rows": {
+                    "type": "array",
+                    "description": "A refused checklist import: each problem, by row, section, item and field.",
+                    "items": {"type": "object"},
+                },
+            },
             "required": ["detail", "code"],
             "additionalProperties": False,
         },
