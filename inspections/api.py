@@ -54,20 +54,6 @@ class KeepsChecklists(permissions.BasePermission):
         return user.is_superuser or user.holds(PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
 
 
-class ProblemSerializer(serializers.Serializer):
-    row = serializers.IntegerField(allow_null=True, help_text="The sheet row (Excel imports).")
-    section = serializers.IntegerField(allow_null=True, help_text="The section's number, from 1.")
-    item = serializers.IntegerField(allow_null=True, help_text="The item's number in its section, from 1.")
-    field = serializers.CharField()
-    message = serializers.CharField()
-
-
-class ImportRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    rows = ProblemSerializer(many=True)
-
-
 def refusal(problems: list[Problem]) -> dict:
     count = len(problems)
     detail = ngettext(
@@ -95,7 +81,7 @@ class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
     def export(self, request, pk=None):
         """The current version as JSON, or as Excel with `?as=xlsx`."""
         version = self.get_object().current()
-        form = request.query_params.get("as", "json")
+        form = request.query_params.get("as") or "json"
         if form not in ("json", "xlsx"):
             raise serializers.ValidationError({"as": [_("Choose json or xlsx.")]})
         if form == "xlsx":
@@ -105,7 +91,8 @@ class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
         return Response({**checklists.export_version(version), "version": version.number})
 
     @extend_schema(
-        request=dict, responses={200: TemplateSerializer, 201: TemplateSerializer, 400: ImportRefusedSerializer}
+        request=dict,
+        responses={200: TemplateSerializer, 201: TemplateSerializer},  # 400: the Error body, with rows
     )
     @action(detail=False, methods=["post"], url_path="import")
     def import_(self, request):

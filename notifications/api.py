@@ -71,8 +71,9 @@ class ChainSerializer(serializers.ModelSerializer):
             # A PATCH may leave out the chain's fields, never a step's: the steps given replace them all.
             required = [name for name, field in StepSerializer().fields.items() if field.required]
             message = serializers.Field.default_error_messages["required"]
-            errors = [{name: [message] for name in required if name not in step} for step in steps]
-            if any(errors):
+            missing = {i: [name for name in required if name not in step] for i, step in enumerate(steps)}
+            errors = {i: {name: [message] for name in names} for i, names in missing.items() if names}
+            if errors:  # keyed by the step's index, as DRF keys the errors of a list of objects
                 raise serializers.ValidationError(errors)
         offsets = [s["offset_working_days"] for s in steps]
         if len(set(offsets)) != len(offsets):

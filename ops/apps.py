@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class OpsConfig(AppConfig):
     name = "ops"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        # Platform-wide API conventions that DRF has no setting for.
+        from safety_platform.lib.api import refuse_numbers_as_text
+
+        refuse_numbers_as_text()

@@ -79,3 +79,22 @@ def not_found(request, exception):
         detail = exceptions.NotFound.default_detail
         return JsonResponse({"detail": str(detail), "code": "not_found"}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def refuse_numbers_as_text() -> None:
+    """DRF's CharField quietly turns a JSON number into text (0 becomes "0"), while the schema says a string; with
+    this, every text field of the API refuses anything but a string ("Not a valid string.", translated by DRF).
+    Forms and multipart bodies send strings only, so they are unchanged. Installed once at start (ops.apps)."""
+    from rest_framework import serializers
+
+    if getattr(serializers.CharField.to_internal_value, "refuses_numbers", False):
+        return
+    lenient = serializers.CharField.to_internal_value
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return lenient(self, data)
+
+    to_internal_value.refuses_numbers = True
+    serializers.CharField.to_internal_value = to_internal_value

@@ -96,9 +96,9 @@ class _StrictBooleanSelect(forms.NullBooleanSelect):
     """Django's select reads any value it does not know as "unknown"; this one hands it on to be refused."""
 
     def value_from_datadict(self, data, files, name):
-        known = super().value_from_datadict(data, files, name)
+        # Django's select also reads its legacy "2" and "3" as yes and no; here only what to_python names counts.
         raw = data.get(name)
-        return raw if known is None and raw not in (None, "", "unknown") else known
+        return None if raw in (None, "", "unknown") else raw
 
 
 class _StrictBooleanField(forms.NullBooleanField):

@@ -8,8 +8,12 @@ Decided here for every operation rather than view by view, so that a new endpoin
 3. 400 on every operation with a request body or query parameters (a bad field or value);
 4. 409 on workflow actions (a custom action that changes state: the object is in the wrong state for it);
 5. 429 on throttled operations;
-6. whatever else a view declares in `extra_error_statuses` ({action: [status, ...]}), for the few writes that
-   answer 404 or 409 without a path parameter (a duty post out of scope, a day that already has a shift).
+6. whatever else a view declares in `extra_error_statuses` ({action or method: [status, ...]}), for the few
+   operations that answer 404 or 409 where the rules above do not say so (a duty post out of scope named in a
+   query, an export not finished yet).
+
+Optional query parameters also say `allowEmptyValue`: an empty value is no value (django-filter and the views read
+`?to=` as no `to`), which is what the HTML forms that share the filters send.
 """
 
 from __future__ import annotations
@@ -38,7 +42,16 @@ ERROR_SCHEMA = {
                 "rows": {
                     "type": "array",
                     "description": "A refused checklist import: each problem, by row, section, item and field.",
-                    "items": {"type": "object"},
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "row": {"type": "integer", "nullable": True, "description": "The sheet row (Excel)."},
+                            "section": {"type": "integer", "nullable": True, "description": "From 1."},
+                            "item": {"type": "integer", "nullable": True, "description": "In its section, from 1."},
+                            "field": {"type": "string"},
+                            "message": {"type": "string"},
+                        },
+                    },
                 },
             },
             "required": ["detail", "code"],
@@ -72,6 +85,8 @@ class AutoSchema(openapi.AutoSchema):
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
         for parameter in (operation or {}).get("parameters", []):
+            if parameter.get("in") == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
             # A yes/no filter on a boolean model field comes out as {"type": "boolean", "enum": ["false", "true"]},
             # which no value satisfies: the values are the strings it lists.
             schema = parameter.get("schema", {})
@@ -109,7 +124,8 @@ class AutoSchema(openapi.AutoSchema):
         return responses
 
     def error_statuses(self) -> set[int]:
-        codes = set(getattr(self.view, "extra_error_statuses", {}).get(self._action(), ()))
+        extra = getattr(self.view, "extra_error_statuses", {})
+        codes = set(extra.get(self._action() or self.method.lower(), ()))
         if self._needs_login():
             codes |= {401, 403}
         if "{" in self.path:

@@ -18,7 +18,7 @@ def test_a_patch_of_the_escalation_steps_needs_whole_steps(world):
         f"/api/v1/escalation-chains/{chain.pk}/", {"steps": [{"offset_working_days": 1}]}, format="json"
     )
     assert response.status_code == 400
-    assert set(response.json()["steps"][0]) == {"targets", "label"}
+    assert set(response.json()["steps"]["0"]) == {"targets", "label"}
     chain.refresh_from_db()
     assert chain.snapshot() == before
     whole = [{"offset_working_days": 1, "targets": ["enterprise_principal"], "must_answer": False, "label": "提醒"}]
@@ -30,3 +30,20 @@ def test_a_patch_of_the_escalation_steps_needs_whole_steps(world):
         client.patch(f"/api/v1/escalation-chains/{chain.pk}/", {"name": "一般隐患逾期"}, format="json").status_code
         == 200
     )
+
+
+def test_a_number_is_not_text(world):
+    """GIVEN the general chain WHEN a PUT gives a step's label or the chain's name as a JSON number (schemathesis: the
+    schema says a string, DRF took 0 as "0") THEN 400 naming the field, and the chain is unchanged."""
+    client = APIClient()
+    client.force_authenticate(world.users["city"])
+    chain = EscalationChain.objects.get(level="general")
+    before = (chain.name, chain.snapshot())
+    step = {"offset_working_days": 0, "targets": ["city_office"], "must_answer": False, "label": 0}
+    response = client.put(f"/api/v1/escalation-chains/{chain.pk}/", {"name": "x", "steps": [step]}, format="json")
+    assert response.status_code == 400 and "label" in response.json()["steps"]["0"]
+    response = client.patch(f"/api/v1/escalation-chains/{chain.pk}/", {"name": 0}, format="json")
+    assert response.status_code == 400 and "name" in response.json()
+    chain.refresh_from_db()
+    assert (chain.name, chain.snapshot()) == before
+    assert client.patch(f"/api/v1/escalation-chains/{chain.pk}/", {"name": "0"}, format="json").status_code == 200
