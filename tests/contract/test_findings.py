@@ -47,3 +47,22 @@ def test_a_number_is_not_text(world):
     chain.refresh_from_db()
     assert (chain.name, chain.snapshot()) == before
     assert client.patch(f"/api/v1/escalation-chains/{chain.pk}/", {"name": "0"}, format="json").status_code == 200
+
+
+def test_query_values_the_schema_refuses_are_refused(world):
+    """Schemathesis sent these and got 200: Django's select reads "2" and "3" as yes and no, django-filter's
+    BooleanFilter reads "null" as no filter and its NumberFilter takes 0.5 for an id. The schema says true/false and
+    a whole number; each now answers 400 naming the parameter, and "true"/"false" or an empty value still work."""
+    client = APIClient()
+    client.force_authenticate(world.users["city"])
+    for url, name, bad in [
+        ("/api/v1/inspections/", "mine", "2"),
+        ("/api/v1/departments/", "is_default_supervisor", "3"),
+        ("/api/v1/hazard-categories/", "active", "null"),
+        ("/api/v1/checklist-versions/", "template", "0.5"),
+    ]:
+        response = client.get(url, {name: bad})
+        assert response.status_code == 400 and name in response.json(), (url, response.content)
+        assert client.get(url, {name: ""}).status_code == 200, url
+    assert client.get("/api/v1/departments/", {"is_default_supervisor": "true"}).status_code == 200
+    assert client.get("/api/v1/hazard-categories/", {"active": "false"}).status_code == 200

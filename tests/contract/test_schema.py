@@ -153,3 +153,13 @@ def test_yes_no_filters_are_strings_and_non_empty_lists_say_so(schema):
     assert components["StepRequest"]["properties"]["targets"]["minItems"] == 1
     assert components["TeamRequest"]["properties"]["members"]["minItems"] == 1
     assert "minItems" not in components["Step"]["properties"]["targets"]  # a response may list none
+
+
+def test_statuses_that_views_add_are_documented(schema):
+    paths = schema["paths"]
+    assert "409" in paths["/api/v1/exports/{id}/download/"]["get"]["responses"]  # not finished yet
+    assert "404" in paths["/api/v1/people/"]["get"]["responses"]  # a post or hazard out of scope
+    refused = paths["/api/v1/checklists/import/"]["post"]["responses"]["400"]["content"]["application/json"]
+    assert refused["schema"] == ERROR and "rows" in schema["components"]["schemas"]["Error"]["oneOf"][0]["properties"]
+    hazards = {p["name"]: p for p in paths["/api/v1/hazards/"]["get"]["parameters"]}
+    assert hazards["created_before"]["allowEmptyValue"] is True
