@@ -10,6 +10,6 @@ class OpsConfig(AppConfig):
 
     def ready(self) -> None:
         # Platform-wide API conventions that DRF has no setting for.
-        from safety_platform.lib.api import refuse_numbers_as_text
+        from safety_platform.lib.api import strict_json_scalars
 
-        refuse_numbers_as_text()
+        strict_json_scalars()

@@ -81,20 +81,31 @@ def not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
-def refuse_numbers_as_text() -> None:
-    """DRF's CharField quietly turns a JSON number into text (0 becomes "0"), while the schema says a string; with
-    this, every text field of the API refuses anything but a string ("Not a valid string.", translated by DRF).
-    Forms and multipart bodies send strings only, so they are unchanged. Installed once at start (ops.apps)."""
+def strict_json_scalars() -> None:
+    """DRF quietly takes a JSON number as text (0 becomes "0") and 0, 1, "yes" or "on" as a yes/no, while the
+    schema says a string and a boolean. With this, in a JSON body a text field takes only a string and a yes/no
+    field only true or false ("Not a valid string." / "Must be a valid boolean.", translated by DRF). Forms and
+    multipart bodies send text only, and keep DRF's reading of "true", "on" or "1". Installed at start (ops.apps)."""
+    from django.http import QueryDict
     from rest_framework import serializers
 
-    if getattr(serializers.CharField.to_internal_value, "refuses_numbers", False):
+    if getattr(serializers.CharField.to_internal_value, "strict", False):
         return
-    lenient = serializers.CharField.to_internal_value
+    text, yes_no = serializers.CharField.to_internal_value, serializers.BooleanField.to_internal_value
 
-    def to_internal_value(self, data):
+    def from_a_form(field) -> bool:
+        return isinstance(getattr(field.root, "initial_data", None), QueryDict)
+
+    def text_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        return lenient(self, data)
+        return text(self, data)
 
-    to_internal_value.refuses_numbers = True
-    serializers.CharField.to_internal_value = to_internal_value
+    def yes_no_value(self, data):
+        if not isinstance(data, bool) and not from_a_form(self):
+            self.fail("invalid")
+        return yes_no(self, data)
+
+    text_value.strict = yes_no_value.strict = True
+    serializers.CharField.to_internal_value = text_value
+    serializers.BooleanField.to_internal_value = yes_no_value

@@ -32,9 +32,10 @@ def test_a_patch_of_the_escalation_steps_needs_whole_steps(world):
     )
 
 
-def test_a_number_is_not_text(world):
-    """GIVEN the general chain WHEN a PUT gives a step's label or the chain's name as a JSON number (schemathesis: the
-    schema says a string, DRF took 0 as "0") THEN 400 naming the field, and the chain is unchanged."""
+def test_a_number_is_not_text_nor_a_yes_no(world):
+    """GIVEN the general chain WHEN a PUT gives a step's label or the chain's name as a JSON number, or must_answer as
+    0 (schemathesis: the schema says a string and a boolean, DRF took 0 as "0" and as no) THEN 400 naming the
+    field, and the chain is unchanged."""
     client = APIClient()
     client.force_authenticate(world.users["city"])
     chain = EscalationChain.objects.get(level="general")
@@ -44,6 +45,11 @@ def test_a_number_is_not_text(world):
     assert response.status_code == 400 and "label" in response.json()["steps"]["0"]
     response = client.patch(f"/api/v1/escalation-chains/{chain.pk}/", {"name": 0}, format="json")
     assert response.status_code == 400 and "name" in response.json()
+    chain.refresh_from_db()
+    assert (chain.name, chain.snapshot()) == before
+    step = {**step, "label": "提醒", "must_answer": 0}
+    response = client.put(f"/api/v1/escalation-chains/{chain.pk}/", {"name": "x", "steps": [step]}, format="json")
+    assert response.status_code == 400 and "must_answer" in response.json()["steps"]["0"]
     chain.refresh_from_db()
     assert (chain.name, chain.snapshot()) == before
     assert client.patch(f"/api/v1/escalation-chains/{chain.pk}/", {"name": "0"}, format="json").status_code == 200
