@@ -105,6 +105,12 @@ class AutoSchema(openapi.AutoSchema):
             sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
             whole, places = field.max_whole_digits, field.decimal_places
             schema["pattern"] = rf"^{sign}(?:[0-9]{{1,{whole}}}(?:\.[0-9]{{0,{places}}})?|\.[0-9]{{1,{places}}})$"
+            if direction == "request":
+                # DRF also takes a JSON number (`"funds": 1200`), as clients and tests send it.
+                number = {"type": "number", "multipleOf": 10**-places, "exclusiveMaximum": True, "maximum": 10**whole}
+                number.update({"minimum": 0} if not sign else {"exclusiveMinimum": True, "minimum": -(10**whole)})
+                text = {key: schema.pop(key) for key in ("type", "format", "pattern")}
+                schema["oneOf"] = [text, number]
         many = isinstance(field, (serializers.ListField, serializers.ManyRelatedField))
         if many and not field.allow_empty and schema.get("type") == "array" and direction == "request":
             schema.setdefault("minItems", 1)  # DRF refuses an empty list here ("This list may not be empty.")

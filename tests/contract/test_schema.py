@@ -137,7 +137,9 @@ def test_decimal_patterns_need_a_digit(schema):
     import re
 
     funds = schema["components"]["schemas"]["PlanRequest"]["properties"]["funds"]
-    pattern = re.compile(funds["pattern"])
+    text, number = funds["oneOf"]  # a decimal is sent as text or as a JSON number
+    assert number["type"] == "number" and number["minimum"] == 0 and number["multipleOf"] == 0.01
+    pattern = re.compile(text["pattern"])
     assert all(pattern.match(v) for v in ("0", "12.5", "100000.00", ".5"))
     assert not any(pattern.match(v) for v in ("", "-", ".", "-1", "1.234"))
 
