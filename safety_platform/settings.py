@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
         "AnswerResultEnum": "inspections.choices.Result",
         "AccidentGradeEnum": "duty_roster.choices.Grade",
         "IncidentKindEnum": "duty_roster.choices.IncidentKind",
+        "OperatingStateEnum": "organizations.choices.OperatingState",
     },
 }
 
