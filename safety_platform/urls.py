@@ -13,8 +13,6 @@ from .admin import restrict_admin_to_city_office
 
 restrict_admin_to_city_office(admin.site)
 
-handler404 = "safety_platform.lib.api.page_not_found"
-
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -39,3 +37,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("operations/", operations, name="operations"),
 ]
+
+handler404 = "safety_platform.lib.api.not_found"
