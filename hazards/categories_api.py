@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from safety_platform.lib.pagination import CursorPagination
+from safety_platform.lib.query import BooleanFilter
 
 from .models import HazardCategory
 
@@ -21,7 +22,7 @@ class HazardCategorySerializer(serializers.ModelSerializer):
 
 
 class HazardCategoryFilterSet(filters.FilterSet):
-    active = filters.BooleanFilter(field_name="is_active", label=_("in use"))
+    active = BooleanFilter(field_name="is_active", label=_("in use"))
 
     class Meta:
         model = HazardCategory

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from rest_framework import permissions, serializers, viewsets
 
+from safety_platform.lib.query import IntegerFilter
+
 from .models import ChecklistItem, ChecklistSection, ChecklistVersion
 
 
@@ -44,7 +46,7 @@ class ChecklistVersionDetailSerializer(ChecklistVersionSerializer):
 
 
 class ChecklistVersionFilterSet(filters.FilterSet):
-    template = filters.NumberFilter(field_name="template", label=_("checklist template"))
+    template = IntegerFilter(field_name="template", label=_("checklist template"))
 
     class Meta:
         model = ChecklistVersion
