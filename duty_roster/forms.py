@@ -10,8 +10,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safety_platform.lib.query import within_bounds
-
 from .models import DutyShift, ShiftChange
 from .rota import unit_people
 
@@ -38,8 +36,8 @@ NOT_IN_UNIT = _("Choose people of this unit: %(value)s is not one of them.")
 
 
 class GenerateForm(forms.Form):
-    start = forms.DateField(label=_("first day"), validators=[within_bounds], **DATE)
-    end = forms.DateField(label=_("last day"), validators=[within_bounds], **DATE)
+    start = forms.DateField(label=_("first day"), **DATE)
+    end = forms.DateField(label=_("last day"), **DATE)
     leaders = PeopleField(queryset=None, label=_("leaders on duty, in turn"),
                           error_messages={"invalid_choice": NOT_IN_UNIT})  # fmt: skip
     officers = PeopleField(queryset=None, label=_("duty officers, in turn"),

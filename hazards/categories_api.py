@@ -41,5 +41,4 @@ class HazardCategoryViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = HazardCategoryFilterSet
     pagination_class = CategoryPagination
     lookup_field = "code"
-    lookup_value_regex = "[^/]+"
-    lookup_value_converter = "str"  # the same, for the API router's path converters (h/errors)
+    lookup_value_converter = "str"  # the API router reads paths, not regexes (any text but "/", as before)

@@ -46,7 +46,7 @@ class ChecklistVersionDetailSerializer(ChecklistVersionSerializer):
 
 
 class ChecklistVersionFilterSet(filters.FilterSet):
-    template = IntegerFilter(field_name="template", label=_("checklist template"))  # 0.5 or 1e10 is a 400
+    template = IntegerFilter(field_name="template", label=_("checklist template"))
 
     class Meta:
         model = ChecklistVersion

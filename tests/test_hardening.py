@@ -235,6 +235,9 @@ def test_overdue_days_min_in_range_filters(hz, value):  # noqa: F811
         ("/api/v1/inspections/", "mine", "maybe"),
         ("/api/v1/inspections/", "mine", "²"),
         ("/api/v1/departments/", "is_default_supervisor", "maybe"),
+        ("/api/v1/hazard-categories/", "active", "maybe"),
+        ("/api/v1/checklist-versions/", "template", "1e10"),
+        ("/api/v1/checklist-versions/", "template", "-1"),
         ("/api/v1/rota-shifts/", "post", "1e999999999"),
         ("/api/v1/rota-shifts/", "date_after", "0000-01-01"),
         ("/api/v1/duty-plans/periods/", "year", "²"),
@@ -254,7 +257,8 @@ def test_an_invalid_query_value_is_400_naming_it(hz, url, param, value):  # noqa
     ("url", "param", "value"),
     [("/api/v1/inspections/", "mine", "true"), ("/api/v1/inspections/", "mine", "false"),
      ("/api/v1/inspections/", "mine", ""), ("/api/v1/departments/", "is_default_supervisor", "1"),
-     ("/api/v1/hazards/", "created_after", "2026-01-01"), ("/api/v1/hazards/", "enterprise", "12")],
+     ("/api/v1/hazards/", "created_after", "2026-01-01"), ("/api/v1/hazards/", "enterprise", "12"),
+     ("/api/v1/hazard-categories/", "active", "true"), ("/api/v1/checklist-versions/", "template", "1")],
 )  # fmt: skip
 def test_a_valid_query_value_is_taken(hz, url, param, value):  # noqa: F811
     response = api(hz.users["city"]).get(url, {param: value})
