@@ -12,4 +12,4 @@ RUN DEBUG=0 SECRET_KEY=build-only STATICFILES_STORAGE=whitenoise.storage.Compres
     python manage.py collectstatic --noinput -v0
 USER safety
 EXPOSE 8000
-CMD ["gunicorn", "safety_platform.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "safety_platform.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--timeout", "30", "--access-logfile", "-"]

@@ -6,6 +6,10 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
+# Without DEBUG the settings refuse to start without SECRET_KEY: developer commands run with DEBUG=1 unless told
+# otherwise, and the lint checks the production settings with a throw-away key.
+DEV := DEBUG=$${DEBUG:-1}
+LINT_KEY := SECRET_KEY=$${SECRET_KEY:-lint-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')}
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-fast schemathesis lint format migrate seed bench prod-smoke messages check-deploy clean
@@ -26,10 +30,10 @@ $(DEVSTAMP): $(STAMP) requirements-dev.txt
 install: $(DEVSTAMP) ## Create .venv and install the pinned requirements (runtime, tests, lint)
 
 migrate: $(STAMP) ## Apply database migrations
-	$(PY) manage.py migrate --noinput
+	$(DEV) $(PY) manage.py migrate --noinput
 
 seed: migrate ## Load the demo city (idempotent)
-	$(PY) manage.py seed_demo
+	$(DEV) $(PY) manage.py seed_demo
 
 run: seed ## Web server + Celery worker + beat with the demo city on 127.0.0.1:8000 (Ctrl-C stops all)
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runall
@@ -46,8 +50,8 @@ schemathesis: $(DEVSTAMP) ## Schemathesis over the whole API schema as the city 
 lint: $(DEVSTAMP) ## ruff format check + lint, Django checks, migrations up to date, translations complete
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(PY) manage.py check --fail-level WARNING
-	$(PY) manage.py makemigrations --check --dry-run
+	$(LINT_KEY) $(PY) manage.py check --fail-level WARNING
+	$(LINT_KEY) $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
 
 format: $(DEVSTAMP) ## Format and fix what ruff can
@@ -59,8 +63,8 @@ check-deploy: $(STAMP) ## manage.py check --deploy with production settings
 	  ALLOWED_HOSTS=safety.example.gov.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 messages: $(STAMP) ## Re-extract and compile translations (needs GNU gettext)
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(DEV) $(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
+	$(DEV) $(PY) manage.py compilemessages --ignore=.venv
 
 bench: $(DEVSTAMP) ## Benchmarks on PostgreSQL with generated data; writes bench/results.json
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -9,7 +9,7 @@ from .models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the trail is written by the functions that change state, never by hand."""
 
-    list_display = ("at", "actor", "action", "object_repr")
+    list_display = ("at", "actor", "action", "object_repr", "address")
     list_filter = ("action", "content_type")
     search_fields = ("object_repr", "reason")
 

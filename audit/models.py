@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safety_platform.lib import clientip
+
 # Human names of the actions; later apps add theirs here.
 ACTION_NAMES = {
     "enterprise.create": _("Registered"),
@@ -47,6 +49,8 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    # The client's address as safety_platform.lib.clientip decides it; empty for changes made by tasks.
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit event")
@@ -71,6 +75,7 @@ def record(actor, action: str, obj: models.Model, changes: dict | None = None, r
         object_repr=str(obj)[:200],
         changes=changes or {},
         reason=reason,
+        address=clientip.current(),
     )
 
 

@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def main(fmt: str, rows: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safety_platform.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-key-" + "x" * 40)  # needed without DEBUG
     import django
 
     django.setup()

@@ -204,8 +204,62 @@ def hazard_lists(args, median, entry) -> list[dict]:
     return results
 
 
+# Scenarios that need none of the generated data: `--only` runs them without preparing it.
+NO_DATA = {"image_uploads"}
+# Seconds before gunicorn kills a worker that has not answered: its default, which the Dockerfile states.
+GUNICORN_TIMEOUT = 30
+
+
+def image_uploads(args, median, entry) -> list[dict]:
+    """The worst pictures within the upload limits, each cleaned in a fresh process three times (bench/image_probe.py):
+    the median CPU time and the largest peak memory added, and the request that the budget lets cost the most."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    probe = Path(__file__).with_name("image_probe.py")
+    env = dict(os.environ)  # run.py has set SECRET_KEY
+    results, worst_request = [], (0.0, "")
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([sys.executable, str(probe), "make", folder], check=True, env=env)
+        for data in sorted(Path(folder).glob("*.bin"), key=lambda path: int(path.stem)):
+            name = data.with_suffix(".name").read_text()
+            runs = [
+                json.loads(
+                    subprocess.run(
+                        [sys.executable, str(probe), "clean", str(data)], check=True, env=env, capture_output=True
+                    ).stdout
+                )
+                for _ in range(3)
+            ]
+            cpu = sorted(run["cpu_s"] for run in runs)[1]
+            memory = max(run["extra_mb"] for run in runs)
+            stored = runs[0].get("stored", "refused")
+            results.append(entry(f"image upload, {name} -> {stored}: CPU", cpu, "s", "<= 1", cpu <= 1))
+            results.append(entry(f"image upload, {name}: peak memory added", memory, "MB", "<= 100", memory <= 100))
+            fits = runs[0]["budget"] // max(1, runs[0]["charged"])
+            if fits * cpu > worst_request[0]:
+                worst_request = (fits * cpu, f"{fits} x {name}")
+    timeout = GUNICORN_TIMEOUT
+    seconds, label = worst_request
+    results.append(
+        entry(
+            f"image uploads, the costliest request the budget allows ({label}): CPU",
+            seconds,
+            "s",
+            f"<= {timeout / 3:g}",
+            seconds <= timeout / 3,
+        )
+    )
+    return results
+
+
 def run_all(args, median, entry) -> list[dict]:
     results = prepare(args, entry)
+    results += image_uploads(args, median, entry)
     results += enterprise_lists(args, median, entry)
     results += hazard_lists(args, median, entry)
     results += escalation_sweep(args, median, entry)

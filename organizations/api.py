@@ -13,8 +13,9 @@ from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from safety_platform.lib.throttling import ScopedRateThrottle
 
 from .creditcode import normalize, validate_credit_code
 from .filters import DepartmentFilterSet, EnterpriseFilterSet, IndustryFilterSet, RegionFilterSet
@@ -193,6 +194,8 @@ class EnterpriseViewSet(
 
 
 class TokenThrottle(ScopedRateThrottle):
+    """Token requests per client address (TOKEN_THROTTLE_RATE), the address as clientip decides it."""
+
     scope_attr = "throttle_scope"
 
 
@@ -223,7 +226,8 @@ class ObtainTokenView(APIView):
         user = authenticate(request._request, username=username, password=password)
         if getattr(request._request, "axes_locked_out", False):
             return Response(
-                {"detail": lockout_message(), "code": "locked_out"}, status=status.HTTP_429_TOO_MANY_REQUESTS
+                {"detail": lockout_message(request._request), "code": "locked_out"},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if user is None:
             raise serializers.ValidationError({"non_field_errors": [_("Wrong username or password.")]})

@@ -23,7 +23,14 @@ from .responsibility import SupervisionMap, principal_position, territorial_lead
 from .scope import Scope
 
 
-def lockout_message() -> str:
+def lockout_message(request=None) -> str:
+    """Why a login is refused: the account locked from this address (django-axes), or this address over its limit
+    of failed logins across usernames (organizations.login_limit)."""
+    if getattr(request, "login_address_limited", False):
+        return _(
+            "Too many failed logins from your address: logins from it are paused for up to %(minutes)d minutes. "
+            "Try again later."
+        ) % {"minutes": settings.LOGIN_ADDRESS_MINUTES}
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return _(
         "Too many failed logins: this account is locked from your address for %(minutes)d minutes. Try again later."
@@ -32,9 +39,10 @@ def lockout_message() -> str:
 
 def lockout(request, credentials=None, *args, **kwargs):
     """What django-axes answers after too many failed logins: JSON for the API, a page with a message otherwise."""
+    message = lockout_message(request)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": lockout_message(), "code": "locked_out"}, status=429)
-    return render(request, "registration/locked_out.html", {"message": lockout_message()}, status=429)
+        return JsonResponse({"detail": message, "code": "locked_out"}, status=429)
+    return render(request, "registration/locked_out.html", {"message": message}, status=429)
 
 
 def scope_summary(user) -> str:

@@ -12,17 +12,28 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from safety_platform.lib.env import envbool, envint, envlist, envstr
+from safety_platform.lib.env import envbool, envcount, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite file, filesystem broker, media: all under var/
 
 DEBUG = envbool("DEBUG", False)
-# The fallback key is only good for a laptop; `check --deploy` flags it and production sets SECRET_KEY.
-SECRET_KEY = envstr("SECRET_KEY", "django-insecure-dev-only-key-change-me-in-production")
+# Production (DEBUG off) refuses to start without its own key: sessions, password-reset links and signed values
+# would otherwise be forged with a key anyone can read here. Development (DEBUG=1: `make run`) and the tests
+# (tests/settings.py) fall back to a key that `check --deploy` flags.
+SECRET_KEY = envstr("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production (DEBUG=0, the default) needs a secret key of its own, for example "
+            "from: python -c 'import secrets; print(secrets.token_urlsafe(50))'. On a developer's machine set "
+            "DEBUG=1 instead (make run does). See README, Configuration."
+        )
+    SECRET_KEY = "django-insecure-dev-only-key-change-me-in-production"
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
@@ -55,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "safety_platform.lib.clientip.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "safety_platform.lib.images.UploadBudgetMiddleware",
 ]
 
 ROOT_URLCONF = "safety_platform.urls"
@@ -121,6 +134,7 @@ else:
 
 AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [
+    "organizations.login_limit.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -141,7 +155,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "organizations.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0) or None
+AXES_CLIENT_IP_CALLABLE = "safety_platform.lib.clientip.client_ip"
+# Failed logins from one client address, whatever the usernames, before logins from it are refused for the rest
+# of the window (organizations/login_limit.py; counted in the cache: Redis in production).
+LOGIN_ADDRESS_LIMIT = envint("LOGIN_ADDRESS_LIMIT", 40)
+LOGIN_ADDRESS_MINUTES = envint("LOGIN_ADDRESS_MINUTES", 60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -171,7 +189,10 @@ SECURE_SSL_REDIRECT = SECURE and envbool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000) if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE and envbool("SECURE_HSTS_PRELOAD", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", False) else None
+# How many reverse proxies of ours stand in front (0: none, clients connect directly). It decides the client
+# address (safety_platform/lib/clientip.py) and whether X-Forwarded-Proto is believed. "1"/"true" mean one.
+BEHIND_PROXY = envcount("BEHIND_PROXY", 0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -213,6 +234,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "safety_platform.lib.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": envstr("TOKEN_THROTTLE_RATE", "20/min")},
+    # Our throttles ask safety_platform.lib.clientip; this keeps DRF's own get_ident() in step with it.
+    "NUM_PROXIES": BEHIND_PROXY,
     "PAGE_SIZE": 50,
 }
 if DEBUG:
@@ -352,6 +375,8 @@ CLOCK_SKEW_MINUTES = envint("CLOCK_SKEW_MINUTES", 5)
 # Uploads: photos and evaluation documents. The type is read from the content, never from the name.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)
+# What all the photos of one request may add up to (a PNG counts twice or four times, a WebP four times).
+UPLOAD_REQUEST_MAX_PIXELS = envint("UPLOAD_REQUEST_MAX_PIXELS", 120_000_000)
 # Escalation and must-answer notices (叫应).
 ESCALATION_BATCH_SIZE = envint("ESCALATION_BATCH_SIZE", 500)
 ANSWER_LIMIT_MAJOR_MINUTES = envint("ANSWER_LIMIT_MAJOR_MINUTES", 30)

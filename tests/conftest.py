@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -72,6 +73,13 @@ def need(*services: str) -> None:
         if REQUIRE_SERVICES:
             pytest.fail("; ".join(reasons))
         pytest.skip("; ".join(reasons))
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    """Throttles and the per-address login count live in the cache (Redis), which outlives a test and a run: each
+    test gets a key prefix of its own, so none starts with another's counts."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 SEEDED_BY_MIGRATIONS = [

@@ -32,6 +32,8 @@ def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         VAR_DIR=str(tmp_path / "var"),
         DJANGO_SETTINGS_MODULE="safety_platform.settings",
         PYTHONUNBUFFERED="1",
+        # Production settings refuse to start without a key (tests/settings.py sets one for this process).
+        SECRET_KEY=os.environ.get("SECRET_KEY") or "integration-tests-only-key-" + "x" * 40,
     )
     env.update(extra)
     return env

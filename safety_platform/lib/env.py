@@ -23,3 +23,17 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envcount(name: str, default: int = 0) -> int:
+    """A count that may also be written as a boolean: "1", "true", "yes" and "on" are 1; "false", "no" and "off" 0."""
+    value = (os.environ.get(name) or "").strip().lower()
+    if not value:
+        return default
+    words = {"true": 1, "yes": 1, "on": 1, "false": 0, "no": 0, "off": 0}
+    if value in words:
+        return words[value]
+    count = int(value)
+    if count < 0:
+        raise ValueError(f"{name} must be 0 or more, not {count}")
+    return count

@@ -9,7 +9,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-from safety_platform.lib.images import THUMBNAIL_SIZE, CleanImage, ImageRejected, clean_image
+from safety_platform.lib.images import (
+    DECODE_MEMORY,
+    KEEP_FORMAT_MAX_PIXELS,
+    STORED_MAX_SIDE,
+    THUMBNAIL_SIZE,
+    CleanImage,
+    ImageRejected,
+    clean_image,
+    pixel_budget,
+)
 
 from . import corpus
 
@@ -293,3 +302,144 @@ def test_truncated_files_are_refused_even_after_weasyprint_is_imported():
         clean_image(SimpleUploadedFile("cut.jpg", corpus.truncated_jpeg(), "image/jpeg"))
     assert exc.value.code == "corrupt"
     assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint wants it
+
+
+# Bounded work (issue #12, point 14): the stored picture is at most STORED_MAX_SIDE, a large PNG or WebP is stored as
+# a JPEG, decoding that would need too much memory is refused from the header, and one request's photos share a
+# pixel budget. Behaviour and sizes only; the time and memory are measured by bench/image_probe.py.
+
+
+def test_the_issues_one_bit_png_is_stored_small_and_grey():
+    """GIVEN a 5 KB 1-bit PNG of 6300×6300 WHEN cleaned THEN it is stored as a 2560×2560 JPEG, its line still there."""
+    from PIL import ImageDraw
+
+    picture = Image.new("1", (6300, 6300), 1)
+    ImageDraw.Draw(picture).line((0, 0, 6300, 6300), fill=0, width=40)
+    data = corpus.encode(picture, "PNG")
+    assert len(data) < 100_000
+    cleaned = clean_image(upload(data, "lines.png", "image/png"))
+    assert (cleaned.content_type, cleaned.width, cleaned.height) == ("image/jpeg", STORED_MAX_SIDE, STORED_MAX_SIDE)
+    stored = opened(cleaned.content)
+    assert stored.size == (STORED_MAX_SIDE, STORED_MAX_SIDE) and stored.mode == "RGB"
+    assert max(stored.getpixel((1280, 1280))) < 60  # on the diagonal: black
+    assert min(stored.getpixel((2000, 200))) > 200  # off it: white
+    assert opened(cleaned.thumbnail).size == (THUMBNAIL_SIZE, THUMBNAIL_SIZE)
+
+
+def test_a_large_phone_photo_is_decoded_at_a_reduced_scale_and_stored_at_most_the_longest_side():
+    data = corpus.encode(corpus.marked((6000, 4000)), "JPEG", quality=80)
+    image = Image.open(io.BytesIO(data))
+    image.draft(None, (STORED_MAX_SIDE, STORED_MAX_SIDE * 2 // 3))
+    assert image.size == (3000, 2000)  # libjpeg's DCT scaling: half the pixels on each side are never made
+    cleaned = clean_image(upload(data))
+    assert (cleaned.content_type, cleaned.width, cleaned.height) == ("image/jpeg", 2560, 1707)
+    red, _, blue = opened(cleaned.content).getpixel((100, 100))  # the marked corner survived the scaling
+    assert red > 200 and blue < 60
+
+
+def test_a_turned_photo_is_turned_after_it_is_made_smaller():
+    data = corpus.encode(corpus.marked((4000, 3000)), "JPEG", exif=corpus.gps_exif(orientation=6))
+    cleaned = clean_image(upload(data))
+    assert (cleaned.width, cleaned.height) == (1920, 2560)
+    red, _, blue = opened(cleaned.content).getpixel((1900, 20))  # the red corner is now top-right
+    assert red > 200 and blue < 60
+    assert_bare(cleaned.content)
+
+
+def test_a_transparent_png_too_large_to_keep_is_stored_as_jpeg_on_white():
+    picture = Image.new("RGBA", (3000, 2000), (0, 128, 0, 255))
+    picture.paste((0, 0, 0, 0), (0, 0, 1000, 1000))
+    cleaned = clean_image(upload(corpus.encode(picture, "PNG"), "big.png", "image/png"))
+    assert (cleaned.content_type, cleaned.extension, cleaned.width, cleaned.height) == (
+        "image/jpeg", "jpg", 2560, 1707,
+    )  # fmt: skip
+    stored = opened(cleaned.content)
+    assert min(stored.getpixel((100, 100))) > 240  # the transparent corner on white
+    red, green, blue = stored.getpixel((2000, 1500))
+    assert green > 100 and red < 30 and blue < 30
+
+
+def test_a_png_within_the_sizes_kept_keeps_its_format_and_alpha():
+    picture = Image.new("RGBA", (2000, 2000), (0, 128, 0, 255))
+    picture.paste((0, 0, 0, 0), (0, 0, 10, 10))
+    cleaned = clean_image(upload(corpus.encode(picture, "PNG"), "ok.png", "image/png"))
+    assert (cleaned.content_type, cleaned.width) == ("image/png", 2000)
+    assert opened(cleaned.content).getpixel((2, 2))[3] == 0
+    assert KEEP_FORMAT_MAX_PIXELS >= 2000 * 2000
+
+
+@pytest.mark.parametrize(
+    ("picture", "fmt", "params"),
+    [
+        # 33 megapixels of 16-bit grey would need 100 MB to decode (2.4 bytes a pixel, measured) and more to shrink.
+        pytest.param(Image.new("I;16", (5800, 5800)), "PNG", {}, id="png-16-bit-33MP"),
+        # 20 megapixels of RGB PNG: 80 MB decoded, plus the stored picture made from it.
+        pytest.param(Image.new("RGB", (5000, 4000)), "PNG", {}, id="png-rgb-20MP"),
+        # libwebp's decoder holds about 18 bytes a pixel.
+        pytest.param(Image.new("RGB", (2600, 2600)), "WEBP", {}, id="webp-6.8MP"),
+        # A progressive JPEG's coefficients are held at full size, whatever the scale it is decoded at.
+        pytest.param(Image.new("RGB", (4500, 3000)), "JPEG", {"progressive": True, "subsampling": 0}, id="prog-jpeg"),
+    ],
+)
+def test_pictures_whose_decoding_would_take_too_much_memory_are_refused_from_the_header(picture, fmt, params):
+    data = corpus.encode(picture, fmt, **params)
+    assert picture.width * picture.height <= 40_000_000  # within the pixel limit: refused for the memory
+    error = rejected(data)
+    assert error.code == "bomb"
+    assert error.message.startswith("The image is too large to process (")
+
+
+def test_the_same_pictures_within_the_memory_estimate_are_accepted():
+    for picture, fmt, params in [
+        (Image.new("I;16", (4500, 4500)), "PNG", {}),
+        (Image.new("RGB", (4000, 3000)), "PNG", {}),
+        (Image.new("RGB", (2000, 2000)), "WEBP", {}),
+        (Image.new("RGB", (4032, 3024)), "JPEG", {"progressive": True}),
+    ]:
+        assert isinstance(clean_image(upload(corpus.encode(picture, fmt, **params))), CleanImage)
+
+
+def test_one_requests_photos_share_the_pixel_budget(settings):
+    """GIVEN a budget of 30 megapixels WHEN three 12-megapixel photos come in one request THEN the third is refused
+    with a sentence naming the limit, and a new request has the whole budget again."""
+    settings.UPLOAD_REQUEST_MAX_PIXELS = 30_000_000
+    photo = corpus.encode(Image.new("RGB", (4000, 3000), (0, 0, 200)), "JPEG")
+    with translation.override("en"), pixel_budget() as budget:
+        clean_image(upload(photo))
+        clean_image(upload(photo))
+        assert budget.spent == 24_000_000
+        with pytest.raises(ImageRejected) as caught:
+            clean_image(upload(photo))
+    assert caught.value.code == "budget"
+    assert "30 megapixels" in caught.value.message and "smaller batches" in caught.value.message
+    with pixel_budget():
+        clean_image(upload(photo))
+
+
+def test_png_and_webp_count_more_against_the_budget():
+    with pixel_budget(10**12) as budget:
+        clean_image(upload(corpus.sized("JPEG", (100, 100))))
+        assert budget.spent == 10_000
+        clean_image(upload(corpus.sized("PNG", (100, 100))))  # kept as PNG: its encoder costs more
+        assert budget.spent == 10_000 + 40_000
+        clean_image(upload(corpus.sized("PNG", (3000, 100))))  # made smaller, stored as JPEG
+        assert budget.spent == 50_000 + 600_000
+        clean_image(upload(corpus.sized("WEBP", (100, 100))))
+        assert budget.spent == 650_000 + 40_000
+
+
+def test_outside_a_request_each_call_has_a_budget_of_its_own(settings):
+    settings.UPLOAD_REQUEST_MAX_PIXELS = 13_000_000
+    photo = corpus.encode(Image.new("RGB", (4000, 3000)), "JPEG")
+    for _ in range(3):
+        clean_image(upload(photo))
+
+
+def test_a_jpeg_whose_scans_need_more_than_libjpegs_memory_limit_is_refused(monkeypatch):
+    """JPEGMEM, libjpeg's own limit, is the backstop for what the header does not say (a multi-scan baseline)."""
+    import os
+
+    assert os.environ["JPEGMEM"] == str(DECODE_MEMORY // 1000)
+    data = corpus.encode(Image.new("RGB", (2000, 2000)), "JPEG", progressive=True, subsampling=0)
+    monkeypatch.setenv("JPEGMEM", "1000")  # a megabyte: the 24 MB of coefficients cannot be held
+    assert rejected(data).code == "corrupt"
