@@ -17,6 +17,7 @@ from notifications.models import Delivery, Notification, NotificationPreference
 from notifications.tasks import deliver, requeue_stale
 from safety_platform.celery import app
 
+from ..conftest import need
 from ..hazards.conftest import filing
 from .conftest import SHANGHAI
 from .receiver import Receiver
@@ -70,17 +71,24 @@ def test_webhook_is_signed_sent_once_and_email_is_chinese(esc, gateway):
 
 
 def test_transient_errors_retry_with_backoff_then_send(esc, gateway):
+    """A 5xx is retried after a backoff that a copy of the message cannot cut short; then it is sent once."""
     gateway.script = [503, 500]
     due_notices(esc)
     delivery = Delivery.objects.filter(channel="webhook").first()
+    when = timezone.now()
     for _ in range(2):
-        with pytest.raises((Retry, TransientError)):  # called directly, Celery re-raises instead of queueing
-            deliver.run(delivery.pk)
+        with time_machine.travel(when, tick=False):
+            with pytest.raises((Retry, TransientError)):  # called directly, Celery re-raises instead of queueing
+                deliver.run(delivery.pk)
+            assert deliver.run(delivery.pk) == "skipped"
         delivery.refresh_from_db()
         assert delivery.state == "pending" and "HTTP 5" in delivery.last_error
-    assert deliver.run(delivery.pk) == "sent"
+        assert delivery.not_before >= delivery.claimed_at + timedelta(seconds=10)
+        when = delivery.not_before
+    with time_machine.travel(when, tick=False):
+        assert deliver.run(delivery.pk) == "sent"
     delivery.refresh_from_db()
-    assert delivery.attempts == 3 and delivery.state == "sent"
+    assert delivery.attempts == 3 and delivery.state == "sent" and gateway.received == {str(delivery.pk): 1}
 
 
 def test_permanent_errors_do_not_retry(esc, gateway):
@@ -99,7 +107,8 @@ def test_retries_are_capped(esc, gateway, settings):
     delivery = Delivery.objects.filter(channel="webhook").first()
     with pytest.raises((Retry, TransientError)):
         deliver.run(delivery.pk)
-    assert deliver.run(delivery.pk) == "failed"
+    with time_machine.travel(Delivery.objects.get(pk=delivery.pk).not_before, tick=False):
+        assert deliver.run(delivery.pk) == "failed"
 
 
 def test_unreachable_gateway_is_transient(esc, settings):
@@ -248,3 +257,31 @@ def confirmed_with(esc, **filing_values):
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
         escalation.sweep()
     return hazard
+
+
+@pytest.fixture
+def broker(settings):
+    """The real Redis broker (tasks are not eager here), its deliveries' queue emptied before and after."""
+    need("redis")
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.delete(app.conf.task_default_queue)
+    yield client
+    client.delete(app.conf.task_default_queue)
+
+
+def test_self_check_makes_no_copies_while_the_queue_holds_them(esc, gateway, broker):
+    """GIVEN deliveries pending for longer than two intervals WHEN the self-check runs three times THEN it queues
+    them once (their messages were lost), not again while those messages still wait in the queue; and once the
+    broker has lost them again (restarted empty) it queues them again."""
+    queue = app.conf.task_default_queue
+    due_notices(esc)
+    pending = Delivery.objects.filter(state="pending")
+    pending.update(created_at=timezone.now() - timedelta(minutes=10))
+    count = pending.count()
+    assert count >= 4
+    assert [requeue_stale(), requeue_stale(), requeue_stale()] == [count, 0, 0]
+    assert broker.llen(queue) == count
+    broker.delete(queue)  # the broker lost them
+    assert requeue_stale() == count and broker.llen(queue) == count
