@@ -26,6 +26,11 @@ ACTION_NAMES = {
     "duty.plan_submit": _("Holiday duty plan submitted"),
     "document.issue": _("Document issued"),
     "duty.close_item": _("Open item closed"),
+    "duty.log": _("Duty log entry written"),
+    "incident.report": _("Incident reported"),
+    "incident.supplement": _("Incident report supplemented"),
+    "notification.acknowledge": _("Notice answered"),
+    "inspection.answer": _("Item answered"),
 }
 
 

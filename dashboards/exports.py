@@ -2,9 +2,9 @@
 
 Rows come from the database through a server-side cursor (`iterator`), are turned into sheet XML or CSV lines
 in small batches, and leave as soon as they are written: the first bytes go out before the last row is read.
-The .xlsx is a ZIP written to a sink that cannot seek, so zipfile uses data descriptors and nothing is held
-back. A small export streams in the request; a large one (over EXPORT_SYNC_LIMIT rows) runs as a Celery task
-that writes the same stream to a file, counting rows as it goes.
+The .xlsx is written by `safety_platform.lib.xlsx` (text cells as strings, never formulas). A small export
+streams in the request; a large one (over EXPORT_SYNC_LIMIT rows) runs as a Celery task that writes the same
+stream to a file, counting rows as it goes.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ import csv
 import io
 import logging
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,6 +30,7 @@ from hazards.choices import OPEN_STATUSES, Level, Source, Status
 from hazards.filters import HazardFilterSet
 from hazards.models import Hazard
 from organizations.models import User
+from safety_platform.lib import xlsx
 
 from .models import ExportJob
 
@@ -71,15 +70,6 @@ FIELDS = [f for _, f in COLUMNS if f]
 TEXT_COLUMNS = [2, 4, 5, 6, 7, 8, 9, 17, 18, 20]
 FORMULA_START = frozenset("=+-@\t\r")
 WIDTHS = [6, 22, 30, 22, 12, 16, 18, 30, 16, 12, 10, 10, 17, 17, 10, 8, 8, 12, 40, 12, 16, 17]
-# XML escapes, and the control characters XML 1.0 forbids dropped, in one translation table.
-_XML_TEXT = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        **{chr(c): None for c in [*range(9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]},
-    }
-)
 
 
 def headers() -> list[str]:
@@ -174,126 +164,8 @@ def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
 # XLSX --------------------------------------------------------------------------------------------------------
 
 
-class _Sink:
-    """A write-only file for zipfile: what is written is collected until the stream takes it."""
-
-    def __init__(self) -> None:
-        self.chunks: list[bytes] = []
-
-    def write(self, data) -> int:
-        self.chunks.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data, self.chunks = b"".join(self.chunks), []
-        return data
-
-
-CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    "</Types>"
-)
-ROOT_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" '
-    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="xl/workbook.xml"/></Relationships>'
-)
-WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" '
-    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-    'Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" '
-    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-    "</Relationships>"
-)
-STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="2"><font><sz val="11"/><name val="等线"/></font>'
-    '<font><b/><sz val="11"/><name val="等线"/></font></fonts>'
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
-    '</fill><fill><patternFill patternType="solid"><fgColor rgb="FFE8EEF4"/></patternFill></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    "</styleSheet>"
-)
-
-
-def _workbook(title: str) -> str:
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<sheets><sheet name="{title[:31].translate(_XML_TEXT)}" sheetId="1" r:id="rId1"/></sheets></workbook>'
-    )
-
-
-def _sheet_head() -> str:
-    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(WIDTHS, 1))
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-        'state="frozen"/></sheetView></sheetViews>'
-        f"<cols>{cols}</cols><sheetData>"
-    )
-
-
-def _cell(value, style: str = "") -> str:
-    """One cell of sheet XML; text is escaped in a single str.translate (a million rows pass through here)."""
-    if value.__class__ is str:
-        if not value:
-            return "<c/>"
-        return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{value.translate(_XML_TEXT)}</t></is></c>'
-    if value is None:
-        return "<c/>"
-    if isinstance(value, bool):
-        return f'<c t="b"{style}><v>{int(value)}</v></c>'
-    if isinstance(value, int | Decimal | float):
-        return f"<c{style}><v>{value}</v></c>"
-    return _cell(str(value), style)
-
-
 def xlsx_stream(rows: Iterable[list], title: str = "") -> Iterator[bytes]:
-    sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        book.writestr("[Content_Types].xml", CONTENT_TYPES)
-        book.writestr("_rels/.rels", ROOT_RELS)
-        book.writestr("xl/workbook.xml", _workbook(title or _("Hazard ledger")))
-        book.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        book.writestr("xl/styles.xml", STYLES)
-        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            header = "".join(_cell(h, ' s="1"') for h in headers())
-            sheet.write((_sheet_head() + f"<row>{header}</row>").encode())
-            yield sink.take()
-            batch: list[str] = []
-            for row in rows:
-                batch.append("<row>" + "".join(map(_cell, row)) + "</row>")
-                if len(batch) == BATCH:
-                    sheet.write("".join(batch).encode())
-                    batch = []
-                    yield sink.take()
-            sheet.write(("".join(batch) + "</sheetData></worksheet>").encode())
-    yield sink.take()
+    return xlsx.stream(rows, title or _("Hazard ledger"), head=[headers()], widths=WIDTHS)
 
 
 STREAMS = {"xlsx": xlsx_stream, "csv": csv_stream}

@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from audit.models import record
 from notifications.escalation import city_office_position, holders, notify
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region, User
 from organizations.scope import Scope
+from safety_platform.lib import bounds
 
 from .choices import DEFAULT_SUPPLEMENT_DAYS, SUPPLEMENT_DAYS, Grade
 from .grading import grade, higher
@@ -42,15 +44,24 @@ class Facts:
 
 
 def check_times(occurred: datetime, known: datetime, reported: datetime) -> None:
+    """Both times within bounds (not before EARLIEST_DATE, not in the future), and in order."""
     errors = {}
+    for field, value, label in (
+        ("occurred_at", occurred, _("The time of occurrence")),
+        ("known_at", known, _("The time known")),
+    ):
+        try:
+            bounds.check_past(value, field, label)
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
     if known < occurred:
         errors["known_at"] = _("It cannot have been known before it happened.")
     if reported < occurred:
         errors["occurred_at"] = _("The time reported cannot be before the time of occurrence.")
     elif reported < known:
         errors["known_at"] = _("The time reported cannot be before the time it was known.")
-    if occurred > reported + timedelta(minutes=5):
-        errors["occurred_at"] = _("The time of occurrence cannot be in the future.")
     if errors:
         raise ValidationError(errors)
 
@@ -92,6 +103,11 @@ def report(actor: User, facts: Facts) -> IncidentReport:
             course=facts.course, measures=facts.measures, grade=graded, report_deadline=deadline,
             delay_minutes=delay(now, deadline), reported_by=actor,
         )  # fmt: skip
+        record(actor, "incident.report", incident, {
+            "kind": incident.kind, "grade": graded, "deaths": incident.deaths,
+            "serious_injuries": incident.serious_injuries, "missing": incident.missing,
+            "direct_loss": str(incident.direct_loss), "delay_minutes": incident.delay_minutes,
+        })  # fmt: skip
         _tell_city_office(incident, f"incident:{incident.pk}")
         return incident
 
@@ -128,6 +144,9 @@ def supplement(actor: User, first: IncidentReport | int, changes: dict) -> Incid
             grade=graded, report_deadline=first.report_deadline, delay_minutes=0,
             grade_raised_from=latest.grade if raised else "", reported_by=actor, **values,
         )  # fmt: skip
+        changes = {k: [str(getattr(latest, k)), str(getattr(incident, k))] for k in (*values, "grade")
+                   if getattr(latest, k) != getattr(incident, k)}  # fmt: skip
+        record(actor, "incident.supplement", first, {"supplement": incident.pk, **changes})
         if raised:
             _tell_city_office(incident, f"incident:{first.pk}:grade:{graded}")
         return incident

@@ -26,6 +26,7 @@ from hazards.workflow import Conflict
 from notifications.escalation import holders, notify
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, User
+from safety_platform.lib import bounds
 from workdays.calendar import SHANGHAI, SpecialDays
 
 from .models import DutyLogEntry, DutyPlan, DutyShift, ShiftChange
@@ -71,6 +72,8 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
         raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
     if post.kind != PositionKind.DUTY_OFFICER:
         raise ValidationError({"post": _("Choose a unit's duty post.")})
+    if errors := bounds.day_errors(start=(start, _("The first day")), end=(end, _("The last day"))):
+        raise ValidationError(errors)
     if end < start or (end - start).days > 92:
         raise ValidationError({"end": _("Plan between one day and three months at a time.")})
     if not leaders or not officers:
@@ -233,6 +236,7 @@ def add_shift(actor: User, post: Position, day: date, leader: User | None, offic
               reason: str) -> DutyShift:  # fmt: skip
     """A shift by hand on a day the rota left empty; the same checks as `edit_shift`."""
     _plannable(actor, post)
+    bounds.check_day(day, "date", _("The day"))
     with transaction.atomic():
         _lock_post(post)
         if DutyShift.objects.filter(post=post, date=day).exists():
@@ -256,6 +260,9 @@ def submit_plan(actor: User, post: Position, name: str, start: date, end: date) 
     errors = {}
     if not (name or "").strip():
         errors["name"] = _("Name the holiday period.")
+    errors.update(bounds.day_errors(start=(start, _("The first day")), end=(end, _("The last day"))))
+    if errors:
+        raise ValidationError(errors)
     if end < start or (end - start).days > 31:
         errors["end"] = _("A holiday period runs from its first to its last day, a month at most.")
     if errors:
@@ -369,12 +376,17 @@ def ask_change(actor: User, kind: str, shift: DutyShift, other: User, reason: st
 
 
 def decide(actor: User, change: ShiftChange | int, approve: bool) -> ShiftChange:
-    """The leader on duty of the shift (or the city office) decides; an approved change moves the people."""
+    """The leader on duty of the shift (or the city office) decides, never someone the change moves (a leader asking
+    to swap their own shift waits for the city office); an approved change moves the people."""
     pk = change.pk if isinstance(change, ShiftChange) else change
     with transaction.atomic():
         change = ShiftChange.objects.select_for_update(of=("self",)).select_related("shift", "other_shift").get(pk=pk)
         if not (actor.is_superuser or actor.unit_kind == UnitKind.CITY_OFFICE or change.shift.leader_id == actor.pk):
             raise PermissionDenied(_("The leader on duty or the city office decides."))
+        if actor.pk in (change.person_id, change.other_id):
+            raise PermissionDenied(
+                _("Nobody decides a change they take part in: the city office decides this request.")
+            )
         if change.state != ShiftChange.State.PENDING:
             raise Conflict(_("This request has already been decided."))
         change.state = ShiftChange.State.APPROVED if approve else ShiftChange.State.REJECTED
@@ -430,7 +442,10 @@ def write_log(actor: User, shift: DutyShift | int, text: str, open_item: bool = 
     shift = _standing(actor, pk, lock=False)
     if not (text or "").strip():
         raise ValidationError({"text": _("Write what happened.")})
-    return DutyLogEntry.objects.create(shift=shift, author=actor, text=text[:2000], open_item=open_item)
+    with transaction.atomic():
+        entry = DutyLogEntry.objects.create(shift=shift, author=actor, text=text[:2000], open_item=open_item)
+        record(actor, "duty.log", shift, {"entry": entry.pk, "text": entry.text[:100], "open_item": open_item})
+        return entry
 
 
 def close_item(actor: User, entry: DutyLogEntry | int) -> DutyLogEntry:

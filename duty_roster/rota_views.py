@@ -240,13 +240,14 @@ def change_list(request):
                                    pk=_id(request.POST.get("change")))  # fmt: skip
         try:
             rota.decide(user, change, request.POST.get("decision") == "approve")
-        except Conflict as exc:
+        except (Conflict, PermissionDenied) as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Decided."))
         return redirect("duty_roster:changes")
     related = ShiftChange.objects.select_related("shift__post", "other_shift", "person", "other", "decided_by")
-    to_decide = related.filter(state=ShiftChange.State.PENDING).order_by("created_at")
+    to_decide = related.filter(state=ShiftChange.State.PENDING).exclude(Q(person=user) | Q(other=user))
+    to_decide = to_decide.order_by("created_at")
     if not _decides_all(user):
         to_decide = to_decide.filter(shift__leader=user)
     mine = related.filter(Q(person=user) | Q(other=user))[:20]

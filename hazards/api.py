@@ -19,10 +19,18 @@ from rest_framework.response import Response
 from organizations.models import Department, Enterprise, Position
 from workdays.calendar import deadline_after_working_days
 
-from . import workflow
+from . import files_api, workflow
 from .choices import Authority, Level, PhotoKind, Source
 from .filters import HazardFilterSet
-from .models import Hazard, HazardCategory, HazardEvent, HazardPhoto, ListedSupervision, RectificationPlan
+from .models import (
+    EvaluationDocument,
+    Hazard,
+    HazardCategory,
+    HazardEvent,
+    HazardPhoto,
+    ListedSupervision,
+    RectificationPlan,
+)
 
 
 class ConflictError(exceptions.APIException):
@@ -153,10 +161,23 @@ class PhotoSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "content_type", "width", "height", "uploaded_by", "uploaded_at", "url", "thumbnail_url"]
 
     def get_url(self, photo) -> str:
-        return f"/hazards/photos/{photo.pk}/"
+        """The photo through the API (token or session), in the hazard's scope."""
+        return files_api.photo_url(photo)
 
     def get_thumbnail_url(self, photo) -> str:
-        return f"/hazards/photos/{photo.pk}/thumbnail/"
+        return files_api.photo_url(photo, thumbnail=True)
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvaluationDocument
+        fields = ["id", "note", "content_type", "uploaded_at", "url"]
+
+    def get_url(self, document) -> str:
+        """The document through the API (token or session), in the hazard's scope."""
+        return files_api.evaluation_url(document)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -173,7 +194,7 @@ class HazardDetailSerializer(HazardSerializer):
     listing = ListingSerializer(allow_null=True)
     photos = PhotoSerializer(many=True)
     events = EventSerializer(many=True)
-    evaluations = serializers.ListField(child=serializers.DictField())
+    evaluations = EvaluationSerializer(many=True)
     allowed_actions = serializers.ListField(child=serializers.CharField())
 
     class Meta(HazardSerializer.Meta):
@@ -196,10 +217,7 @@ class HazardDetailSerializer(HazardSerializer):
         data["listing"] = ListingSerializer(listing).data if listing else None
         data["photos"] = PhotoSerializer(hazard.photos.all(), many=True).data
         data["events"] = EventSerializer(hazard.events.all(), many=True).data
-        data["evaluations"] = [
-            {"note": d.note, "content_type": d.content_type, "uploaded_at": stamp(d.uploaded_at)}
-            for d in hazard.evaluations.all()
-        ]
+        data["evaluations"] = EvaluationSerializer(hazard.evaluations.all(), many=True).data
         data["allowed_actions"] = sorted(workflow.can(self.context["request"].user, hazard))
         return data
 

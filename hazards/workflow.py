@@ -26,6 +26,7 @@ from organizations.choices import PositionKind, UnitKind
 from organizations.models import Department, Enterprise, Position, Region, User
 from organizations.responsibility import SupervisionMap, principal_position, territorial_leader_position
 from organizations.scope import Scope
+from safety_platform.lib import bounds, pdfs
 from safety_platform.lib.images import CleanImage, ImageRejected, clean_image
 
 from .choices import OPEN_STATUSES, Action, Authority, Level, PhotoKind, Source, Status
@@ -102,13 +103,8 @@ def _plain(value):
 
 
 def _future_deadline(deadline: datetime | None, field: str = "deadline") -> datetime:
-    if deadline is None:
-        raise ValidationError({field: _("A deadline is required.")})
-    if timezone.is_naive(deadline):
-        deadline = timezone.make_aware(deadline)
-    if deadline <= timezone.now():
-        raise ValidationError({field: _("The deadline must be in the future.")})
-    return deadline
+    """Every deadline set on a hazard, its plan or its listing: in the future, within the horizon."""
+    return bounds.check_deadline(deadline, field)
 
 
 def _clean_photos(files, field: str = "photos") -> list[CleanImage]:
@@ -224,8 +220,8 @@ def file_hazard(actor: User, filing: Filing) -> tuple[Hazard, bool]:
         raise ValidationError({"enterprise": _("Choose an enterprise within your scope.")})
     if filing.deadline is not None:
         _future_deadline(filing.deadline)
-    if filing.found_at and filing.found_at > timezone.now() + timedelta(minutes=5):
-        raise ValidationError({"found_at": _("The time found cannot be in the future.")})
+    if filing.found_at is not None:
+        bounds.check_past(filing.found_at, "found_at", _("The time found"))
     images = _clean_photos(filing.photos)
     try:
         return _create(actor, filing, enterprise, images, is_enterprise), True
@@ -345,9 +341,11 @@ def _validate_plan(hazard: Hazard, plan: dict) -> None:
         errors["funds"] = _("Funds cannot be negative.")
     deadline = plan.get("deadline")
     if deadline is not None:
-        if deadline <= timezone.now():
-            errors["deadline"] = _("The deadline must be in the future.")
-        elif hazard.deadline and deadline > hazard.deadline:
+        try:
+            _future_deadline(deadline)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        if "deadline" not in errors and hazard.deadline and deadline > hazard.deadline:
             errors["deadline"] = _("The plan cannot end after the rectification deadline; ask for an extension.")
     if hazard.level == Level.MAJOR:
         for field in MAJOR_PLAN_FIELDS:
@@ -635,12 +633,16 @@ def attach_evaluation(actor: User, hazard: Hazard | int, upload, note: str = "")
 
 def _evaluation_content(upload) -> tuple[bytes, str, str]:
     limit = getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
-    head = upload.read(5)
+    head = upload.read(len(pdfs.PDF_MAGIC))
     upload.seek(0)
-    if head == b"%PDF-":
+    if pdfs.looks_like_pdf(head):
         content = upload.read(limit + 1)
         if len(content) > limit:
             raise ValidationError({"file": _("The file is larger than %(limit)s MB.") % {"limit": limit // 2**20}})
+        try:
+            pdfs.check_pdf(content)
+        except pdfs.PdfRejected as exc:
+            raise ValidationError({"file": exc.message}) from exc
         return content, "application/pdf", "pdf"
     try:
         image = clean_image(upload)

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from hazards.api import api_errors
-from organizations.choices import PositionKind, UnitKind
+from organizations.choices import OperatingState, PositionKind, UnitKind
 from organizations.models import Enterprise, User
 
 from . import checklists, supervision, workflow
@@ -84,6 +84,14 @@ class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
+    operating_states = serializers.ListField(
+        child=serializers.ChoiceField(choices=OperatingState.choices),
+        required=False,
+        max_length=len(OperatingState.choices),
+        label=_("operating states"),
+        help_text=_("Empty: operating, suspended and under construction."),
+    )
+
     class Meta:
         model = Campaign
         fields = [

@@ -11,10 +11,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from audit.models import record
 from hazards.models import HazardCategory
+from safety_platform.lib import xlsx
 
 from .choices import AnswerKind
 from .models import ChecklistItem, ChecklistSection, ChecklistTemplate, ChecklistVersion
@@ -34,6 +35,7 @@ EXCEL_HEADERS = [
     "重大隐患判定项",
     "隐患类别",
 ]
+EXCEL_WIDTHS = [16, 40, 30, 10, 8, 8, 8, 12, 6, 14, 12]
 
 
 def export_version(version: ChecklistVersion) -> dict:
@@ -155,17 +157,16 @@ def _normal(item: dict) -> tuple:
 
 
 def export_excel(version: ChecklistVersion) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = version.template.code[:31]
-    sheet.append(["code", version.template.code, "name", version.template.name])
-    sheet.append(EXCEL_HEADERS)
-    for section in export_version(version)["sections"]:
-        for item in section["items"]:
-            sheet.append([section["title"], *(item[f] for f in ITEM_FIELDS)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The version as a workbook `import_excel` reads back, written like the ledger: text is always text, so an
+    item starting with `=`, `+`, `-` or `@` is never a live formula in the office's spreadsheet."""
+    template = version.template
+    rows = (
+        [section["title"], *(item[f] for f in ITEM_FIELDS)]
+        for section in export_version(version)["sections"]
+        for item in section["items"]
+    )
+    head = [["code", template.code, "name", template.name], EXCEL_HEADERS]
+    return xlsx.workbook(rows, template.code[:31], head=head, widths=EXCEL_WIDTHS)
 
 
 def import_excel(content: bytes, actor=None) -> tuple[ChecklistVersion, bool]:

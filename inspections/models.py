@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +13,7 @@ from hazards.models import Hazard, HazardCategory, StoredPhoto
 from organizations.choices import OperatingState
 from organizations.models import Department, Enterprise, Industry, Region
 from organizations.scope import ScopedQuerySet
+from safety_platform.lib import bounds
 
 from .choices import AnswerKind, InspectionKind, InspectionStatus, Result
 
@@ -137,6 +139,22 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The period within the bounds of planned days, in order; operating states only from the known ones."""
+        errors = bounds.day_errors(
+            starts_on=(self.starts_on, _("The first day")), ends_on=(self.ends_on, _("The last day"))
+        )
+        if not errors and self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The campaign cannot end before it starts.")
+        states = self.operating_states
+        known = set(OperatingState.values)
+        if not isinstance(states, list) or any(not isinstance(s, str) or s not in known for s in states):
+            errors["operating_states"] = _("Operating states are a list of: %(states)s.") % {
+                "states": "、".join(f"{value}（{label}）" for value, label in OperatingState.choices)
+            }
+        if errors:
+            raise ValidationError(errors)
 
 
 class Team(models.Model):

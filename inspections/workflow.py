@@ -26,6 +26,7 @@ from hazards.workflow import ENTERPRISE_STAFF, GOVERNMENT_STAFF, Conflict
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Enterprise, User
 from organizations.scope import Scope
+from safety_platform.lib import bounds
 from safety_platform.lib.images import ImageRejected, clean_image
 
 from .choices import DONE, AnswerKind, InspectionKind, InspectionStatus, Result
@@ -99,8 +100,9 @@ def create(actor: User, new: NewInspection) -> Inspection:
     members = {m for m in new.members if m.pk != actor.pk}
     if not self_check and not members:
         raise ValidationError({"members": _("An inspection needs a team of at least two inspectors.")})
-    if any(m.unit_kind not in (UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE) for m in members):
-        raise ValidationError({"members": _("Team members are inspectors of a department or the city office.")})
+    _require_inspectors("members", members)
+    if new.date is not None:
+        bounds.check_day(new.date, "date", _("The date"))
     if new.campaign is not None:
         if not campaign_enterprises(new.campaign).filter(pk=enterprise.pk).exists():
             raise ValidationError({"enterprise": _("This enterprise is outside the campaign's scope.")})
@@ -127,13 +129,34 @@ def create(actor: User, new: NewInspection) -> Inspection:
 SUPERVISORS = (PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
 
 
+def _require_inspectors(field: str, people) -> None:
+    """Inspection teams are government inspectors: staff of a department or the city office holding an inspecting
+    position. An enterprise's people, regional governments' and duty officers are refused, by name."""
+    wrong = [
+        p
+        for p in people
+        if not p.is_active
+        or p.unit_kind not in (UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE)
+        or not p.holds(*GOVERNMENT_STAFF)
+    ]
+    if wrong:
+        raise ValidationError(
+            {
+                field: _("%(names)s: team members must be inspectors of a department or the city office.")
+                % {"names": "、".join(sorted(str(p) for p in wrong))}
+            }
+        )
+
+
 def create_campaign(actor: User, values: dict) -> Campaign:
     """Start a campaign (department heads and the city office), recorded."""
     if not (actor.is_superuser or actor.holds(*SUPERVISORS)):
         raise PermissionDenied(_("Only department heads and the city safety office can start campaigns."))
     relations = {k: values.pop(k, []) for k in ("regions", "industries", "versions")}
+    campaign = Campaign(created_by=actor, **values)
+    campaign.clean()
     with transaction.atomic():
-        campaign = Campaign.objects.create(created_by=actor, **values)
+        campaign.save()
         for name, items in relations.items():
             getattr(campaign, name).set(items)
         record(actor, "campaign.create", campaign, {"period": f"{campaign.starts_on} – {campaign.ends_on}"})
@@ -147,6 +170,8 @@ def assign_team(actor: User, campaign: Campaign, name: str, lead: User, members,
     members = {m for m in members if m.pk != lead.pk}
     if not members:
         raise ValidationError({"members": _("An inspection needs a team of at least two inspectors.")})
+    _require_inspectors("lead", [lead])
+    _require_inspectors("members", members)
     ids = [e.pk for e in enterprises]
     in_scope = set(campaign_enterprises(campaign, actor).filter(pk__in=ids).values_list("pk", flat=True))
     outside = [e.name for e in enterprises if e.pk not in in_scope]
@@ -251,24 +276,31 @@ def answer(actor: User, inspection: Inspection | int, item_id: int, data: dict, 
         has_photo = bool(images) or (existing is not None and existing.photos.exists())
         if result == Result.FAIL and item.photo_required_on_fail and not has_photo:
             raise ValidationError({"photos": _("A failed item needs a photo.")})
+        values = {"result": result, "number": number, "text": (data.get("text") or "")[:1000],
+                  "note": (data.get("note") or "")[:500]}  # fmt: skip
+        changes = _answer_changes(existing, values)
+        if existing is not None and not changes and not images:
+            return existing  # the same answer again (a retry on a bad network): nothing to write
         saved, _created = Answer.objects.update_or_create(
-            inspection=inspection,
-            item=item,
-            defaults={
-                "result": result,
-                "number": number,
-                "text": (data.get("text") or "")[:1000],
-                "note": (data.get("note") or "")[:500],
-                "answered_by": actor,
-                "answered_at": timezone.now(),
-            },
+            inspection=inspection, item=item, defaults={**values, "answered_by": actor, "answered_at": timezone.now()}
         )
         for image in images:
             AnswerPhoto(answer=saved, uploaded_by=actor).store(image)
+        record(actor, "inspection.answer", inspection, {"item": item.pk, **changes, "photos": len(images)})
         if inspection.status == InspectionStatus.PLANNED:
             inspection.status = InspectionStatus.IN_PROGRESS
             inspection.save(update_fields=["status"])
         return saved
+
+
+def _answer_changes(existing: Answer | None, values: dict) -> dict:
+    """What an answer changes, as {field: [from, to]} in plain text for the audit trail."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(existing, field) if existing is not None else None
+        if old != new and not (existing is None and new in ("", None)):
+            changes[field] = [None if old is None else str(old), None if new is None else str(new)]
+    return changes
 
 
 def preview(inspection: Inspection) -> list[Answer]:

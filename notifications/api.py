@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from audit.models import record
 from organizations.choices import UnitKind
 
 from . import escalation
+from .chains import update_chain
 from .choices import Target
 from .models import EscalationChain, EscalationStep, Notification
 
@@ -74,19 +73,9 @@ class ChainSerializer(serializers.ModelSerializer):
         return steps
 
     def update(self, chain, validated):
-        """Replace the steps; escalations already running keep the snapshot they started with."""
-        steps = validated.pop("steps", None)
-        with transaction.atomic():
-            before = chain.snapshot()
-            chain.name = validated.get("name", chain.name)
-            chain.save()
-            if steps is not None:
-                chain.steps.all().delete()
-                EscalationStep.objects.bulk_create([EscalationStep(chain=chain, **s) for s in steps])
-            record(
-                self.context["request"].user, "escalation_chain.update", chain, {"steps": [before, chain.snapshot()]}
-            )
-        return chain
+        """Rename and/or replace the steps (`chains.update_chain`: audited, nothing written if nothing changes)."""
+        user = self.context["request"].user
+        return update_chain(user, chain, validated.get("name"), validated.get("steps"))
 
 
 class IsCityOffice(permissions.BasePermission):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from audit.models import record
 from hazards.choices import OPEN_STATUSES, Action, Level
 from hazards.models import Hazard, HazardEvent, ListedSupervision
 from organizations.choices import PositionKind, UnitKind
@@ -455,10 +456,14 @@ def acknowledge(actor, notification: Notification | int) -> Notification:
 
             raise Http404
         now = timezone.now()
-        if notice.acknowledged_at is None:
+        answering = notice.acknowledged_at is None
+        if answering:
             notice.acknowledged_at = now
         notice.read_at = notice.read_at or now
         notice.save(update_fields=["acknowledged_at", "read_at"])
+        if answering and notice.must_answer:  # the first answer only: answering again changes nothing
+            late = notice.answer_due_at is not None and now > notice.answer_due_at
+            record(actor, "notification.acknowledge", notice, {"title": notice.title, "late": late})
         if notice.hazard_id and notice.must_answer:
             HazardEvent.objects.create(
                 hazard_id=notice.hazard_id,

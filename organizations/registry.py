@@ -33,12 +33,15 @@ def save_enterprise(actor: User, enterprise: Enterprise, reason: str = "") -> En
     """Create or update an enterprise that the caller has already validated.
 
     1. The actor must keep the registry, and the enterprise must stay inside the actor's scope.
-    2. Row and audit event are written in one transaction; a duplicate credit code becomes a field error.
+    2. An update that changes no field writes nothing (no row, no audit event).
+    3. Row and audit event are written in one transaction; a duplicate credit code becomes a field error.
     """
     if not can_keep_registry(actor):
         raise PermissionDenied(_("You may not change the enterprise registry."))
     creating = enterprise.pk is None
     before = {} if creating else model_to_dict(Enterprise.objects.get(pk=enterprise.pk))
+    if not creating and model_to_dict(enterprise) == before:
+        return enterprise  # a change that changes nothing writes nothing, not even an audit event
     try:
         with transaction.atomic():
             enterprise.save()

@@ -170,6 +170,31 @@ class Scope:
             return qs.filter(id=self.enterprise_id)
         return qs.none()
 
+    def people(self, qs: models.QuerySet) -> models.QuerySet:
+        """A person is visible when their unit is: a regional government or the city office by its region, a
+        department by the department, an enterprise by the enterprise; an enterprise sees only its own people."""
+        if self.kind == "all":
+            return qs
+        if self.kind == "enterprise":
+            return qs.filter(enterprise_id=self.enterprise_id)
+        if self.kind == "none":
+            return qs.none()
+        from .models import Department, Enterprise, Region
+
+        return qs.filter(
+            Q(unit_kind__in=[UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT], region__in=self.regions(Region.objects.all()))
+            | Q(unit_kind=UnitKind.DEPARTMENT, department__in=self.departments(Department.objects.all()))
+            | Q(unit_kind=UnitKind.ENTERPRISE, enterprise__in=self.enterprises(Enterprise.objects.all()))
+        )
+
+
+def visible_people(user: User) -> models.QuerySet:
+    """The people (users) the user may see and pick: `User.objects` keeps Django's manager, so this is its
+    `visible_to`."""
+    from .models import User
+
+    return Scope.for_user(user).people(User.objects.all())
+
 
 class Reference:
     """The industry tree and which department is in charge of which industry: small tables, loaded

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
 from hazards import api as hazard_api
+from hazards import categories_api, files_api
 from inspections import api as inspection_api
+from inspections import versions_api
 from notifications import api as notification_api
 from organizations import api as org_api
 
@@ -29,9 +32,18 @@ router.register("rota-shifts", duty_api.RotaShiftViewSet, basename="rota-shift")
 router.register("duty-plans", duty_api.DutyPlanViewSet, basename="duty-plan")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
 router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
+router.register("hazard-categories", categories_api.HazardCategoryViewSet, basename="hazard-category")
+router.register("checklist-versions", versions_api.ChecklistVersionViewSet, basename="checklist-version")
+router.register("exports", dashboard_api.ExportJobViewSet, basename="export-job")
 
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),
     path("duty-failures/", duty_api.FailuresView.as_view(), name="duty-failures"),
+    path("hazard-photos/<int:pk>/", files_api.PhotoFileView.as_view(), name="hazard-photo-file"),
+    path("hazard-photos/<int:pk>/thumbnail/", files_api.ThumbnailFileView.as_view(), name="hazard-photo-thumbnail"),
+    path("hazard-evaluations/<int:pk>/", files_api.EvaluationFileView.as_view(), name="hazard-evaluation-file"),
+    path("people/", dashboard_api.PeopleView.as_view(), name="people"),
+    path("dashboard/", dashboard_api.DashboardView.as_view(), name="dashboard"),
+    path("reports/quarterly/", dashboard_api.QuarterlyView.as_view(), name="quarterly"),
     *router.urls,
 ]

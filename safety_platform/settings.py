@@ -6,7 +6,7 @@ cache and Celery on kombu's filesystem transport, so `make run` needs no server 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -199,7 +199,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that a bad token answers 401 with WWW-Authenticate rather than 403.
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "safety_platform.lib.auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -335,6 +335,12 @@ HAZARD_RECURRENCE_DAYS = envint("HAZARD_RECURRENCE_DAYS", 180)
 EXPORT_SYNC_LIMIT = envint("EXPORT_SYNC_LIMIT", 5000)
 # Finished export files are deleted after this many days.
 EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", 7)
+# Bounds of the dates and times people enter (safety_platform/lib/bounds.py): a deadline at most this many days
+# ahead; a time that has happened (found, occurred, known) not before EARLIEST_DATE nor more than CLOCK_SKEW_MINUTES
+# in the future; a planned day (shifts, holiday plans, campaigns, inspections) between the two.
+DEADLINE_HORIZON_DAYS = envint("DEADLINE_HORIZON_DAYS", 3 * 365)
+EARLIEST_DATE = date.fromisoformat(envstr("EARLIEST_DATE", "2000-01-01"))
+CLOCK_SKEW_MINUTES = envint("CLOCK_SKEW_MINUTES", 5)
 # Uploads: photos and evaluation documents. The type is read from the content, never from the name.
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = envint("UPLOAD_MAX_PIXELS", 40_000_000)

@@ -37,3 +37,5 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("operations/", operations, name="operations"),
 ]
+
+handler404 = "safety_platform.lib.api.not_found"

@@ -16,28 +16,6 @@ from ..browser.conftest import ARTIFACTS
 from .conftest import make
 
 
-@pytest.fixture
-def q2(world):
-    """Q2 2026 (1 April to 30 June), filed now with the days found in the past.
-
-    海滨区 (e1, chemicals): general found 10 Apr closed 10 May; general found 1 May open; major found 2 May
-    closed 15 May.  新城区: e2 (construction) general found 20 Apr open; major found 3 May open; general found
-    21 Apr closed 5 Jul (after the quarter: not rectified in Q2); e3 (mines) general found 5 May closed 6 May.
-    Not counted: a dismissed hazard at e4, one found in Q1 at e1, one found in Q3 at e2.
-    """
-    make(world, world.e1, found=(4, 10), closed=(5, 10))
-    make(world, world.e1, found=(5, 1))
-    make(world, world.e1, "major", found=(5, 2), closed=(5, 15))
-    make(world, world.e2, found=(4, 20))
-    make(world, world.e2, "major", found=(5, 3))
-    make(world, world.e2, found=(4, 21), closed=(7, 5))
-    make(world, world.e3, found=(5, 5), closed=(5, 6))
-    make(world, world.e4, found=(5, 7), status="dismissed")
-    make(world, world.e1, found=(3, 20), closed=(4, 2))
-    make(world, world.e2, found=(7, 2))
-    return world
-
-
 def download(client, user, year=2026, quarter=2):
     client.force_login(user)
     response = client.get(reverse("documents:quarterly"), {"year": year, "quarter": quarter})

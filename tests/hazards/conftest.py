@@ -22,6 +22,18 @@ def jpeg_bytes(size=(64, 48), color=(200, 30, 30)) -> bytes:
     return buffer.getvalue()
 
 
+def pdf_bytes(pages: int = 1) -> bytes:
+    """A real (blank) PDF, as a scanner or an office suite would write one."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def later(days: int = 10):
     return timezone.now() + timedelta(days=days)
 

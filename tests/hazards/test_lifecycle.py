@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from hazards.models import Hazard, HazardEvent, HazardPhoto
 
-from .conftest import FULL_PLAN, MAJOR_PLAN, jpeg_bytes, later
+from .conftest import FULL_PLAN, MAJOR_PLAN, jpeg_bytes, later, pdf_bytes
 
 
 def client_for(user) -> APIClient:
@@ -102,7 +102,7 @@ def test_major_hazard_full_life(hz):
     post(users["enterprise"], url + "submit_rectification/", {"description": "阀门已更换"})
     no_evaluation = post(users["county_head"], url + "accept/")
     assert no_evaluation.status_code == 400 and "evaluation" in no_evaluation.json()
-    pdf = SimpleUploadedFile("评估报告.pdf", b"%PDF-1.4\n%test\n", "application/pdf")
+    pdf = SimpleUploadedFile("评估报告.pdf", pdf_bytes(), "application/pdf")
     assert (
         post(users["enterprise"], url + "evaluation/", {"file": pdf, "note": "专家评估"}, "multipart").status_code
         == 200
@@ -123,7 +123,7 @@ def test_major_hazard_listed_by_one_department_is_accepted_by_it_only(hz):
                "deadline": later(90).isoformat()}  # fmt: skip
     post(hz.users["county_head"], f"/api/v1/hazards/{hazard.id}/list_supervision/", listing)
     post(hz.users["enterprise"], f"/api/v1/hazards/{hazard.id}/submit_rectification/", {"description": "完成"})
-    pdf = SimpleUploadedFile("e.pdf", b"%PDF-1.4\n", "application/pdf")
+    pdf = SimpleUploadedFile("e.pdf", pdf_bytes(), "application/pdf")
     post(hz.users["enterprise"], f"/api/v1/hazards/{hazard.id}/evaluation/", {"file": pdf}, "multipart")
     # The city bureau's inspector could accept a general hazard of its mirror, not one the district listed.
     assert post(hz.users["inspector"], f"/api/v1/hazards/{hazard.id}/accept/").status_code == 403
