@@ -1,7 +1,8 @@
 """Sending one delivery: e-mail through Django's backend, or a signed JSON POST to the SMS/IM gateway.
 
 Errors are sorted into transient (retry later: timeouts, refused connections, 5xx, 429, SMTP trouble) and
-permanent (a 4xx from the gateway, no address): retries happen only for the first kind.
+permanent (a 4xx from the gateway, no address, an address or header the message cannot carry: Django's
+`BadHeaderError` and the `ValueError` of a malformed address): retries happen only for the first kind.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from safety_platform.lib.text import one_line
+
 from .choices import Channel
-from .models import Delivery
+from .models import TITLE_LENGTH, Delivery
 
 
 class TransientError(Exception):
@@ -51,7 +54,9 @@ def send_email(delivery: Delivery) -> None:
             answer_url = f"{settings.SITE_URL}/notifications/{notice.pk}/"
             body += "\n" + _("Answer here: %(url)s") % {"url": answer_url}
         try:
-            send_mail(notice.title, body, None, [notice.recipient.email])
+            send_mail(one_line(notice.title, TITLE_LENGTH), body, None, [notice.recipient.email])
+        except ValueError as exc:  # BadHeaderError, a malformed address: the same message fails the same way
+            raise PermanentError(f"{type(exc).__name__}: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise TransientError(str(exc)) from exc
 
@@ -81,17 +86,17 @@ def send_webhook(delivery: Delivery) -> None:
     if not url:
         raise PermanentError("no webhook configured")
     body = json.dumps(payload(delivery), ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json; charset=utf-8",
-            "X-Safety-Delivery": str(delivery.pk),
-            "X-Safety-Signature": signature(body, settings.NOTIFY_WEBHOOK_SECRET),
-        },
-    )
     try:
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "X-Safety-Delivery": str(delivery.pk),
+                "X-Safety-Signature": signature(body, settings.NOTIFY_WEBHOOK_SECRET),
+            },
+        )
         with urllib.request.urlopen(request, timeout=settings.NOTIFY_WEBHOOK_TIMEOUT) as response:
             response.read()
     except urllib.error.HTTPError as exc:
@@ -100,3 +105,5 @@ def send_webhook(delivery: Delivery) -> None:
         raise PermanentError(f"HTTP {exc.code}") from exc
     except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
         raise TransientError(str(exc)) from exc
+    except ValueError as exc:  # a malformed URL (http.client.InvalidURL and the like): a setting to fix
+        raise PermanentError(f"{type(exc).__name__}: {exc}") from exc

@@ -27,10 +27,11 @@ from hazards.choices import OPEN_STATUSES, Action, Level
 from hazards.models import Hazard, HazardEvent, ListedSupervision
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, PositionAssignment
+from safety_platform.lib.text import one_line
 from workdays.calendar import SHANGHAI, SpecialDays, add_working_days, local_date, subtract_working_days
 
 from .choices import LADDER, Channel, DeliveryState, Target
-from .models import Delivery, Escalation, EscalationChain, Notification, NotificationPreference
+from .models import TITLE_LENGTH, Delivery, Escalation, EscalationChain, Notification, NotificationPreference
 
 REMINDER_TIME = time(9, 0)  # reminders before a deadline go out at the start of the working day
 
@@ -362,7 +363,7 @@ def notify(recipients, key: str, title: str, body: str, link: str = "", answer_w
             key=f"{key}:{user.pk}",
             recipient=user,
             position=position,
-            title=title[:200],
+            title=one_line(title, TITLE_LENGTH),
             body=body,
             link=link,
             must_answer=answer_within is not None,
@@ -389,10 +390,11 @@ def answer_limit(hazard: Hazard | None) -> timedelta:
 
 
 def notice_title(hazard: Hazard | None, step: dict) -> str:
+    """One line, capped: the title is also the e-mail subject (and a hazard's title may hold a line break)."""
     with override(settings.LANGUAGE_CODE):
         if hazard is None:
-            return str(step["label"])[:200]
-        return f"【{step['label']}】{hazard.code} {hazard.title}"[:200]
+            return one_line(step["label"], TITLE_LENGTH)
+        return one_line(f"【{step['label']}】{hazard.code} {hazard.title}", TITLE_LENGTH)
 
 
 def notice_body(hazard: Hazard | None, step: dict, note: str) -> str:

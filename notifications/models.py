@@ -13,6 +13,8 @@ from organizations.models import Position
 
 from .choices import Channel, DeliveryState
 
+TITLE_LENGTH = 200  # a notice's title, which is also its e-mail subject: one line, at most this long
+
 
 class EscalationChain(models.Model):
     """The rule for one level of hazard: which steps, when, to whom. Edited by the city office."""
@@ -109,7 +111,7 @@ class Notification(models.Model):
     parent = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="escalated_to", verbose_name=_("escalated from")
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=TITLE_LENGTH)
     body = models.TextField(_("text"), max_length=5000)
     link = models.CharField(_("link"), max_length=300, blank=True)
     vacancy_note = models.CharField(_("vacancy"), max_length=200, blank=True)

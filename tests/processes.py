@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -85,12 +85,39 @@ def celery(*args: str) -> list[str]:
     return [PYTHON, "-m", "celery", "-A", "safety_platform", *args]
 
 
-def wait_for(check: Callable[[], object], timeout: float = 30, what: str = "condition") -> object:
-    """Poll until check() returns something truthy; fail with a message naming what never happened."""
+def wait_for(check: Callable[[], object], timeout: float = 30, what: str | Callable[[], str] = "condition") -> object:
+    """Poll until check() returns something truthy; fail with a message naming what never happened (a callable
+    `what` is called at that moment, so the message tells the state at the failure, not at the start)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()
         if result:
             return result
         time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout}s waiting for {what() if callable(what) else what}")
+
+
+def wait_for_progress(
+    progress: Callable[[], Hashable],
+    done: Callable[[Hashable], bool],
+    report: Callable[[], str],
+    still: float = 60,
+    bound: float = 1800,
+) -> float:
+    """Wait while something moves: poll `progress()` until `done(progress)`; fail only when it has not changed for
+    `still` seconds, or after `bound` seconds in all, with `report()` computed at that moment. A busy machine
+    makes the wait longer; only a stall (or a very long wait) fails. Returns the seconds waited."""
+    start = time.monotonic()
+    last, moved = None, start
+    while True:
+        now = time.monotonic()
+        current = progress()
+        if done(current):
+            return now - start
+        if current != last:
+            last, moved = current, now
+        elif now - moved > still:
+            raise AssertionError(f"nothing moved for {still:.0f}s (after {now - start:.0f}s in all): {report()}")
+        if now - start > bound:
+            raise AssertionError(f"still moving, but not done after {bound:.0f}s: {report()}")
+        time.sleep(0.5)
