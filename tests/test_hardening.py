@@ -202,6 +202,16 @@ def test_a_tampered_cursor_shows_the_first_page_with_a_message(hz, url, bad):  #
     assert "翻页链接无效" in text, text[:2000]
 
 
+@pytest.mark.parametrize("url", ["/hazards/", "/enterprises/", "/notifications/"])
+def test_a_tampered_cursor_and_page_size_together_show_the_first_page(hz, url):  # noqa: F811
+    """The size is read before the cursor: both bad values are dropped and both are named (was a 500)."""
+    advance(hz, "reported")
+    response = page(hz.users["city"]).get(url, {"cursor": "cD1hYmM=", "page_size": "null"})
+    assert response.status_code == 200, (response.status_code, response.content[:300])
+    text = response.content.decode()
+    assert "翻页链接无效" in text and "每页" in text, text[:2000]
+
+
 # 5. and 10. Query values: out of range, not a number, Unicode digits, empty: 400 naming the parameter.
 
 

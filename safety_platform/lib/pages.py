@@ -29,15 +29,20 @@ def paginate(request, queryset, orderings: tuple[str, ...] = ("-id", "id")) -> P
     paginator = CursorPagination()
     wanted = request.GET.get("ordering")
     paginator.ordering = wanted if wanted in orderings else orderings[0]
-    try:
-        items = paginator.paginate_queryset(queryset, Request(request))
-    except ValidationError as exc:
-        bad = set(exc.detail) & {paginator.cursor_query_param, paginator.page_size_query_param}
-        if not bad:
-            raise
+    checked = {paginator.cursor_query_param, paginator.page_size_query_param}
+    bad: set[str] = set()
+    while True:  # each bad value is found in turn (the size is read before the cursor): drop it and try again
+        try:
+            items = paginator.paginate_queryset(queryset, Request(_without(request, bad) if bad else request))
+            break
+        except ValidationError as exc:
+            found = (set(exc.detail) & checked) - bad
+            if not found:
+                raise
+            bad |= found
+            paginator.ordering = wanted if wanted in orderings else orderings[0]
+    if bad:
         _tell(request, paginator, bad)
-        paginator.ordering = wanted if wanted in orderings else orderings[0]
-        items = paginator.paginate_queryset(queryset, Request(_without(request, bad)))
     return Page(list(items), paginator.get_next_link(), paginator.get_previous_link())
 
 
