@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
-# Without DEBUG the settings refuse to start without SECRET_KEY: developer commands run with DEBUG=1 unless told
-# otherwise, and the lint checks the production settings with a throw-away key.
+# Developer commands run with DEBUG=1 unless told otherwise (the built-in development key, the console mail
+# backend); without it the web server, worker and beat refuse to serve without SECRET_KEY. The lint checks the
+# production settings with a throw-away key.
 DEV := DEBUG=$${DEBUG:-1}
 LINT_KEY := SECRET_KEY=$${SECRET_KEY:-lint-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')}
 

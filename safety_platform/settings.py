@@ -12,7 +12,6 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from safety_platform.lib.env import envbool, envcount, envint, envlist, envstr
@@ -22,18 +21,13 @@ VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite file, filesystem broker, media: all under var/
 
 DEBUG = envbool("DEBUG", False)
-# Production (DEBUG off) refuses to start without its own key: sessions, password-reset links and signed values
-# would otherwise be forged with a key anyone can read here. Development (DEBUG=1: `make run`) and the tests
+# Production (DEBUG off) has no built-in key: sessions, password-reset links and signed values would otherwise be
+# forged with a key anyone can read here. Without SECRET_KEY the setting stays empty, as in Django itself: the
+# processes that serve (wsgi.py, the Celery worker and beat) refuse to start, saying what to do
+# (safety_platform/lib/env.py: require_secret_key), and `check --deploy` reports it, while commands that need no
+# key (makemigrations, makemessages, collectstatic) run bare. Development (DEBUG=1: `make run`) and the tests
 # (tests/settings.py) fall back to a key that `check --deploy` flags.
-SECRET_KEY = envstr("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production (DEBUG=0, the default) needs a secret key of its own, for example "
-            "from: python -c 'import secrets; print(secrets.token_urlsafe(50))'. On a developer's machine set "
-            "DEBUG=1 instead (make run does). See README, Configuration."
-        )
-    SECRET_KEY = "django-insecure-dev-only-key-change-me-in-production"
+SECRET_KEY = envstr("SECRET_KEY") or ("django-insecure-dev-only-key-change-me-in-production" if DEBUG else "")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")

@@ -37,3 +37,25 @@ def envcount(name: str, default: int = 0) -> int:
     if count < 0:
         raise ValueError(f"{name} must be 0 or more, not {count}")
     return count
+
+
+MISSING_SECRET_KEY = (
+    "SECRET_KEY is not set. Production (DEBUG=0, the default) needs a secret key of its own, for example "
+    "from: python -c 'import secrets; print(secrets.token_urlsafe(50))'. On a developer's machine set "
+    "DEBUG=1 instead (make run does). See README, Configuration."
+)
+
+
+def require_secret_key() -> None:
+    """Refuse to serve without a key of our own: called where a process starts serving (WSGI, worker, beat).
+
+    Settings leave SECRET_KEY empty in production when none is given, so commands that need no key still run."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        key = settings.SECRET_KEY
+    except ImproperlyConfigured:  # Django's own refusal of an empty key
+        key = ""
+    if not key:
+        raise ImproperlyConfigured(MISSING_SECRET_KEY)
