@@ -24,7 +24,6 @@ from rest_framework.views import APIView
 
 from duty_roster.failures import visible_posts
 from duty_roster.rota import unit_people
-from hazards.api import ConflictError
 from hazards.choices import Status
 from hazards.files_api import FILE_RESPONSES, AnyAccept
 from hazards.models import Hazard
@@ -32,6 +31,7 @@ from hazards.workflow import leader_positions
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment, User
 from organizations.scope import Scope, visible_people
+from safety_platform.lib.errors import ConflictError
 
 from . import exports, quarterly
 from .documents_views import XLSX

@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from audit.models import record
 from hazards.choices import Action, PhotoKind, Status
 from hazards.models import Hazard, HazardEvent
-from hazards.workflow import GOVERNMENT_STAFF, Conflict
 from organizations.choices import PositionKind
 from organizations.models import User
+from organizations.roles import GOVERNMENT_STAFF
+from safety_platform.lib.errors import Conflict
 
 from .models import DocumentCounter, IssuedDocument
 from .units import GOVERNMENT_UNITS, unit_name

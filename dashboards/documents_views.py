@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hazards.models import Hazard
-from hazards.workflow import Conflict
+from safety_platform.lib.errors import Conflict
 
 from . import circular as circulars
 from . import documents, quarterly

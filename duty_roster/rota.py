@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from audit.models import record
-from hazards.workflow import Conflict
 from notifications.escalation import holders, notify
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, User
 from safety_platform.lib import bounds
+from safety_platform.lib.errors import Conflict
 from workdays.calendar import SHANGHAI, SpecialDays
 
 from .models import DutyLogEntry, DutyPlan, DutyShift, ShiftChange

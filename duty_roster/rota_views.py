@@ -22,8 +22,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hazards.workflow import Conflict
 from organizations.choices import UnitKind
+from safety_platform.lib.errors import Conflict
 from safety_platform.lib.query import EARLIEST, LATEST, whole_number, within_bounds
 from workdays.models import SpecialDay
 

@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from organizations.models import Department, Enterprise, Position
+from safety_platform.lib.errors import Conflict, ConflictError
 from safety_platform.lib.parsers import JSONParser
 from workdays.calendar import deadline_after_working_days
 
@@ -34,17 +35,12 @@ from .models import (
 )
 
 
-class ConflictError(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
 @contextmanager
 def api_errors():
     """Workflow errors in API terms: 409 wrong state, 403 not allowed, 400 field errors (404 passes through)."""
     try:
         yield
-    except workflow.Conflict as exc:
+    except Conflict as exc:
         raise ConflictError(str(exc)) from exc
     except DjangoValidationError as exc:
         raise serializers.ValidationError(

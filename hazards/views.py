@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.models import Enterprise
+from safety_platform.lib.errors import Conflict
 from safety_platform.lib.pages import paginate
 from workdays.calendar import deadline_after_working_days
 
@@ -195,7 +196,7 @@ def hazard_action(request, pk: int, name: str):
             run_action(name, request.user, hazard, form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
-        except workflow.Conflict as exc:
+        except Conflict as exc:
             messages.error(request, str(exc))
             status = 409
         else:

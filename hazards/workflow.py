@@ -25,8 +25,10 @@ from notifications import escalation
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Department, Enterprise, Position, Region, User
 from organizations.responsibility import SupervisionMap, principal_position, territorial_leader_position
+from organizations.roles import DEPARTMENT_STAFF, ENTERPRISE_STAFF, GOVERNMENT_STAFF
 from organizations.scope import Scope
 from safety_platform.lib import bounds, pdfs
+from safety_platform.lib.errors import Conflict
 from safety_platform.lib.images import CleanImage, ImageRejected, clean_image
 
 from .choices import OPEN_STATUSES, Action, Authority, Level, PhotoKind, Source, Status
@@ -39,20 +41,6 @@ from .models import (
     ListedSupervision,
     RectificationPlan,
 )
-
-GOVERNMENT_STAFF = (
-    PositionKind.INSPECTOR,
-    PositionKind.DEPARTMENT_STAFF,
-    PositionKind.DEPARTMENT_HEAD,
-    PositionKind.CITY_OFFICE_STAFF,
-)
-ENTERPRISE_STAFF = (PositionKind.ENTERPRISE_PRINCIPAL, PositionKind.ENTERPRISE_SAFETY_MANAGER)
-DEPARTMENT_STAFF = (PositionKind.INSPECTOR, PositionKind.DEPARTMENT_STAFF, PositionKind.DEPARTMENT_HEAD)
-
-
-class Conflict(Exception):
-    """The hazard is not in a state that allows this (409)."""
-
 
 # --- helpers -----------------------------------------------------------------------------------------
 

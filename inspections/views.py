@@ -17,9 +17,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hazards.workflow import Conflict
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
+from safety_platform.lib.errors import Conflict
 
 from . import supervision, workflow
 from .choices import DONE, AnswerKind, InspectionStatus, Result

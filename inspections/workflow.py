@@ -22,11 +22,12 @@ from audit.models import record
 from hazards import workflow as hazard_workflow
 from hazards.choices import Level, PhotoKind, Source
 from hazards.models import HazardCategory, HazardPhoto
-from hazards.workflow import ENTERPRISE_STAFF, GOVERNMENT_STAFF, Conflict
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Enterprise, User
+from organizations.roles import ENTERPRISE_STAFF, GOVERNMENT_STAFF
 from organizations.scope import Scope
 from safety_platform.lib import bounds
+from safety_platform.lib.errors import Conflict
 from safety_platform.lib.images import ImageRejected, clean_image
 
 from .choices import DONE, AnswerKind, InspectionKind, InspectionStatus, Result

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from dashboards import documents
 from dashboards.models import DocumentCounter, IssuedDocument
 from hazards import workflow
-from hazards.workflow import Conflict
+from safety_platform.lib.errors import Conflict
 
 from ..hazards.conftest import advance, filing, later
 from .conftest import pdf_text

@@ -15,7 +15,7 @@ from django.utils import translation
 from audit.models import AuditEvent
 from duty_roster import plans, rota
 from duty_roster.models import DutyPlan, DutyShift, ShiftChange
-from hazards.workflow import Conflict
+from safety_platform.lib.errors import Conflict
 
 from .conftest import SHANGHAI
 

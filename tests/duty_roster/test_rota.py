@@ -151,7 +151,7 @@ def test_swap_and_substitution_with_approval(team):
     cover = rota.ask_change(p["O1"], "substitute", tuesday, p["O3"], "出差")
     rota.decide(world.users["city"], cover, approve=False)
     assert list(tuesday.officers.all()) == [p["O1"]]  # refused: who stands is unchanged
-    from hazards.workflow import Conflict
+    from safety_platform.lib.errors import Conflict
 
     with pytest.raises(Conflict):
         rota.decide(world.users["city"], cover, approve=True)

@@ -9,6 +9,7 @@ from django.db import connection
 
 from hazards import workflow
 from hazards.models import Hazard, HazardEvent
+from safety_platform.lib.errors import Conflict
 
 from ..conftest import need
 from .conftest import advance, filing
@@ -44,7 +45,7 @@ def test_two_acceptances_at_once_one_wins(hz):
     a, b = hz.users["county_dept"], hz.users["county_head"]
     results = race(lambda: workflow.accept(a, hazard.pk), lambda: workflow.accept(b, hazard.pk))
     winners = [r for r in results if isinstance(r, Hazard)]
-    losers = [r for r in results if isinstance(r, workflow.Conflict)]
+    losers = [r for r in results if isinstance(r, Conflict)]
     assert len(winners) == 1 and len(losers) == 1, results
     assert HazardEvent.objects.filter(hazard=hazard, action="accept").count() == 1
 
@@ -57,7 +58,7 @@ def test_accept_and_reject_at_once_one_wins(hz):
         lambda: workflow.reject(hz.users["county_head"], hazard.pk, "不合格"),
     )
     assert sum(isinstance(r, Hazard) for r in results) == 1, results
-    assert sum(isinstance(r, workflow.Conflict) for r in results) == 1
+    assert sum(isinstance(r, Conflict) for r in results) == 1
     hazard.refresh_from_db()
     assert HazardEvent.objects.filter(hazard=hazard, action__in=["accept", "reject"]).count() == 1
 
