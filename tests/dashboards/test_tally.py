@@ -105,7 +105,7 @@ def test_bulk_statements_and_raw_updates_are_counted(hz):
 
 def test_a_bulk_load_counts_the_tally_once_at_the_end(hz):
     """`tally.bulk()` (seed_bulk): COPY and a raw delete with the triggers off, then one count from the hazards."""
-    from organizations.demo import bulk_insert
+    from ops.seeding.copy import bulk_insert
 
     template = put(hz, hz.e1, "confirmed", datetime(2026, 3, 1, tzinfo=SHANGHAI),
                    deadline=datetime(2026, 4, 1, tzinfo=SHANGHAI))  # fmt: skip
