@@ -26,7 +26,7 @@ def purge_exports() -> int:
 @shared_task(ignore_result=True)
 def compact_tally() -> int | None:
     """Every few minutes: merge the dashboard tally's appended rows (its sums stay the same)."""
-    from ops.tasks import beat
+    from ops.heartbeat import beat
 
     from . import tally
 
