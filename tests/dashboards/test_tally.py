@@ -235,8 +235,8 @@ def test_the_whole_dashboard_is_the_same_either_way(world, monkeypatch):
             assert asdict(from_tally.totals) == asdict(from_hazards.totals)
             assert from_tally.matrix == from_hazards.matrix
             assert from_tally.weeks == from_hazards.weeks and from_tally.months == from_hazards.months
-            assert [[(r["label"], asdict(r["tally"])) for r in b.rows] for b in from_tally.breakdowns] == [
-                [(r["label"], asdict(r["tally"])) for r in b.rows] for b in from_hazards.breakdowns
+            assert [[(r["label"], asdict(r["figures"])) for r in b.rows] for b in from_tally.breakdowns] == [
+                [(r["label"], asdict(r["figures"])) for r in b.rows] for b in from_hazards.breakdowns
             ]
             assert from_tally.totals.found > 5 and from_tally.totals.overdue_now > 5
 
