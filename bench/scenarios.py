@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from hazards.bulk import BULK_CODE
 from hazards.models import Hazard
+from ops.seeding.hazards import BULK_CODE
 from organizations.models import Department, Enterprise, Region, User
 
 
@@ -29,21 +29,21 @@ def prepare(args, entry) -> list[dict]:
         seconds = timed(lambda: call_command("seed_bulk", enterprises=args.enterprises, seed=1, verbosity=0))
         results.append(entry(f"seed_bulk {args.enterprises:,} enterprises", seconds, "s", "< 60", seconds < 60))
         hazards = 0
-    from inspections.bulk import BULK_CAMPAIGN
     from inspections.models import Inspection
+    from ops.seeding.inspections import BULK_CAMPAIGN
 
     inspections = Inspection.objects.filter(campaign__name=BULK_CAMPAIGN).count()
     if hazards != args.hazards:
         clear_escalations()
         if hazards:
             call_command("seed_bulk", enterprises=0, hazards=0, reset=False, verbosity=0)
-            from hazards.bulk import delete_bulk_hazards
+            from ops.seeding.hazards import delete_bulk_hazards
 
             delete_bulk_hazards()
         seconds = timed(lambda: call_command("seed_bulk", enterprises=0, hazards=args.hazards, seed=1, verbosity=0))
         results.append(entry(f"seed_bulk {args.hazards:,} hazards", seconds, "s", "< 300", seconds < 300))
     if inspections != args.inspections:
-        from inspections.bulk import delete_bulk_inspections
+        from ops.seeding.inspections import delete_bulk_inspections
 
         delete_bulk_inspections()
         seconds = timed(
@@ -368,10 +368,10 @@ def campaign_coverage(args, median, entry) -> list[dict]:
     """Coverage of a city-wide campaign: our whole computation against the one grouped SQL at its heart."""
     from django.db.models import Count, Exists, Q
 
-    from inspections.bulk import BULK_CAMPAIGN
     from inspections.coverage import coverage, done_for
     from inspections.models import Campaign
     from inspections.workflow import campaign_enterprises
+    from ops.seeding.inspections import BULK_CAMPAIGN
 
     root = Region.objects.get(parent=None)
     city = bench_user("bench-city", unit_kind="city_office", region=root)

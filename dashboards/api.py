@@ -151,7 +151,7 @@ class PeopleView(generics.ListAPIView):
 # Dashboard -----------------------------------------------------------------------------------------------------
 
 
-class TallySerializer(serializers.Serializer):
+class HazardFiguresSerializer(serializers.Serializer):
     found = serializers.IntegerField(help_text="Filed in the period.")
     dismissed = serializers.IntegerField(help_text="Of those, dismissed.")
     closed = serializers.IntegerField(help_text="Of those, closed.")
@@ -187,7 +187,7 @@ class MatrixRowSerializer(serializers.Serializer):
 
 class BreakdownRowSerializer(serializers.Serializer):
     label = serializers.CharField()
-    figures = TallySerializer(source="tally")
+    figures = HazardFiguresSerializer()
     found = serializers.CharField(
         allow_null=True, help_text="Link to the hazards found (none when no filter isolates them)."
     )
@@ -234,7 +234,7 @@ class DashboardSerializer(serializers.Serializer):
     role_title = serializers.SerializerMethodField()
     scope_name = serializers.CharField()
     period = DashboardPeriodSerializer()
-    totals = TallySerializer()
+    totals = HazardFiguresSerializer()
     matrix = MatrixRowSerializer(many=True)
     breakdowns = BreakdownSerializer(many=True)
     weeks = BarSerializer(many=True)

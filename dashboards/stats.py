@@ -117,7 +117,9 @@ OPEN = [str(s) for s in OPEN_STATUSES]
 
 
 @dataclass
-class Tally:
+class HazardFigures:
+    """One row's hazard figures (and the totals'): what the main table shows for a territory, department or industry."""
+
     found: int = 0  # filed in the period
     dismissed: int = 0  # of those, dismissed
     closed: int = 0  # of those, closed
@@ -169,7 +171,7 @@ class Dashboard:
     now: datetime
     scope: Scope
     role: str
-    totals: Tally = field(default_factory=Tally)
+    totals: HazardFigures = field(default_factory=HazardFigures)
     matrix: list[dict] = field(default_factory=list)
     breakdowns: list[Breakdown] = field(default_factory=list)
     weeks: list[dict] = field(default_factory=list)
@@ -272,10 +274,10 @@ def _main(board: Dashboard, hazards, names: dict, territories: Territories | Non
                 trend[f"{key}f"] += row[f"{key}f"]
                 trend[f"{key}c"] += row[f"{key}c"]
     matrix: dict[tuple, int] = defaultdict(int)
-    by_territory: dict = defaultdict(Tally)
+    by_territory: dict = defaultdict(HazardFigures)
     folded: dict[int, str] = {}  # region id -> territory code, once per region
-    by_department: dict = defaultdict(Tally)
-    by_industry: dict = defaultdict(Tally)
+    by_department: dict = defaultdict(HazardFigures)
+    by_industry: dict = defaultdict(HazardFigures)
     for row in rows:
         board.totals.add(row)
         matrix[row["level"], row["status"]] += row["found"]
@@ -322,7 +324,7 @@ def _sector(industry_id: int, names: dict) -> int:
     return industry_id
 
 
-def _row(board: Dashboard, label: str, tally: Tally, param: dict | None) -> dict:
+def _row(board: Dashboard, label: str, figures: HazardFigures, param: dict | None) -> dict:
     def link(**extra):
         return board.period_link(**param, **extra) if param is not None else None
 
@@ -331,7 +333,7 @@ def _row(board: Dashboard, label: str, tally: Tally, param: dict | None) -> dict
 
     return {
         "label": label,
-        "tally": tally,
+        "figures": figures,
         "found": link(),
         "closed": link(status=Status.CLOSED),
         "open": now_link(status=OPEN),
@@ -339,10 +341,10 @@ def _row(board: Dashboard, label: str, tally: Tally, param: dict | None) -> dict
     }
 
 
-def _breakdown(board: Dashboard, title: str, param: str, tallies: dict, labels: dict,
+def _breakdown(board: Dashboard, title: str, param: str, figures: dict, labels: dict,
                linkable: set | None = None) -> Breakdown:  # fmt: skip
     breakdown = Breakdown(title, param)
-    for key, counts in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
+    for key, counts in sorted(figures.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, str(kv[0]))):
         if key is None:
             label, query = _("No department (supervision gap)"), None
         else:
@@ -352,7 +354,7 @@ def _breakdown(board: Dashboard, title: str, param: str, tallies: dict, labels: 
     return breakdown
 
 
-def _region_breakdown(board: Dashboard, tallies: dict, names: dict, territories: Territories) -> Breakdown:
+def _region_breakdown(board: Dashboard, figures: dict, names: dict, territories: Territories) -> Breakdown:
     """One row per territory under the root (county, or township for a county), linked to the list's region filter.
     Two kinds of row have no link, because no filter the user has isolates them: hazards filed at the root itself
     (本级), and hazards assigned to a department from outside its territory (named by their own region)."""
@@ -360,7 +362,7 @@ def _region_breakdown(board: Dashboard, tallies: dict, names: dict, territories:
     codes = {r["code"]: r for r in names["r"].values()}
     children = {r.code for r in territories.children}
     breakdown = Breakdown(_("By territory"), "region")
-    for code, counts in sorted(tallies.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, kv[0])):
+    for code, counts in sorted(figures.items(), key=lambda kv: (-kv[1].found, -kv[1].open_now, kv[0])):
         region = codes.get(code)
         label = labels.get(code) or (region["name"] if region else code)
         query = {"region": region["id"]} if code in children else None

@@ -5,7 +5,7 @@ from celery import shared_task
 from . import exports, weekly
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(name=exports.RUN_EXPORT_TASK, acks_late=True, ignore_result=True)
 def run_export(pk: int) -> None:
     """Write a large ledger export to a file; a lost worker's job runs again from the start (acks_late)."""
     exports.run_export(pk)
@@ -26,7 +26,7 @@ def purge_exports() -> int:
 @shared_task(ignore_result=True)
 def compact_tally() -> int | None:
     """Every few minutes: merge the dashboard tally's appended rows (its sums stay the same)."""
-    from ops.tasks import beat
+    from ops.heartbeat import beat
 
     from . import tally
 

@@ -42,8 +42,8 @@ def dashboard(request):
     ]
     for index, breakdown in enumerate(board.breakdowns[:1]):
         rows = [
-            {"label": r["label"], "found": r["tally"].found, "found_link": r["found"],
-             "overdue": r["tally"].overdue_now, "overdue_link": r["overdue"]}
+            {"label": r["label"], "found": r["figures"].found, "found_link": r["found"],
+             "overdue": r["figures"].overdue_now, "overdue_link": r["overdue"]}
             for r in breakdown.rows[:15]
         ]  # fmt: skip
         series = [Series(_("Found in the period"), "found", "found_link"),

@@ -12,7 +12,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Left, Trim
 from django.utils import timezone
 
-from ops.tasks import beat
+from ops.heartbeat import beat
 
 from . import channels, escalation
 from .choices import DeliveryState

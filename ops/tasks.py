@@ -1,19 +1,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db.models import F
-from django.utils import timezone
 
-from .models import Heartbeat
-
-
-def beat(name: str, token: str = "", data: dict | None = None) -> None:
-    """Record one run of a periodic job; idempotent in effect (the latest run wins)."""
-    now = timezone.now()
-    values = {"last_at": now, "token": token, **({"data": data} if data is not None else {})}
-    updated = Heartbeat.objects.filter(name=name).update(runs=F("runs") + 1, **values)
-    if not updated:
-        Heartbeat.objects.get_or_create(name=name, defaults={"runs": 1, **values})
+from .heartbeat import beat
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -1,8 +1,9 @@
-"""The demo city 滨海市 and the loaders that put it, or a large generated registry, into the database.
+"""The demo city 滨海市 and the loaders that put it into the database.
 
 - `load_reference()` loads regions, industries and departments (the 三管三必须 map);
 - `load_demo()` adds 200 enterprises, positions and the six demo users of the public contract;
-- `load_bulk_enterprises()` adds any number of generated enterprises for benchmarks.
+- the generators of names, places and credit codes here also serve the bulk enterprises of the benchmarks
+  (`ops/seeding/enterprises.py`).
 
 Everything is deterministic: fixed data, and `random.Random` with a fixed seed for the generated parts,
 so that two runs give the same rows and a bug seen once can be seen again.
@@ -10,15 +11,11 @@ so that two runs give the same rows and a bug seen once can be seen again.
 
 from __future__ import annotations
 
-import datetime
-import io
 import random
 from collections import Counter
-from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from django.db import connection, models, transaction
-from django.utils import timezone
+from django.db import models, transaction
 
 from .choices import LicenceState, OperatingState, PositionKind, RegionLevel, UnitKind
 from .creditcode import ALPHABET, make_credit_code
@@ -28,7 +25,6 @@ DEMO_PASSWORD = "demo12345"
 DEMO_SEED = 20240601
 DEMO_ENTERPRISES = 200
 DEMO_PREFIX = "91"  # 工商 registered enterprise
-BULK_PREFIX = "92"  # bulk rows are told apart from the demo's by this prefix alone
 PRINCIPAL_POSITIONS = 10  # enterprises that get principal and safety-manager positions
 
 # --- Regions --------------------------------------------------------------------------------------------------
@@ -265,7 +261,7 @@ def demo_enterprise_specs() -> list[dict]:
 # --- Loaders -------------------------------------------------------------------------------------------------
 
 
-class Tally:
+class RowCounts:
     """Counts rows touched and rows created per kind, for the summary and the return value."""
 
     def __init__(self) -> None:
@@ -285,34 +281,34 @@ class Tally:
         return counts
 
 
-def upsert(tally: Tally, kind: str, model: type[models.Model], defaults: dict, **lookup) -> models.Model:
+def upsert(counts: RowCounts, kind: str, model: type[models.Model], defaults: dict, **lookup) -> models.Model:
     obj, created = model.objects.update_or_create(defaults=defaults, **lookup)
-    tally.add(kind, created)
+    counts.add(kind, created)
     return obj
 
 
-def load_regions(tally: Tally) -> dict[str, Region]:
+def load_regions(counts: RowCounts) -> dict[str, Region]:
     """Parents before children: a region's path is computed from its parent's in save()."""
-    city = upsert(tally, "regions", Region, {"name": CITY[1], "level": RegionLevel.CITY, "parent": None}, code=CITY[0])
+    city = upsert(counts, "regions", Region, {"name": CITY[1], "level": RegionLevel.CITY, "parent": None}, code=CITY[0])
     regions = {city.code: city}
     for code, name, level, townships in COUNTIES:
-        county = upsert(tally, "regions", Region, {"name": name, "level": level, "parent": city}, code=code)
+        county = upsert(counts, "regions", Region, {"name": name, "level": level, "parent": city}, code=code)
         regions[code] = county
         for t_code, t_name in townships:
             defaults = {"name": t_name, "level": township_level(t_name), "parent": county}
-            regions[t_code] = upsert(tally, "regions", Region, defaults, code=t_code)
+            regions[t_code] = upsert(counts, "regions", Region, defaults, code=t_code)
     return regions
 
 
-def load_industries(tally: Tally) -> dict[str, Industry]:
+def load_industries(counts: RowCounts) -> dict[str, Industry]:
     industries: dict[str, Industry] = {}
     for code, name, parent in INDUSTRIES:  # sectors come before their children in the list
         defaults = {"name": name, "parent": industries.get(parent)}
-        industries[code] = upsert(tally, "industries", Industry, defaults, code=code)
+        industries[code] = upsert(counts, "industries", Industry, defaults, code=code)
     return industries
 
 
-def load_department(tally: Tally, spec: DepartmentSpec, region: Region, industries, mirrors=None) -> Department:
+def load_department(counts: RowCounts, spec: DepartmentSpec, region: Region, industries, mirrors=None) -> Department:
     defaults = {
         "name": spec.name,
         "region": region,
@@ -320,7 +316,7 @@ def load_department(tally: Tally, spec: DepartmentSpec, region: Region, industri
         "is_default_supervisor": spec.is_default_supervisor,
         "duty_phone": spec.duty_phone,
     }
-    department = upsert(tally, "departments", Department, defaults, code=spec.code)
+    department = upsert(counts, "departments", Department, defaults, code=spec.code)
     department.industries.set([industries[code] for code in spec.industries])
     return department
 
@@ -334,29 +330,29 @@ def mirror_spec(spec: DepartmentSpec, county: Region) -> DepartmentSpec:
     )
 
 
-def load_departments(tally: Tally, regions: dict[str, Region], industries) -> dict[str, Department]:
+def load_departments(counts: RowCounts, regions: dict[str, Region], industries) -> dict[str, Department]:
     city = regions[CITY[0]]
-    departments = {spec.code: load_department(tally, spec, city, industries) for spec in CITY_DEPARTMENTS}
+    departments = {spec.code: load_department(counts, spec, city, industries) for spec in CITY_DEPARTMENTS}
     for county_code in MIRRORED_COUNTIES:
         for spec in (s for s in CITY_DEPARTMENTS if s.code in MIRRORED_DEPARTMENTS):
             mirror = mirror_spec(spec, regions[county_code])
             departments[mirror.code] = load_department(
-                tally, mirror, regions[county_code], industries, mirrors=departments[spec.code]
+                counts, mirror, regions[county_code], industries, mirrors=departments[spec.code]
             )
     return departments
 
 
 @transaction.atomic
-def load_reference(tally: Tally | None = None) -> dict[str, int]:
+def load_reference(counts: RowCounts | None = None) -> dict[str, int]:
     """Regions, industries and departments only: what generated enterprises need to hang from."""
-    tally = tally or Tally()
-    regions = load_regions(tally)
-    industries = load_industries(tally)
-    load_departments(tally, regions, industries)
-    return tally.as_dict()
+    counts = counts or RowCounts()
+    regions = load_regions(counts)
+    industries = load_industries(counts)
+    load_departments(counts, regions, industries)
+    return counts.as_dict()
 
 
-def load_enterprises(tally: Tally) -> dict[str, Enterprise]:
+def load_enterprises(counts: RowCounts) -> dict[str, Enterprise]:
     regions = {r.code: r for r in Region.objects.all()}
     industries = {i.code: i for i in Industry.objects.all()}
     enterprises = {}
@@ -364,11 +360,11 @@ def load_enterprises(tally: Tally) -> dict[str, Enterprise]:
         code = spec.pop("credit_code")
         spec["region"] = regions[spec.pop("place")]
         spec["industry"] = industries[spec["industry"]]
-        enterprises[code] = upsert(tally, "enterprises", Enterprise, spec, credit_code=code)
+        enterprises[code] = upsert(counts, "enterprises", Enterprise, spec, credit_code=code)
     return enterprises  # in spec order: the first one is DEMO_ENTERPRISE
 
 
-def position(tally: Tally, kind: str, title: str, unit_kind: str, unit: models.Model, superior=None) -> Position:
+def position(counts: RowCounts, kind: str, title: str, unit_kind: str, unit: models.Model, superior=None) -> Position:
     """Natural key: kind, unit and title. Validated so that a demo position is one the UI could have made."""
     unit_field = {Region: "region", Department: "department", Enterprise: "enterprise"}[type(unit)]
     obj, created = Position.objects.get_or_create(
@@ -378,53 +374,58 @@ def position(tally: Tally, kind: str, title: str, unit_kind: str, unit: models.M
         obj.superior = superior
         obj.save(update_fields=["superior"])
     obj.full_clean()
-    tally.add("positions", created)
+    counts.add("positions", created)
     return obj
 
 
-def load_region_positions(tally: Tally, regions: dict[str, Region]) -> dict[tuple, Position]:
+def load_region_positions(counts: RowCounts, regions: dict[str, Region]) -> dict[tuple, Position]:
     city = regions[CITY[0]]
     leader = position(
-        tally, PositionKind.TERRITORIAL_LEADER, city.name + LEADER_TITLES[city.level], UnitKind.GOVERNMENT, city
+        counts, PositionKind.TERRITORIAL_LEADER, city.name + LEADER_TITLES[city.level], UnitKind.GOVERNMENT, city
     )
     positions = {("leader", city.code): leader}
     for code, *_ in COUNTIES:
         county = regions[code]
         title = county.name + LEADER_TITLES[county.level]
         positions["leader", code] = position(
-            tally, PositionKind.TERRITORIAL_LEADER, title, UnitKind.GOVERNMENT, county, leader
+            counts, PositionKind.TERRITORIAL_LEADER, title, UnitKind.GOVERNMENT, county, leader
         )
     positions["office_staff", city.code] = position(
-        tally, PositionKind.CITY_OFFICE_STAFF, "市安委办综合协调科工作人员", UnitKind.CITY_OFFICE, city, leader
+        counts, PositionKind.CITY_OFFICE_STAFF, "市安委办综合协调科工作人员", UnitKind.CITY_OFFICE, city, leader
     )
     positions["duty", city.code] = position(
-        tally, PositionKind.DUTY_OFFICER, "市安委办应急值班员", UnitKind.CITY_OFFICE, city, leader
+        counts, PositionKind.DUTY_OFFICER, "市安委办应急值班员", UnitKind.CITY_OFFICE, city, leader
     )
     haibin = regions["990102"]
     positions["duty", haibin.code] = position(
-        tally, PositionKind.DUTY_OFFICER, "海滨区应急值班员", UnitKind.GOVERNMENT, haibin, positions["leader", "990102"]
+        counts,
+        PositionKind.DUTY_OFFICER,
+        "海滨区应急值班员",
+        UnitKind.GOVERNMENT,
+        haibin,
+        positions["leader", "990102"],
     )
     return positions
 
 
-def load_department_positions(tally: Tally, departments: dict[str, Department], leaders) -> dict[tuple, Position]:
+def load_department_positions(counts: RowCounts, departments: dict[str, Department], leaders) -> dict[tuple, Position]:
     """A head for every department (under its region's leader), staff for city departments, 应急局's inspector."""
     heads = {spec.code: spec.head_title for spec in CITY_DEPARTMENTS}
     positions = {}
     for code, dept in departments.items():
         title = dept.name + heads[dept.mirrors.code if dept.mirrors else code]
         head = position(
-            tally, PositionKind.DEPARTMENT_HEAD, title, UnitKind.DEPARTMENT, dept, leaders[dept.region.code]
+            counts, PositionKind.DEPARTMENT_HEAD, title, UnitKind.DEPARTMENT, dept, leaders[dept.region.code]
         )
         positions["head", code] = head
         if dept.mirrors is None:
             staff = position(
-                tally, PositionKind.DEPARTMENT_STAFF, dept.name + "工作人员", UnitKind.DEPARTMENT, dept, head
+                counts, PositionKind.DEPARTMENT_STAFF, dept.name + "工作人员", UnitKind.DEPARTMENT, dept, head
             )
             positions["staff", code] = staff
     yjj = departments["city-yjj"]
     positions["inspector", yjj.code] = position(
-        tally,
+        counts,
         PositionKind.INSPECTOR,
         "市应急管理局安全生产执法监察员",
         UnitKind.DEPARTMENT,
@@ -434,15 +435,15 @@ def load_department_positions(tally: Tally, departments: dict[str, Department], 
     return positions
 
 
-def load_enterprise_positions(tally: Tally, enterprises: dict[str, Enterprise]) -> dict[tuple, Position]:
+def load_enterprise_positions(counts: RowCounts, enterprises: dict[str, Enterprise]) -> dict[tuple, Position]:
     positions = {}
     for enterprise in list(enterprises.values())[:PRINCIPAL_POSITIONS]:
         principal = position(
-            tally, PositionKind.ENTERPRISE_PRINCIPAL, enterprise.name + "主要负责人", UnitKind.ENTERPRISE, enterprise
+            counts, PositionKind.ENTERPRISE_PRINCIPAL, enterprise.name + "主要负责人", UnitKind.ENTERPRISE, enterprise
         )
         positions["principal", enterprise.credit_code] = principal
         position(
-            tally,
+            counts,
             PositionKind.ENTERPRISE_SAFETY_MANAGER,
             enterprise.name + "安全管理负责人",
             UnitKind.ENTERPRISE,
@@ -473,7 +474,7 @@ def demo_users(regions, departments, enterprises) -> list[dict]:
     ]  # fmt: skip
 
 
-def load_users(tally: Tally, specs: list[dict], positions: dict[tuple, Position]) -> None:
+def load_users(counts: RowCounts, specs: list[dict], positions: dict[tuple, Position]) -> None:
     """Every run resets the password and the unit, so the demo logins always work as documented."""
     for number, spec in enumerate(specs, start=1):
         spec = dict(spec)
@@ -481,176 +482,25 @@ def load_users(tally: Tally, specs: list[dict], positions: dict[tuple, Position]
         username = spec.pop("username")
         defaults = {"region": None, "department": None, "enterprise": None, "is_staff": False, "is_active": True}
         defaults.update(spec, phone=str(13700000000 + number))
-        user = upsert(tally, "users", User, defaults, username=username)
+        user = upsert(counts, "users", User, defaults, username=username)
         user.set_password(DEMO_PASSWORD)
         user.full_clean()
         user.save()
         _, created = PositionAssignment.objects.get_or_create(position=held, user=user, ended_at=None)
-        tally.add("assignments", created)
+        counts.add("assignments", created)
 
 
 @transaction.atomic
 def load_demo() -> dict[str, int]:
-    """The whole demo city; idempotent (every row is keyed by its natural key). Returns `Tally.as_dict()`."""
-    tally = Tally()
-    regions = load_regions(tally)
-    industries = load_industries(tally)
-    departments = load_departments(tally, regions, industries)
-    enterprises = load_enterprises(tally)
-    positions = load_region_positions(tally, regions)
+    """The whole demo city; idempotent (every row is keyed by its natural key). Returns `RowCounts.as_dict()`."""
+    counts = RowCounts()
+    regions = load_regions(counts)
+    industries = load_industries(counts)
+    departments = load_departments(counts, regions, industries)
+    enterprises = load_enterprises(counts)
+    positions = load_region_positions(counts, regions)
     leaders = {key[1]: pos for key, pos in positions.items() if key[0] == "leader"}
-    positions |= load_department_positions(tally, departments, leaders)
-    positions |= load_enterprise_positions(tally, enterprises)
-    load_users(tally, demo_users(regions, departments, enterprises), positions)
-    return tally.as_dict()
-
-
-# --- Bulk generation for benchmarks --------------------------------------------------------------------------
-
-BULK_EPOCH = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)  # fixed, so created_at is reproducible
-BULK_SPAN_SECONDS = 5 * 365 * 24 * 3600
-
-
-def bulk_places() -> list[tuple[Region, Place]]:
-    """Every township-level region in the database, with its county, whatever loaded it."""
-    levels = (RegionLevel.TOWNSHIP, RegionLevel.STREET)
-    rows = Region.objects.filter(level__in=levels).select_related("parent").order_by("code")
-    return [(r, Place(r.code, r.name, r.parent.code if r.parent else r.code[:6], r.parent.name if r.parent else ""))
-            for r in rows]  # fmt: skip
-
-
-def next_bulk_index() -> int:
-    """One past the highest index used by earlier bulk runs, so that codes never repeat.
-
-    Indexes read back from codes typed in by hand (a real 个体工商户 also starts with 92) come out as huge
-    numbers; they are ignored here, and `bulk_enterprise_rows` skips any code that exists anyway.
-    """
-    codes = Enterprise.objects.filter(credit_code__startswith=BULK_PREFIX).values_list("credit_code", flat=True)
-    indexes = [index_of_body(code[8:17]) for code in codes.iterator(chunk_size=20_000)]
-    return max((i for i in indexes if i < 10**9), default=-1) + 1
-
-
-def bulk_enterprise_rows(count: int, seed: int, start: int) -> Iterator[dict]:
-    """`count` generated enterprises as column dicts, spread over all townships, leaf industries and states."""
-    # A continued run seeds differently, or it would repeat the first run's names and places.
-    rng = random.Random(seed if start == 0 else f"{seed}:{start}")
-    places = bulk_places()
-    parents = set(Industry.objects.exclude(parent=None).values_list("parent_id", flat=True))
-    industries = [(i.pk, i.code) for i in Industry.objects.order_by("code") if i.pk not in parents]
-    if not places or not industries:
-        raise ValueError("No township or industry to attach enterprises to; load the reference data first.")
-    taken = set(Enterprise.objects.filter(credit_code__startswith=BULK_PREFIX).values_list("credit_code", flat=True))
-    index = start
-    for _ in range(count):
-        region, place = rng.choice(places)
-        industry_id, industry_code = rng.choice(industries)
-        code = make_credit_code(BULK_PREFIX, place.county_code, body_of_index(index))
-        while code in taken:  # only a hand-typed code can be here; move on to the next free index
-            index += 1
-            code = make_credit_code(BULK_PREFIX, place.county_code, body_of_index(index))
-        row = fake_enterprise(rng, place, industry_code, rng.choice(TRADE_NAMES))
-        row.update(
-            credit_code=code,
-            region_id=region.pk,
-            industry_id=industry_id,
-            principal_phone=f"150{index % 10**8:08d}",
-            safety_manager_phone=f"151{index % 10**8:08d}",
-            created_at=BULK_EPOCH + datetime.timedelta(seconds=rng.randrange(BULK_SPAN_SECONDS)),
-        )
-        index += 1
-        yield row
-
-
-def delete_bulk_enterprises() -> int:
-    """Through the ORM, so that protected references (users, later hazards) stop the reset instead of dangling."""
-    _, per_model = Enterprise.objects.filter(credit_code__startswith=BULK_PREFIX).delete()
-    return per_model.get(Enterprise._meta.label, 0)  # the total would also count cascaded positions
-
-
-@transaction.atomic
-def load_bulk_enterprises(count: int, seed: int, reset: bool = False) -> dict[str, int]:
-    """Add `count` generated enterprises after the earlier bulk ones (or instead of them, with `reset`)."""
-    deleted = delete_bulk_enterprises() if reset else 0
-    start = next_bulk_index()
-    inserted = bulk_insert(Enterprise, bulk_enterprise_rows(count, seed, start))
-    return {"deleted": deleted, "start": start, "inserted": inserted}
-
-
-# --- Writing many rows fast: one writer for every generator (enterprises now, hazards later) -------------------
-
-CHUNK_ROWS = 50_000
-SQLITE_BATCH = 5_000
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def chunked(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
-    chunk: list[dict] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def bulk_insert(model: type[models.Model], rows: Iterable[dict]) -> int:
-    """Insert column dicts (keyed by field attname): COPY on PostgreSQL, bulk_create elsewhere."""
-    if connection.vendor == "postgresql":
-        return copy_insert(model, rows)
-    total = 0
-    for chunk in chunked(rows, SQLITE_BATCH):
-        model.objects.bulk_create([model(**row) for row in chunk], batch_size=SQLITE_BATCH)
-        total += len(chunk)
-    return total
-
-
-def copy_value(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return str(value).translate(COPY_ESCAPES)
-
-
-def copy_insert(model: type[models.Model], rows: Iterable[dict]) -> int:
-    """COPY the rows in chunks; the id comes from the table's sequence.
-
-    Every concrete column is written, so a NOT NULL column added to the model later gets its Python default
-    (COPY does not know Django's defaults) instead of failing the load.
-    """
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    # auto_now / auto_now_add columns hold the load time; other missing columns their field default.
-    fallback = {f.attname: now if getattr(f, "auto_now", False) else f.get_default() for f in fields}
-    auto_now = {f.attname for f in fields if getattr(f, "auto_now", False)}
-    names = [f.attname for f in fields]
-    sql = "COPY {} ({}) FROM STDIN".format(
-        connection.ops.quote_name(model._meta.db_table), ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    )
-    total = 0
-    with connection.cursor() as cursor:
-        for chunk in chunked(rows, CHUNK_ROWS):
-            buffer = io.StringIO()
-            for row in chunk:
-                values = (now if name in auto_now else row.get(name, fallback[name]) for name in names)
-                buffer.write("\t".join(map(copy_value, values)) + "\n")
-            buffer.seek(0)
-            copy_from_buffer(cursor, sql, buffer)
-            total += len(chunk)
-        # Fresh statistics, or the planner guesses from an almost empty table in the benchmark that follows.
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    return total
-
-
-def copy_from_buffer(cursor, sql: str, buffer: io.StringIO) -> None:
-    """psycopg2 has copy_expert; psycopg 3 has copy(); Django's cursor wrapper passes both through."""
-    raw = cursor.cursor
-    if hasattr(raw, "copy_expert"):
-        raw.copy_expert(sql, buffer)
-    else:
-        with raw.copy(sql) as copy:
-            copy.write(buffer.getvalue())
+    positions |= load_department_positions(counts, departments, leaders)
+    positions |= load_enterprise_positions(counts, enterprises)
+    load_users(counts, demo_users(regions, departments, enterprises), positions)
+    return counts.as_dict()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -25,6 +26,12 @@ from .choices import UnitKind
 
 if TYPE_CHECKING:
     from .models import User
+
+
+def model(name: str) -> type[models.Model]:
+    """An organizations model by name: models.py imports this module (ScopedQuerySet), so this one does not import
+    models.py back."""
+    return apps.get_model("organizations", name)
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -179,8 +186,7 @@ class Scope:
             return qs.filter(enterprise_id=self.enterprise_id)
         if self.kind == "none":
             return qs.none()
-        from .models import Department, Enterprise, Region
-
+        Department, Enterprise, Region = model("Department"), model("Enterprise"), model("Region")
         return qs.filter(
             Q(unit_kind__in=[UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT], region__in=self.regions(Region.objects.all()))
             | Q(unit_kind=UnitKind.DEPARTMENT, department__in=self.departments(Department.objects.all()))
@@ -191,9 +197,7 @@ class Scope:
 def visible_people(user: User) -> models.QuerySet:
     """The people (users) the user may see and pick: `User.objects` keeps Django's manager, so this is its
     `visible_to`."""
-    from .models import User
-
-    return Scope.for_user(user).people(User.objects.all())
+    return Scope.for_user(user).people(model("User").objects.all())
 
 
 class Reference:
@@ -201,8 +205,7 @@ class Reference:
     once per request (two queries) and shared by scope, filters and the supervision map."""
 
     def __init__(self) -> None:
-        from .models import Department, Industry
-
+        Department, Industry = model("Department"), model("Industry")
         self.tree: dict[int, int | None] = dict(Industry.objects.values_list("id", "parent_id"))
         self.links: list[tuple[int, int]] = list(
             Department.industries.through.objects.values_list("department_id", "industry_id")

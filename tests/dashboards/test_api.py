@@ -33,12 +33,12 @@ def api(user) -> APIClient:
 
 # Dashboard -----------------------------------------------------------------------------------------------------
 
-TALLY = ("found", "dismissed", "closed", "on_time", "recurrences", "open_now", "overdue_now", "major_open", "counted",
+FIGURES = ("found", "dismissed", "closed", "on_time", "recurrences", "open_now", "overdue_now", "major_open", "counted",
          "rate", "on_time_rate")  # fmt: skip
 
 
-def figures(tally) -> dict:
-    return {key: getattr(tally, key) for key in TALLY}
+def figures(row_figures) -> dict:
+    return {key: getattr(row_figures, key) for key in FIGURES}
 
 
 @pytest.mark.parametrize("who", ["city", "district", "dept_head", "county_dept", "enterprise"])
@@ -59,7 +59,7 @@ def test_dashboard_figures_are_the_pages(client, ledger, who, params):
     ]
     assert [row["total"] for row in data["matrix"]] == [row["total"] for row in board.matrix]
     assert [(b["title"], [(r["label"], r["figures"], r["found"]) for r in b["rows"]]) for b in data["breakdowns"]] == [
-        (b.title, [(r["label"], figures(r["tally"]), r["found"]) for r in b.rows]) for b in board.breakdowns
+        (b.title, [(r["label"], figures(r["figures"]), r["found"]) for r in b.rows]) for b in board.breakdowns
     ]
     for key in ("weeks", "months"):
         assert [(b["label"], b["found"], b["closed"]) for b in data[key]] == [

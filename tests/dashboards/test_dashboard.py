@@ -69,7 +69,7 @@ def test_totals_equal_the_sum_of_their_breakdowns(ledger, who):
     board = build(ledger.users[who], YEAR)
     for breakdown in board.breakdowns:
         for name in ("found", "closed", "open_now", "overdue_now", "on_time"):
-            assert sum(getattr(r["tally"], name) for r in breakdown.rows) == getattr(board.totals, name), (
+            assert sum(getattr(r["figures"], name) for r in breakdown.rows) == getattr(board.totals, name), (
                 breakdown.title, name)  # fmt: skip
     assert sum(row["total"] for row in board.matrix) == board.totals.found
 
@@ -92,10 +92,10 @@ def board_links(board):
         for row in breakdown.rows:
             if row["found"] is None:
                 continue
-            yield row["found"], row["tally"].found
-            yield row["closed"], row["tally"].closed
-            yield row["open"], row["tally"].open_now
-            yield row["overdue"], row["tally"].overdue_now
+            yield row["found"], row["figures"].found
+            yield row["closed"], row["figures"].closed
+            yield row["open"], row["figures"].open_now
+            yield row["overdue"], row["figures"].overdue_now
     for bar in board.weeks + board.months:
         yield bar["found_link"], bar["found"]
         yield bar["closed_link"], bar["closed"]
@@ -114,11 +114,11 @@ def test_every_number_links_to_a_list_of_exactly_that_many(ledger, who):
 
 def test_region_breakdown_rows_are_the_districts(ledger):
     board = build(ledger.users["city"], YEAR)
-    regions = {r["label"]: r["tally"] for r in board.breakdowns[0].rows}
+    regions = {r["label"]: r["figures"] for r in board.breakdowns[0].rows}
     assert set(regions) == {"海滨区", "新城区"}
     assert (regions["海滨区"].found, regions["新城区"].found) == (4, 6)
     assert regions["海滨区"].overdue_now == 1 and regions["新城区"].overdue_now == 2
-    industries = {r["label"]: r["tally"].found for r in board.breakdowns[2].rows}
+    industries = {r["label"]: r["figures"].found for r in board.breakdowns[2].rows}
     assert industries == {"工矿商贸": 6, "建筑施工": 4}  # 危险化学品 and 非煤矿山 roll up to their sector
 
 

@@ -120,6 +120,26 @@ def test_a_large_export_runs_in_the_background_and_tells_its_owner(
     assert exports.run_export(job.pk) is None  # a repeated task does nothing
 
 
+def test_the_export_task_is_enqueued_by_its_name(
+    client, ledger, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    """exports.py sends the task by name (it does not import dashboards.tasks, which imports it): the name is the
+    registered task's."""
+    from celery import current_app
+
+    from dashboards import tasks
+
+    assert tasks.run_export.name == exports.RUN_EXPORT_TASK == "dashboards.tasks.run_export"
+    assert exports.RUN_EXPORT_TASK in current_app.tasks
+    sent = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, args: sent.append((name, args)))
+    settings.EXPORT_SYNC_LIMIT = 4
+    client.force_login(ledger.users["city"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dashboards:ledger"), {"format": "csv", "status": "closed"})
+    assert sent == [(exports.RUN_EXPORT_TASK, [ExportJob.objects.get().pk])]
+
+
 def test_someone_elses_export_is_not_found(client, ledger):
     job = ExportJob.objects.create(owner=ledger.users["city"], format="csv")
     client.force_login(ledger.users["district"])

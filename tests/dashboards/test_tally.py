@@ -105,7 +105,7 @@ def test_bulk_statements_and_raw_updates_are_counted(hz):
 
 def test_a_bulk_load_counts_the_tally_once_at_the_end(hz):
     """`tally.bulk()` (seed_bulk): COPY and a raw delete with the triggers off, then one count from the hazards."""
-    from organizations.demo import bulk_insert
+    from ops.seeding.copy import bulk_insert
 
     template = put(hz, hz.e1, "confirmed", datetime(2026, 3, 1, tzinfo=SHANGHAI),
                    deadline=datetime(2026, 4, 1, tzinfo=SHANGHAI))  # fmt: skip
@@ -235,8 +235,8 @@ def test_the_whole_dashboard_is_the_same_either_way(world, monkeypatch):
             assert asdict(from_tally.totals) == asdict(from_hazards.totals)
             assert from_tally.matrix == from_hazards.matrix
             assert from_tally.weeks == from_hazards.weeks and from_tally.months == from_hazards.months
-            assert [[(r["label"], asdict(r["tally"])) for r in b.rows] for b in from_tally.breakdowns] == [
-                [(r["label"], asdict(r["tally"])) for r in b.rows] for b in from_hazards.breakdowns
+            assert [[(r["label"], asdict(r["figures"])) for r in b.rows] for b in from_tally.breakdowns] == [
+                [(r["label"], asdict(r["figures"])) for r in b.rows] for b in from_hazards.breakdowns
             ]
             assert from_tally.totals.found > 5 and from_tally.totals.overdue_now > 5
 

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from notifications import escalation
 from notifications.tasks import requeue_stale
-from ops.tasks import beat
+from ops.heartbeat import beat
 
 
 class Command(BaseCommand):

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError, RestrictedError
 
-from hazards.bulk import delete_bulk_hazards, load_bulk_hazards
-from inspections.bulk import delete_bulk_inspections, load_bulk_inspections
-from organizations.demo import BULK_PREFIX, load_bulk_enterprises, load_reference
+from ops.seeding.enterprises import BULK_PREFIX, load_bulk_enterprises
+from ops.seeding.hazards import delete_bulk_hazards, load_bulk_hazards
+from ops.seeding.inspections import delete_bulk_inspections, load_bulk_inspections
+from organizations.demo import load_reference
 
 # (option, what it makes, loader); run in this order, since later generators hang from earlier rows.
 STEPS: list[tuple[str, str, Callable[..., dict[str, int]]]] = [

@@ -10,12 +10,12 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from hazards.bulk import bulk_user
-from organizations.demo import BULK_PREFIX, bulk_insert
+from inspections.choices import InspectionKind, InspectionStatus
+from inspections.models import Campaign, ChecklistTemplate, Inspection
 from organizations.models import Department, Enterprise
 
-from .choices import InspectionKind, InspectionStatus
-from .models import Campaign, ChecklistTemplate, Inspection
+from .copy import bulk_insert
+from .enterprises import BULK_PREFIX, bulk_user
 
 BULK_CAMPAIGN = "基准测试大检查"
 

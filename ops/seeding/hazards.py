@@ -1,7 +1,8 @@
 """Generated hazards for benchmarks (`manage.py seed_bulk --hazards N`): many rows fast, reproducibly.
 
 Bulk hazards have codes starting `YB-` (never a real code, which starts `YH-`), hang from the bulk
-enterprises, carry no photos or timeline, and are written by COPY on PostgreSQL.
+enterprises, carry no photos or timeline, and are written by COPY on PostgreSQL. The dashboard's hazard tally
+(PostgreSQL triggers) is switched off for a bulk change and counted once at the end (`dashboards.tally.bulk`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from organizations.choices import UnitKind
-from organizations.demo import BULK_PREFIX, bulk_insert
-from organizations.models import Enterprise, Region, User
+from dashboards import tally
+from hazards.choices import Level, Source, Status
+from hazards.models import Hazard, HazardCategory
+from organizations.models import Enterprise
 from organizations.responsibility import SupervisionMap
 
-from .choices import Level, Source, Status
-from .models import Hazard, HazardCategory
+from .copy import bulk_insert
+from .enterprises import BULK_PREFIX, bulk_user
 
 BULK_CODE = "YB-"
 # Roughly how a city's ledger looks: most hazards closed, a tail still open, some of it late.
@@ -40,7 +42,7 @@ def delete_bulk_hazards() -> int:
     doomed = Hazard.objects.filter(code__startswith=BULK_CODE)
     if not doomed.exists():
         return 0
-    with bulk_tally():
+    with tally.bulk():  # the dashboard's hazard tally (triggers) is counted once, at the end
         deleted = doomed._raw_delete(connection.alias)
     vacuum()
     return deleted
@@ -54,30 +56,15 @@ def vacuum() -> None:
             cursor.execute("ANALYZE hazards_hazard" if connection.in_atomic_block else "VACUUM ANALYZE hazards_hazard")
 
 
-def bulk_tally():
-    """The dashboard keeps a tally of hazards (PostgreSQL triggers); a bulk change counts it once at the end."""
-    from dashboards import tally
-
-    return tally.bulk()
-
-
 def load_bulk_hazards(count: int, seed: int, reset: bool = False) -> dict[str, int]:
     deleted = delete_bulk_hazards() if reset else 0
     if not count:
         return {"deleted": deleted, "inserted": 0}
     start = Hazard.objects.filter(code__startswith=BULK_CODE).count()
-    with bulk_tally():
+    with tally.bulk():  # the dashboard's hazard tally (triggers) is counted once, at the end
         inserted = bulk_insert(Hazard, bulk_hazard_rows(count, seed, start))
     vacuum()
     return {"deleted": deleted, "start": start, "inserted": inserted}
-
-
-def bulk_user() -> User:
-    root = Region.objects.get(parent=None)
-    user, _ = User.objects.get_or_create(
-        username="bulk-inspector", defaults={"unit_kind": UnitKind.CITY_OFFICE, "region": root, "is_active": False}
-    )
-    return user
 
 
 def bulk_hazard_rows(count: int, seed: int, start: int) -> Iterator[dict]:
