@@ -28,7 +28,7 @@ def duty_posts():
 
 
 def call(actor: User, positions, message: str, answer_minutes: int | None = None) -> RollCall:
-    if not (is_city_office_staff(actor)):
+    if not is_city_office_staff(actor):
         raise PermissionDenied(_("Only the city safety office calls the roll."))
     positions = list(positions)
     if not positions:
