@@ -22,7 +22,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from duty_roster.failures import visible_posts
 from duty_roster.rota import unit_people
 from hazards.choices import Status
 from hazards.files_api import FILE_RESPONSES, AnyAccept
@@ -30,7 +29,8 @@ from hazards.models import Hazard
 from hazards.workflow import leader_positions
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment, User
-from organizations.scope import Scope, visible_people
+from organizations.roles import GOVERNMENT_STAFF
+from organizations.scope import Scope, ScopeKind, visible_people, visible_posts
 from safety_platform.lib.errors import ConflictError
 
 from . import exports, quarterly
@@ -43,8 +43,6 @@ from .views import MAX_QUERY
 
 # People --------------------------------------------------------------------------------------------------------
 
-TEAM_POSITIONS = [PositionKind.INSPECTOR, PositionKind.DEPARTMENT_STAFF, PositionKind.DEPARTMENT_HEAD,
-                  PositionKind.CITY_OFFICE_STAFF]  # fmt: skip
 PURPOSES = [
     ("team_member", gettext_lazy("inspection team member")),
     ("duty_officer", gettext_lazy("duty officer or leader on duty of a post")),
@@ -125,7 +123,7 @@ class PeopleView(generics.ListAPIView):
     def _for_purpose(self, values: dict):
         user = self.request.user
         if values["purpose"] == "team_member":
-            holders = PositionAssignment.objects.current().filter(position__kind__in=TEAM_POSITIONS)
+            holders = PositionAssignment.objects.current().filter(position__kind__in=GOVERNMENT_STAFF)
             return User.objects.filter(unit_kind__in=[UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE],
                                        pk__in=holders.values("user_id"))  # fmt: skip
         if values["purpose"] == "duty_officer":
@@ -261,7 +259,7 @@ class DashboardView(APIView):
         responses=DashboardSerializer,
     )
     def get(self, request):
-        if Scope.for_user(request.user).kind == "none":
+        if Scope.for_user(request.user).kind == ScopeKind.NONE:
             raise exceptions.PermissionDenied(_("Your account has no unit, so it has no dashboard."))
         try:
             period = period_from(request.query_params)

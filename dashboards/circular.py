@@ -19,15 +19,14 @@ from hazards.choices import OPEN_STATUSES, Level, Status
 from hazards.models import Hazard
 from organizations.choices import UnitKind
 from organizations.models import User
+from organizations.roles import TERRITORIAL_UNITS, member_of
 
 from .units import Territories, scope_name, unit_name
-
-CIRCULAR_UNITS = (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT)
 
 
 def may_issue(user: User) -> bool:
     """The city office and the regional governments circulate warnings; departments and enterprises do not."""
-    return user.is_superuser or (user.unit_kind in CIRCULAR_UNITS and (user.region_id is not None))
+    return member_of(user, TERRITORIAL_UNITS, lambda person: person.region_id is not None)
 
 
 @dataclass

@@ -23,24 +23,21 @@ from django.utils.translation import gettext as _
 from audit.models import record
 from hazards.choices import Action, PhotoKind, Status
 from hazards.models import Hazard, HazardEvent
-from organizations.choices import PositionKind
 from organizations.models import User
-from organizations.roles import GOVERNMENT_STAFF
+from organizations.roles import GOVERNMENT_UNITS, ISSUERS, holds_in
 from safety_platform.lib.errors import Conflict
 
 from .models import DocumentCounter, IssuedDocument
-from .units import GOVERNMENT_UNITS, unit_name
+from .units import unit_name
 
 Kind = IssuedDocument.Kind
 
-# Who may issue and print: the staff of the city office, a regional government or a department.
-ISSUERS = (*GOVERNMENT_STAFF, PositionKind.TERRITORIAL_LEADER)
 NOTICE_STATUSES = (Status.CONFIRMED, Status.RECTIFYING, Status.AWAITING_ACCEPTANCE, Status.CLOSED)
 STATUSES = {Kind.NOTICE: NOTICE_STATUSES, Kind.ACCEPTANCE: (Status.CLOSED,)}
 
 
 def is_issuer(user: User) -> bool:
-    return user.is_superuser or (user.unit_kind in GOVERNMENT_UNITS and user.holds(*ISSUERS))
+    return holds_in(user, GOVERNMENT_UNITS, *ISSUERS)
 
 
 def can_issue(user: User, hazard: Hazard, kind: str) -> bool:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.scope import ScopedQuerySet
+from organizations.scope import ScopedQuerySet, ScopeFields
 
 
 class ExportJob(models.Model):
@@ -102,10 +102,6 @@ class DocumentCounter(models.Model):
         return f"{self.kind}-{self.year}: {self.last}"
 
 
-class HazardTallyQuerySet(ScopedQuerySet):
-    scope_method = "hazard_tallies"
-
-
 class HazardTally(models.Model):
     """How many hazards share one month and one set of dashboard dimensions: what the dashboard sums instead of
     reading every hazard. Written only by PostgreSQL triggers on the hazard table, in the transaction of every
@@ -155,7 +151,9 @@ class HazardTally(models.Model):
     # False for a row a trigger appended, True for one written by `compact` or `rebuild`.
     merged = models.BooleanField(_("merged"), default=False)
 
-    objects = HazardTallyQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    # Cut exactly as the hazards are; no enterprise column, and an enterprise's dashboard reads its hazards.
+    scope_fields = ScopeFields(region="region_path", industry="industry_id", department="department_id")
 
     class Meta:
         verbose_name = _("hazard tally")

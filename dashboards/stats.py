@@ -30,7 +30,7 @@ from hazards.filters import ON_TIME
 from hazards.models import Hazard
 from notifications.views import unanswered_for
 from organizations.models import Department, Industry, Region, User
-from organizations.scope import Scope
+from organizations.scope import Scope, ScopeKind
 from workdays.calendar import SHANGHAI
 
 from . import tally
@@ -191,14 +191,14 @@ class Dashboard:
 def build(user: User, period: Period, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     scope = Scope.for_user(user)
-    if scope.kind == "none":
+    if scope.kind == ScopeKind.NONE:
         raise PermissionError
     board = Dashboard(user=user, period=period, now=now, scope=scope, role=scope.kind)
     hazards = Hazard.objects.visible_to(user)
     names = _names()  # query 3
     _main(board, hazards, names, _territories(scope, names))  # query 1, with the trend
     _watch(board, hazards)  # query 2
-    board.unanswered = unanswered_for(user).count() if scope.kind != "enterprise" else 0  # query 4
+    board.unanswered = unanswered_for(user).count() if scope.kind != ScopeKind.ENTERPRISE else 0  # query 4
     board.scope_name = scope_name(user)
     return board
 
@@ -231,7 +231,7 @@ def _territories(scope: Scope, names: dict) -> Territories | None:
     def region(r: dict) -> Region:
         return Region(id=r["id"], code=r["code"], name=r["name"], path=r["path"], parent_id=r["parent"])
 
-    if scope.kind == "all":
+    if scope.kind == ScopeKind.ALL:
         root = next((r for r in names["r"].values() if r["parent"] is None), None)
     else:
         root = names["path"].get(scope.region_path)
@@ -303,15 +303,15 @@ def _main(board: Dashboard, hazards, names: dict, territories: Territories | Non
         }
         for level, label in Level.choices
     ]
-    if board.role in ("all", "region", "department") and territories is not None:
+    if board.role in (ScopeKind.ALL, ScopeKind.REGION, ScopeKind.DEPARTMENT) and territories is not None:
         board.breakdowns.append(_region_breakdown(board, by_territory, names, territories))
-    if board.role in ("all", "region"):
+    if board.role in (ScopeKind.ALL, ScopeKind.REGION):
         board.breakdowns.append(_breakdown(board, _("By supervising department"), "department", by_department,
                                            names["d"]))  # fmt: skip
-    if board.role != "enterprise":
+    if board.role != ScopeKind.ENTERPRISE:
         # A department's list accepts only its own industries (and their sectors): a hazard assigned to it from
         # another industry is counted, but its row has no link the list would take.
-        linkable = None if board.role in ("all", "region") else board.scope.reference.with_ancestors(
+        linkable = None if board.role in (ScopeKind.ALL, ScopeKind.REGION) else board.scope.reference.with_ancestors(
             board.scope.industry_ids)  # fmt: skip
         board.breakdowns.append(_breakdown(board, _("By industry"), "industry", by_industry, names["i"], linkable))
 

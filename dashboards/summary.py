@@ -26,7 +26,7 @@ from duty_roster.models import IncidentReport
 from hazards.choices import Level, Status
 from hazards.models import Hazard
 from organizations.models import User
-from organizations.scope import Scope
+from organizations.scope import Scope, ScopeKind
 
 from .units import scope_name
 
@@ -83,8 +83,8 @@ def monthly_figures(user: User, year: int, month: int) -> Figures:
         )
     )
     kind = Scope.for_user(user).kind
-    name = "" if kind == "all" else scope_name(user)  # "" is the whole city, said per language
-    return Figures(name, kind == "department", month, len(deaths), sum(deaths), **hazards)
+    name = "" if kind == ScopeKind.ALL else scope_name(user)  # "" is the whole city, said per language
+    return Figures(name, kind == ScopeKind.DEPARTMENT, month, len(deaths), sum(deaths), **hazards)
 
 
 def chinese(f: Figures) -> str:

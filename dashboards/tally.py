@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 
 from hazards.choices import OPEN_STATUSES
 from hazards.filters import ON_TIME
+from organizations.scope import ScopeKind
 from workdays.calendar import SHANGHAI
 
 from .models import HazardTally
@@ -43,7 +44,7 @@ def available_on_this_database() -> bool:
 def available(scope) -> bool:
     """Whether `scope`'s dashboard is read from the tally: on PostgreSQL, for all but an enterprise, whose few
     hazards are grouped directly (the tally has no enterprise column)."""
-    return available_on_this_database() and scope.kind in ("all", "region", "department")
+    return available_on_this_database() and scope.kind in (ScopeKind.ALL, ScopeKind.REGION, ScopeKind.DEPARTMENT)
 
 
 def _call(function: str) -> int | None:

@@ -8,25 +8,25 @@ from django.utils.translation import gettext as _
 
 from organizations.choices import UnitKind
 from organizations.models import Region, User
-from organizations.scope import Scope
-
-GOVERNMENT_UNITS = (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT)
+from organizations.roles import GOVERNMENT_UNITS, member_of
+from organizations.scope import Scope, ScopeKind
 
 
 def is_government(user: User) -> bool:
-    return user.is_superuser or (user.unit_kind in GOVERNMENT_UNITS and Scope.for_user(user).kind != "none")
+    """The superuser, or someone of a government unit whose scope is not empty."""
+    return member_of(user, GOVERNMENT_UNITS, lambda person: Scope.for_user(person).kind != ScopeKind.NONE)
 
 
 def scope_name(user: User) -> str:
     """The scope in words: 全市 for the city office, else the name of the region, department or enterprise."""
     scope = Scope.for_user(user)
-    if scope.kind == "all":
+    if scope.kind == ScopeKind.ALL:
         return _("the whole city")
-    if scope.kind == "region":
+    if scope.kind == ScopeKind.REGION:
         return user.region.name
-    if scope.kind == "department":
+    if scope.kind == ScopeKind.DEPARTMENT:
         return user.department.name
-    if scope.kind == "enterprise":
+    if scope.kind == ScopeKind.ENTERPRISE:
         return user.enterprise.name
     return ""
 
@@ -46,9 +46,9 @@ def unit_name(user: User) -> str:
 def root_region(user: User) -> Region | None:
     """The region the user's scope is rooted at: the city for the city office, else the unit's own region."""
     scope = Scope.for_user(user)
-    if scope.kind in ("region", "department", "enterprise"):
+    if scope.kind in (ScopeKind.REGION, ScopeKind.DEPARTMENT, ScopeKind.ENTERPRISE):
         return Region.objects.get(path=scope.region_path)
-    if scope.kind == "all":
+    if scope.kind == ScopeKind.ALL:
         return Region.objects.filter(parent=None).order_by("path").first()
     return None
 

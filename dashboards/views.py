@@ -14,7 +14,7 @@ from duty_roster import failures
 from hazards.choices import OPEN_STATUSES, Status
 from inspections.coverage import coverage
 from inspections.models import Campaign
-from organizations.scope import Scope
+from organizations.scope import Scope, ScopeKind
 
 from . import exports
 from .charts import Series, bar_chart
@@ -25,7 +25,7 @@ from .summary import summary_sentence
 
 @login_required
 def dashboard(request):
-    if Scope.for_user(request.user).kind == "none":
+    if Scope.for_user(request.user).kind == ScopeKind.NONE:
         raise PermissionDenied
     try:
         period = period_from(request.GET)
@@ -67,7 +67,7 @@ def dashboard(request):
 def coverage_panel(request):
     """Inspection coverage of the campaigns running today, in the user's scope (loaded after the page)."""
     scope = Scope.for_user(request.user)
-    if scope.kind not in ("all", "region", "department"):
+    if scope.kind not in (ScopeKind.ALL, ScopeKind.REGION, ScopeKind.DEPARTMENT):
         raise PermissionDenied
     today = timezone.localdate()
     running = Campaign.objects.visible_to(request.user).filter(starts_on__lte=today, ends_on__gte=today)
@@ -78,7 +78,7 @@ def coverage_panel(request):
 @login_required
 def duty_panel(request):
     """The four duty failures over the last 30 days, summed over the user's duty posts."""
-    if Scope.for_user(request.user).kind == "none":
+    if Scope.for_user(request.user).kind == ScopeKind.NONE:
         raise PermissionDenied
     end = timezone.localdate()
     start = end - timezone.timedelta(days=29)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from notifications.escalation import notify
 from organizations.choices import PositionKind
 from organizations.models import PositionAssignment
-from organizations.scope import Scope
+from organizations.scope import Scope, ScopeKind
 
 from .stats import Period, build
 from .summary import summary_sentence
@@ -47,7 +47,7 @@ def send_weekly(now: datetime | None = None) -> int:
         if user.pk in done:
             continue
         done.add(user.pk)
-        if Scope.for_user(user).kind == "none":
+        if Scope.for_user(user).kind == ScopeKind.NONE:
             logger.warning("weekly summary: %s holds %s but belongs to no unit; skipped", user, assignment.position)
             continue
         try:

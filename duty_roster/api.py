@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters as filters
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hazards.api import api_errors
-from organizations.choices import UnitKind
 from organizations.models import Enterprise, Position, Region, User
+from organizations.roles import is_city_office
+from organizations.scope import visible_posts
 from safety_platform.lib.query import EARLIEST, LATEST, IntegerFilter, query_dates, query_int, within_bounds
 
 from . import failures, incidents, plans, rollcall, rota
@@ -122,7 +122,7 @@ class IsCityOffice(permissions.BasePermission):
     message = _("Only the city safety office calls the roll.")
 
     def has_permission(self, request, view) -> bool:
-        return request.user.is_superuser or request.user.unit_kind == UnitKind.CITY_OFFICE
+        return is_city_office(request.user)
 
 
 class RollCallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -242,10 +242,7 @@ class ShiftChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ShiftChange.objects.none()
-        user = self.request.user
-        if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
-            return ShiftChange.objects.all()
-        return ShiftChange.objects.filter(Q(person=user) | Q(other=user) | Q(shift__leader=user)).distinct()
+        return ShiftChange.objects.visible_to(self.request.user)
 
     def perform_create(self, serializer):
         values = serializer.validated_data
@@ -295,7 +292,7 @@ def _people(**kwargs):
 
 def _duty_post(user, post: Position) -> Position:
     """The post, if the user answers for it; any other is a 404, as on the pages."""
-    if not failures.visible_posts(user).filter(pk=post.pk).exists():
+    if not visible_posts(user).filter(pk=post.pk).exists():
         raise exceptions.NotFound()
     return post
 
@@ -346,7 +343,7 @@ class RotaShiftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DutyShift.objects.none()
-        return DutyShift.objects.filter(post__in=failures.visible_posts(self.request.user)).prefetch_related("officers")
+        return DutyShift.objects.filter(post__in=visible_posts(self.request.user)).prefetch_related("officers")
 
     @extend_schema(request=ShiftAddSerializer, responses={201: ShiftSerializer})
     def create(self, request, *args, **kwargs):
@@ -442,7 +439,7 @@ class DutyPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DutyPlan.objects.none()
-        return DutyPlan.objects.filter(post__in=failures.visible_posts(self.request.user))
+        return DutyPlan.objects.filter(post__in=visible_posts(self.request.user))
 
     def perform_create(self, serializer):
         v = serializer.validated_data

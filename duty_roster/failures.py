@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, F, Q
 
 from notifications.models import Notification
-from organizations.choices import PositionKind, UnitKind
-from organizations.models import Position, User
+from organizations.models import User
+from organizations.scope import visible_posts
 from workdays.calendar import SHANGHAI
 
 from .models import DutyShift, IncidentReport
@@ -57,18 +57,3 @@ def four_failures(user: User, start: date, end: date) -> list[dict]:
         if post.region:
             rows[pk]["reports_late"] = sum(1 for path in paths if path.startswith(post.region.path))
     return sorted(rows.values(), key=lambda r: r["title"])
-
-
-def visible_posts(user: User):
-    """Duty posts the user answers for: all (city office); in the region's subtree (a government); the
-    department's or the enterprise's own."""
-    posts = Position.objects.filter(kind=PositionKind.DUTY_OFFICER)
-    if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
-        return posts
-    if user.unit_kind == UnitKind.GOVERNMENT and user.region_id:
-        return posts.filter(region__path__startswith=user.region.path)
-    if user.unit_kind == UnitKind.DEPARTMENT:
-        return posts.filter(department_id=user.department_id)
-    if user.unit_kind == UnitKind.ENTERPRISE:
-        return posts.filter(enterprise_id=user.enterprise_id)
-    return posts.none()

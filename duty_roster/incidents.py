@@ -19,7 +19,7 @@ from audit.models import record
 from notifications.escalation import city_office_position, holders, notify
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region, User
-from organizations.scope import Scope
+from organizations.scope import Scope, ScopeKind
 from safety_platform.lib import bounds
 
 from .choices import DEFAULT_SUPPLEMENT_DAYS, SUPPLEMENT_DAYS, Grade
@@ -88,7 +88,7 @@ def _where(actor: User, facts: Facts) -> tuple[Region, Enterprise | None]:
 
 def report(actor: User, facts: Facts) -> IncidentReport:
     """The first report. Anyone with a unit reports; the clock starts when the incident was known."""
-    if Scope.for_user(actor).kind == "none":
+    if Scope.for_user(actor).kind == ScopeKind.NONE:
         raise PermissionDenied(_("Your account has no unit to report for."))
     now = timezone.now()
     check_times(facts.occurred_at, facts.known_at, now)

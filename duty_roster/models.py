@@ -15,13 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organizations.models import Enterprise, Region
-from organizations.scope import ScopedQuerySet
+from organizations.scope import ScopedQuerySet, ScopeFields
 
 from .choices import Grade, IncidentKind
-
-
-class IncidentQuerySet(ScopedQuerySet):
-    scope_method = "incidents"
 
 
 class IncidentReport(models.Model):
@@ -56,7 +52,8 @@ class IncidentReport(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     acknowledged_at = models.DateTimeField(_("acknowledged by the city office at"), null=True, blank=True)
 
-    objects = IncidentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ScopeFields(region="region_path", industry="enterprise__industry_id", enterprise="enterprise_id")
 
     class Meta:
         verbose_name = _("incident report")
@@ -187,6 +184,10 @@ class ShiftChange(models.Model):
     )
     created_at = models.DateTimeField(_("asked at"), default=timezone.now)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    # Seen by who asks, who is asked and the shift's leader on duty; the city office sees them all.
+    scope_fields = ScopeFields(people=("person", "other", "shift__leader"))
 
     class Meta:
         verbose_name = _("shift change")

@@ -15,9 +15,9 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from organizations.models import Position, User
+from organizations.scope import visible_posts
 from workdays.models import SpecialDay
 
-from .failures import visible_posts
 from .models import DutyPlan, DutyShift
 
 # More days than this in the error message are cut short: the month rota shows them all.

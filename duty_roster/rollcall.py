@@ -15,8 +15,9 @@ from django.utils.translation import override
 from audit.models import record
 from notifications.escalation import holders, notify
 from notifications.models import Notification
-from organizations.choices import PositionKind, UnitKind
+from organizations.choices import PositionKind
 from organizations.models import Position, User
+from organizations.roles import is_city_office_staff
 
 from .models import RollCall
 
@@ -27,9 +28,7 @@ def duty_posts():
 
 
 def call(actor: User, positions, message: str, answer_minutes: int | None = None) -> RollCall:
-    if not (
-        actor.is_superuser or (actor.unit_kind == UnitKind.CITY_OFFICE and actor.holds(PositionKind.CITY_OFFICE_STAFF))
-    ):
+    if not is_city_office_staff(actor):
         raise PermissionDenied(_("Only the city safety office calls the roll."))
     positions = list(positions)
     if not positions:

@@ -23,8 +23,9 @@ from django.utils.translation import override
 
 from audit.models import record
 from notifications.escalation import holders, notify
-from organizations.choices import PositionKind, UnitKind
+from organizations.choices import PositionKind
 from organizations.models import Position, User
+from organizations.roles import is_city_office
 from safety_platform.lib import bounds
 from safety_platform.lib.errors import Conflict
 from workdays.calendar import SHANGHAI, SpecialDays
@@ -41,7 +42,7 @@ class Generated:
 
 
 def may_plan(actor: User, post: Position) -> bool:
-    if actor.is_superuser or actor.unit_kind == UnitKind.CITY_OFFICE:
+    if is_city_office(actor):
         return True
     same_unit = actor.unit_kind == post.unit_kind and (
         (post.region_id and actor.region_id == post.region_id)
@@ -381,7 +382,7 @@ def decide(actor: User, change: ShiftChange | int, approve: bool) -> ShiftChange
     pk = change.pk if isinstance(change, ShiftChange) else change
     with transaction.atomic():
         change = ShiftChange.objects.select_for_update(of=("self",)).select_related("shift", "other_shift").get(pk=pk)
-        if not (actor.is_superuser or actor.unit_kind == UnitKind.CITY_OFFICE or change.shift.leader_id == actor.pk):
+        if not (is_city_office(actor) or change.shift.leader_id == actor.pk):
             raise PermissionDenied(_("The leader on duty or the city office decides."))
         if actor.pk in (change.person_id, change.other_id):
             raise PermissionDenied(

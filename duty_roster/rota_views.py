@@ -1,7 +1,7 @@
 """Rota pages: a post's month rota (phone-friendly) with the generate form, the hand edit of one shift, the shift
 page with its duty log and handover, swap and substitution requests, and the holiday plans overview.
 
-Every page starts from the posts the viewer answers for (`failures.visible_posts`) or the shifts they stand; the
+Every page starts from the posts the viewer answers for (`scope.visible_posts`) or the shifts they stand; the
 state changes are `rota`'s, which checks who may do what.
 """
 
@@ -22,13 +22,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.choices import UnitKind
+from organizations.roles import is_city_office
+from organizations.scope import visible_posts
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.query import EARLIEST, LATEST, whole_number, within_bounds
 from workdays.models import SpecialDay
 
 from . import plans, rota
-from .failures import visible_posts
 from .forms import ChangeForm, GenerateForm, LogForm, ShiftForm
 from .models import DutyShift, ShiftChange
 
@@ -239,7 +239,7 @@ def change_ask(request, pk: int):
 
 
 def _decides_all(user) -> bool:
-    return user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE
+    return is_city_office(user)
 
 
 @login_required

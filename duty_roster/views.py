@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hazards.forms import LocalDateTimeInput
-from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
+from organizations.roles import is_city_office
+from organizations.scope import visible_posts
 from safety_platform.lib.pages import paginate
 
 from . import failures, incidents, rollcall, rota
@@ -83,7 +84,7 @@ def incident_detail(request, pk: int):
 
 
 def _city_office(user) -> None:
-    if not (user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE):
+    if not is_city_office(user):
         raise PermissionDenied
 
 
@@ -165,7 +166,7 @@ def failures_page(request):
 def duty_board(request):
     """Who is on duty now at every post the viewer answers for, with phones and check-in state."""
     now = timezone.now()
-    posts = failures.visible_posts(request.user).select_related("region", "department", "enterprise").order_by("title")
+    posts = visible_posts(request.user).select_related("region", "department", "enterprise").order_by("title")
     current = {
         s.post_id: s
         for s in DutyShift.objects.filter(post__in=posts, starts_at__lte=now, ends_at__gt=now)

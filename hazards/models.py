@@ -15,7 +15,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Enterprise, Industry, Position, Region
-from organizations.scope import ScopedQuerySet
+from organizations.scope import ScopedQuerySet, ScopeFields
 
 from .choices import OPEN_STATUSES, Action, Authority, Level, PhotoKind, Source, Status
 
@@ -57,8 +57,6 @@ class HazardCodeCounter(models.Model):
 
 
 class HazardQuerySet(ScopedQuerySet):
-    scope_method = "hazards"
-
     def open(self) -> HazardQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -136,6 +134,9 @@ class Hazard(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = HazardQuerySet.as_manager()
+    # A hazard assigned to the department stays visible to it even outside its industries.
+    scope_fields = ScopeFields(region="region_path", industry="industry_id", enterprise="enterprise_id",
+                               department="department_id")  # fmt: skip
 
     class Meta:
         verbose_name = _("hazard")

@@ -16,8 +16,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from hazards.api import api_errors
-from organizations.choices import OperatingState, PositionKind, UnitKind
+from organizations.choices import OperatingState, UnitKind
 from organizations.models import Enterprise, User
+from organizations.roles import SUPERVISORS, holds_any
 from safety_platform.lib.parsers import JSONParser
 
 from . import checklists, supervision, workflow
@@ -51,7 +52,7 @@ class KeepsChecklists(permissions.BasePermission):
         if request.method in permissions.SAFE_METHODS:
             return request.user.is_authenticated
         user = request.user
-        return user.is_superuser or user.holds(PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
+        return holds_any(user, *SUPERVISORS)
 
 
 def refusal(problems: list[Problem]) -> dict:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from hazards.models import Hazard, HazardCategory, StoredPhoto
 from organizations.choices import OperatingState
 from organizations.models import Department, Enterprise, Industry, Region
-from organizations.scope import ScopedQuerySet
+from organizations.scope import ScopedQuerySet, ScopeFields
 from safety_platform.lib import bounds
 
 from .choices import AnswerKind, InspectionKind, InspectionStatus, Result
@@ -100,10 +100,6 @@ class ChecklistItem(models.Model):
         return self.text
 
 
-class CampaignQuerySet(ScopedQuerySet):
-    scope_method = "campaigns"
-
-
 class Campaign(models.Model):
     """A major or special inspection campaign (大检查 / 专项检查): a period, a scope and checklists."""
 
@@ -128,7 +124,8 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = CampaignQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ScopeFields()  # the government's: every government unit sees them (figures are cut to its scope)
 
     DEFAULT_STATES = [OperatingState.OPERATING, OperatingState.SUSPENDED, OperatingState.UNDER_CONSTRUCTION]
 
@@ -191,10 +188,6 @@ class Assignment(models.Model):
         return f"{self.campaign} · {self.enterprise} → {self.team}"
 
 
-class InspectionQuerySet(ScopedQuerySet):
-    scope_method = "inspections"
-
-
 class Inspection(models.Model):
     """One inspection (or an enterprise's self-check) of an enterprise with one checklist version."""
 
@@ -226,7 +219,8 @@ class Inspection(models.Model):
     region_path = models.CharField(_("territory path"), max_length=255, editable=False)
     industry = models.ForeignKey(Industry, models.PROTECT, related_name="+", verbose_name=_("industry"))
 
-    objects = InspectionQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ScopeFields(region="region_path", industry="industry_id", enterprise="enterprise_id")
 
     class Meta:
         verbose_name = _("inspection")

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
+from organizations.roles import is_government
+from organizations.scope import colleagues
 from safety_platform.lib.errors import Conflict
 
 from . import supervision, workflow
@@ -45,12 +47,7 @@ class StartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
         self.fields["version"].queryset = current_versions()
-        colleagues = User.objects.filter(is_active=True).exclude(pk=user.pk)
-        if user.department_id:
-            colleagues = colleagues.filter(department_id=user.department_id)
-        else:
-            colleagues = colleagues.filter(unit_kind=UnitKind.CITY_OFFICE)
-        self.fields["members"].queryset = colleagues.order_by("username")
+        self.fields["members"].queryset = colleagues(user).order_by("username")
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user).filter(ends_on__gte=timezone.localdate())
 
 
@@ -172,7 +169,7 @@ def campaign(request, pk: int):
 @login_required
 def checkers(request):
     """Checking the checkers: hollow self-checks, inspectors who find nothing, supervision differences."""
-    if request.user.unit_kind == UnitKind.ENTERPRISE or not request.user.unit_kind and not request.user.is_superuser:
+    if request.user.unit_kind == UnitKind.ENTERPRISE or not is_government(request.user):
         raise PermissionDenied
     context = {
         "hollow": supervision.hollow_self_checks(request.user)[:100],

@@ -8,7 +8,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from organizations.choices import UnitKind
+from organizations.roles import is_city_office
 
 from . import escalation
 from .chains import update_chain
@@ -93,7 +93,7 @@ class IsCityOffice(permissions.BasePermission):
         user = request.user
         if request.method in permissions.SAFE_METHODS:
             return user.is_authenticated
-        return user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE
+        return is_city_office(user)
 
 
 class EscalationChainViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

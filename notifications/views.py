@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from organizations.choices import UnitKind
+from organizations.roles import is_government
 from organizations.scope import Scope
 from safety_platform.lib.pages import paginate
 
@@ -81,7 +81,7 @@ def preferences(request):
 def unanswered_for(user):
     """Must-answer notices nobody has answered: about hazards in the user's scope, or addressed to the user."""
     return Notification.objects.filter(must_answer=True, acknowledged_at__isnull=True).filter(
-        Scope.for_user(user).about_hazards() | Q(hazard__isnull=True, recipient=user)
+        Scope.for_user(user).about(Notification, "hazard") | Q(hazard__isnull=True, recipient=user)
     )
 
 
@@ -89,7 +89,7 @@ def unanswered_for(user):
 def unanswered(request):
     """Must-answer notices nobody has answered, by the recipient's unit, within the viewer's scope."""
     user = request.user
-    if not (user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT)):
+    if not is_government(user):
         raise PermissionDenied
     open_notices = unanswered_for(user)
     rows = (

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from organizations.roles import is_city_office
 from workdays.calendar import missing_years
 
 from .models import Heartbeat
@@ -81,7 +82,7 @@ def tally_state() -> dict | None:
 def operations(request):
     """For the city office: is the scheduler alive, is the official calendar entered for this year and next."""
     user = request.user
-    if not (user.is_superuser or user.unit_kind == "city_office"):
+    if not is_city_office(user):
         raise PermissionDenied
     year = timezone.localdate().year
     context = {

@@ -9,7 +9,8 @@ from notifications.models import Notification
 
 from .choices import UnitKind
 from .registry import can_keep_registry
-from .scope import Scope
+from .roles import is_city_office, is_government, is_supervising_unit
+from .scope import Scope, ScopeKind
 
 
 def scope_kind(user) -> str:
@@ -21,21 +22,21 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Home"), reverse("home"))]
-    if scope_kind(user) != "none":
+    if scope_kind(user) != ScopeKind.NONE:
         items.append((_("Dashboard"), reverse("dashboards:dashboard")))
-    if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT):
+    if is_government(user):
         items.append((_("Reports"), reverse("documents:reports")))
     if user.unit_kind == UnitKind.ENTERPRISE:
         items.append((_("To rectify"), reverse("hazards:my-to-rectify")))
     items += [(_("Hazards"), reverse("hazards:list"))]
-    if user.unit_kind in (UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE) or user.is_superuser:
+    if is_supervising_unit(user):
         items.append((_("Inspections"), reverse("inspections:today")))
     if user.unit_kind != UnitKind.ENTERPRISE:
         items.append((_("Campaigns"), reverse("inspections:campaigns")))
-    if user.unit_kind in (UnitKind.DEPARTMENT, UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT) or user.is_superuser:
+    if is_government(user):
         items.append((_("Supervision"), reverse("inspections:checkers")))
     items.append((_("Enterprises"), reverse("organizations:enterprise-list")))
-    if scope_kind(user) != "none":
+    if scope_kind(user) != ScopeKind.NONE:
         items.append((_("My duty"), reverse("duty_roster:my-duty")))
         items.append((_("Rota"), reverse("duty_roster:rota-index")))
         items.append((_("Holiday plans"), reverse("duty_roster:plans")))
@@ -43,22 +44,22 @@ def navigation(request) -> dict:
             items.append((_("Duty board"), reverse("duty_roster:board")))
             items.append((_("Duty failures"), reverse("duty_roster:failures")))
         items.append((_("Incidents"), reverse("duty_roster:incidents")))
-    if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT):
+    if is_supervising_unit(user):
         items.append((_("Supervision gaps"), reverse("organizations:gaps")))
     if can_keep_registry(user):
         items.append((_("Register enterprise"), reverse("organizations:enterprise-create")))
-    if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
+    if is_city_office(user):
         items.append((_("Roll call"), reverse("duty_roster:roll-calls")))
         items.append((_("Shift changes"), reverse("duty_roster:changes")))
         items.append((_("Operations"), reverse("operations")))
     items.append((_("API docs"), reverse("api-docs")))
-    if user.is_staff and (user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE):
+    if user.is_staff and is_city_office(user):
         items.append((_("Administration"), reverse("admin:index")))
     path = request.path
     nav = [{"label": label, "url": url, "active": path == url} for label, url in items]
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
     nav.insert(1, {"label": _("Notices"), "url": reverse("notifications:inbox"), "count": unread,
                    "active": path == reverse("notifications:inbox")})  # fmt: skip
-    if user.is_superuser or user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT):
+    if is_government(user):
         nav.append({"label": _("Unanswered"), "url": reverse("notifications:unanswered"), "active": False})
     return {"nav_items": nav}

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from .choices import POSITION_UNIT, LicenceState, OperatingState, PositionKind, RegionLevel, UnitKind
 from .creditcode import normalize, validate_credit_code
-from .scope import ScopedQuerySet
+from .scope import ScopedQuerySet, ScopeFields
 
 phone_validator = RegexValidator(
     r"^[0-9+\-() ]{5,30}$", _("Enter a telephone number: digits, spaces, +, - and brackets only.")
@@ -22,8 +22,6 @@ phone_validator = RegexValidator(
 
 
 class RegionQuerySet(ScopedQuerySet):
-    scope_method = "regions"
-
     def subtree(self, region: Region) -> RegionQuerySet:
         return self.filter(path__startswith=region.path)
 
@@ -41,6 +39,7 @@ class Region(models.Model):
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
 
     objects = RegionQuerySet.as_manager()
+    scope_fields = ScopeFields(region="path", region_code="code", reference=True)
 
     class Meta:
         verbose_name = _("region")
@@ -82,10 +81,6 @@ class Region(models.Model):
         return Region.objects.filter(code__in=self.ancestor_codes()).order_by("path")
 
 
-class IndustryQuerySet(ScopedQuerySet):
-    scope_method = "industries"
-
-
 class Industry(models.Model):
     """An industry (行业) with a code; a two-level tree of sectors and industries."""
 
@@ -95,7 +90,8 @@ class Industry(models.Model):
         "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("sector")
     )
 
-    objects = IndustryQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ScopeFields(industry="id", reference=True)
 
     class Meta:
         verbose_name = _("industry")
@@ -104,10 +100,6 @@ class Industry(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class DepartmentQuerySet(ScopedQuerySet):
-    scope_method = "departments"
 
 
 class Department(models.Model):
@@ -136,7 +128,8 @@ class Department(models.Model):
     )
     duty_phone = models.CharField(_("duty phone"), max_length=30, blank=True, validators=[phone_validator])
 
-    objects = DepartmentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_fields = ScopeFields(region="region__path", region_code="region__code", reference=True)
 
     class Meta:
         verbose_name = _("department")
@@ -153,8 +146,6 @@ class Department(models.Model):
 
 
 class EnterpriseQuerySet(ScopedQuerySet):
-    scope_method = "enterprises"
-
     def in_region(self, region: Region) -> EnterpriseQuerySet:
         return self.filter(region__path__startswith=region.path)
 
@@ -188,6 +179,7 @@ class Enterprise(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EnterpriseQuerySet.as_manager()
+    scope_fields = ScopeFields(region="region__path", industry="industry_id", enterprise="id")
 
     class Meta:
         verbose_name = _("enterprise")
@@ -224,6 +216,16 @@ class User(AbstractUser):
     )
     enterprise = models.ForeignKey(
         Enterprise, models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("enterprise")
+    )
+
+    # A person is visible when their unit is; an enterprise sees only its own people (`scope.visible_people`).
+    scope_fields = ScopeFields(
+        enterprise="enterprise_id",
+        through=(
+            ("region", {"unit_kind__in": [UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT]}),
+            ("department", {"unit_kind": UnitKind.DEPARTMENT}),
+            ("enterprise", {"unit_kind": UnitKind.ENTERPRISE}),
+        ),
     )
 
     class Meta:

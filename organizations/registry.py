@@ -9,24 +9,12 @@ from django.utils.translation import gettext as _
 
 from audit.models import record
 
-from .choices import PositionKind, UnitKind
 from .models import Enterprise, User
-
-# Who keeps the registry: the city office, regional governments and department leaders and staff.
-REGISTRY_KEEPERS = (
-    PositionKind.CITY_OFFICE_STAFF,
-    PositionKind.TERRITORIAL_LEADER,
-    PositionKind.DEPARTMENT_HEAD,
-    PositionKind.DEPARTMENT_STAFF,
-)
+from .roles import GOVERNMENT_UNITS, REGISTRY_KEEPERS, holds_in
 
 
 def can_keep_registry(user: User) -> bool:
-    if user.is_superuser:
-        return True
-    return user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT) and user.holds(
-        *REGISTRY_KEEPERS
-    )
+    return holds_in(user, GOVERNMENT_UNITS, *REGISTRY_KEEPERS)
 
 
 def save_enterprise(actor: User, enterprise: Enterprise, reason: str = "") -> Enterprise:

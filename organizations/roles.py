@@ -20,10 +20,23 @@ GOVERNMENT_STAFF = (
 ENTERPRISE_STAFF = (PositionKind.ENTERPRISE_PRINCIPAL, PositionKind.ENTERPRISE_SAFETY_MANAGER)
 DEPARTMENT_STAFF = (PositionKind.INSPECTOR, PositionKind.DEPARTMENT_STAFF, PositionKind.DEPARTMENT_HEAD)
 SUPERVISORS = (PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
+# Who may issue and print official documents: the government's staff and the territorial leaders.
+ISSUERS = (*GOVERNMENT_STAFF, PositionKind.TERRITORIAL_LEADER)
+# Who keeps the enterprise registry: the city office, regional governments and department leaders and staff.
+REGISTRY_KEEPERS = (
+    PositionKind.CITY_OFFICE_STAFF,
+    PositionKind.TERRITORIAL_LEADER,
+    PositionKind.DEPARTMENT_HEAD,
+    PositionKind.DEPARTMENT_STAFF,
+)
 
 # --- unit groups (kinds of unit a user belongs to) ------------------------------------------------------------
 
 GOVERNMENT_UNITS = (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT, UnitKind.DEPARTMENT)
+# Units that answer for a territory (people seen by their region; circulars issued).
+TERRITORIAL_UNITS = (UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT)
+# Units that inspect and supervise industries (inspections, supervision gaps).
+SUPERVISING_UNITS = (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT)
 
 
 # --- predicates -----------------------------------------------------------------------------------------------
@@ -42,6 +55,27 @@ def is_government(user) -> bool:
 def is_enterprise(user) -> bool:
     """Someone of an enterprise (never the superuser, who acts for the government side)."""
     return user.unit_kind == UnitKind.ENTERPRISE and not user.is_superuser
+
+
+def is_supervising_unit(user) -> bool:
+    """The superuser or anyone of the city office or a department (who inspect and look for supervision gaps)."""
+    return member_of(user, SUPERVISING_UNITS)
+
+
+def is_city_office_staff(user) -> bool:
+    """The superuser or the city office's staff (who call the roll)."""
+    return holds_in(user, (UnitKind.CITY_OFFICE,), PositionKind.CITY_OFFICE_STAFF)
+
+
+def member_of(user, units, condition=None) -> bool:
+    """The superuser, or someone of one of these kinds of unit for whom `condition(user)` holds (asked only then,
+    so a costly condition such as the user's scope is computed only for members)."""
+    return bool(user.is_superuser or (user.unit_kind in units and (condition is None or condition(user))))
+
+
+def holds_in(user, units, *kinds: str) -> bool:
+    """The superuser, or someone of one of these kinds of unit holding a current position of one of these kinds."""
+    return member_of(user, units, lambda person: person.holds(*kinds))
 
 
 def holds_any(user, *kinds: str) -> bool:

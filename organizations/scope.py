@@ -10,44 +10,91 @@ Every list, detail, dropdown, search and export starts from `Model.objects.visib
 - an enterprise sees itself;
 - anyone else sees nothing.
 Inspectors and duty officers belong to a unit and see that unit's scope.
+
+A model takes part by declaring how its rows relate to the scope (`scope_fields = ScopeFields(...)`, lookups
+such as "region_path" or "enterprise__industry_id") and using a `ScopedQuerySet`; `Scope.filter` reads the
+declaration, so this module knows no domain app.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 
-from .choices import UnitKind
+from .choices import PositionKind, UnitKind
+from .roles import is_city_office
 
 if TYPE_CHECKING:
     from .models import User
 
 
-def model(name: str) -> type[models.Model]:
-    """An organizations model by name: models.py imports this module (ScopedQuerySet), so this one does not import
-    models.py back."""
-    return apps.get_model("organizations", name)
+class ScopeKind(models.TextChoices):
+    """Which of the rules above applies to a user."""
+
+    ALL = "all"
+    REGION = "region"
+    DEPARTMENT = "department"
+    ENTERPRISE = "enterprise"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class ScopeFields:
+    """How a model's rows relate to the scope; each value is a lookup from the model ("" when it does not apply).
+
+    - `region`: the row's region path: a region sees the rows of its subtree, a department those within its region
+      (all of them when its region is the city's);
+    - `industry`: the row's industry id: a department sees only the rows of the industries it supervises;
+    - `enterprise`: the row's enterprise id: an enterprise sees only its own rows (none when not declared);
+    - `department`: the department the row is assigned to, which sees it even outside its industries;
+    - `reference`: reference data (regions, departments, industries), seen with the rows above it for context: the
+      regions above (`region_code`, the row's region code) and the sectors above; never cut to an enterprise;
+    - `through`: a row is visible when the row its field points at is, under a condition
+      (`("region", {"unit_kind__in": [...]})`: people by their unit);
+    - `people`: the row names people (requests, changes): the city office sees all, anyone else those naming them.
+
+    A model declaring nothing (`ScopeFields()`) is the government's: every government unit sees all of it.
+    """
+
+    region: str = ""
+    industry: str = ""
+    enterprise: str = ""
+    department: str = ""
+    reference: bool = False
+    region_code: str = ""
+    through: tuple[tuple[str, dict], ...] = ()
+    people: tuple[str, ...] = ()
 
 
 class ScopedQuerySet(models.QuerySet):
-    """A queryset that knows how to cut itself down to what a user may see."""
-
-    scope_method = ""
+    """A queryset that knows how to cut itself down to what a user may see (by its model's `scope_fields`)."""
 
     def visible_to(self, user: User) -> models.QuerySet:
-        return getattr(Scope.for_user(user), self.scope_method)(self)
+        fields = self.model.scope_fields
+        if fields.people:
+            return involving(user, self, *fields.people)
+        return Scope.for_user(user).filter(self)
+
+
+def involving(user: User, qs: models.QuerySet, *people: str) -> models.QuerySet:
+    """Rows naming the user in one of the `people` fields; the city office sees them all."""
+    if is_city_office(user):
+        return qs.all()
+    return qs.filter(reduce(or_, (Q(**{name: user}) for name in people))).distinct()
 
 
 @dataclass
 class Scope:
     """A user's visible scope, computed once per request and cached on the user object."""
 
-    kind: str  # "all", "region", "department", "enterprise" or "none"
+    kind: ScopeKind
     region_path: str = ""
     ancestor_codes: list[str] = field(default_factory=list)
     industry_ids: frozenset[int] = frozenset()
@@ -66,26 +113,26 @@ class Scope:
     @classmethod
     def compute(cls, user: User) -> Scope:
         if not user.is_authenticated or not user.is_active:
-            return cls("none")
-        if user.is_superuser or user.unit_kind == UnitKind.CITY_OFFICE:
-            return cls("all")
+            return cls(ScopeKind.NONE)
+        if is_city_office(user):
+            return cls(ScopeKind.ALL)
         if user.unit_kind == UnitKind.GOVERNMENT and user.region_id:
-            return cls.around(user.region, "region")
+            return cls.around(user.region, ScopeKind.REGION)
         if user.unit_kind == UnitKind.DEPARTMENT and user.department_id:
             dept = user.department
-            scope = cls.around(dept.region, "department")
+            scope = cls.around(dept.region, ScopeKind.DEPARTMENT)
             scope.industry_ids = frozenset(scope.reference.supervised_by(dept))
             scope.department_id = dept.id
             return scope
         if user.unit_kind == UnitKind.ENTERPRISE and user.enterprise_id:
-            scope = cls.around(user.enterprise.region, "enterprise")
+            scope = cls.around(user.enterprise.region, ScopeKind.ENTERPRISE)
             scope.enterprise_id = user.enterprise_id
             scope.industry_ids = frozenset(scope.reference.with_ancestors([user.enterprise.industry_id]))
             return scope
-        return cls("none")
+        return cls(ScopeKind.NONE)
 
     @classmethod
-    def around(cls, region, kind: str) -> Scope:
+    def around(cls, region, kind: ScopeKind) -> Scope:
         codes = region.ancestor_codes()
         return cls(kind, region_path=region.path, ancestor_codes=codes)
 
@@ -95,109 +142,97 @@ class Scope:
 
     @property
     def is_root(self) -> bool:
-        return self.kind == "all" or self.region_path.count("/") == 2
+        return self.kind == ScopeKind.ALL or self.region_path.count("/") == 2
 
-    # One method per scoped model, named by the queryset's `scope_method`.
-
-    def regions(self, qs: models.QuerySet) -> models.QuerySet:
-        if self.kind == "all":
+    def filter(self, qs: models.QuerySet) -> models.QuerySet:
+        """The rows of `qs` in this scope, by the model's `scope_fields`."""
+        if self.kind == ScopeKind.ALL:
             return qs
-        if self.kind == "none":
+        if self.kind == ScopeKind.NONE:
             return qs.none()
-        return qs.filter(Q(path__startswith=self.region_path) | Q(code__in=self.ancestor_codes))
+        fields: ScopeFields = qs.model.scope_fields
+        if fields.through:
+            return self._through(qs, fields)
+        if fields.reference:
+            return self._reference(qs, fields)
+        if self.kind == ScopeKind.REGION:
+            return qs.filter(**{f"{fields.region}__startswith": self.region_path}) if fields.region else qs
+        if self.kind == ScopeKind.DEPARTMENT:
+            if not fields.industry:
+                return qs
+            mine = Q(**{f"{fields.industry}__in": sorted(self.industry_ids)})
+            if fields.region and not self.is_root:
+                mine &= Q(**{f"{fields.region}__startswith": self.region_path})
+            if fields.department:
+                mine |= Q(**{fields.department: self.department_id})
+            return qs.filter(mine)
+        # an enterprise
+        return qs.filter(**{fields.enterprise: self.enterprise_id}) if fields.enterprise else qs.none()
 
-    def departments(self, qs: models.QuerySet) -> models.QuerySet:
-        if self.kind == "all":
-            return qs
-        if self.kind == "none":
-            return qs.none()
-        return qs.filter(Q(region__path__startswith=self.region_path) | Q(region__code__in=self.ancestor_codes))
+    def _reference(self, qs: models.QuerySet, fields: ScopeFields) -> models.QuerySet:
+        cut = Q()
+        if fields.region:
+            cut &= Q(**{f"{fields.region}__startswith": self.region_path}) | Q(
+                **{f"{fields.region_code}__in": self.ancestor_codes}
+            )
+        if fields.industry and self.kind != ScopeKind.REGION:
+            cut &= Q(**{f"{fields.industry}__in": sorted(self.reference.with_ancestors(self.industry_ids))})
+        return qs.filter(cut) if cut else qs
 
-    def industries(self, qs: models.QuerySet) -> models.QuerySet:
-        if self.kind in ("all", "region"):
-            return qs
-        if self.kind == "none":
-            return qs.none()
-        return qs.filter(id__in=sorted(self.reference.with_ancestors(self.industry_ids)))
-
-    def _territorial(self, qs: models.QuerySet, industry: str, assigned: Q | None = None) -> models.QuerySet:
-        """Records that carry their territory's path (hazards, inspections, incidents): a region sees its subtree,
-        a department the records of its industries in its region (or those `assigned` to it), an enterprise its
-        own."""
-        if self.kind == "all":
-            return qs
-        if self.kind == "region":
-            return qs.filter(region_path__startswith=self.region_path)
-        if self.kind == "department":
-            mine = Q(**{f"{industry}__in": sorted(self.industry_ids)})
-            if not self.is_root:
-                mine &= Q(region_path__startswith=self.region_path)
-            return qs.filter(mine | assigned if assigned is not None else mine)
-        if self.kind == "enterprise":
-            return qs.filter(enterprise_id=self.enterprise_id)
-        return qs.none()
-
-    def hazards(self, qs: models.QuerySet) -> models.QuerySet:
-        # A hazard assigned to the department stays visible to it even outside its industries.
-        return self._territorial(qs, "industry_id", assigned=Q(department_id=self.department_id))
-
-    def hazard_tallies(self, qs: models.QuerySet) -> models.QuerySet:
-        """The dashboard's tally carries the hazard's own region path, industry and department, so it is cut exactly
-        as the hazards are; it has no enterprise column, and an enterprise's dashboard reads its hazards."""
-        return qs.none() if self.kind == "enterprise" else self.hazards(qs)
-
-    def about_hazards(self, field: str = "hazard") -> Q:
-        """Rows of another table whose `field` points at a visible hazard (notices, for one). The city office sees
-        every hazard, so it needs only a not-null test, not a semi-join that hashes every hazard id."""
-        from hazards.models import Hazard
-
-        if self.kind == "all":
-            return Q(**{f"{field}__isnull": False})
-        return Q(**{f"{field}__in": self.hazards(Hazard.objects.all())})
-
-    def inspections(self, qs: models.QuerySet) -> models.QuerySet:
-        return self._territorial(qs, "industry_id")
-
-    def incidents(self, qs: models.QuerySet) -> models.QuerySet:
-        return self._territorial(qs, "enterprise__industry_id")
-
-    def campaigns(self, qs: models.QuerySet) -> models.QuerySet:
-        """Campaigns are the government's: every government unit sees them (figures are cut to its scope)."""
-        return qs if self.kind in ("all", "region", "department") else qs.none()
-
-    def enterprises(self, qs: models.QuerySet) -> models.QuerySet:
-        if self.kind == "all":
-            return qs
-        if self.kind == "region":
-            return qs.filter(region__path__startswith=self.region_path)
-        if self.kind == "department":
-            qs = qs.filter(industry_id__in=sorted(self.industry_ids))
-            return qs if self.is_root else qs.filter(region__path__startswith=self.region_path)
-        if self.kind == "enterprise":
-            return qs.filter(id=self.enterprise_id)
-        return qs.none()
-
-    def people(self, qs: models.QuerySet) -> models.QuerySet:
-        """A person is visible when their unit is: a regional government or the city office by its region, a
-        department by the department, an enterprise by the enterprise; an enterprise sees only its own people."""
-        if self.kind == "all":
-            return qs
-        if self.kind == "enterprise":
-            return qs.filter(enterprise_id=self.enterprise_id)
-        if self.kind == "none":
-            return qs.none()
-        Department, Enterprise, Region = model("Department"), model("Enterprise"), model("Region")
+    def _through(self, qs: models.QuerySet, fields: ScopeFields) -> models.QuerySet:
+        """A row is visible when the row its unit field points at is (a person by their unit); an enterprise sees
+        only its own."""
+        if self.kind == ScopeKind.ENTERPRISE:
+            return qs.filter(**{fields.enterprise: self.enterprise_id})
         return qs.filter(
-            Q(unit_kind__in=[UnitKind.CITY_OFFICE, UnitKind.GOVERNMENT], region__in=self.regions(Region.objects.all()))
-            | Q(unit_kind=UnitKind.DEPARTMENT, department__in=self.departments(Department.objects.all()))
-            | Q(unit_kind=UnitKind.ENTERPRISE, enterprise__in=self.enterprises(Enterprise.objects.all()))
+            reduce(
+                or_,
+                (
+                    Q(**condition, **{f"{name}__in": self._related(qs.model, name)})
+                    for name, condition in fields.through
+                ),
+            )
         )
+
+    def _related(self, model, name: str) -> models.QuerySet:
+        return self.filter(model._meta.get_field(name).related_model._default_manager.all())
+
+    def about(self, model, name: str) -> Q:
+        """Rows of `model` whose `name` points at a visible row (notices about hazards, for one). The city office
+        sees every row, so it needs only a not-null test, not a semi-join that hashes every id."""
+        if self.kind == ScopeKind.ALL:
+            return Q(**{f"{name}__isnull": False})
+        return Q(**{f"{name}__in": self._related(model, name)})
 
 
 def visible_people(user: User) -> models.QuerySet:
     """The people (users) the user may see and pick: `User.objects` keeps Django's manager, so this is its
     `visible_to`."""
-    return Scope.for_user(user).people(model("User").objects.all())
+    return Scope.for_user(user).filter(get_user_model().objects.all())
+
+
+def visible_posts(user: User) -> models.QuerySet:
+    """Duty posts the user answers for: all (city office); in the region's subtree (a government); the
+    department's or the enterprise's own."""
+    posts = apps.get_model("organizations", "Position").objects.filter(kind=PositionKind.DUTY_OFFICER)
+    if is_city_office(user):
+        return posts
+    if user.unit_kind == UnitKind.GOVERNMENT and user.region_id:
+        return posts.filter(region__path__startswith=user.region.path)
+    if user.unit_kind == UnitKind.DEPARTMENT:
+        return posts.filter(department_id=user.department_id)
+    if user.unit_kind == UnitKind.ENTERPRISE:
+        return posts.filter(enterprise_id=user.enterprise_id)
+    return posts.none()
+
+
+def colleagues(user: User) -> models.QuerySet:
+    """Whom an inspector may take along: the active people of their department (of the city office when they
+    belong to no department), not themselves."""
+    people = get_user_model().objects.filter(is_active=True).exclude(pk=user.pk)
+    if user.department_id:
+        return people.filter(department_id=user.department_id)
+    return people.filter(unit_kind=UnitKind.CITY_OFFICE)
 
 
 class Reference:
@@ -205,10 +240,13 @@ class Reference:
     once per request (two queries) and shared by scope, filters and the supervision map."""
 
     def __init__(self) -> None:
-        Department, Industry = model("Department"), model("Industry")
-        self.tree: dict[int, int | None] = dict(Industry.objects.values_list("id", "parent_id"))
+        industry, department = (
+            apps.get_model("organizations", "Industry"),
+            apps.get_model("organizations", "Department"),
+        )
+        self.tree: dict[int, int | None] = dict(industry.objects.values_list("id", "parent_id"))
         self.links: list[tuple[int, int]] = list(
-            Department.industries.through.objects.values_list("department_id", "industry_id")
+            department.industries.through.objects.values_list("department_id", "industry_id")
         )
 
     def with_descendants(self, ids) -> set[int]:

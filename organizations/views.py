@@ -20,6 +20,7 @@ from .forms import EnterpriseForm
 from .models import Department, Enterprise, Industry, Region
 from .registry import can_keep_registry, save_enterprise
 from .responsibility import SupervisionMap, principal_position, territorial_leader_position
+from .roles import is_supervising_unit
 from .scope import Scope
 
 
@@ -127,7 +128,7 @@ def enterprise_edit(request, pk: int | None = None):
 @login_required
 def gaps(request):
     """Industries that no department is in charge of, and the enterprises in scope that fall into them."""
-    if not (request.user.is_superuser or request.user.unit_kind in (UnitKind.CITY_OFFICE, UnitKind.DEPARTMENT)):
+    if not is_supervising_unit(request.user):
         raise PermissionDenied
     gap_ids = Scope.for_user(request.user).reference.unsupervised()
     industries = Industry.objects.visible_to(request.user).filter(id__in=sorted(gap_ids)).order_by("code")

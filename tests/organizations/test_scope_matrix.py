@@ -1,0 +1,139 @@
+"""The scope matrix over every model that declares `scope_fields`: what each kind of user sees of it.
+
+The models are discovered, so a new app that declares its scope fields fails here until it has a row: say what the
+city office, a county (district) government, the departments and an enterprise see of it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from dashboards.models import HazardTally
+from duty_roster.models import DutyShift, IncidentReport, ShiftChange
+from hazards.models import Hazard, HazardCategory
+from inspections.models import Campaign, ChecklistVersion, Inspection
+from organizations.choices import PositionKind, UnitKind
+from organizations.scope import Scope, ScopedQuerySet
+from tests.factories import PositionFactory
+from tests.organizations.test_scope import DEPARTMENTS, ENTERPRISES, INDUSTRIES, REGIONS, ROLES
+
+WORLD = ("city", "d1", "d2", "t1", "t2", "sector", "chem", "mine", "build", "gap", "yjj", "zjj", "d1_yjj", "d2_zjj",
+         "e1", "e2", "e3", "e4")  # fmt: skip
+GOVERNMENT = {"city", "district", "dept_head", "county_dept", "inspector"}
+EVERYONE = {"city", "district", "dept_head", "county_dept", "inspector", "enterprise", "outsider"}
+
+# The hazard of e3 (新城区, mining) is assigned to 海滨区应急局, which sees it outside its region and industries.
+HAZARDS = {**ENTERPRISES, "county_dept": ENTERPRISES["county_dept"] | {"e3"}}
+
+# model -> role -> the names of the rows the role sees (the World's names; records by their enterprise).
+MATRIX: dict[str, dict[str, set[str]]] = {
+    "organizations.Region": REGIONS,
+    "organizations.Department": DEPARTMENTS,
+    "organizations.Industry": INDUSTRIES,
+    "organizations.Enterprise": ENTERPRISES,
+    # People by their unit; an enterprise sees its own people only.
+    "organizations.User": {
+        "city": EVERYONE,
+        "district": EVERYONE - {"outsider"},
+        "dept_head": GOVERNMENT,
+        "county_dept": EVERYONE - {"outsider"},
+        "inspector": EVERYONE - {"outsider"},
+        "enterprise": {"enterprise"},
+        "outsider": set(),
+    },
+    "hazards.Hazard": HAZARDS,
+    # Cut as the hazards are, but an enterprise reads its own hazards, not the tally.
+    "dashboards.HazardTally": {**HAZARDS, "enterprise": set()},
+    "inspections.Inspection": ENTERPRISES,
+    "duty_roster.IncidentReport": ENTERPRISES,
+    # The government's: every government unit sees them.
+    "inspections.Campaign": {role: {"campaign"} if role in GOVERNMENT else set() for role in ROLES},
+    # Who asks (district), with whom (enterprise) and the shift's leader (inspector); the city office sees all.
+    "duty_roster.ShiftChange": {
+        role: {"change"} if role in {"city", "district", "enterprise", "inspector"} else set() for role in ROLES
+    },
+}
+
+
+def scoped_models() -> set[str]:
+    return {model._meta.label for model in apps.get_models() if getattr(model, "scope_fields", None) is not None}
+
+
+def test_every_scoped_model_has_a_matrix_row():
+    """GIVEN every installed model THEN each one declaring scope fields has a row in the matrix, and no row is
+    left for a model that no longer declares them."""
+    assert scoped_models() == set(MATRIX), "add the model to MATRIX: what each kind of user sees of it"
+
+
+@pytest.fixture
+def records(world):
+    """One hazard, inspection and incident per enterprise, a campaign and a shift change."""
+    inspector = world.users["inspector"]
+    version = ChecklistVersion.objects.first()
+    category = HazardCategory.objects.get(code="fire")
+    now = timezone.now()
+    for n, name in enumerate(("e1", "e2", "e3", "e4")):
+        enterprise = getattr(world, name)
+        place = {"region": enterprise.region, "region_path": enterprise.region.path}
+        Hazard.objects.create(
+            code=f"YH-M-{n:05d}", title="隐患", enterprise=enterprise, place="仓库", category=category, level="general",
+            found_at=now, found_by=inspector, created_by=inspector, status="reported", industry=enterprise.industry,
+            department=world.d1_yjj if name == "e3" else None, **place,
+        )  # fmt: skip
+        Inspection.objects.create(enterprise=enterprise, version=version, lead=inspector, created_by=inspector,
+                                  region_path=enterprise.region.path, industry=enterprise.industry)  # fmt: skip
+        IncidentReport.objects.create(
+            kind="production", enterprise=enterprise, place="车间", occurred_at=now, known_at=now, reported_at=now,
+            course="发生事故", grade="general", report_deadline=now + timedelta(hours=1),
+            reported_by=world.users["city"], **place,
+        )  # fmt: skip
+    Campaign.objects.create(name="大检查", starts_on=now.date(), ends_on=now.date(), lead_department=world.yjj,
+                            created_by=world.users["city"])  # fmt: skip
+    post = PositionFactory(kind=PositionKind.DUTY_OFFICER, unit_kind=UnitKind.GOVERNMENT, region=world.d1)
+    shift = DutyShift.objects.create(post=post, date=now.date(), starts_at=now, ends_at=now + timedelta(days=1),
+                                     leader=inspector)  # fmt: skip
+    ShiftChange.objects.create(kind=ShiftChange.Kind.SUBSTITUTE, shift=shift, person=world.users["district"],
+                               other=world.users["enterprise"], reason="病假")  # fmt: skip
+    return world
+
+
+def names(world, rows) -> set[str]:
+    """The matrix's names of the rows a user sees."""
+    by_pk = {(type(getattr(world, name))._meta.label, getattr(world, name).pk): name for name in WORLD}
+    enterprises = {getattr(world, n).pk: n for n in ("e1", "e2", "e3", "e4")}
+    places = {(getattr(world, n).region.path, getattr(world, n).industry_id): n for n in ("e1", "e2", "e3", "e4")}
+    found = set()
+    for row in rows:
+        label = row._meta.label
+        if label == "organizations.User":
+            found.add(row.username)
+        elif label == "dashboards.HazardTally":
+            found.add(places[(row.region_path, row.industry_id)])
+        elif label in ("hazards.Hazard", "inspections.Inspection", "duty_roster.IncidentReport"):
+            found.add(enterprises[row.enterprise_id])
+        elif label == "inspections.Campaign":
+            found.add("campaign")
+        elif label == "duty_roster.ShiftChange":
+            found.add("change")
+        else:
+            found.add(by_pk[(label, row.pk)])
+    return found
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("label", sorted(MATRIX))
+def test_scope_matrix(records, label, role):
+    """GIVEN one row per enterprise (or of each reference) WHEN a user of each kind asks THEN they see their row."""
+    model = apps.get_model(label)
+    user = records.users[role]
+    everything = model._default_manager.all()
+    if isinstance(everything, ScopedQuerySet):
+        rows = everything.visible_to(user)
+    else:  # `User.objects` keeps Django's manager (`scope.visible_people`)
+        rows = Scope.for_user(user).filter(everything)
+    if label == "dashboards.HazardTally":
+        assert HazardTally.objects.exists(), "the hazard triggers fill the tally (PostgreSQL)"
+    assert names(records, rows) == MATRIX[label][role], (label, role)
