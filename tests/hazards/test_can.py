@@ -113,11 +113,11 @@ def hazards(hz) -> dict[str, Hazard]:
     return {name: Hazard.objects.select_related(*related).get(pk=h.pk) for name, h in made.items()}
 
 
-def refused(call) -> bool:
+def refused(call, *args) -> bool:
     """Whether the call is refused (403 or 409); whatever it did is rolled back."""
     savepoint = transaction.savepoint()
     try:
-        call()
+        call(*args)
     except (PermissionDenied, Conflict):
         return True
     finally:
@@ -134,7 +134,7 @@ def test_can_offers_exactly_what_the_transitions_accept(hz):
         for state, hazard in states.items():
             allowed = workflow.can(actor, hazard)
             for action, call in CALLS.items():
-                accepted = not refused(lambda: call(hz, actor, hazard))
+                accepted = not refused(call, hz, actor, hazard)
                 if (action in allowed) != accepted:
                     wrong.append(f"{role} / {state} / {action}: can() {'offers' if action in allowed else 'hides'} "
                                  f"it, the call {'succeeds' if accepted else 'is refused'}")  # fmt: skip
