@@ -88,7 +88,8 @@ def picker(form) -> list[Enterprise]:
 
 def detail_context(request, hazard: Hazard, bound: dict | None = None) -> dict:
     allowed = workflow.can(request.user, hazard)
-    action_forms = {name: make_form(name, hazard) for name in sorted(allowed)}
+    # the page has a form for most actions; the others (delist) are the API's only
+    action_forms = {name: make_form(name, hazard) for name in sorted(allowed) if name in ACTION_FORMS}
     action_forms.update(bound or {})
     return {
         "hazard": hazard,

@@ -20,15 +20,14 @@ from django.utils.translation import gettext as _
 
 from audit.models import record
 from hazards import workflow as hazard_workflow
-from hazards.choices import Level, PhotoKind, Source
-from hazards.models import HazardCategory, HazardPhoto
-from organizations.choices import PositionKind, UnitKind
+from hazards.choices import Level, Source
+from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
-from organizations.roles import ENTERPRISE_STAFF, GOVERNMENT_STAFF
+from organizations.roles import ENTERPRISE_STAFF, GOVERNMENT_STAFF, SUPERVISORS, holds_any, is_enterprise_staff_of
 from organizations.scope import Scope
 from safety_platform.lib import bounds
 from safety_platform.lib.errors import Conflict
-from safety_platform.lib.images import ImageRejected, clean_image
+from safety_platform.lib.images import clean_images
 
 from .choices import DONE, AnswerKind, InspectionKind, InspectionStatus, Result
 from .models import (
@@ -81,7 +80,7 @@ def require_starter(actor: User, kind: str) -> bool:
     """Government staff inspect; an enterprise's principal or safety manager runs its self-checks. Returns
     whether this is a self-check."""
     self_check = kind == InspectionKind.SELF_CHECK
-    if not (actor.is_superuser or actor.holds(*(ENTERPRISE_STAFF if self_check else GOVERNMENT_STAFF))):
+    if not holds_any(actor, *(ENTERPRISE_STAFF if self_check else GOVERNMENT_STAFF)):
         raise PermissionDenied(_("Your position does not allow this."))
     return self_check
 
@@ -127,9 +126,6 @@ def create(actor: User, new: NewInspection) -> Inspection:
         return inspection
 
 
-SUPERVISORS = (PositionKind.DEPARTMENT_HEAD, PositionKind.CITY_OFFICE_STAFF)
-
-
 def _require_inspectors(field: str, people) -> None:
     """Inspection teams are government inspectors: staff of a department or the city office holding an inspecting
     position. An enterprise's people, regional governments' and duty officers are refused, by name."""
@@ -151,7 +147,7 @@ def _require_inspectors(field: str, people) -> None:
 
 def create_campaign(actor: User, values: dict) -> Campaign:
     """Start a campaign (department heads and the city office), recorded."""
-    if not (actor.is_superuser or actor.holds(*SUPERVISORS)):
+    if not holds_any(actor, *SUPERVISORS):
         raise PermissionDenied(_("Only department heads and the city safety office can start campaigns."))
     relations = {k: values.pop(k, []) for k in ("regions", "industries", "versions")}
     campaign = Campaign(created_by=actor, **values)
@@ -166,7 +162,7 @@ def create_campaign(actor: User, values: dict) -> Campaign:
 
 def assign_team(actor: User, campaign: Campaign, name: str, lead: User, members, enterprises) -> Team:
     """A campaign's team and the enterprises it covers; each in-scope enterprise goes to one team only."""
-    if not (actor.is_superuser or actor.holds(*SUPERVISORS)):
+    if not holds_any(actor, *SUPERVISORS):
         raise PermissionDenied(_("Only department heads and the city office assign teams."))
     members = {m for m in members if m.pk != lead.pk}
     if not members:
@@ -198,7 +194,7 @@ def assign_team(actor: User, campaign: Campaign, name: str, lead: User, members,
 
 def _supervision(actor: User, new: NewInspection) -> NewInspection:
     """督导: a supervisor re-inspects a submitted inspection with the same checklist at the same enterprise."""
-    if not (actor.is_superuser or actor.holds(*SUPERVISORS)):
+    if not holds_any(actor, *SUPERVISORS):
         raise PermissionDenied(_("Only department heads and the city office supervise inspections."))
     original = new.original
     if original is None or not Inspection.objects.visible_to(actor).filter(pk=original.pk).exists():
@@ -221,7 +217,7 @@ def _require_team(actor: User, inspection: Inspection) -> None:
     if actor.is_superuser:
         return
     if inspection.kind == InspectionKind.SELF_CHECK:
-        if actor.enterprise_id == inspection.enterprise_id and actor.holds(*ENTERPRISE_STAFF):
+        if is_enterprise_staff_of(actor, inspection.enterprise_id):
             return
     elif inspection.members.filter(pk=actor.pk).exists():
         return
@@ -259,12 +255,7 @@ def check_value(item: ChecklistItem, result: str | None, number, text: str) -> t
 
 def answer(actor: User, inspection: Inspection | int, item_id: int, data: dict, photos=()) -> Answer:
     """Save one answer now (a draft): closing the browser or losing the network loses nothing already given."""
-    images = []
-    for upload in photos or ():
-        try:
-            images.append(clean_image(upload))
-        except ImageRejected as exc:
-            raise ValidationError({"photos": exc.message}) from exc
+    images = clean_images(photos, "photos", named=False)
     with transaction.atomic():
         inspection = _locked(actor, inspection)
         _require_team(actor, inspection)
@@ -352,7 +343,7 @@ def close(actor: User, inspection: Inspection | int) -> Inspection:
     """Close a submitted inspection (its findings live on as hazards): the lead, or a department head."""
     with transaction.atomic():
         inspection = _locked(actor, inspection)
-        if not (actor.is_superuser or actor.pk == inspection.lead_id or actor.holds(*SUPERVISORS)):
+        if not (actor.pk == inspection.lead_id or holds_any(actor, *SUPERVISORS)):
             raise PermissionDenied(_("Only the team lead or a department head can close an inspection."))
         if inspection.status != InspectionStatus.SUBMITTED:
             raise Conflict(_("Only a submitted inspection can be closed."))
@@ -391,7 +382,7 @@ def _check_complete(inspection: Inspection) -> None:
 
 def _file(actor: User, inspection: Inspection, failed: Answer):
     item = failed.item
-    category = item.category or HazardCategory.objects.get(code="other")
+    category = item.category or hazard_workflow.other_category()
     filing = hazard_workflow.Filing(
         enterprise=inspection.enterprise,
         title=item.text[:200],
@@ -406,19 +397,8 @@ def _file(actor: User, inspection: Inspection, failed: Answer):
         idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"inspection-answer:{failed.pk}"),
     )
     hazard, _created = hazard_workflow.file_hazard(actor, filing)
-    for photo in failed.photos.all():  # the same stored files, now also the hazard's finding photos
-        HazardPhoto.objects.get_or_create(
-            hazard=hazard,
-            image=photo.image.name,
-            defaults={
-                "kind": PhotoKind.FINDING,
-                "thumbnail": photo.thumbnail.name,
-                "content_type": photo.content_type,
-                "width": photo.width,
-                "height": photo.height,
-                "uploaded_by": photo.uploaded_by,
-            },  # fmt: skip
-        )
+    # the same stored files, now also the hazard's finding photos (with the hazard's timeline event)
+    hazard_workflow.attach_inspection_photos(actor, hazard, failed.photos.all())
     return hazard
 
 

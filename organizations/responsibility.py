@@ -57,3 +57,24 @@ def territorial_leader_position(region: Region) -> Position | None:
 
 def principal_position(enterprise: Enterprise) -> Position | None:
     return Position.objects.filter(kind=PositionKind.ENTERPRISE_PRINCIPAL, enterprise=enterprise).first()
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    region: Region
+    territorial_position: Position | None
+    department: Department | None
+    principal_position: Position | None
+    supervision_gap: bool
+
+
+def derive_responsibility(enterprise: Enterprise) -> Responsibility:
+    """The three responsible parties (三个责任) from the enterprise's region and industry."""
+    supervision = SupervisionMap().resolve(enterprise)
+    return Responsibility(
+        region=enterprise.region,
+        territorial_position=territorial_leader_position(enterprise.region),
+        department=supervision.department,
+        principal_position=principal_position(enterprise),
+        supervision_gap=supervision.is_gap,
+    )

@@ -81,3 +81,9 @@ def holds_in(user, units, *kinds: str) -> bool:
 def holds_any(user, *kinds: str) -> bool:
     """The superuser, or someone holding a current position of one of these kinds."""
     return bool(user.is_superuser or user.holds(*kinds))
+
+
+def is_enterprise_staff_of(user, enterprise_id) -> bool:
+    """The superuser, or the principal person or safety manager of this enterprise (its own hazards and
+    self-checks)."""
+    return bool(user.is_superuser or (user.enterprise_id == enterprise_id and user.holds(*ENTERPRISE_STAFF)))

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageFile
 
@@ -194,6 +195,22 @@ def clean_image(upload: Any, *, max_bytes: int | None = None, max_pixels: int | 
             width=image.width,
             height=image.height,
         )
+
+
+def clean_images(files: Any, field: str = "photos", *, named: bool = True) -> list[CleanImage]:
+    """Clean every upload of a request before anything is written, so one bad file stores nothing at all.
+
+    A refused file is a field error on `field` (django's ValidationError), prefixed with the file's name when
+    `named`; the first refusal ends the check.
+    """
+    cleaned = []
+    for upload in files or ():
+        try:
+            cleaned.append(clean_image(upload))
+        except ImageRejected as exc:
+            message = f"{getattr(upload, 'name', '')}: {exc.message}" if named else exc.message
+            raise ValidationError({field: message}) from exc
+    return cleaned
 
 
 def _stored_kind(image: Image.Image, kind: str) -> str:

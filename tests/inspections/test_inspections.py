@@ -87,6 +87,10 @@ def test_failed_items_become_hazards_with_responsibilities_and_legal_basis(ins):
     assert exit_blocked.place == "二楼东侧安全出口" and exit_blocked.source == "inspection"
     assert exit_blocked.department == ins.d1_yjj and exit_blocked.region == ins.t1
     assert HazardPhoto.objects.filter(hazard=exit_blocked).count() == 1
+    # the photo is attached through the hazard workflow, which says so on the hazard's timeline
+    assert [(e.action, e.data) for e in exit_blocked.events.order_by("id")][1:] == [
+        ("add_photo", {"photos": 1, "kind": "finding"})
+    ]
     width = hazards["疏散通道净宽度"]
     assert width.level == "general" and "0.9" in width.description
     again = api(ins.users["partner"]).post(f"/api/v1/inspections/{inspection_id}/submit/", {"submit_key": key},

@@ -1,0 +1,69 @@
+"""Every change of a hazard's state, each in one function; this package is the hazard app's public seam.
+
+Callers import the package and call its functions: `from hazards import workflow; workflow.confirm(actor,
+hazard, deadline)`. Pages, the API, the admin, tasks and other apps (inspections file hazards and attach their
+photos through it) call these; none of them changes a hazard by itself.
+
+Each function (1) finds the hazard within the actor's visible scope (else 404), locking its row,
+(2) checks the actor's role (else 403), (3) checks the state (else 409), (4) validates the input
+(else field errors), then (5) changes the rows and writes the timeline event in the same transaction.
+Steps (2) and (3) read one table, `permissions.RULES` (action -> role check and state checks), which `can()`
+reads too, so what a page or the API offers is what the function accepts.
+
+Modules, by concern (imports run down this list, never up): `_common` (locking, refusals, the timeline
+event, stored photos) <- `permissions` (the rules table, `can`, role checks) <- `filing`, `transitions`,
+`listing`, `evidence`. Only the names below are public.
+"""
+
+from __future__ import annotations
+
+from .evidence import add_photos, attach_evaluation, attach_inspection_photos
+from .filing import Filing, file_hazard, find_recurrence, next_code, other_category
+from .listing import Listing, delist, leader_positions, list_supervision
+from .permissions import ACTIONS, RULES, Rule, can, require_filer
+from .transitions import (
+    INTERIM_FIELDS,
+    MAJOR_PLAN_FIELDS,
+    PLAN_FIELDS,
+    accept,
+    confirm,
+    dismiss,
+    extend_deadline,
+    reassign,
+    reject,
+    reopen,
+    submit_plan,
+    submit_rectification,
+)
+
+__all__ = [
+    "ACTIONS",
+    "INTERIM_FIELDS",
+    "MAJOR_PLAN_FIELDS",
+    "PLAN_FIELDS",
+    "RULES",
+    "Filing",
+    "Listing",
+    "Rule",
+    "accept",
+    "add_photos",
+    "attach_evaluation",
+    "attach_inspection_photos",
+    "can",
+    "confirm",
+    "delist",
+    "dismiss",
+    "extend_deadline",
+    "file_hazard",
+    "find_recurrence",
+    "leader_positions",
+    "list_supervision",
+    "next_code",
+    "other_category",
+    "reassign",
+    "reject",
+    "reopen",
+    "require_filer",
+    "submit_plan",
+    "submit_rectification",
+]
