@@ -25,13 +25,13 @@ from rest_framework.views import APIView
 from duty_roster.failures import visible_posts
 from duty_roster.rota import unit_people
 from hazards.choices import Status
-from hazards.files_api import FILE_RESPONSES, AnyAccept
 from hazards.models import Hazard
 from hazards.workflow import leader_positions
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment, User
 from organizations.scope import Scope, visible_people
 from safety_platform.lib.errors import ConflictError
+from safety_platform.lib.files import FILE_RESPONSES, AnyAccept
 
 from . import exports, quarterly
 from .documents_views import XLSX

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hazards.forms import LocalDateTimeInput
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
+from safety_platform.lib.forms import LocalDateTimeInput, add_errors
 from safety_platform.lib.pages import paginate
 
 from . import failures, incidents, rollcall, rota
@@ -67,8 +67,7 @@ def incident_new(request):
         try:
             incident = incidents.report(request.user, incidents.Facts(**form.cleaned_data))
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Reported. The city office's duty has been told."))
             return redirect("duty_roster:incident", pk=incident.pk)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Enterprise, Position
+from safety_platform.lib.forms import LocalDateTimeInput
+from workdays.calendar import deadline_from
 
 from .choices import Authority, Level, Source
 from .models import HazardCategory
@@ -29,15 +30,6 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def format_value(self, value):
-        if hasattr(value, "strftime"):
-            return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if timezone.is_aware(value) else value
-        return value
-
-
 class DeadlineFields(forms.Form):
     deadline = forms.DateTimeField(
         label=_("deadline"), required=False, widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
@@ -47,9 +39,9 @@ class DeadlineFields(forms.Form):
     )
 
     def clean(self):
+        """`deadline` becomes the moment, whether given as one or as N working days from now."""
         data = super().clean()
-        if data.get("deadline") and data.get("deadline_working_days"):
-            raise forms.ValidationError(_("Give a deadline or a number of working days, not both."))
+        data["deadline"] = deadline_from(data.get("deadline"), data.get("deadline_working_days"))
         return data
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
 from safety_platform.lib.errors import Conflict
+from safety_platform.lib.forms import add_errors
 
 from . import supervision, workflow
 from .choices import DONE, AnswerKind, InspectionStatus, Result
@@ -73,8 +74,7 @@ def start(request):
         try:
             inspection = workflow.create(request.user, new)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             return redirect("inspections:fill", pk=inspection.pk, section=1)
     return render(request, "inspections/start.html", {"form": form}, status=400 if form.errors else 200)
