@@ -17,14 +17,12 @@ from django.utils.translation import gettext_lazy
 
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region
-from safety_platform.lib.forms import LocalDateTimeInput, add_errors
+from safety_platform.lib.forms import LocalDateTimeField, add_errors
 from safety_platform.lib.pages import paginate
 
 from . import failures, incidents, rollcall, rota
 from .choices import IncidentKind
 from .models import DutyShift, IncidentReport, RollCall, ShiftChange
-
-STAMP = {"widget": LocalDateTimeInput(), "input_formats": ["%Y-%m-%dT%H:%M"]}
 
 
 class ReportForm(forms.Form):
@@ -34,8 +32,8 @@ class ReportForm(forms.Form):
     )
     region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=gettext_lazy("region"))
     place = forms.CharField(max_length=200, label=gettext_lazy("place"))
-    occurred_at = forms.DateTimeField(label=gettext_lazy("time of occurrence"), **STAMP)
-    known_at = forms.DateTimeField(label=gettext_lazy("time known"), **STAMP)
+    occurred_at = LocalDateTimeField(label=gettext_lazy("time of occurrence"))
+    known_at = LocalDateTimeField(label=gettext_lazy("time known"))
     deaths = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("deaths"))
     serious_injuries = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("serious injuries"))
     missing = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("missing"))

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Enterprise, Position
-from safety_platform.lib.forms import LocalDateTimeInput
+from safety_platform.lib.forms import LocalDateTimeField
 from workdays.calendar import deadline_from
 
 from .choices import Authority, Level, Source
@@ -31,9 +31,7 @@ class PhotosField(forms.FileField):
 
 
 class DeadlineFields(forms.Form):
-    deadline = forms.DateTimeField(
-        label=_("deadline"), required=False, widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    deadline = LocalDateTimeField(label=_("deadline"), required=False)
     deadline_working_days = forms.IntegerField(
         label=_("or within N working days"), required=False, min_value=1, max_value=365
     )
@@ -91,7 +89,7 @@ class PlanForm(forms.Form):
     responsible_person = forms.CharField(label=_("responsible person"), max_length=100)
     measures = forms.CharField(label=_("measures"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     funds = forms.DecimalField(label=_("funds (CNY)"), min_value=0, max_digits=14, decimal_places=2)
-    deadline = forms.DateTimeField(label=_("deadline"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    deadline = LocalDateTimeField(label=_("deadline"))
     contingency_plan = forms.CharField(
         label=_("contingency plan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -128,9 +126,7 @@ class ListingForm(forms.Form):
     authority = forms.ChoiceField(label=_("listing authority"), choices=Authority.choices)
     supervising_leader = forms.ModelChoiceField(queryset=Position.objects.none(), label=_("supervising leader"))
     order_number = forms.CharField(label=_("order number"), max_length=64)
-    deadline = forms.DateTimeField(
-        label=_("supervision deadline"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    deadline = LocalDateTimeField(label=_("supervision deadline"))
     public_notice = forms.CharField(
         label=_("public notice"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )

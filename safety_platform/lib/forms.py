@@ -26,3 +26,10 @@ class LocalDateTimeInput(forms.DateTimeInput):
         if hasattr(value, "strftime"):
             return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if timezone.is_aware(value) else value
         return value
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A moment picked with the browser's `datetime-local` input (`YYYY-MM-DDTHH:MM`, the local time)."""
+
+    widget = LocalDateTimeInput
+    input_formats = ["%Y-%m-%dT%H:%M"]
