@@ -24,7 +24,6 @@ from rest_framework.views import APIView
 
 from duty_roster.rota import unit_people
 from hazards.choices import Status
-from hazards.files_api import FILE_RESPONSES, AnyAccept
 from hazards.models import Hazard
 from hazards.workflow import leader_positions
 from organizations.choices import PositionKind, UnitKind
@@ -32,6 +31,7 @@ from organizations.models import PositionAssignment, User
 from organizations.roles import GOVERNMENT_STAFF
 from organizations.scope import Scope, ScopeKind, visible_people, visible_posts
 from safety_platform.lib.errors import ConflictError
+from safety_platform.lib.files import FILE_RESPONSES, AnyAccept
 
 from . import exports, quarterly
 from .documents_views import XLSX

@@ -16,7 +16,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hazards.api import api_errors
 from organizations.models import Enterprise, Position, Region, User
 from organizations.roles import is_city_office
 from organizations.scope import visible_posts
@@ -82,8 +81,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         data = ReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with api_errors():
-            incident = incidents.report(request.user, incidents.Facts(**data.validated_data))
+        incident = incidents.report(request.user, incidents.Facts(**data.validated_data))
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=SupplementSerializer, responses={201: IncidentSerializer})
@@ -91,8 +89,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def supplement(self, request, pk=None):
         data = SupplementSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with api_errors():
-            incident = incidents.supplement(request.user, pk, data.validated_data)
+        incident = incidents.supplement(request.user, pk, data.validated_data)
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 
@@ -134,10 +131,9 @@ class RollCallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         values = serializer.validated_data
-        with api_errors():
-            serializer.instance = rollcall.call(
-                self.request.user, values["positions"], values["message"], values.get("answer_minutes")
-            )
+        serializer.instance = rollcall.call(
+            self.request.user, values["positions"], values["message"], values.get("answer_minutes")
+        )
 
     @extend_schema(responses=RollCallReportSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -180,8 +176,7 @@ class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
     def check_in(self, request, pk=None):
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        with api_errors():
-            shift = rota.check_in(request.user, pk, data.validated_data.get("location", ""))
+        shift = rota.check_in(request.user, pk, data.validated_data.get("location", ""))
         return Response(ShiftSerializer(shift).data)
 
     @extend_schema(request=LogSerializer, responses=LogSerializer(many=True))
@@ -192,10 +187,9 @@ class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
         if request.method == "POST":
             data = LogSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            with api_errors():
-                rota.write_log(
-                    request.user, shift, data.validated_data["text"], data.validated_data.get("open_item", False)
-                )
+            rota.write_log(
+                request.user, shift, data.validated_data["text"], data.validated_data.get("open_item", False)
+            )
         return Response(LogSerializer(shift.log.all(), many=True).data)
 
     @extend_schema(request=None, responses=LogSerializer)
@@ -203,22 +197,19 @@ class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
     def close_item(self, request, pk=None, entry=None):
         """Close an open item of the shift's log (dealt with)."""
         shift = self.get_object()
-        with api_errors():
-            item = rota.close_item(request.user, get_object_or_404(shift.log, pk=entry))
+        item = rota.close_item(request.user, get_object_or_404(shift.log, pk=entry))
         return Response(LogSerializer(item).data)
 
     @extend_schema(request=None, responses=ShiftSerializer)
     @action(detail=True, methods=["post"])
     def hand_over(self, request, pk=None):
-        with api_errors():
-            shift = rota.hand_over(request.user, pk)
+        shift = rota.hand_over(request.user, pk)
         return Response(ShiftSerializer(shift).data)
 
     @extend_schema(request=None, responses=ShiftSerializer)
     @action(detail=True, methods=["post"])
     def take_over(self, request, pk=None):
-        with api_errors():
-            shift = rota.take_over(request.user, pk)
+        shift = rota.take_over(request.user, pk)
         return Response(ShiftSerializer(shift).data)
 
 
@@ -248,9 +239,8 @@ class ShiftChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         values = serializer.validated_data
         if not DutyShift.objects.of(self.request.user).filter(pk=values["shift"].pk).exists():
             raise exceptions.NotFound()
-        with api_errors():
-            serializer.instance = rota.ask_change(self.request.user, values["kind"], values["shift"], values["other"],
-                                                  values["reason"], values.get("other_shift"))  # fmt: skip
+        serializer.instance = rota.ask_change(self.request.user, values["kind"], values["shift"], values["other"],
+                                              values["reason"], values.get("other_shift"))  # fmt: skip
 
     @extend_schema(request=DecisionSerializer, responses=ShiftChangeSerializer)
     @action(detail=True, methods=["post"])
@@ -258,8 +248,7 @@ class ShiftChangeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         change = self.get_object()
-        with api_errors():
-            change = rota.decide(request.user, change, data.validated_data["approve"])
+        change = rota.decide(request.user, change, data.validated_data["approve"])
         return Response(ShiftChangeSerializer(change).data)
 
 
@@ -350,9 +339,8 @@ class RotaShiftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = ShiftAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with api_errors():
-            shift = rota.add_shift(request.user, _duty_post(request.user, values["post"]), values["date"],
-                                   values["leader"], values["officers"], values["reason"])  # fmt: skip
+        shift = rota.add_shift(request.user, _duty_post(request.user, values["post"]), values["date"],
+                               values["leader"], values["officers"], values["reason"])  # fmt: skip
         return Response(ShiftSerializer(shift).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ShiftEditSerializer, responses=ShiftSerializer)
@@ -362,9 +350,8 @@ class RotaShiftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = ShiftEditSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        with api_errors():
-            shift = rota.edit_shift(request.user, self.get_object(), values["leader"], values["officers"],
-                                    values["reason"])  # fmt: skip
+        shift = rota.edit_shift(request.user, self.get_object(), values["leader"], values["officers"],
+                                values["reason"])  # fmt: skip
         return Response(ShiftSerializer(shift).data)
 
     @extend_schema(request=GenerateSerializer, responses={201: GeneratedSerializer})
@@ -374,9 +361,8 @@ class RotaShiftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = GenerateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        with api_errors():
-            result = rota.generate(request.user, _duty_post(request.user, v["post"]), v["start"], v["end"],
-                                   v["leaders"], v["officers"], per_day=v["per_day"])  # fmt: skip
+        result = rota.generate(request.user, _duty_post(request.user, v["post"]), v["start"], v["end"],
+                               v["leaders"], v["officers"], per_day=v["per_day"])  # fmt: skip
         body = {"created": [s.date for s in result.created], "kept": result.kept, "understaffed": result.understaffed}
         return Response(GeneratedSerializer(body).data, status=status.HTTP_201_CREATED)
 
@@ -443,9 +429,8 @@ class DutyPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     def perform_create(self, serializer):
         v = serializer.validated_data
-        with api_errors():
-            serializer.instance = rota.submit_plan(self.request.user, _duty_post(self.request.user, v["post"]),
-                                                   v["name"], v["start"], v["end"])  # fmt: skip
+        serializer.instance = rota.submit_plan(self.request.user, _duty_post(self.request.user, v["post"]),
+                                               v["name"], v["start"], v["end"])  # fmt: skip
 
     @extend_schema(
         parameters=[OpenApiParameter("year", int, description=_("default: this year and the next"))],

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from organizations.roles import is_city_office
 from organizations.scope import visible_posts
 from safety_platform.lib.errors import Conflict
+from safety_platform.lib.forms import add_errors
 from safety_platform.lib.query import EARLIEST, LATEST, whole_number, within_bounds
 from workdays.models import SpecialDay
 
@@ -49,11 +50,6 @@ def _id(value) -> int:
 def _errors(exc: ValidationError) -> str:
     # Chinese sentences end in "。" and run on without a space; English ones need one.
     return "".join(m if m.endswith("。") else f"{m} " for m in exc.messages).strip()
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -96,7 +92,7 @@ def rota_month(request, post: int):
                 result = rota.generate(request.user, post, data["start"], data["end"], list(data["leaders"]),
                                        list(data["officers"]), per_day=data["per_day"])  # fmt: skip
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_errors(form, exc)
             else:
                 _generated(request, result)
                 return redirect(f"{reverse('duty_roster:rota', args=[post.pk])}?month={data['start']:%Y-%m}")
@@ -155,7 +151,7 @@ def shift_edit(request, post: int, day: str):
             else:
                 rota.add_shift(request.user, post, day, *people)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
@@ -230,7 +226,7 @@ def change_ask(request, pk: int):
         try:
             rota.ask_change(request.user, data["kind"], shift, data["other"], data["reason"], data["other_shift"])
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Asked. The leader on duty of the shift decides."))
             return redirect("duty_roster:changes")

@@ -15,17 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hazards.forms import LocalDateTimeInput
 from organizations.models import Enterprise, Region
 from organizations.roles import is_city_office
 from organizations.scope import visible_posts
+from safety_platform.lib.forms import LocalDateTimeField, add_errors
 from safety_platform.lib.pages import paginate
 
 from . import failures, incidents, rollcall, rota
 from .choices import IncidentKind
 from .models import DutyShift, IncidentReport, RollCall, ShiftChange
-
-STAMP = {"widget": LocalDateTimeInput(), "input_formats": ["%Y-%m-%dT%H:%M"]}
 
 
 class ReportForm(forms.Form):
@@ -35,8 +33,8 @@ class ReportForm(forms.Form):
     )
     region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False, label=gettext_lazy("region"))
     place = forms.CharField(max_length=200, label=gettext_lazy("place"))
-    occurred_at = forms.DateTimeField(label=gettext_lazy("time of occurrence"), **STAMP)
-    known_at = forms.DateTimeField(label=gettext_lazy("time known"), **STAMP)
+    occurred_at = LocalDateTimeField(label=gettext_lazy("time of occurrence"))
+    known_at = LocalDateTimeField(label=gettext_lazy("time known"))
     deaths = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("deaths"))
     serious_injuries = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("serious injuries"))
     missing = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("missing"))
@@ -68,8 +66,7 @@ def incident_new(request):
         try:
             incident = incidents.report(request.user, incidents.Facts(**form.cleaned_data))
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Reported. The city office's duty has been told."))
             return redirect("duty_roster:incident", pk=incident.pk)

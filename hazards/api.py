@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import contextmanager
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from organizations.models import Department, Enterprise, Position
-from safety_platform.lib.errors import Conflict, ConflictError
 from safety_platform.lib.parsers import JSONParser
-from workdays.calendar import deadline_after_working_days
+from workdays.calendar import deadline_from
 
 from . import files_api, workflow
 from .choices import Authority, Level, PhotoKind, Source
@@ -33,22 +29,6 @@ from .models import (
     ListedSupervision,
     RectificationPlan,
 )
-
-
-@contextmanager
-def api_errors():
-    """Workflow errors in API terms: 409 wrong state, 403 not allowed, 400 field errors (404 passes through)."""
-    try:
-        yield
-    except Conflict as exc:
-        raise ConflictError(str(exc)) from exc
-    except DjangoValidationError as exc:
-        raise serializers.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        ) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-
 
 TIMESTAMP = serializers.DateTimeField(read_only=True)
 
@@ -229,10 +209,12 @@ class WorkingDaysMixin(serializers.Serializer):
 
     def validate(self, attrs):
         days = attrs.pop("deadline_working_days", None)
-        if days and attrs.get("deadline"):
-            raise serializers.ValidationError({"deadline": _("Give a deadline or a number of working days, not both.")})
-        if days:
-            attrs["deadline"] = deadline_after_working_days(timezone.now(), days)
+        try:
+            deadline = deadline_from(attrs.get("deadline"), days)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"deadline": exc.messages}) from exc
+        if deadline is not None:
+            attrs["deadline"] = deadline
         return attrs
 
 
@@ -330,21 +312,18 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=HazardCreateSerializer, responses={201: HazardDetailSerializer})
     def create(self, request, *args, **kwargs):
-        with api_errors():
-            workflow.require_filer(request.user)  # 403 before any field is looked at
+        workflow.require_filer(request.user)  # 403 before any field is looked at
         data = self.validated(HazardCreateSerializer)
         key = data.pop("idempotency_key", None) or _header_key(request)
-        with api_errors():
-            hazard, created = workflow.file_hazard(
-                request.user,
-                workflow.Filing(**data, photos=tuple(request.FILES.getlist("photos")), idempotency_key=key),
-            )
+        hazard, created = workflow.file_hazard(
+            request.user,
+            workflow.Filing(**data, photos=tuple(request.FILES.getlist("photos")), idempotency_key=key),
+        )
         return self.respond(hazard, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     def _transition(self, function, serializer_class=None, **extra):
         data = self.validated(serializer_class) if serializer_class else {}
-        with api_errors():
-            hazard = function(self.request.user, self.kwargs["pk"], **data, **extra)
+        hazard = function(self.request.user, self.kwargs["pk"], **data, **extra)
         return self.respond(hazard)
 
     @extend_schema(request=ConfirmSerializer, responses=HazardDetailSerializer)
@@ -356,8 +335,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def submit_plan(self, request, pk=None):
         plan = self.validated(PlanSerializer)
-        with api_errors():
-            hazard = workflow.submit_plan(request.user, pk, plan)
+        hazard = workflow.submit_plan(request.user, pk, plan)
         return self.respond(hazard)
 
     @extend_schema(request=RectificationSerializer, responses=HazardDetailSerializer)
@@ -396,8 +374,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def list_supervision(self, request, pk=None):
         data = self.validated(ListSupervisionSerializer)
-        with api_errors():
-            hazard = workflow.list_supervision(request.user, pk, workflow.Listing(**data))
+        hazard = workflow.list_supervision(request.user, pk, workflow.Listing(**data))
         return self.respond(hazard)
 
     @extend_schema(request=ReasonSerializer, responses=HazardDetailSerializer)
@@ -418,16 +395,14 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         kind = request.data.get("kind", PhotoKind.FINDING)
         if kind not in PhotoKind.values:
             raise serializers.ValidationError({"kind": [_("Unknown kind of photo.")]})
-        with api_errors():
-            photos = workflow.add_photos(request.user, pk, request.FILES.getlist("file"), kind)
+        photos = workflow.add_photos(request.user, pk, request.FILES.getlist("file"), kind)
         return Response(PhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request={"multipart/form-data": FileSerializer}, responses=HazardDetailSerializer)
     @action(detail=True, methods=["post"])
     def evaluation(self, request, pk=None):
         data = self.validated(FileSerializer)
-        with api_errors():
-            document = workflow.attach_evaluation(request.user, pk, data["file"], data.get("note", ""))
+        document = workflow.attach_evaluation(request.user, pk, data["file"], data.get("note", ""))
         return self.respond(document.hazard)
 
 

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.negotiation import DefaultContentNegotiation
+
+from safety_platform.lib.files import FILE_RESPONSES, AnyAccept
 
 from .models import EvaluationDocument, Hazard, HazardPhoto
 
 CACHE = "private, max-age=3600"
-
-
-class AnyAccept(DefaultContentNegotiation):
-    """A file answers whatever the client accepts (`Accept: image/*` from an image loader must not be a 406);
-    errors are still JSON."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def photo_url(photo: HazardPhoto, thumbnail: bool = False) -> str:
@@ -38,11 +30,6 @@ class ScopedFileView(generics.GenericAPIView):
 
     def visible_hazards(self):
         return Hazard.objects.visible_to(self.request.user)
-
-
-FILE_RESPONSES = {
-    (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes."),
-}
 
 
 class PhotoFileView(ScopedFileView):

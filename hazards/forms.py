@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Enterprise, Position
+from safety_platform.lib.forms import LocalDateTimeField
+from workdays.calendar import deadline_from
 
 from .choices import Authority, Level, Source
 from .models import HazardCategory
@@ -29,27 +30,16 @@ class PhotosField(forms.FileField):
         return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def format_value(self, value):
-        if hasattr(value, "strftime"):
-            return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if timezone.is_aware(value) else value
-        return value
-
-
 class DeadlineFields(forms.Form):
-    deadline = forms.DateTimeField(
-        label=_("deadline"), required=False, widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    deadline = LocalDateTimeField(label=_("deadline"), required=False)
     deadline_working_days = forms.IntegerField(
         label=_("or within N working days"), required=False, min_value=1, max_value=365
     )
 
     def clean(self):
+        """`deadline` becomes the moment, whether given as one or as N working days from now."""
         data = super().clean()
-        if data.get("deadline") and data.get("deadline_working_days"):
-            raise forms.ValidationError(_("Give a deadline or a number of working days, not both."))
+        data["deadline"] = deadline_from(data.get("deadline"), data.get("deadline_working_days"))
         return data
 
 
@@ -99,7 +89,7 @@ class PlanForm(forms.Form):
     responsible_person = forms.CharField(label=_("responsible person"), max_length=100)
     measures = forms.CharField(label=_("measures"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     funds = forms.DecimalField(label=_("funds (CNY)"), min_value=0, max_digits=14, decimal_places=2)
-    deadline = forms.DateTimeField(label=_("deadline"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    deadline = LocalDateTimeField(label=_("deadline"))
     contingency_plan = forms.CharField(
         label=_("contingency plan"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -136,9 +126,7 @@ class ListingForm(forms.Form):
     authority = forms.ChoiceField(label=_("listing authority"), choices=Authority.choices)
     supervising_leader = forms.ModelChoiceField(queryset=Position.objects.none(), label=_("supervising leader"))
     order_number = forms.CharField(label=_("order number"), max_length=64)
-    deadline = forms.DateTimeField(
-        label=_("supervision deadline"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
-    )
+    deadline = LocalDateTimeField(label=_("supervision deadline"))
     public_notice = forms.CharField(
         label=_("public notice"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )

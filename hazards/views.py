@@ -8,31 +8,18 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.models import Enterprise
 from safety_platform.lib.errors import Conflict
+from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
-from workdays.calendar import deadline_after_working_days
 
 from . import forms, workflow
 from .choices import Level
 from .filters import HazardFilterSet
 from .models import Hazard, HazardPhoto
-
-
-def deadline_from(data: dict):
-    if data.get("deadline_working_days"):
-        return deadline_after_working_days(timezone.now(), data["deadline_working_days"])
-    deadline = data.get("deadline")
-    return timezone.make_aware(deadline) if deadline and timezone.is_naive(deadline) else deadline
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -60,7 +47,7 @@ def hazard_create(request):
             description=data["description"],
             source=data["source"],
             legal_basis=data["legal_basis"],
-            deadline=deadline_from(data),
+            deadline=data["deadline"],
             photos=tuple(data["photos"]),
             idempotency_key=data["idempotency_key"],
         )
@@ -157,10 +144,9 @@ def run_action(name: str, user, hazard: Hazard, data: dict):
     """Call the workflow function for a page action with the form's cleaned data."""
     match name:
         case "confirm":
-            return workflow.confirm(user, hazard, deadline_from(data))
+            return workflow.confirm(user, hazard, data["deadline"])
         case "submit_plan":
-            plan = {**data, "deadline": deadline_from(data)}
-            return workflow.submit_plan(user, hazard, plan)
+            return workflow.submit_plan(user, hazard, dict(data))
         case "submit_rectification":
             return workflow.submit_rectification(user, hazard, data["description"], data["photos"])
         case "accept":
@@ -170,9 +156,9 @@ def run_action(name: str, user, hazard: Hazard, data: dict):
         case "dismiss":
             return workflow.dismiss(user, hazard, data["reason"])
         case "extend_deadline":
-            return workflow.extend_deadline(user, hazard, deadline_from(data), data["reason"])
+            return workflow.extend_deadline(user, hazard, data["deadline"], data["reason"])
         case "reopen":
-            return workflow.reopen(user, hazard, data["reason"], deadline_from(data))
+            return workflow.reopen(user, hazard, data["reason"], data["deadline"])
         case "list_supervision":
             return workflow.list_supervision(user, hazard, workflow.Listing(**data))
         case "add_photos":

@@ -15,7 +15,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from hazards.api import api_errors
 from organizations.choices import OperatingState, UnitKind
 from organizations.models import Enterprise, User
 from organizations.roles import SUPERVISORS, holds_any
@@ -100,15 +99,14 @@ class ChecklistViewSet(viewsets.ReadOnlyModelViewSet):
         """JSON body (the export format) or a multipart `file` (.xlsx); a changed template gets a new version.
         A template with any bad value imports nothing: the 400 lists every problem (row, field, message)."""
         upload = request.FILES.get("file")
-        with api_errors():
-            try:
-                version, created = (
-                    checklists.import_excel(upload.read(), request.user)
-                    if upload
-                    else checklists.import_template(request.data, request.user)
-                )
-            except TemplateErrors as exc:
-                return Response(refusal(exc.problems), status=status.HTTP_400_BAD_REQUEST)
+        try:
+            version, created = (
+                checklists.import_excel(upload.read(), request.user)
+                if upload
+                else checklists.import_template(request.data, request.user)
+            )
+        except TemplateErrors as exc:
+            return Response(refusal(exc.problems), status=status.HTTP_400_BAD_REQUEST)
         return Response(
             TemplateSerializer(version.template).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -158,8 +156,7 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Campaign.objects.visible_to(self.request.user).prefetch_related("regions", "industries", "versions")
 
     def perform_create(self, serializer):
-        with api_errors():
-            serializer.instance = workflow.create_campaign(self.request.user, dict(serializer.validated_data))
+        serializer.instance = workflow.create_campaign(self.request.user, dict(serializer.validated_data))
 
     @extend_schema(request=TeamSerializer, responses=TeamSerializer(many=True))
     @action(detail=True, methods=["get", "post"], permission_classes=[permissions.IsAuthenticated])
@@ -170,9 +167,8 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             data = TeamSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             values = data.validated_data
-            with api_errors():
-                workflow.assign_team(request.user, campaign, values["name"], values["lead"], values["members"],
-                                     values["assigned"])  # fmt: skip
+            workflow.assign_team(request.user, campaign, values["name"], values["lead"], values["members"],
+                                 values["assigned"])  # fmt: skip
         teams = campaign.teams.prefetch_related("members", "assignments")
         return Response(TeamSerializer(teams, many=True).data)
 
@@ -266,24 +262,22 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return InspectionDetailSerializer if self.action == "retrieve" else InspectionSerializer
 
     def create(self, request, *args, **kwargs):
-        with api_errors():
-            workflow.require_starter(request.user, request.data.get("kind", InspectionKind.AD_HOC))  # 403 first
+        workflow.require_starter(request.user, request.data.get("kind", InspectionKind.AD_HOC))  # 403 first
         serializer = InspectionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with api_errors():
-            inspection = workflow.create(
-                request.user,
-                workflow.NewInspection(
-                    enterprise=data.get("enterprise"),
-                    version=data.get("version"),
-                    original=data.get("original"),
-                    kind=data.get("kind", InspectionKind.AD_HOC),
-                    campaign=data.get("campaign"),
-                    members=tuple(data.get("members", ())),
-                    date=data.get("date"),
-                ),
-            )
+        inspection = workflow.create(
+            request.user,
+            workflow.NewInspection(
+                enterprise=data.get("enterprise"),
+                version=data.get("version"),
+                original=data.get("original"),
+                kind=data.get("kind", InspectionKind.AD_HOC),
+                campaign=data.get("campaign"),
+                members=tuple(data.get("members", ())),
+                date=data.get("date"),
+            ),
+        )
         return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AnswerInputSerializer, responses=AnswerSerializer)
@@ -294,8 +288,7 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         item = values.pop("item")
-        with api_errors():
-            saved = workflow.answer(request.user, pk, item, values, request.FILES.getlist("photos"))
+        saved = workflow.answer(request.user, pk, item, values, request.FILES.getlist("photos"))
         return Response(AnswerSerializer(saved).data)
 
     @extend_schema(responses=AnswerSerializer(many=True))
@@ -307,8 +300,7 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=None, responses=InspectionSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        with api_errors():
-            inspection = workflow.close(request.user, pk)
+        inspection = workflow.close(request.user, pk)
         return Response(InspectionSerializer(inspection).data)
 
     @extend_schema(request=SubmitSerializer, responses=InspectionDetailSerializer)
@@ -318,8 +310,7 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = data.validated_data.get("submit_key") or _key(request)
-        with api_errors():
-            inspection = workflow.submit(request.user, pk, key, data.validated_data.get("representative", ""))
+        inspection = workflow.submit(request.user, pk, key, data.validated_data.get("representative", ""))
         inspection = self.get_queryset().prefetch_related("answers__photos").get(pk=inspection.pk)
         return Response(InspectionDetailSerializer(inspection, context=self.get_serializer_context()).data)
 

@@ -22,6 +22,7 @@ from organizations.models import Enterprise, User
 from organizations.roles import is_government
 from organizations.scope import colleagues
 from safety_platform.lib.errors import Conflict
+from safety_platform.lib.forms import add_errors
 
 from . import supervision, workflow
 from .choices import DONE, AnswerKind, InspectionStatus, Result
@@ -70,8 +71,7 @@ def start(request):
         try:
             inspection = workflow.create(request.user, new)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             return redirect("inspections:fill", pk=inspection.pk, section=1)
     return render(request, "inspections/start.html", {"form": form}, status=400 if form.errors else 200)

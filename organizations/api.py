@@ -5,11 +5,9 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -133,12 +131,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
         enterprise = self.instance or Enterprise()
         for key, value in self.validated_data.items():
             setattr(enterprise, key, value)
-        try:
-            return save_enterprise(actor, enterprise)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+        return save_enterprise(actor, enterprise)  # its refusals answer through the API's exception handler
 
 
 class ScopedViewSetMixin:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from audit.models import history
+from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
 
 from .choices import UnitKind
@@ -114,8 +115,7 @@ def enterprise_edit(request, pk: int | None = None):
         try:
             enterprise = save_enterprise(request.user, form.instance)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": enterprise.name})
             return redirect("organizations:enterprise-detail", pk=enterprise.pk)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +122,16 @@ def working_days_between(a: datetime | date, b: datetime | date, cache: SpecialD
 def deadline_after_working_days(start: datetime | date, n: int, cache: SpecialDays | None = None) -> datetime:
     """The end (23:59:59 Beijing time) of the n-th working day after start, as an aware datetime."""
     return datetime.combine(add_working_days(start, n, cache), END_OF_DAY, tzinfo=SHANGHAI)
+
+
+def deadline_from(deadline: datetime | None, working_days: int | None, now: datetime | None = None) -> datetime | None:
+    """A deadline given as a moment or as N working days from `now` (default: now), as an aware datetime (None if
+    neither); both at once is a ValidationError (no field named: the caller says which)."""
+    if deadline and working_days:
+        raise ValidationError(_("Give a deadline or a number of working days, not both."))
+    if working_days:
+        return deadline_after_working_days(now or timezone.now(), working_days)
+    return timezone.make_aware(deadline) if deadline and timezone.is_naive(deadline) else deadline
 
 
 def missing_years(years: Iterable[int]) -> list[int]:

@@ -1,16 +1,24 @@
 """API error shape: `{"field": ["message"]}` for bad fields, `{"detail", "code"}` otherwise, in the user's language
-(the schema's `Error`, see `safety_platform.lib.schema`)."""
+(the schema's `Error`, see `safety_platform.lib.schema`).
+
+The state-changing functions raise Django's and our own errors (`safety_platform.lib.errors`); the exception handler
+below turns them into API answers, once, so no view wraps a call to translate them: `Conflict` is a 409, Django's
+`ValidationError` a 400 with its field errors, `PermissionDenied` a 403 with its message, `Http404` a 404."""
 
 from __future__ import annotations
 
 import re
 
 from django.apps import apps
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import Conflict, ConflictError
 
 # Django's get_object_or_404 says this in English whatever the language (django/shortcuts.py).
 NO_MATCH = re.compile(r"^No (?P<model>\w+) matches the given query\.$")
@@ -34,7 +42,7 @@ class IdConverter:
 
 
 def exception_handler(exc, context):
-    exc = in_users_language(exc)
+    exc = in_users_language(in_api_terms(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -45,6 +53,24 @@ def exception_handler(exc, context):
     elif isinstance(data, dict) and "detail" in data and "code" not in data:
         data["code"] = getattr(getattr(exc, "detail", None), "code", None) or getattr(exc, "default_code", "error")
     return response
+
+
+def in_api_terms(exc: Exception) -> Exception:
+    """A workflow's error as DRF's: 409 wrong state, 400 field errors (`{"non_field_errors": […]}` for messages that
+    name no field), 403 not allowed with the workflow's message (DRF's own handling would drop it)."""
+    if isinstance(exc, Conflict):
+        return _caused_by(ConflictError(str(exc)), exc)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return _caused_by(exceptions.ValidationError(detail), exc)
+    if isinstance(exc, DjangoPermissionDenied):
+        return _caused_by(exceptions.PermissionDenied(str(exc) or None), exc)
+    return exc
+
+
+def _caused_by(translated: Exception, original: Exception) -> Exception:
+    translated.__cause__ = original
+    return translated
 
 
 def in_users_language(exc: Exception) -> Exception:
