@@ -21,7 +21,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications import escalation
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Department, Enterprise, Position, Region, User
 from organizations.responsibility import SupervisionMap, principal_position, territorial_leader_position
@@ -31,6 +30,7 @@ from safety_platform.lib import bounds, pdfs
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.images import CleanImage, ImageRejected, clean_image
 
+from . import escalation
 from .choices import OPEN_STATUSES, Action, Authority, Level, PhotoKind, Source, Status
 from .models import (
     EvaluationDocument,
