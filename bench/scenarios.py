@@ -299,8 +299,8 @@ def escalation_recipients() -> None:
 
 def clear_escalations() -> None:
     """Remove what the sweep scenario left: notices, escalations and the hazards' escalation events."""
-    from hazards.models import HazardEvent
-    from notifications.models import Delivery, Escalation, Notification
+    from hazards.models import Escalation, HazardEvent
+    from notifications.models import Delivery, Notification
 
     Delivery.objects.all()._raw_delete(connection.alias)
     Notification.objects.all()._raw_delete(connection.alias)
@@ -313,7 +313,7 @@ def due_escalations(count: int) -> None:
     from django.utils import timezone
 
     from hazards.choices import OPEN_STATUSES
-    from notifications.models import Escalation, EscalationChain
+    from hazards.models import Escalation, EscalationChain
 
     clear_escalations()
     steps = EscalationChain.objects.get(level="general").snapshot()
@@ -330,7 +330,7 @@ def due_escalations(count: int) -> None:
 
 
 def escalation_sweep(args, median, entry) -> list[dict]:
-    from notifications import escalation
+    from notifications import sweeps
     from notifications.models import Notification
     from safety_platform.celery import app
 
@@ -340,7 +340,7 @@ def escalation_sweep(args, median, entry) -> list[dict]:
     for count in (10_000, 100_000):
         due_escalations(count)
         with CaptureQueriesContext(connection) as ctx:
-            seconds = timed(escalation.sweep)
+            seconds = timed(sweeps.run)
         assert Notification.objects.count() == count
         per_item[count] = seconds / count
         results.append(
@@ -358,7 +358,7 @@ def escalation_sweep(args, median, entry) -> list[dict]:
     ratio = per_item[100_000] / per_item[10_000]
     results.append(entry("escalation sweep: time per item, 100,000 / 10,000", ratio, "ratio", "<= 1.2", ratio <= 1.2))
     with CaptureQueriesContext(connection) as ctx:
-        escalation.sweep()
+        sweeps.run()
     idle = len(ctx.captured_queries)
     results.append(entry("escalation sweep with nothing due: queries", idle, "queries", "<= 6", idle <= 6))
     return results

@@ -247,7 +247,7 @@ def run_export(pk: int, progress_every: int = 2000) -> ExportJob | None:
 
 
 def _finish(job: ExportJob, rows: int) -> None:
-    from notifications.escalation import notify
+    from notifications.outbox import notify
 
     with transaction.atomic():
         ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.DONE, file=job.file.name, done=rows,

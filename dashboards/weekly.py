@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications.escalation import notify
+from notifications.outbox import notify
 from organizations.choices import PositionKind
 from organizations.models import PositionAssignment
 from organizations.scope import Scope, ScopeKind

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from audit.models import record
-from notifications.escalation import city_office_position, holders, notify
+from notifications.outbox import holders, notify
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, Region, User
+from organizations.responsibility import city_office_position
 from organizations.scope import Scope, ScopeKind
 from safety_platform.lib import bounds
 

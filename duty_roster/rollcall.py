@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from audit.models import record
-from notifications.escalation import holders, notify
 from notifications.models import Notification
+from notifications.outbox import holders, notify
 from organizations.choices import PositionKind
 from organizations.models import Position, User
 from organizations.roles import is_city_office_staff

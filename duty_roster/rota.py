@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from audit.models import record
-from notifications.escalation import holders, notify
+from notifications.outbox import holders, notify
 from organizations.choices import PositionKind
 from organizations.models import Position, User
 from organizations.roles import is_city_office

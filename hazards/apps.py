@@ -7,3 +7,10 @@ from django.utils.translation import gettext_lazy as _
 class HazardsConfig(AppConfig):
     name = "hazards"
     verbose_name = _("Hazards")
+
+    def ready(self) -> None:
+        # The notifications app sits below this one and imports nothing from it: the escalation steps join its
+        # periodic sweep, word the notices it passes up about a hazard, and put answers on the hazard's timeline.
+        from . import escalation
+
+        escalation.connect()

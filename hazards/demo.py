@@ -9,10 +9,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from notifications import escalation
 from organizations.models import Enterprise, User
 
-from . import workflow
+from . import escalation, workflow
 from .models import Hazard, HazardCategory
 
 NAMESPACE = uuid.UUID("6a0f4f7e-5d2e-4d55-9a55-0d3c1b6c7a10")

@@ -349,3 +349,85 @@ class HazardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.action}"
+
+
+# --- escalation: the rule per hazard level and the running escalation of each hazard (hazards.escalation) ---
+
+
+class EscalationChain(models.Model):
+    """The rule for one level of hazard: which steps, when, to whom. Edited by the city office."""
+
+    level = models.CharField(
+        _("hazard level"), max_length=16, unique=True, choices=Hazard._meta.get_field("level").choices
+    )
+    name = models.CharField(_("name"), max_length=100)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "notifications_escalationchain"  # created by the notifications app, which had it until hazards 0006
+        verbose_name = _("escalation chain")
+        verbose_name_plural = _("escalation chains")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def snapshot(self) -> list[dict]:
+        """The steps as plain data, frozen into each escalation when it starts."""
+        return [
+            {
+                "offset": s.offset_working_days,
+                "targets": list(s.targets),
+                "must_answer": s.must_answer,
+                "label": s.label,
+            }
+            for s in self.steps.order_by("offset_working_days", "id")
+        ]
+
+
+class EscalationStep(models.Model):
+    """One step: N working days before (negative) or after the deadline, tell these positions."""
+
+    chain = models.ForeignKey(EscalationChain, models.CASCADE, related_name="steps", verbose_name=_("chain"))
+    offset_working_days = models.SmallIntegerField(
+        _("working days from the deadline"), help_text=_("Negative: before the deadline; 0: at the deadline.")
+    )
+    targets = models.JSONField(
+        _("targets"),
+        default=list,
+        help_text=_(
+            "Positions to tell: enterprise_principal, department_head, territorial_leader, city_office, listing_leader"
+        ),
+    )
+    must_answer = models.BooleanField(_("must be answered"), default=False)
+    label = models.CharField(_("label"), max_length=100)
+
+    class Meta:
+        db_table = "notifications_escalationstep"
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
+        ordering = ["chain", "offset_working_days"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Escalation(models.Model):
+    """The escalation of one hazard for one deadline; its steps are a snapshot taken when it started."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="escalations", verbose_name=_("hazard"))
+    deadline = models.DateTimeField(_("deadline"))
+    steps = models.JSONField(_("steps (snapshot)"))
+    next_step = models.PositiveSmallIntegerField(_("next step"), default=0)
+    next_due_at = models.DateTimeField(_("next step due at"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+
+    class Meta:
+        db_table = "notifications_escalation"
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [models.UniqueConstraint(fields=["hazard", "deadline"], name="one_escalation_per_deadline")]
+        indexes = [models.Index(fields=["next_due_at", "id"], condition=Q(active=True), name="escalation_due")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} @ {self.deadline:%Y-%m-%d}"

@@ -2,20 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Delivery, EscalationChain, EscalationStep, Notification, NotificationPreference
-
-
-class StepInline(admin.TabularInline):
-    model = EscalationStep
-    extra = 0
-
-
-@admin.register(EscalationChain)
-class EscalationChainAdmin(admin.ModelAdmin):
-    """The city office edits the rules here; running escalations keep their snapshot."""
-
-    list_display = ("name", "level", "updated_at")
-    inlines = [StepInline]
+from .models import Delivery, Notification, NotificationPreference
 
 
 @admin.register(Notification)

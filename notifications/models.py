@@ -1,4 +1,8 @@
-"""Escalation rules, running escalations, the notification outbox (also the in-app inbox) and deliveries."""
+"""The notification outbox (also the in-app inbox), deliveries and preferences.
+
+The escalation rules and running escalations of hazards are the hazards app's (`hazards.models`); a notice may name
+its hazard, declared by name so that this app imports nothing from the apps above it.
+"""
 
 from __future__ import annotations
 
@@ -8,88 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hazards.models import Hazard
 from organizations.models import Position
 
 from .choices import Channel, DeliveryState
 
 TITLE_LENGTH = 200  # a notice's title, which is also its e-mail subject: one line, at most this long
-
-
-class EscalationChain(models.Model):
-    """The rule for one level of hazard: which steps, when, to whom. Edited by the city office."""
-
-    level = models.CharField(
-        _("hazard level"), max_length=16, unique=True, choices=Hazard._meta.get_field("level").choices
-    )
-    name = models.CharField(_("name"), max_length=100)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("escalation chain")
-        verbose_name_plural = _("escalation chains")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def snapshot(self) -> list[dict]:
-        """The steps as plain data, frozen into each escalation when it starts."""
-        return [
-            {
-                "offset": s.offset_working_days,
-                "targets": list(s.targets),
-                "must_answer": s.must_answer,
-                "label": s.label,
-            }
-            for s in self.steps.order_by("offset_working_days", "id")
-        ]
-
-
-class EscalationStep(models.Model):
-    """One step: N working days before (negative) or after the deadline, tell these positions."""
-
-    chain = models.ForeignKey(EscalationChain, models.CASCADE, related_name="steps", verbose_name=_("chain"))
-    offset_working_days = models.SmallIntegerField(
-        _("working days from the deadline"), help_text=_("Negative: before the deadline; 0: at the deadline.")
-    )
-    targets = models.JSONField(
-        _("targets"),
-        default=list,
-        help_text=_(
-            "Positions to tell: enterprise_principal, department_head, territorial_leader, city_office, listing_leader"
-        ),
-    )
-    must_answer = models.BooleanField(_("must be answered"), default=False)
-    label = models.CharField(_("label"), max_length=100)
-
-    class Meta:
-        verbose_name = _("escalation step")
-        verbose_name_plural = _("escalation steps")
-        ordering = ["chain", "offset_working_days"]
-
-    def __str__(self) -> str:
-        return self.label
-
-
-class Escalation(models.Model):
-    """The escalation of one hazard for one deadline; its steps are a snapshot taken when it started."""
-
-    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="escalations", verbose_name=_("hazard"))
-    deadline = models.DateTimeField(_("deadline"))
-    steps = models.JSONField(_("steps (snapshot)"))
-    next_step = models.PositiveSmallIntegerField(_("next step"), default=0)
-    next_due_at = models.DateTimeField(_("next step due at"), null=True, blank=True)
-    active = models.BooleanField(_("active"), default=True)
-    started_at = models.DateTimeField(_("started at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("escalation")
-        verbose_name_plural = _("escalations")
-        constraints = [models.UniqueConstraint(fields=["hazard", "deadline"], name="one_escalation_per_deadline")]
-        indexes = [models.Index(fields=["next_due_at", "id"], condition=Q(active=True), name="escalation_due")]
-
-    def __str__(self) -> str:
-        return f"{self.hazard_id} @ {self.deadline:%Y-%m-%d}"
 
 
 class Notification(models.Model):
@@ -106,7 +33,7 @@ class Notification(models.Model):
         Position, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("as holder of")
     )
     hazard = models.ForeignKey(
-        Hazard, models.CASCADE, null=True, blank=True, related_name="notifications", verbose_name=_("hazard")
+        "hazards.Hazard", models.CASCADE, null=True, blank=True, related_name="notifications", verbose_name=_("hazard")
     )
     parent = models.ForeignKey(
         "self", models.SET_NULL, null=True, blank=True, related_name="escalated_to", verbose_name=_("escalated from")

@@ -15,7 +15,7 @@ from organizations.roles import is_government
 from organizations.scope import Scope
 from safety_platform.lib.pages import paginate
 
-from . import escalation
+from . import outbox
 from .models import Notification, NotificationPreference
 
 
@@ -31,14 +31,14 @@ def inbox(request):
 def detail(request, pk: int):
     notice = get_object_or_404(Notification.objects.select_related("hazard"), recipient=request.user, pk=pk)
     if notice.read_at is None:
-        escalation.mark_read(request.user, [notice.pk])
+        outbox.mark_read(request.user, [notice.pk])
     return render(request, "notifications/detail.html", {"notice": notice})
 
 
 @login_required
 @require_POST
 def acknowledge(request, pk: int):
-    escalation.acknowledge(request.user, pk)
+    outbox.acknowledge(request.user, pk)
     messages.success(request, _("Answered. Thank you."))
     return redirect("notifications:detail", pk=pk)
 
@@ -46,7 +46,7 @@ def acknowledge(request, pk: int):
 @login_required
 @require_POST
 def read_all(request):
-    escalation.mark_read(request.user)
+    outbox.mark_read(request.user)
     return redirect("notifications:inbox")
 
 

@@ -1,11 +1,13 @@
-"""Navigation by role: each user sees the entries their unit and positions can use."""
+"""Navigation by role: each user sees the entries their unit and positions can use.
+
+The notices' entries (with the unread count) are added by `notifications.context_processors.navigation`, the
+processor the templates use.
+"""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-from notifications.models import Notification
 
 from .choices import UnitKind
 from .registry import can_keep_registry
@@ -57,9 +59,4 @@ def navigation(request) -> dict:
         items.append((_("Administration"), reverse("admin:index")))
     path = request.path
     nav = [{"label": label, "url": url, "active": path == url} for label, url in items]
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-    nav.insert(1, {"label": _("Notices"), "url": reverse("notifications:inbox"), "count": unread,
-                   "active": path == reverse("notifications:inbox")})  # fmt: skip
-    if is_government(user):
-        nav.append({"label": _("Unanswered"), "url": reverse("notifications:unanswered"), "active": False})
     return {"nav_items": nav}

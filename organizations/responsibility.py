@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .choices import PositionKind
-from .models import Department, Enterprise, Position, Region
+from .choices import PositionKind, UnitKind
+from .models import Department, Enterprise, Position, PositionAssignment, Region
 from .scope import Reference
 
 
@@ -78,3 +78,18 @@ def derive_responsibility(enterprise: Enterprise) -> Responsibility:
         principal_position=principal_position(enterprise),
         supervision_gap=supervision.is_gap,
     )
+
+
+def city_office_position() -> Position | None:
+    """The city office's duty officer position if there is one with a holder, else its staff position."""
+    positions = list(
+        Position.objects.filter(
+            unit_kind=UnitKind.CITY_OFFICE, kind__in=[PositionKind.DUTY_OFFICER, PositionKind.CITY_OFFICE_STAFF]
+        ).order_by("kind", "id")  # duty_officer sorts before city_office_staff
+    )
+    held = set(
+        PositionAssignment.objects.current()
+        .filter(position__in=positions, user__is_active=True)
+        .values_list("position_id", flat=True)
+    )
+    return next((p for p in positions if p.pk in held), positions[0] if positions else None)

@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
 from hazards import api as hazard_api
-from hazards import categories_api, files_api
+from hazards import categories_api, chains_api, files_api
 from inspections import api as inspection_api
 from inspections import versions_api
 from notifications import api as notification_api
@@ -47,7 +47,7 @@ router.register("shift-changes", duty_api.ShiftChangeViewSet, basename="shift-ch
 router.register("rota-shifts", duty_api.RotaShiftViewSet, basename="rota-shift")
 router.register("duty-plans", duty_api.DutyPlanViewSet, basename="duty-plan")
 router.register("notifications", notification_api.NotificationViewSet, basename="notification")
-router.register("escalation-chains", notification_api.EscalationChainViewSet, basename="escalation-chain")
+router.register("escalation-chains", chains_api.EscalationChainViewSet, basename="escalation-chain")
 router.register("hazard-categories", categories_api.HazardCategoryViewSet, basename="hazard-category")
 router.register("checklist-versions", versions_api.ChecklistVersionViewSet, basename="checklist-version")
 router.register("exports", dashboard_api.ExportJobViewSet, basename="export-job")

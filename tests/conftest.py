@@ -83,10 +83,11 @@ def _cache_of_its_own(settings):
 
 
 SEEDED_BY_MIGRATIONS = [
-    ("hazards.migrations.0002_seed_categories", "hazards", "HazardCategory"),
-    ("workdays.migrations.0002_seed_from_chinese_calendar", "workdays", "SpecialDay"),
-    ("notifications.migrations.0002_default_chains", "notifications", "EscalationChain"),
-    ("inspections.migrations.0003_seed_templates", "inspections", "ChecklistTemplate"),
+    ("hazards.migrations.0002_seed_categories", "hazards", "HazardCategory", {}),
+    ("workdays.migrations.0002_seed_from_chinese_calendar", "workdays", "SpecialDay", {}),
+    # Seeded by the notifications app before the chains moved to hazards (hazards 0006).
+    ("notifications.migrations.0002_default_chains", "hazards", "EscalationChain", {"app_label": "hazards"}),
+    ("inspections.migrations.0003_seed_templates", "inspections", "ChecklistTemplate", {}),
 ]
 
 
@@ -97,9 +98,9 @@ def reseed() -> None:
 
     from django.apps import apps
 
-    for module, app_label, model in SEEDED_BY_MIGRATIONS:
+    for module, app_label, model, options in SEEDED_BY_MIGRATIONS:
         if not apps.get_model(app_label, model).objects.exists():
-            importlib.import_module(module).seed(apps, None)
+            importlib.import_module(module).seed(apps, None, **options)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from notifications.models import EscalationChain
+from hazards.models import EscalationChain
 
 from .conftest import reseed
 
@@ -94,12 +94,12 @@ def test_an_enterprise_patch_that_changes_nothing_writes_nothing(world, client):
 
 
 def test_answering_a_must_answer_notice_is_audited_once(world, client):
-    from notifications import escalation
+    from notifications import outbox
     from notifications.models import Notification
 
     city = world.users["city"]
     position = city.assignments.get().position
-    escalation.notify([(city, position)], "test:ack", "请回复：查岗", "请在5分钟内应答", "", timedelta(minutes=5))
+    outbox.notify([(city, position)], "test:ack", "请回复：查岗", "请在5分钟内应答", "", timedelta(minutes=5))
     notice = Notification.objects.get(recipient=city)
     answered = api(city).post(f"/api/v1/notifications/{notice.id}/acknowledge/")
     assert answered.status_code == 200 and answered.json()["acknowledged_at"]
@@ -112,7 +112,7 @@ def test_answering_a_must_answer_notice_is_audited_once(world, client):
     client.force_login(city)
     assert client.post(f"/notifications/{notice.id}/acknowledge/").status_code == 302  # again, on the page
     assert AuditEvent.objects.filter(action="notification.acknowledge").count() == 1
-    escalation.notify([(city, position)], "test:info", "通知", "无需应答")  # not must-answer: nothing to audit
+    outbox.notify([(city, position)], "test:info", "通知", "无需应答")  # not must-answer: nothing to audit
     info = Notification.objects.get(key__startswith="test:info")
     api(city).post(f"/api/v1/notifications/{info.id}/acknowledge/")
     assert AuditEvent.objects.filter(action="notification.acknowledge").count() == 1

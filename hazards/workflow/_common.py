@@ -7,7 +7,6 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import User
@@ -16,7 +15,8 @@ from safety_platform.lib import bounds
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.images import CleanImage
 
-from ..models import Hazard, HazardEvent, HazardPhoto
+from ..events import event as _event  # noqa: F401 (the timeline's one writer, hazards/events.py)
+from ..models import Hazard, HazardPhoto
 
 
 def _deny(message: str) -> None:
@@ -47,26 +47,6 @@ def _locked(actor: User, hazard: Hazard | int) -> Hazard:
         return Hazard.objects.visible_to(actor).select_for_update().get(pk=pk)
     except Hazard.DoesNotExist:
         raise Http404 from None
-
-
-def _event(hazard: Hazard, actor: User | None, action: str, before: str, reason: str = "", **data) -> HazardEvent:
-    return HazardEvent.objects.create(
-        hazard=hazard,
-        actor=actor,
-        action=action,
-        from_status=before,
-        to_status=hazard.status,
-        reason=reason,
-        data={k: _plain(v) for k, v in data.items()},
-    )
-
-
-def _plain(value):
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, (str, int, float, bool, type(None), list, dict)):
-        return value
-    return str(value)
 
 
 def _future_deadline(deadline: datetime | None, field: str = "deadline") -> datetime:

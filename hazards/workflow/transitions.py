@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications import escalation
+from hazards import escalation
 from organizations.models import Department, User
 from safety_platform.lib.images import clean_images
 

@@ -19,9 +19,10 @@ MAJOR = [
 ]
 
 
-def seed(apps, schema_editor):
-    Chain = apps.get_model("notifications", "EscalationChain")
-    Step = apps.get_model("notifications", "EscalationStep")
+def seed(apps, schema_editor, app_label="notifications"):
+    # The chains belong to the hazards app since hazards 0006; the tests reseed them there (app_label="hazards").
+    Chain = apps.get_model(app_label, "EscalationChain")
+    Step = apps.get_model(app_label, "EscalationStep")
     for level, name, steps in (("general", "一般隐患逾期升级", GENERAL), ("major", "重大隐患逾期升级", MAJOR)):
         chain, created = Chain.objects.get_or_create(level=level, defaults={"name": name})
         if created:

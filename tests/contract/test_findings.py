@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.test import APIClient
 
-from notifications.models import EscalationChain
+from hazards.models import EscalationChain
 
 
 def test_a_patch_of_the_escalation_steps_needs_whole_steps(world):

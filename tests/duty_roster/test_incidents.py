@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from duty_roster.grading import grade
-from notifications import escalation
+from notifications import sweeps
 from notifications.models import Notification
 
 M = Decimal(1_000_000)
@@ -133,7 +133,7 @@ def test_unanswered_incident_notice_passes_up(world, settings):
     Position.objects.filter(pk=world.users["city"].assignments.get().position_id).update(superior=head)
     api(world.users["district"]).post("/api/v1/incidents/", body(world, 10, deaths=5), format="json")
     with time_machine.travel(timezone.now() + timedelta(minutes=settings.INCIDENT_ANSWER_MINUTES + 1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     assert Notification.objects.filter(recipient=director, must_answer=True).exists()
 
 

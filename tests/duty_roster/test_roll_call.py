@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from notifications import escalation
+from notifications import sweeps
 from notifications.models import Notification
 from organizations.choices import PositionKind, UnitKind
 
@@ -53,7 +53,7 @@ def test_roll_call_answered_late_and_silent(world, posts):
     with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
         assert api(world.users["duty1"]).post(f"/api/v1/notifications/{notice.pk}/acknowledge/").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
-        escalation.sweep()
+        sweeps.run()
     rows = {r["title"]: r for r in api(world.users["city"]).get(f"/api/v1/roll-calls/{roll_id}/report/").json()}
     assert rows["海滨区值班室"]["answered_by"] == "duty1" and 110 <= rows["海滨区值班室"]["seconds"] <= 130
     assert rows["海滨区值班室"]["late"] is False and rows["海滨区值班室"]["passed_up"] is False
@@ -66,7 +66,7 @@ def test_silence_goes_to_the_posts_superior(world, posts):
     d1_post, _ = posts
     api(world.users["city"]).post("/api/v1/roll-calls/", {"positions": [d1_post.id], "message": "查岗"}, format="json")
     with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
-        escalation.sweep()
+        sweeps.run()
     assert Notification.objects.filter(recipient=world.users["district"], must_answer=True).exists()
 
 

@@ -19,8 +19,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hazards.models import Hazard, HazardCategory
-from notifications.models import Delivery, Escalation, Notification
+from hazards.models import Escalation, Hazard, HazardCategory
+from notifications.models import Delivery, Notification
 from notifications.tasks import self_check, sweep
 from organizations.models import Position
 

@@ -11,10 +11,11 @@ from django.core import mail
 from django.utils import timezone
 
 from hazards import workflow
-from notifications import escalation
+from notifications import outbox, sweeps
 from notifications.channels import TransientError
+from notifications.delivery import deliver
 from notifications.models import Delivery, Notification, NotificationPreference
-from notifications.tasks import deliver, requeue_stale
+from notifications.tasks import requeue_stale
 from safety_platform.celery import app
 
 from ..conftest import need
@@ -48,7 +49,7 @@ def due_notices(esc, must_answer_step: bool = True):
     deadline = timezone.now() + timedelta(days=2)
     hazard = confirmed(esc, deadline)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     return hazard
 
 
@@ -124,7 +125,7 @@ def test_quiet_hours_defer_reminders_but_not_must_answer(esc, gateway):
     deadline = datetime.combine(timezone.localdate() + timedelta(days=10), time(23, 30), tzinfo=SHANGHAI)
     hazard = confirmed(esc, deadline)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     must = Delivery.objects.get(
         channel="webhook",
         notification__hazard=hazard,
@@ -135,7 +136,7 @@ def test_quiet_hours_defer_reminders_but_not_must_answer(esc, gateway):
     reminder = Notification.objects.create(
         key="test:reminder", recipient=esc.users["enterprise"], title="提醒", body="b", created_at=deadline
     )
-    later = escalation.plan_deliveries([reminder], deadline)
+    later = outbox.plan_deliveries([reminder], deadline)
     assert later and all(
         d.not_before == datetime.combine(deadline.date() + timedelta(days=1), time(7), tzinfo=SHANGHAI) for d in later
     )
@@ -195,7 +196,7 @@ def test_every_notice_title_is_one_capped_line(esc):
     """Titles from every source (escalation steps, passed-up notices, notify()) are single-line and capped."""
     hazard = confirmed_with(esc, title=HEADER_BREAKING)
     users = [(esc.users["county_head"], None)]
-    escalation.notify(users, "test:title", "回执\r\n" + "很长" * 200, "b")
+    outbox.notify(users, "test:title", "回执\r\n" + "很长" * 200, "b")
     for title in Notification.objects.values_list("title", flat=True):
         assert title == " ".join(title.split()) and len(title) <= TITLE_LENGTH, repr(title)
     assert Notification.objects.filter(hazard=hazard).exists()
@@ -255,7 +256,7 @@ def confirmed_with(esc, **filing_values):
     hazard, _ = workflow.file_hazard(esc.users["inspector"], filing(esc, **filing_values))
     hazard = workflow.confirm(esc.users["county_dept"], hazard, deadline)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     return hazard
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from hazards import workflow
-from hazards.models import Hazard, HazardEvent
-from notifications import escalation
-from notifications.models import Escalation, EscalationChain, Notification
+from hazards.models import Escalation, EscalationChain, Hazard, HazardEvent
+from notifications import sweeps
+from notifications.models import Notification
 from organizations.models import PositionAssignment
 
 from ..hazards.conftest import FULL_PLAN, filing
@@ -56,13 +56,13 @@ def test_general_chain_on_the_official_calendar_across_national_day(esc):
     seen: dict[str, set[str]] = {}
     for day, clock, expected in timeline:
         with time_machine.travel(at(day, clock) - timedelta(minutes=2), tick=False):
-            escalation.sweep()
+            sweeps.run()
             found = recipients(hazard)
             found.pop("up", None)  # unanswered must-answer notices passed up; tested on their own below
             assert found == seen, f"nothing is due yet before {day} {clock}"
         with time_machine.travel(at(day, clock) + timedelta(seconds=30), tick=False):
-            escalation.sweep()
-            escalation.sweep()  # a second sweep (or scheduler) sends nothing again
+            sweeps.run()
+            sweeps.run()  # a second sweep (or scheduler) sends nothing again
             seen |= expected
             found = recipients(hazard)
             found.pop("up", None)
@@ -77,7 +77,7 @@ def test_vacant_position_passes_up_and_is_recorded(esc):
     deadline = timezone.now() + timedelta(days=20)
     hazard = confirmed(esc, deadline)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     at_deadline = Notification.objects.filter(hazard=hazard, key__startswith=f"esc:{hazard.escalations.get().pk}:2:")
     assert {n.recipient.username for n in at_deadline} == {"county_head"}
     event = HazardEvent.objects.filter(hazard=hazard, action="escalation_step").last()
@@ -91,11 +91,11 @@ def test_rule_edited_mid_escalation_does_not_change_a_running_one(esc):
     chain.steps.all().delete()  # the office rewrites the rule to a single step
     chain.steps.create(offset_working_days=0, targets=["city_office"], must_answer=True, label="只告诉市安委办")
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     assert {n.recipient.username for n in Notification.objects.filter(hazard=hazard)} == {"enterprise", "county_head"}
     later = confirmed(esc, deadline)  # a new escalation takes the new rule
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     assert {n.recipient.username for n in Notification.objects.filter(hazard=later)} == {"city"}
 
 
@@ -107,15 +107,15 @@ def test_unanswered_must_answer_notice_goes_to_the_superior_once(esc, settings):
 
     three_late = datetime.combine(add_working_days(deadline, 3), timezone.localtime(deadline).time(), tzinfo=SHANGHAI)
     with time_machine.travel(three_late + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     to_district = Notification.objects.get(hazard=hazard, recipient=esc.users["district"])
     assert to_district.must_answer and to_district.answer_due_at == three_late + timedelta(minutes=61)
     with time_machine.travel(three_late + timedelta(minutes=59), tick=False):
-        escalation.sweep()
+        sweeps.run()
     assert not Notification.objects.filter(parent=to_district).exists()
     with time_machine.travel(three_late + timedelta(minutes=62), tick=False):
-        escalation.sweep()
-        escalation.sweep()
+        sweeps.run()
+        sweeps.run()
     passed = Notification.objects.get(parent=to_district)
     assert passed.recipient == esc.users["mayor"] and passed.must_answer
     to_district.refresh_from_db()
@@ -126,14 +126,14 @@ def test_answered_in_time_is_not_passed_up(esc, client):
     deadline = timezone.now() + timedelta(days=2)
     hazard = confirmed(esc, deadline)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     notice = Notification.objects.get(hazard=hazard, recipient=esc.users["county_head"])
     client.force_login(esc.users["county_head"])
     assert client.post(reverse("notifications:acknowledge", args=[notice.pk])).status_code == 302
     notice.refresh_from_db()
     assert notice.acknowledged_at is not None
     with time_machine.travel(deadline + timedelta(days=3), tick=False):
-        escalation.sweep()
+        sweeps.run()
     assert not Notification.objects.filter(parent=notice).exists()
     assert HazardEvent.objects.filter(hazard=hazard, action="acknowledge", actor=esc.users["county_head"]).exists()
 
@@ -142,7 +142,7 @@ def test_acknowledge_api_is_one_call_and_only_for_the_recipient(esc):
     deadline = timezone.now() + timedelta(days=2)
     hazard = confirmed(esc, deadline)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     notice = Notification.objects.get(hazard=hazard, recipient=esc.users["county_head"])
     other = APIClient()
     other.force_authenticate(esc.users["enterprise"])
@@ -166,7 +166,7 @@ def test_closing_stops_and_rejection_resumes(esc):
     workflow.submit_rectification(esc.users["enterprise"], hazard, "再次完成")
     workflow.accept(esc.users["county_dept"], hazard)
     with time_machine.travel(deadline + timedelta(days=30), tick=False):
-        escalation.sweep()
+        sweeps.run()
     assert not Notification.objects.filter(hazard=hazard).exists()
 
 
@@ -176,7 +176,7 @@ def test_extension_starts_a_new_escalation(esc):
     workflow.extend_deadline(esc.users["county_head"], hazard, deadline + timedelta(days=30), "延期")
     assert Escalation.objects.filter(hazard=hazard, active=True).get().deadline == deadline + timedelta(days=30)
     with time_machine.travel(deadline + timedelta(days=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     assert not Notification.objects.filter(hazard=hazard, key__contains=":2:").exists()  # old deadline: silent
 
 
@@ -191,7 +191,7 @@ def test_major_hazard_starts_higher_and_tells_the_listing_leader(esc, settings):
     )
     workflow.list_supervision(esc.users["county_head"], hazard, listing)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
-        escalation.sweep()
+        sweeps.run()
     at_deadline = Notification.objects.filter(hazard=hazard, key__contains=":2:")
     assert {n.recipient.username for n in at_deadline} == {"county_head", "district"}
     assert all(n.must_answer for n in at_deadline)
@@ -215,7 +215,7 @@ def test_sweep_with_nothing_due_costs_a_handful_of_queries(esc):
 
     confirmed(esc, timezone.now() + timedelta(days=30))
     with CaptureQueriesContext(connection) as ctx:
-        result = escalation.sweep()
+        result = sweeps.run()
     assert result.steps == 0
     assert len(ctx.captured_queries) <= 6  # two empty batch queries and their savepoints
 
@@ -236,7 +236,7 @@ def test_sweep_queries_do_not_grow_with_the_items(esc, settings):
         for _ in range(n):
             confirmed(esc, deadline)
         with time_machine.travel(deadline + timedelta(minutes=1), tick=False), CaptureQueriesContext(connection) as ctx:
-            escalation.sweep(batch_size=100)
+            sweeps.run(batch_size=100)
         counts.append(len([q for q in ctx.captured_queries if q["sql"].startswith("SELECT")]))
         deadline += timedelta(days=1)
     assert counts[0] == counts[1], counts

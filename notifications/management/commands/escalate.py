@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications import escalation
+from notifications import sweeps
 from notifications.tasks import requeue_stale
 from ops.heartbeat import beat
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, now: bool, dry_run: bool, **options) -> None:
         if not (now or dry_run):
             raise CommandError("Say --now to sweep, or --dry-run to see what a sweep would send.")
-        result = escalation.sweep(dry_run=dry_run)
+        result = sweeps.run(dry_run=dry_run)
         for line in result.planned:
             self.stdout.write(line)
         if not dry_run:

@@ -1,12 +1,15 @@
-"""The escalation engine. PostgreSQL decides what is due; the broker only carries deliveries.
+"""Hazard escalation: the chain of each hazard level, run for each hazard's deadline. PostgreSQL decides what is due.
 
 - `start(hazard)` / `stop(hazard)` run inside the hazard workflow's transaction: an escalation is a row with
   its chain frozen (a snapshot) and the due time of its next step stored and indexed.
 - `sweep()` takes due escalations in bounded batches (`FOR UPDATE SKIP LOCKED`, so two schedulers split the
   work), resolves each step's positions to their holders now (a vacant one passes to the next level, and
-  the timeline says so), writes notifications and deliveries with unique keys (a repeat writes nothing),
-  and enqueues the deliveries when the transaction commits. Unanswered must-answer notices go to the
-  holder's superior position the same way.
+  the timeline says so), writes notifications and deliveries with unique keys (a repeat writes nothing)
+  through the outbox, and the outbox enqueues the deliveries when the transaction commits.
+- `connect()` (from `HazardsConfig.ready`) hooks this into the notifications app, which imports nothing from here:
+  `sweep` runs first in the periodic sweep (`notifications.sweeps`, task `notifications.tasks.sweep`), before
+  unanswered must-answer notices are passed up (`notifications.answers`, worded by `pass_up_wording` when the
+  notice is about a hazard), and answering a must-answer notice about a hazard puts it on the timeline.
 """
 
 from __future__ import annotations
@@ -22,16 +25,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from audit.models import record
-from hazards.choices import OPEN_STATUSES, Action, Level
-from hazards.models import Hazard, HazardEvent, ListedSupervision
-from organizations.choices import PositionKind, UnitKind
+from notifications import answers, sweeps
+from notifications.choices import LADDER, Target
+from notifications.models import TITLE_LENGTH, Notification
+from notifications.outbox import Outbox, SweepResult, notice_answered
+from organizations.choices import PositionKind
 from organizations.models import Position, PositionAssignment
+from organizations.responsibility import city_office_position
 from safety_platform.lib.text import one_line
 from workdays.calendar import SHANGHAI, SpecialDays, add_working_days, local_date, subtract_working_days
 
-from .choices import LADDER, Channel, DeliveryState, Target
-from .models import TITLE_LENGTH, Delivery, Escalation, EscalationChain, Notification, NotificationPreference
+from . import events
+from .choices import OPEN_STATUSES, Action, Level
+from .models import Escalation, EscalationChain, Hazard, ListedSupervision
 
 REMINDER_TIME = time(9, 0)  # reminders before a deadline go out at the start of the working day
 
@@ -157,48 +163,16 @@ class Resolver:
         return None, [], _("%(vacant)s is vacant and nobody above holds a position") % {"vacant": vacant}
 
 
-def city_office_position() -> Position | None:
-    """The city office's duty officer position if there is one with a holder, else its staff position."""
-    positions = list(
-        Position.objects.filter(
-            unit_kind=UnitKind.CITY_OFFICE, kind__in=[PositionKind.DUTY_OFFICER, PositionKind.CITY_OFFICE_STAFF]
-        ).order_by("kind", "id")  # duty_officer sorts before city_office_staff
-    )
-    held = set(
-        PositionAssignment.objects.current()
-        .filter(position__in=positions, user__is_active=True)
-        .values_list("position_id", flat=True)
-    )
-    return next((p for p in positions if p.pk in held), positions[0] if positions else None)
-
-
 # --- the sweep ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class SweepResult:
-    steps: int = 0
-    notifications: int = 0
-    passed_up: int = 0
-    batches: int = 0
-    planned: list[str] = field(default_factory=list)
-
-
-def sweep(now: datetime | None = None, batch_size: int | None = None, dry_run: bool = False) -> SweepResult:
-    """Send every due step and pass up every unanswered must-answer notice, in bounded batches."""
-    now = now or timezone.now()
-    batch_size = batch_size or settings.ESCALATION_BATCH_SIZE
-    result = SweepResult()
+def sweep(now: datetime, batch_size: int, dry_run: bool, result: SweepResult) -> None:
+    """Send every due step, in bounded batches (registered with `notifications.sweeps`, which runs it first)."""
     after: tuple[datetime, int] | None = None
     while True:
         done, after = _sweep_batch(now, batch_size, result, dry_run, after)
         if done < batch_size or dry_run:
             break
-    while True:
-        done = _answer_batch(now, batch_size, result, dry_run)
-        if done < batch_size or dry_run:
-            break
-    return result
 
 
 class _DryRun(Exception):
@@ -225,7 +199,7 @@ def _sweep_batch(
             last = (escalations[-1].next_due_at, escalations[-1].pk)
             result.batches += 1
             resolver = Resolver([e.hazard for e in escalations]).load()
-            outbox = Outbox(now)
+            outbox = HazardOutbox(now)
             cache = SpecialDays()
             for escalation in escalations:
                 while escalation.next_due_at and escalation.next_due_at <= now:
@@ -233,7 +207,7 @@ def _sweep_batch(
                     escalation.next_step += 1
                     escalation.next_due_at = due_at(escalation, escalation.next_step, cache)
                 escalation.active = escalation.next_due_at is not None
-            result.notifications += outbox.flush(dry_run, result)
+            result.notifications += outbox.flush(dry_run)
             if dry_run:
                 raise _DryRun
             Escalation.objects.bulk_update(escalations, ["next_step", "next_due_at", "active"])
@@ -242,7 +216,7 @@ def _sweep_batch(
         return len(escalations), last
 
 
-def _send_step(escalation: Escalation, resolver: Resolver, outbox: Outbox, result: SweepResult) -> None:
+def _send_step(escalation: Escalation, resolver: Resolver, outbox: HazardOutbox, result: SweepResult) -> None:
     hazard = escalation.hazard
     step = escalation.steps[escalation.next_step]
     sent, notes = [], []
@@ -252,135 +226,50 @@ def _send_step(escalation: Escalation, resolver: Resolver, outbox: Outbox, resul
             notes.append(note)
         for user in users:
             key = f"esc:{escalation.pk}:{escalation.next_step}:{user.pk}"
-            if outbox.add(key, user, position, hazard, step, note):
+            if outbox.add_step(key, user, position, hazard, step, note):
                 sent.append(str(user))
     result.steps += 1
     result.planned.append(f"{hazard.code} · {step['label']} → {', '.join(sent) or '—'}")
     outbox.events.append(
-        HazardEvent(
-            hazard=hazard,
-            actor=None,
-            action=Action.ESCALATION_STEP,
-            from_status=hazard.status,
-            to_status=hazard.status,
-            reason="；".join(notes),
-            data={"step": step["label"], "recipients": sent, "offset": step["offset"]},
+        events.build(
+            hazard,
+            None,
+            Action.ESCALATION_STEP,
+            hazard.status,
+            "；".join(notes),
+            step=step["label"],
+            recipients=sent,
+            offset=step["offset"],
         )
     )
 
 
-def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: bool) -> int:
-    """Must-answer notices past their answer time go to the holder's superior position, once."""
-    try:
-        with transaction.atomic():
-            overdue = list(
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    must_answer=True, acknowledged_at__isnull=True, escalated_at__isnull=True, answer_due_at__lte=now
-                )
-                .select_related("position__superior", "hazard", "hazard__enterprise")
-                .order_by("answer_due_at")[:batch_size]
-            )
-            if not overdue:
-                return 0
-            superiors = [n.position.superior for n in overdue if n.position and n.position.superior]
-            resolver = Resolver([]).load(extra_positions=superiors)
-            outbox = Outbox(now)
-            for notice in overdue:
-                superior = notice.position.superior if notice.position else None
-                holders = resolver.holders.get(superior.pk, []) if superior else []
-                for user in holders:
-                    step = {"label": _("Unanswered: %(title)s") % {"title": notice.title}, "must_answer": True}
-                    outbox.add(f"up:{notice.pk}:{user.pk}", user, superior, notice.hazard, step, "", parent=notice)
-                notice.escalated_at = now
-                if not holders:
-                    notice.vacancy_note = _("No superior position holder to pass this to.")
-                result.passed_up += 1
-            result.notifications += outbox.flush(dry_run, result)
-            if dry_run:
-                raise _DryRun
-            Notification.objects.bulk_update(overdue, ["escalated_at", "vacancy_note"])
-            return len(overdue)
-    except _DryRun:
-        return len(overdue)
-
-
-class Outbox:
-    """Notifications and deliveries of one batch, written with three statements and enqueued on commit."""
+class HazardOutbox(Outbox):
+    """The outbox of one batch of escalation steps: each notice worded for its hazard and step, and the steps'
+    timeline events written with the notices (one statement), before their deliveries are planned."""
 
     def __init__(self, now: datetime) -> None:
-        self.now = now
-        self.rows: dict[str, Notification] = {}
-        self.events: list[HazardEvent] = []
+        super().__init__(now)
+        self.events: list = []
 
-    def add(self, key, user, position, hazard, step, note, parent=None) -> bool:
+    def add_step(self, key, user, position, hazard: Hazard, step: dict, note: str) -> bool:
         if key in self.rows:
             return False
         must_answer = bool(step.get("must_answer"))
-        self.rows[key] = Notification(
-            key=key,
-            recipient=user,
-            position=position,
-            hazard=hazard,
-            parent=parent,
+        return self.add(
+            key,
+            user,
+            position,
             title=notice_title(hazard, step),
             body=notice_body(hazard, step, note),
-            link=f"/hazards/{hazard.pk}/" if hazard else "",
-            vacancy_note=note[:200],
-            must_answer=must_answer,
-            answer_due_at=self.now + answer_limit(hazard) if must_answer else None,
-            created_at=self.now,
+            link=f"/hazards/{hazard.pk}/",
+            hazard=hazard,
+            vacancy_note=note,
+            answer_within=answer_limit(hazard) if must_answer else None,
         )
-        return True
 
-    def flush(self, dry_run: bool, result: SweepResult) -> int:
-        if dry_run or not self.rows:
-            return len(self.rows)
-        Notification.objects.bulk_create(self.rows.values(), ignore_conflicts=True)
-        HazardEvent.objects.bulk_create(self.events)
-        return len(deliver_new(list(self.rows), self.now))
-
-
-def deliver_new(keys: list[str], now: datetime) -> list[Notification]:
-    """Plan the deliveries of the notifications just written under these keys, and enqueue them on commit."""
-    notifications = list(Notification.objects.filter(key__in=keys, created_at=now).select_related("recipient"))
-    Delivery.objects.bulk_create(plan_deliveries(notifications, now), ignore_conflicts=True)
-    ids = list(
-        Delivery.objects.filter(notification__in=notifications, state=DeliveryState.PENDING).values_list(
-            "pk", flat=True
-        )
-    )
-    transaction.on_commit(lambda: enqueue(ids))
-    return notifications
-
-
-def notify(recipients, key: str, title: str, body: str, link: str = "", answer_within: timedelta | None = None):
-    """Tell these (user, position) pairs once per key; with `answer_within` it is a must-answer notice, passed to
-    the position's superior by the sweep when nobody answers in time. Call inside the causing transaction."""
-    now = timezone.now()
-    rows = [
-        Notification(
-            key=f"{key}:{user.pk}",
-            recipient=user,
-            position=position,
-            title=one_line(title, TITLE_LENGTH),
-            body=body,
-            link=link,
-            must_answer=answer_within is not None,
-            answer_due_at=now + answer_within if answer_within else None,
-            created_at=now,
-        )  # fmt: skip
-        for user, position in recipients
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return deliver_new([r.key for r in rows], now)
-
-
-def holders(position: Position | None) -> list[tuple]:
-    if position is None:
-        return []
-    return [(a.user, position) for a in PositionAssignment.objects.current().filter(
-        position=position, user__is_active=True).select_related("user")]  # fmt: skip
+    def write_more(self) -> None:
+        events.events_bulk(self.events)
 
 
 def answer_limit(hazard: Hazard | None) -> timedelta:
@@ -414,68 +303,31 @@ def notice_body(hazard: Hazard | None, step: dict, note: str) -> str:
         return "\n".join(lines)
 
 
-def plan_deliveries(notifications: list[Notification], now: datetime) -> list[Delivery]:
-    """E-mail and the gateway webhook as each person chose; quiet hours defer all but must-answer notices."""
-    preferences = {
-        p.user_id: p for p in NotificationPreference.objects.filter(user__in=[n.recipient_id for n in notifications])
+# --- the hooks into the notifications app (called once, from HazardsConfig.ready) -----------------------------
+
+
+def pass_up_wording(notice: Notification, label: str) -> dict | None:
+    """A notice about a hazard passes up worded like an escalation step, with the hazard level's answer limit."""
+    if notice.hazard_id is None:
+        return None
+    hazard = notice.hazard
+    step = {"label": label, "must_answer": True}
+    return {
+        "title": notice_title(hazard, step),
+        "body": notice_body(hazard, step, ""),
+        "link": f"/hazards/{hazard.pk}/",
+        "hazard": hazard,
+        "answer_within": answer_limit(hazard),
     }
-    deliveries = []
-    for notice in notifications:
-        preference = preferences.get(notice.recipient_id) or NotificationPreference(user=notice.recipient)
-        later = None if notice.must_answer or not preference.is_quiet(now) else quiet_end(preference, now)
-        if preference.email and notice.recipient.email:
-            deliveries.append(Delivery(notification=notice, channel=Channel.EMAIL, not_before=later, created_at=now))
-        if preference.webhook and settings.NOTIFY_WEBHOOK_URL:
-            deliveries.append(Delivery(notification=notice, channel=Channel.WEBHOOK, not_before=later, created_at=now))
-    return deliveries
 
 
-def quiet_end(preference: NotificationPreference, now: datetime) -> datetime:
-    local = timezone.localtime(now, SHANGHAI)
-    end = datetime.combine(local.date(), preference.quiet_until, tzinfo=SHANGHAI)
-    return end if end > local else end + timedelta(days=1)
+def _answered(sender, notice: Notification, actor, **kwargs) -> None:
+    """Answering a must-answer notice about a hazard goes on its timeline, in the answer's transaction."""
+    if notice.hazard_id:
+        events.answered(notice.hazard_id, actor, notice.pk, notice.title)
 
 
-def enqueue(ids: list[int]) -> None:
-    from .tasks import deliver
-
-    for pk in ids:
-        deliver.delay(pk)
-
-
-# --- answering -----------------------------------------------------------------------------------------------
-
-
-def acknowledge(actor, notification: Notification | int) -> Notification:
-    """One tap: the answer is timed and attributed; only the recipient answers their own notice."""
-    pk = notification.pk if isinstance(notification, Notification) else notification
-    with transaction.atomic():
-        notice = Notification.objects.select_for_update().filter(recipient=actor, pk=pk).first()
-        if notice is None:
-            from django.http import Http404
-
-            raise Http404
-        now = timezone.now()
-        answering = notice.acknowledged_at is None
-        if answering:
-            notice.acknowledged_at = now
-        notice.read_at = notice.read_at or now
-        notice.save(update_fields=["acknowledged_at", "read_at"])
-        if answering and notice.must_answer:  # the first answer only: answering again changes nothing
-            late = notice.answer_due_at is not None and now > notice.answer_due_at
-            record(actor, "notification.acknowledge", notice, {"title": notice.title, "late": late})
-        if notice.hazard_id and notice.must_answer:
-            HazardEvent.objects.create(
-                hazard_id=notice.hazard_id,
-                actor=actor,
-                action=Action.ACKNOWLEDGE,
-                data={"notification": notice.pk, "title": notice.title},
-            )
-        return notice
-
-
-def mark_read(actor, ids=None) -> int:
-    queryset = Notification.objects.filter(recipient=actor, read_at__isnull=True)
-    if ids is not None:
-        queryset = queryset.filter(pk__in=ids)
-    return queryset.update(read_at=timezone.now())
+def connect() -> None:
+    sweeps.register(sweep)
+    answers.register_wording(pass_up_wording, related=("hazard", "hazard__enterprise"))
+    notice_answered.connect(_answered, sender=Notification, dispatch_uid="hazards.escalation.answered")
