@@ -48,9 +48,10 @@ test-fast: $(DEVSTAMP) ## Unit tests only (no processes, no browser, no schemath
 schemathesis: $(DEVSTAMP) ## Schemathesis over the whole API schema as the city office and an enterprise (PostgreSQL)
 	$(BIN)/pytest tests/contract -m schemathesis $(PYTEST_ARGS)
 
-lint: $(DEVSTAMP) ## ruff format check + lint, Django checks, migrations up to date, translations complete
+lint: $(DEVSTAMP) ## ruff format check + lint, import layers (import-linter), Django checks, migrations up to date
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 	$(LINT_KEY) $(PY) manage.py check --fail-level WARNING
 	$(LINT_KEY) $(PY) manage.py makemigrations --check --dry-run
 	$(MAKE) --no-print-directory check-deploy
