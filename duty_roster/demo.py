@@ -1,5 +1,6 @@
-"""Demo rota for `manage.py seed_demo`: the next 30 days at 海滨区's duty post, so `make run` has duties,
-check-ins and (if nobody checks in) the alert."""
+"""Demo rota for `manage.py seed_demo`: the next 30 days at 海滨区's duty post, each day with a leader on duty and
+the unit kind's minimum of duty officers, so `make run` has duties, check-ins and (if nobody checks in) the
+alert. A later run tops the rota up to 30 days ahead; days that have a shift are kept."""
 
 from __future__ import annotations
 
@@ -12,15 +13,26 @@ from organizations.models import Position, User
 
 from . import rota
 from .models import DutyShift
+from .plans import minimum_officers
+
+DAYS = 30
 
 
-def load_demo_rota() -> dict[str, int]:
+def load_demo_rota(extra_leaders: list[str] = (), extra_officers: list[str] = ()) -> dict[str, int]:
+    """demo-district leads and demo-duty stands duty, with the people named (usernames) beside them."""
     officer = User.objects.filter(username="demo-duty").first()
     leader = User.objects.filter(username="demo-district").first()
     post = Position.objects.filter(kind=PositionKind.DUTY_OFFICER, assignments__user=officer).first()
-    if not (officer and leader and post) or DutyShift.objects.filter(post=post).exists():
-        return {"shifts": DutyShift.objects.count(), "shifts_created": 0}
+    before = DutyShift.objects.count()
     today = timezone.localdate()
-    result = rota.generate(User.objects.get(username="demo-city"), post, today, today + timedelta(days=29),
-                           [leader], [officer])  # fmt: skip
-    return {"shifts": DutyShift.objects.count(), "shifts_created": len(result.created)}
+    end = today + timedelta(days=DAYS - 1)
+    if (
+        not (officer and leader and post)
+        or DutyShift.objects.filter(post=post, date__range=(today, end)).count() == DAYS
+    ):
+        return {"shifts": before, "shifts_created": 0}
+    leaders = [leader, *User.objects.filter(username__in=extra_leaders).order_by("username")]
+    officers = [officer, *User.objects.filter(username__in=extra_officers).order_by("username")]
+    rota.generate(User.objects.get(username="demo-city"), post, today, end, leaders, officers,
+                  per_day=min(minimum_officers(post), len(officers)))  # fmt: skip
+    return {"shifts": DutyShift.objects.count(), "shifts_created": DutyShift.objects.count() - before}

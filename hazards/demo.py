@@ -1,31 +1,39 @@
 """Demo hazards for `manage.py seed_demo`: a living ledger in every state, made by the demo users through the
-workflow itself (so every one has its timeline). Idempotent: each filing has a fixed idempotency key."""
+workflow itself (so every one has its timeline). Idempotent: each filing has a fixed idempotency key.
+
+Everything is placed relative to the day of loading: each hazard was found some days before it, and each
+deadline is the end (23:59:59 Beijing time) of a working day counted from it (workdays calendar): a few
+overdue, some due within the week, the rest later."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from organizations.models import Enterprise, User
+from workdays.calendar import END_OF_DAY, SHANGHAI, add_working_days, subtract_working_days
 
 from . import escalation, workflow
 from .models import Hazard, HazardCategory
 
 NAMESPACE = uuid.UUID("6a0f4f7e-5d2e-4d55-9a55-0d3c1b6c7a10")
-# (title, place, category, level, how far along: reported / confirmed / rectifying / awaiting / closed / overdue)
+# (title, place, category, level, how far along: reported / confirmed / rectifying / awaiting / closed / overdue,
+#  found so many days ago, deadline in working days from today: negative is overdue)
 DEMO = [
-    ("储罐区呼吸阀堵塞", "储罐区", "hazchem", "major", "rectifying"),
-    ("灭火器压力不足", "一号仓库", "fire", "general", "closed"),
-    ("配电箱未可靠接地", "二号车间", "electrical", "general", "awaiting"),
-    ("安全出口被货物堵塞", "成品仓库", "evacuation", "general", "overdue"),
-    ("气瓶未固定放置", "维修车间", "hazchem", "general", "confirmed"),
-    ("有限空间作业未检测气体", "污水池", "confined_space", "general", "reported"),
-    ("动火作业无审批", "装置区", "hot_work", "general", "rectifying"),
-    ("高处作业未系安全带", "厂房屋面", "work_at_height", "general", "reported"),
+    ("储罐区呼吸阀堵塞", "储罐区", "hazchem", "major", "rectifying", 12, 10),
+    ("灭火器压力不足", "一号仓库", "fire", "general", "closed", 20, 5),
+    ("配电箱未可靠接地", "二号车间", "electrical", "general", "awaiting", 9, 3),
+    ("安全出口被货物堵塞", "成品仓库", "evacuation", "general", "overdue", 25, -4),
+    ("气瓶未固定放置", "维修车间", "hazchem", "general", "confirmed", 3, 2),
+    ("有限空间作业未检测气体", "污水池", "confined_space", "general", "reported", 1, None),
+    ("动火作业无审批", "装置区", "hot_work", "general", "rectifying", 6, 1),
+    ("高处作业未系安全带", "厂房屋面", "work_at_height", "general", "reported", 0, None),
 ]
+# The others: every second one is confirmed, with these deadlines in turn (working days from today).
+OTHER_DEADLINES = [-1, 4, 8, 12, 15, 20]
 OTHERS = [
     ("厨房燃气管道老化", "后厨", "gas", "general"),
     ("疏散指示标志损坏", "一楼大厅", "evacuation", "general"),
@@ -40,25 +48,45 @@ def key(*parts) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, "/".join(str(p) for p in parts))
 
 
+def end_of_working_day(offset: int, today: date | None = None) -> datetime:
+    """23:59:59 Beijing time of the `offset`-th working day after today (negative: before today)."""
+    today = today or timezone.localdate()
+    day = add_working_days(today, offset) if offset > 0 else subtract_working_days(today, -offset)
+    return datetime.combine(day, END_OF_DAY, tzinfo=SHANGHAI)
+
+
+def demo_enterprises() -> list[Enterprise]:
+    """The enterprises with demo hazards: demo-enterprise's first, then every fifth one the inspector sees."""
+    inspector = User.objects.get(username="demo-inspector")
+    firm = User.objects.get(username="demo-enterprise").enterprise
+    others = Enterprise.objects.visible_to(inspector).exclude(pk=firm.pk).order_by("id")[:60:5]
+    return [firm, *others]
+
+
 def load_demo_hazards() -> dict[str, int]:
     users = {u.username: u for u in User.objects.filter(username__startswith="demo-")}
     inspector, department, firm = users["demo-inspector"], users["demo-department"], users["demo-enterprise"]
     before = Hazard.objects.count()
+    now = timezone.now()
     with transaction.atomic():
-        for index, (title, place, category, level, stage) in enumerate(DEMO):
-            hazard, created = file(inspector, firm.enterprise, title, place, category, level, key("demo", index))
+        for index, (title, place, category, level, stage, days_ago, due) in enumerate(DEMO):
+            found = now - timedelta(days=days_ago, hours=3)
+            hazard, created = file(inspector, firm.enterprise, title, place, category, level, found, key("demo", index))
             if created:
-                walk(hazard, stage, inspector, department, firm)
-        others = Enterprise.objects.visible_to(inspector).exclude(pk=firm.enterprise_id).order_by("id")[:60:5]
-        for index, enterprise in enumerate(others):
+                walk(hazard, stage, due, inspector, department, firm)
+        for index, enterprise in enumerate(demo_enterprises()[1:]):
             title, place, category, level = OTHERS[index % len(OTHERS)]
-            hazard, created = file(inspector, enterprise, title, place, category, level, key("other", index))
+            found = now - timedelta(days=2 + 3 * index)
+            hazard, created = file(inspector, enterprise, title, place, category, level, found, key("other", index))
             if created and index % 2:
-                workflow.confirm(department, hazard, timezone.now() + timedelta(days=20 + index))
+                due = OTHER_DEADLINES[(index // 2) % len(OTHER_DEADLINES)]
+                workflow.confirm(department, hazard, end_of_working_day(max(due, 1)))
+                if due < 0:
+                    make_overdue(hazard, due)
     return {"hazards": Hazard.objects.count(), "hazards_created": Hazard.objects.count() - before}
 
 
-def file(actor, enterprise, title, place, category, level, idempotency_key):
+def file(actor, enterprise, title, place, category, level, found, idempotency_key):
     filing = workflow.Filing(
         enterprise=enterprise,
         title=title,
@@ -66,29 +94,35 @@ def file(actor, enterprise, title, place, category, level, idempotency_key):
         category=HazardCategory.objects.get(code=category),
         level=level,
         description=f"{place}：{title}。",
+        found_at=found,
         idempotency_key=idempotency_key,
     )
     return workflow.file_hazard(actor, filing)
 
 
-def walk(hazard: Hazard, stage: str, inspector: User, department: User, firm: User) -> None:
+def make_overdue(hazard: Hazard, due: int) -> None:
+    """Demo history: confirmed long ago, its deadline passed. Nothing but the demo loader writes a deadline in
+    the past; the workflow refuses one."""
+    Hazard.objects.filter(pk=hazard.pk).update(deadline=end_of_working_day(due))
+    escalation.start(Hazard.objects.get(pk=hazard.pk))  # so the demo's scheduler escalates it at once
+
+
+def walk(hazard: Hazard, stage: str, due: int | None, inspector: User, department: User, firm: User) -> None:
     """Move a demo hazard as far as its stage, by the people who would."""
     if stage == "reported":
         return
-    workflow.confirm(inspector, hazard, timezone.now() + timedelta(days=30))
+    deadline = end_of_working_day(max(due, 1))
+    workflow.confirm(inspector, hazard, deadline)
     if stage == "confirmed":
         return
     if stage == "overdue":
-        # Demo history: this one was confirmed long ago and its deadline has passed. Nothing but the demo
-        # loader writes a deadline in the past; the workflow refuses one.
-        Hazard.objects.filter(pk=hazard.pk).update(deadline=timezone.now() - timedelta(days=4))
-        escalation.start(Hazard.objects.get(pk=hazard.pk))  # so the demo's scheduler escalates it at once
+        make_overdue(hazard, due)
         return
     plan = {
         "responsible_person": "陈伟",
         "measures": "立即整改并举一反三排查同类部位",
         "funds": 5000,
-        "deadline": timezone.now() + timedelta(days=20),
+        "deadline": deadline,
         "contingency_plan": "整改期间设置警戒区，专人值守",
     }
     if hazard.level == "major":

@@ -1,23 +1,21 @@
-"""`manage.py seed_demo`: load the demo city 滨海市 (idempotent; safe to run on every start)."""
+"""`manage.py seed_demo`: load the demo city 滨海市 as of today (idempotent; safe to run on every start)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from duty_roster.demo import load_demo_rota
-from hazards.demo import load_demo_hazards
-from inspections.demo import load_demo_campaign
-from organizations.demo import DEMO_PASSWORD, load_demo
+from ops.seeding.demo import load_demo_city
+from organizations.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
-    help = "Load the demo city (regions, industries, departments, 200 enterprises, positions, users, hazards)."
+    help = (
+        "Load the demo city as of today (regions, industries, departments, 200 enterprises, positions and their "
+        "holders, users, hazards, a campaign, duty rotas and a holiday plan)."
+    )
 
     def handle(self, *args, **options) -> None:
-        counts = load_demo()
-        counts.update(load_demo_hazards())
-        counts.update(load_demo_campaign())
-        counts.update(load_demo_rota())
+        counts = load_demo_city()
         kinds = [kind for kind in counts if not kind.endswith("_created")]
         for kind in kinds:
             self.stdout.write(f"{kind:<12} {counts[kind]:>5}  ({counts[kind + '_created']} new)")
