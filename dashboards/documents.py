@@ -87,11 +87,12 @@ def next_serial(kind: str, year: int) -> int:
 
 
 def issuing_unit(actor: User, hazard: Hazard) -> str:
-    """The unit named at the head of the document: the issuer's own, or for a superuser without a unit the
-    hazard's supervising department."""
-    if actor.unit_kind in GOVERNMENT_UNITS or not hazard.department_id:
-        return unit_name(actor)
-    return hazard.department.name
+    """The unit named at the head of the document (docs/reports.md): the hazard's supervising department, whose
+    order the notice is and which accepts the rectification, whoever in scope prints it; for a hazard no
+    department supervises (a supervision gap), the issuer's own unit."""
+    if hazard.department_id:
+        return hazard.department.name
+    return unit_name(actor)
 
 
 # --- what the documents show -------------------------------------------------------------------------

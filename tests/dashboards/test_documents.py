@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from dashboards import documents
 from dashboards.models import DocumentCounter, IssuedDocument
 from hazards import workflow
+from hazards.models import Hazard
 from safety_platform.lib.errors import Conflict
 
 from ..hazards.conftest import advance, filing, later
@@ -92,7 +93,8 @@ def test_who_may_issue(hz):
     assert not IssuedDocument.objects.exists()
     for name in ("city", "district", "inspector", "county_dept"):
         assert documents.issue(hz.users[name], hazard, NOTICE).serial == 1
-    assert IssuedDocument.objects.get().issuing_unit == "滨海市安全生产委员会办公室"
+    # in the name of the hazard's supervising department, whoever prints it first (here the city office)
+    assert IssuedDocument.objects.get().issuing_unit == "海滨区应急管理局"
 
 
 def test_pages_refuse_the_enterprise_and_hide_from_the_outsider(client, hz):
@@ -190,3 +192,31 @@ def test_notice_pdf_in_english(client, hz):
         )
     text = " ".join(pdf_text(response.content, "notice-en").split())
     assert "Hazard rectification notice" in text and hazard.code in text and "Notice No." in text
+
+
+def masthead(content: bytes, name: str) -> str:
+    """The first line of text of the PDF: the unit the document is issued in the name of."""
+    return next(line for line in pdf_text(content, name).splitlines() if line.strip()).strip()
+
+
+@pytest.mark.parametrize("kind", [NOTICE, ACCEPTANCE])
+def test_documents_are_headed_by_the_supervising_department_not_the_printer(client, hz, kind):
+    """A city inspector (市应急管理局) prints for a hazard 海滨区应急管理局 supervises: the district one heads it."""
+    hazard = advance(hz, "closed")
+    assert hazard.department == hz.d1_yjj
+    client.force_login(hz.users["inspector"])
+    response = client.post(reverse("documents:issue", args=[hazard.pk, kind]), follow=True)
+    assert response["Content-Type"] == "application/pdf"
+    assert masthead(response.content, f"heading-{kind}") == "海滨区应急管理局"
+    assert "市应急管理局" not in "".join(pdf_text(response.content, f"heading-{kind}").split()).replace(
+        "海滨区应急管理局", ""
+    )
+
+
+def test_a_hazard_nobody_supervises_is_headed_by_the_issuers_unit(client, hz):
+    """No supervising department (a gap with no default supervisor): the government that prints it issues it."""
+    hazard = advance(hz, "confirmed")
+    Hazard.objects.filter(pk=hazard.pk).update(department=None)
+    client.force_login(hz.users["district"])
+    response = client.post(reverse("documents:issue", args=[hazard.pk, NOTICE]), follow=True)
+    assert masthead(response.content, "heading-gap") == "海滨区人民政府"
