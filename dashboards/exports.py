@@ -21,19 +21,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from audit.models import record
-from hazards.choices import OPEN_STATUSES, Level, Source, Status
+from hazards.choices import OPEN_STATUSES, Action, Level, Source, Status
 from hazards.filters import HazardFilterSet
-from hazards.models import Hazard
+from hazards.models import Hazard, HazardEvent
 from organizations.models import User
 from safety_platform.lib import xlsx
 
 from .models import ExportJob
+from .units import unit_name
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -62,15 +65,20 @@ COLUMNS = [
     (gettext_lazy("Responsible person"), "plan__responsible_person"),
     (gettext_lazy("Measures"), "plan__measures"),
     (gettext_lazy("Funds (CNY)"), "plan__funds"),
+    (gettext_lazy("Plan deadline"), "plan__deadline"),
+    (pgettext_lazy("ledger column", "Contingency plan"), "plan__contingency_plan"),
     (gettext_lazy("Listed supervision"), "listing__order_number"),
+    (gettext_lazy("Acceptance result"), "accepted"),
     (gettext_lazy("Closed at"), "closed_at"),
 ]
 FIELDS = [f for _, f in COLUMNS if f]
 # Columns people type into (names, titles, places, measures, order numbers): a spreadsheet must not read them as a
 # formula, so in CSV a leading = + - @ gets a quote.
-TEXT_COLUMNS = [2, 4, 5, 6, 7, 8, 9, 17, 18, 20]
+TEXT_COLUMNS = [2, 4, 5, 6, 7, 8, 9, 17, 18, 21, 22, 23]
+# Columns of times: Excel date cells in the .xlsx, "YYYY-MM-DD HH:MM" in CSV.
+TIME_COLUMNS = [12, 13, 20, 24]
 FORMULA_START = frozenset("=+-@\t\r")
-WIDTHS = [6, 22, 30, 22, 12, 16, 18, 30, 16, 12, 10, 10, 17, 17, 10, 8, 8, 12, 40, 12, 16, 17]
+WIDTHS = [6, 22, 30, 22, 12, 16, 18, 30, 16, 12, 10, 10, 17, 17, 10, 8, 8, 12, 40, 12, 17, 30, 16, 24, 17]
 
 
 def headers() -> list[str]:
@@ -86,6 +94,49 @@ def ledger_queryset(user: User, query: str):
                     for k, v in filterset.form.errors.items()]  # fmt: skip
         raise ValidationError(messages)
     return filterset.qs.order_by("id")
+
+
+def with_acceptance(queryset):
+    """The last acceptance decision of each hazard (accepted, or the rectification rejected) with its comment or
+    reason, as "action|text": one correlated subquery on the timeline's (hazard, at) index per row."""
+    last = (
+        HazardEvent.objects.filter(hazard=OuterRef("pk"), action__in=[Action.ACCEPT, Action.REJECT])
+        .order_by("-at", "-id")
+        .annotate(decision=Concat("action", Value("|"), "reason", output_field=CharField()))
+        .values("decision")[:1]
+    )
+    return queryset.annotate(accepted=Subquery(last))
+
+
+def acceptance_text(decision: str | None) -> str:
+    """ "合格：现场复查合格" / "不合格：<reason>" from "accept|comment" / "reject|reason"; "" before any decision."""
+    if not decision:
+        return ""
+    action, _sep, text = decision.partition("|")
+    result = pgettext("acceptance", "Passed") if action == Action.ACCEPT else pgettext("acceptance", "Failed")
+    return _("%(result)s: %(comment)s") % {"result": result, "comment": text} if text else result
+
+
+def ledger_banner(user: User, query: str, now: datetime | None = None) -> str:
+    """The title row: the exporting unit, the period the filters choose (filed or closed between two days) and
+    the moment of the export, e.g.
+    海滨区应急管理局隐患整改台账（登记时间 2026-01-01 至 2026-06-30，截至 2026-07-01 10:00）."""
+    params = QueryDict(query)
+    parts = []
+    for start, end, label in (
+        ("created_after", "created_before", pgettext("ledger period", "filed")),
+        ("closed_after", "closed_before", pgettext("ledger period", "closed")),
+    ):
+        first, last = params.get(start, ""), params.get(end, "")
+        if first or last:
+            parts.append(
+                _("%(what)s %(first)s to %(last)s") % {"what": label, "first": first or "…", "last": last or "…"}
+            )
+    parts.append(_("as of %(now)s") % {"now": f"{timezone.localtime(now):%Y-%m-%d %H:%M}"})
+    return _("%(unit)s hazard ledger (%(period)s)") % {
+        "unit": unit_name(user) if user.unit_kind or not user.is_superuser else "",
+        "period": pgettext("list separator", ", ").join(parts),
+    }
 
 
 class _Request:
@@ -104,21 +155,23 @@ def ledger_rows(queryset, now: datetime | None = None, limit: int | None = None)
     tz = timezone.get_current_timezone()
     today = timezone.localdate(now)
 
-    def local(value: datetime | None) -> str:
-        # Once per timestamp of a million rows: astimezone with the zone looked up once, not timezone.localtime.
-        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+    def local(value: datetime | None) -> datetime | str:
+        # Local wall time to the minute (an Excel date cell; text in CSV). Once per timestamp of a million rows:
+        # astimezone with the zone looked up once, not timezone.localtime.
+        return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0) if value else ""
 
     for n, values in enumerate(_keyset(queryset, limit), 1):
         (_pk, code, enterprise, credit_code, region, industry, department, title, place, category, level, source,
-         found_at, deadline, status, responsible, measures, funds, order_number, closed_at) = values  # fmt: skip
+         found_at, deadline, status, responsible, measures, funds, plan_deadline, contingency, order_number,
+         accepted, closed_at) = values  # fmt: skip
         overdue = status in OPEN and deadline is not None and deadline < now
         yield [
             n, code, enterprise, credit_code, region, industry, department or "", title, place, category,
             levels.get(level, level), sources.get(source, source), local(found_at), local(deadline),
             statuses.get(status, status), yes if overdue else no,
             (today - deadline.astimezone(tz).date()).days if overdue else "",
-            responsible or "", measures or "", funds if funds is not None else "", order_number or "",
-            local(closed_at),
+            responsible or "", measures or "", funds if funds is not None else "", local(plan_deadline),
+            contingency or "", order_number or "", acceptance_text(accepted), local(closed_at),
         ]  # fmt: skip
 
 
@@ -129,7 +182,7 @@ def _keyset(queryset, limit: int | None, size: int = CHUNK) -> Iterator[tuple]:
     result before the first row (5.5 s at a million rows); inside a transaction it would hold SQLite's write lock
     (`make run`) and hide the progress a background export writes, for the whole download. Keyset chunks need
     neither: each is an index range on the primary key, and nothing stays open between them."""
-    values = queryset.order_by("id").values_list("id", *FIELDS)
+    values = with_acceptance(queryset).order_by("id").values_list("id", *FIELDS)
     last, sent = 0, 0
     while limit is None or sent < limit:
         take = size if limit is None else min(size, limit - sent)
@@ -143,13 +196,16 @@ def _keyset(queryset, limit: int | None, size: int = CHUNK) -> Iterator[tuple]:
 # CSV ---------------------------------------------------------------------------------------------------------
 
 
-def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
+def csv_stream(rows: Iterable[list], banner: str = "") -> Iterator[bytes]:
     """UTF-8 with a byte-order mark (so Excel reads the Chinese), formulas neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow(headers())
+    writer.writerow(headers())  # CSV keeps the header first (no banner row), so that it reads back as a table
     for n, row in enumerate(rows, 1):
+        for i in TIME_COLUMNS:
+            if row[i]:
+                row[i] = row[i].strftime("%Y-%m-%d %H:%M")
         for i in TEXT_COLUMNS:
             value = row[i]
             if value and value[0] in FORMULA_START:
@@ -165,8 +221,9 @@ def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
 # XLSX --------------------------------------------------------------------------------------------------------
 
 
-def xlsx_stream(rows: Iterable[list], title: str = "") -> Iterator[bytes]:
-    return xlsx.stream(rows, title or _("Hazard ledger"), head=[headers()], widths=WIDTHS)
+def xlsx_stream(rows: Iterable[list], banner: str = "") -> Iterator[bytes]:
+    """A title row (`ledger_banner`), the header, the rows; an autofilter on the header, times as date cells."""
+    return xlsx.stream(rows, _("Hazard ledger"), head=[headers()], widths=WIDTHS, banner=banner, autofilter=True)
 
 
 STREAMS = {"xlsx": xlsx_stream, "csv": csv_stream}
@@ -229,7 +286,8 @@ def run_export(pk: int, progress_every: int = 2000) -> ExportJob | None:
         with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as spool:
             queryset = ledger_queryset(job.owner, job.query)
             ExportJob.objects.filter(pk=pk).update(total=queryset.count())
-            for chunk in STREAMS[job.format](written.count(ledger_rows(queryset))):
+            banner = ledger_banner(job.owner, job.query)
+            for chunk in STREAMS[job.format](written.count(ledger_rows(queryset)), banner=banner):
                 spool.write(chunk)
             spool.seek(0)
             job.file.save(filename(job.format), File(spool), save=False)

@@ -110,7 +110,7 @@ def ledger_export(request):
         return render(request, "dashboards/export_error.html", {"errors": exc.messages}, status=400)
     total = queryset.count()
     if total <= settings.EXPORT_SYNC_LIMIT:
-        stream = exports.STREAMS[fmt](exports.ledger_rows(queryset))
+        stream = exports.STREAMS[fmt](exports.ledger_rows(queryset), banner=exports.ledger_banner(request.user, query))
         response = StreamingHttpResponse(stream, content_type=exports.CONTENT_TYPE[fmt])
         response["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
         return response

@@ -2,14 +2,18 @@
 
 A value a person typed is always written as text (`t="inlineStr"`), never as a formula, so a title starting with
 `=`, `+`, `-` or `@` shows as typed and nothing runs when the file is opened. Numbers stay numbers and booleans
-booleans. The file is a ZIP written to a sink that cannot seek, so zipfile uses data descriptors and nothing is held
-back: the first bytes go out before the last row is read. Used by the hazard ledger and the checklist export.
+booleans; a datetime (naive, local wall time) or a date is an Excel date cell (a serial number with a date format),
+so it sorts and filters as a date. Optionally a banner row above the header (merged across the columns) and an
+autofilter on the header row over all the rows. The file is a ZIP written to a sink that cannot seek, so zipfile
+uses data descriptors and nothing is held back: the first bytes go out before the last row is read. Used by the
+hazard ledger and the checklist export.
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 
 BATCH = 500
@@ -76,25 +80,51 @@ WORKBOOK_RELS = (
 STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<fonts count="2"><font><sz val="11"/><name val="等线"/></font>'
-    '<font><b/><sz val="11"/><name val="等线"/></font></fonts>'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="3"><font><sz val="11"/><name val="等线"/></font>'
+    '<font><b/><sz val="11"/><name val="等线"/></font><font><b/><sz val="14"/><name val="等线"/></font></fonts>'
     '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
     '</fill><fill><patternFill patternType="solid"><fgColor rgb="FFE8EEF4"/></patternFill></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/></cellXfs>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
 
 
-def _workbook(title: str) -> str:
+DATETIME_STYLE, DATE_STYLE, BANNER_STYLE = ' s="2"', ' s="3"', ' s="4"'
+EXCEL_EPOCH = date(1899, 12, 30).toordinal()  # day 0 of Excel's 1900 date system (as 1900-03-01 on)
+
+
+def column_letter(n: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _workbook(title: str, filter_ref: str = "") -> str:
+    name = title[:31].translate(_XML_TEXT)
+    quoted = name.replace("'", "''")
+    defined = (
+        f'<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+        f"'{quoted}'!{filter_ref}</definedName></definedNames>"
+        if filter_ref
+        else ""
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<sheets><sheet name="{title[:31].translate(_XML_TEXT)}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        f'<sheets><sheet name="{name}" sheetId="1" r:id="rId1"/></sheets>{defined}</workbook>'
     )
 
 
@@ -126,32 +156,58 @@ def cell(value, style: str = "") -> str:
         return f'<c t="b"{style}><v>{int(value)}</v></c>'
     if isinstance(value, int | Decimal | float):
         return f"<c{style}><v>{value}</v></c>"
+    if isinstance(value, datetime):  # before date: a datetime is a date
+        seconds = value.hour * 3600 + value.minute * 60 + value.second
+        return f"<c{style or DATETIME_STYLE}><v>{value.toordinal() - EXCEL_EPOCH + seconds / 86400!r}</v></c>"
+    if isinstance(value, date):
+        return f"<c{style or DATE_STYLE}><v>{value.toordinal() - EXCEL_EPOCH}</v></c>"
     return cell(str(value), style)
 
 
 def stream(
-    rows: Iterable[list], title: str, head: Sequence[Sequence] = (), widths: Sequence[float] = ()
+    rows: Iterable[list],
+    title: str,
+    head: Sequence[Sequence] = (),
+    widths: Sequence[float] = (),
+    banner: str = "",
+    autofilter: bool = False,
 ) -> Iterator[bytes]:
-    """The workbook's bytes as they are written: `head` rows in bold and frozen at the top, then `rows`."""
+    """The workbook's bytes as they are written: a `banner` row (large, bold, merged across the columns), the `head`
+    rows in bold, both frozen at the top, then `rows`; with `autofilter`, a filter on the last head row over every
+    row below it (its range is known at the end, which is where the sheet and the workbook part say it)."""
     sink = _Sink()
+    columns = max([len(widths), *(len(row) for row in head)], default=1) or 1
+    top = 1 if banner else 0
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         book.writestr("[Content_Types].xml", CONTENT_TYPES)
         book.writestr("_rels/.rels", ROOT_RELS)
-        book.writestr("xl/workbook.xml", _workbook(title))
         book.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         book.writestr("xl/styles.xml", STYLES)
+        count = 0
         with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            header = "".join("<row>" + "".join(cell(h, ' s="1"') for h in row) + "</row>" for row in head)
-            sheet.write((_sheet_head(widths, len(head)) + header).encode())
+            header = f"<row>{cell(banner, BANNER_STYLE)}</row>" if banner else ""
+            header += "".join("<row>" + "".join(cell(h, ' s="1"') for h in row) + "</row>" for row in head)
+            sheet.write((_sheet_head(widths, top + len(head)) + header).encode())
             yield sink.take()
             batch: list[str] = []
             for row in rows:
                 batch.append("<row>" + "".join(map(cell, row)) + "</row>")
+                count += 1
                 if len(batch) == BATCH:
                     sheet.write("".join(batch).encode())
                     batch = []
                     yield sink.take()
-            sheet.write(("".join(batch) + "</sheetData></worksheet>").encode())
+            last = column_letter(columns)
+            filter_ref = ""
+            tail = "".join(batch) + "</sheetData>"
+            if autofilter and head:
+                first_row = top + len(head)
+                filter_ref = f"$A${first_row}:${last}${first_row + count}"
+                tail += f'<autoFilter ref="A{first_row}:{last}{first_row + count}"/>'
+            if banner:
+                tail += f'<mergeCells count="1"><mergeCell ref="A1:{last}1"/></mergeCells>'
+            sheet.write((tail + "</worksheet>").encode())
+        book.writestr("xl/workbook.xml", _workbook(title, filter_ref))
     yield sink.take()
 
 

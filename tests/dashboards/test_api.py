@@ -116,7 +116,8 @@ def test_the_ledger_export_is_started_polled_and_downloaded(ledger, django_captu
     assert download_.status_code == 200 and download_["Content-Disposition"].startswith("attachment;")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(download_.streaming_content)))
     sheet_rows = list(book.active.iter_rows(values_only=True))
-    assert len(sheet_rows) == 6 and {r[14] for r in sheet_rows[1:]} == {"销号"}
+    assert len(sheet_rows) == 7 and {r[14] for r in sheet_rows[2:]} == {"销号"}
+    assert sheet_rows[0][0].startswith("滨海市安全生产委员会办公室隐患整改台账（截至 ")
     assert [j["id"] for j in client.get("/api/v1/exports/").json()["results"]] == [job.pk]
 
     other = api(ledger.users["district"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
@@ -15,10 +15,13 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from dashboards import exports, weekly
 from dashboards.models import ExportJob
+from hazards import workflow
 from hazards.models import Hazard
 from notifications.models import Notification
 from organizations.choices import PositionKind
+from workdays.calendar import SHANGHAI
 
+from ..hazards.conftest import advance
 from .conftest import NOW
 
 
@@ -36,12 +39,13 @@ def test_small_xlsx_streams_with_chinese_headers_and_every_row(client, ledger):
     assert response.status_code == 200 and response.streaming
     assert "attachment" in response["Content-Disposition"]
     rows = list(workbook(body(response)).active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("序号", "隐患编号", "企业名称", "统一社会信用代码")
-    assert len(rows) == 1 + Hazard.objects.count()
-    by_code = {r[1]: r for r in rows[1:]}
+    assert rows[0][0].startswith("滨海市安全生产委员会办公室隐患整改台账（截至 ")  # the title row
+    assert rows[1][:4] == ("序号", "隐患编号", "企业名称", "统一社会信用代码")
+    assert len(rows) == 2 + Hazard.objects.count()
+    by_code = {r[1]: r for r in rows[2:]}
     late = by_code[ledger.hazards["confirmed_overdue"].code]
     assert late[2] == "新城建设集团" and late[14] == "已确认" and late[15] == "是" and late[16] == 36
-    assert late[13] == "2026-05-10 09:00"
+    assert late[13] == datetime(2026, 5, 10, 9, 0)  # a date cell, local time
 
 
 def test_csv_has_a_bom_and_neutralises_formulas(client, ledger):
@@ -70,7 +74,7 @@ def test_a_department_heads_export_holds_nothing_outside_their_scope(client, led
     for fmt in ("xlsx", "csv"):
         data = body(client.get(reverse("dashboards:ledger"), {"format": fmt}))
         if fmt == "xlsx":
-            codes = {r[1] for r in list(workbook(data).active.iter_rows(values_only=True))[1:]}
+            codes = {r[1] for r in list(workbook(data).active.iter_rows(values_only=True))[2:]}
         else:
             codes = {r[1] for r in list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))[1:]}
         assert codes == set(Hazard.objects.visible_to(head).values_list("code", flat=True))
@@ -114,7 +118,7 @@ def test_a_large_export_runs_in_the_background_and_tells_its_owner(
     assert status["state"] == "done" and status["download"].endswith(f"/exports/{job.pk}/download/")
     data = b"".join(client.get(reverse("dashboards:export-download", args=[job.pk])).streaming_content)
     rows = list(workbook(data).active.iter_rows(values_only=True))
-    assert len(rows) == 6 and {r[14] for r in rows[1:]} == {"销号"}
+    assert len(rows) == 7 and {r[14] for r in rows[2:]} == {"销号"}  # the title row, the header, 5 rows
     notice = Notification.objects.get(recipient=user, key=f"export:{job.pk}:{user.pk}")
     assert "5" in notice.title
     assert exports.run_export(job.pk) is None  # a repeated task does nothing
@@ -218,7 +222,7 @@ def test_characters_xml_forbids_do_not_spoil_the_workbook(client, ledger):
     client.force_login(ledger.users["city"])
     rows = list(workbook(body(client.get(reverse("dashboards:ledger"), {"format": "xlsx"}))).active.iter_rows(
         values_only=True))  # fmt: skip
-    assert "损坏字符" in [r[7] for r in rows]
+    assert "损坏字符" in [r[7] for r in rows[2:]]
 
 
 def test_too_long_a_filter_is_refused(client, ledger):
@@ -243,3 +247,50 @@ def test_a_holder_without_a_unit_does_not_stop_the_weekly_summary(ledger):
     PositionAssignment.objects.update(started_at=datetime(2020, 1, 1, tzinfo=SHANGHAI))
     assert weekly.send_weekly() == 2
     assert not Notification.objects.filter(recipient=odd).exists()
+
+
+def test_the_workbook_has_a_title_row_an_autofilter_date_cells_and_the_plan_and_acceptance(client, hz):
+    """Opened as a person would (openpyxl, not read-only): the issuing unit and period on top, a filter on the header
+    over every row, times as Excel dates, and the plan's deadline, contingency plan and the acceptance result."""
+    closed = advance(hz, "closed")
+    rejected = workflow.reject(hz.users["county_dept"], advance(hz, "awaiting_acceptance"), "整改照片与现场不符")
+    advance(hz, "reported")
+    client.force_login(hz.users["county_dept"])
+    today = datetime.now(SHANGHAI).date()
+    period = {"created_after": f"{today - timedelta(days=30):%Y-%m-%d}", "created_before": f"{today:%Y-%m-%d}"}
+    data = body(client.get(reverse("dashboards:ledger"), {"format": "xlsx", **period}))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    count = Hazard.objects.count()
+    assert count == 3
+
+    title = sheet["A1"].value
+    assert title.startswith("海滨区应急管理局隐患整改台账（")
+    assert f"登记时间 {period['created_after']} 至 {period['created_before']}" in title and "，截至 " in title
+    assert "A1:Y1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref == f"A2:Y{2 + count}"
+
+    header = [c.value for c in sheet[2]]
+    assert header[12:14] == ["发现时间", "整改期限"] and header[20:25] == [
+        "整改方案期限", "应急预案", "挂牌督办", "验收结果", "销号时间"
+    ]  # fmt: skip
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=3)}
+    done = rows[closed.code]
+    for index, moment in ((12, closed.found_at), (13, closed.deadline), (20, closed.plan.deadline),
+                          (24, Hazard.objects.get(pk=closed.pk).closed_at)):  # fmt: skip
+        cell = done[index]
+        assert cell.is_date and isinstance(cell.value, datetime), header[index]  # a date cell, not text
+        assert cell.value == moment.astimezone(SHANGHAI).replace(tzinfo=None, second=0, microsecond=0)
+    assert done[21].value == "临时配备移动灭火器" and done[23].value == "合格"
+    assert rows[rejected.code][23].value == "不合格：整改照片与现场不符" and rows[rejected.code][24].value is None
+    reported = next(r for code, r in rows.items() if code not in (closed.code, rejected.code))
+    assert reported[13].value is None and reported[20].value is None and reported[23].value is None
+
+
+def test_csv_keeps_times_as_text(client, hz):
+    closed = advance(hz, "closed")
+    client.force_login(hz.users["county_dept"])
+    rows = list(csv.reader(io.StringIO(body(client.get(reverse("dashboards:ledger"), {"format": "csv"}))
+                                       .decode("utf-8-sig"))))  # fmt: skip
+    assert rows[0][23] == "验收结果" and len(rows) == 2
+    assert rows[1][13] == f"{closed.deadline.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" and rows[1][23] == "合格"

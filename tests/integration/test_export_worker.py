@@ -41,6 +41,6 @@ def test_a_worker_writes_a_large_export_and_its_owner_downloads_it(client, world
     assert (job.done, job.total) == (12, 12)
     data = b"".join(client.get(reverse("dashboards:export-download", args=[job.pk])).streaming_content)
     rows = list(openpyxl.load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
-    assert len(rows) == 13 and rows[0][1] == "隐患编号"
-    assert sum(1 for r in rows[1:] if r[15] == "是") == 6  # deadlines 5 days ahead down to 6 days ago
+    assert len(rows) == 14 and rows[0][0].startswith("滨海市") and rows[1][1] == "隐患编号"  # title row, header
+    assert sum(1 for r in rows[2:] if r[15] == "是") == 6  # deadlines 5 days ahead down to 6 days ago
     assert Notification.objects.filter(recipient=user, key=f"export:{job.pk}:{user.pk}").exists()
