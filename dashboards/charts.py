@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 WIDTH = 360
 LABEL = 92
@@ -110,9 +111,10 @@ def bar_chart(title: str, rows: list[dict], series: list[Series], chart_id: str)
             width = round(span * value / peak, 1) if value else 0
             by = y + i * (BAR + 1)
             bar = format_html(
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} · {}: {}</title></rect>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>'
                 '<text x="{}" y="{}" class="chart-value">{}</text>',
-                LABEL, by, max(width, 1), BAR, COLORS[i], row["label"], s.name, value,
+                LABEL, by, max(width, 1), BAR, COLORS[i],
+                _("%(label)s · %(series)s: %(value)s") % {"label": row["label"], "series": s.name, "value": value},
                 LABEL + width + 4, by + BAR - 1, value,
             )  # fmt: skip
             link = row.get(s.link)

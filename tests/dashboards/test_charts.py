@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from django.utils.translation import override
+
 from dashboards.charts import LABEL, LABEL_ROOM, Series, bar_chart, label_lines, text_width
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -50,7 +52,12 @@ def test_labels_end_at_the_bars_and_the_bars_keep_the_full_name():
             assert text.get("text-anchor") == "end"
             assert {float(span.get("x")) for span in text.findall(f"{SVG}tspan")} == {LABEL - 6}
     bar_titles = [t.text for rect in svg.iter(f"{SVG}rect") for t in rect.findall(f"{SVG}title")]
-    assert "滨海经济技术开发区 · 甲: 2" in bar_titles
+    assert "滨海经济技术开发区 · 甲：2" in bar_titles  # the full name, a full-width colon in Chinese
+    with override("en"):
+        english = chart(series=1)
+    assert "滨海经济技术开发区 · 甲: 2" in [
+        t.text for r in english.iter(f"{SVG}rect") for t in r.findall(f"{SVG}title")
+    ]
     # two lines of a wrapped label do not run into the next row's label
     rows = [group.find(f"{SVG}text").findall(f"{SVG}tspan") for group in svg.iter(f"{SVG}g")]
     ys = [[float(span.get("y")) for span in spans] for spans in rows]
