@@ -52,14 +52,14 @@ def may_plan(actor: User, post: Position) -> bool:
     return bool(same_unit)
 
 
-def _next(people: list[User], after: User | None, leave: dict, day: date) -> User | None:
-    """The next person after `after` in turn who is not on leave that day."""
+def _next(people: list[User], after: User | None, leave: dict, day: date, skip=()) -> User | None:
+    """The next person after `after` in turn who is not on leave that day (nor in `skip`, the day's team so far)."""
     if not people:
         return None
     start = (people.index(after) + 1) % len(people) if after in people else 0
     for offset in range(len(people)):
         person = people[(start + offset) % len(people)]
-        if day not in leave.get(person.pk, set()):
+        if day not in leave.get(person.pk, set()) and person not in skip:
             return person
     return None
 
@@ -99,7 +99,8 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
             if holiday or day.weekday() < 4 or not team or day.weekday() == 4:
                 team = []
                 for _i in range(per_day):
-                    officer = _next([o for o in officers if o not in team], officer, leave, day) or officer
+                    # in turn through the whole list: a list without the team would restart at its head each time
+                    officer = _next(officers, officer, leave, day, skip=team) or officer
                     if officer and officer not in team:
                         team.append(officer)
             if day in existing:

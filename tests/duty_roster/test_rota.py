@@ -39,6 +39,17 @@ def officers_by_day(post, start, end):
     return {s.date: (s.leader.username, [o.username for o in s.officers.all()]) for s in shifts}
 
 
+def test_several_officers_a_day_take_turns_through_the_whole_list(team):
+    """Three of four a day, Monday to Thursday: everyone is off one day in four (picking from the list without the
+    day's team used to restart at its head, so O1 stood every day and the others' turns were uneven)."""
+    world, post, p = team
+    officers = [p["O1"], p["O2"], p["O3"], p["O4"]]
+    rota.generate(world.users["district"], post, date(2024, 9, 23), date(2024, 9, 26), [p["L1"]], officers, per_day=3)
+    got = officers_by_day(post, date(2024, 9, 23), date(2024, 9, 26))
+    off = [{"O1", "O2", "O3", "O4"} - set(got[date(2024, 9, d)][1]) for d in (23, 24, 25, 26)]
+    assert off == [{"O4"}, {"O3"}, {"O2"}, {"O1"}]
+
+
 def test_national_day_rota_with_make_up_days_and_carry_over(team):
     world, post, p = team
     leaders, officers = [p["L1"], p["L2"]], [p["O1"], p["O2"], p["O3"], p["O4"]]
