@@ -100,3 +100,11 @@ def test_api_errors_stay_json(db, client):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert response.json()["detail"] == "未找到。"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_expired_form_gets_the_403_page_saying_what_to_do(db, language):
+    client = in_language(language)
+    client.handler.enforce_csrf_checks = True
+    html = assert_page(client.post(reverse("login"), {"username": "x", "password": "y"}), 403, language)
+    assert {"zh-hans": "重新加载", "en": "reload the page"}[language] in html

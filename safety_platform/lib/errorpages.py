@@ -67,3 +67,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     template = loader.get_template("500.html")
     body = template.template.render(Context({"back_url": back_url(request), "status": 500}))
     return HttpResponse(body, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """`CSRF_FAILURE_VIEW`: a form sent from a page that has expired (or from another site) gets the 403 page saying
+    what to do, not Django's technical page."""
+    message = _("This form has expired or did not come from this site. Go back, reload the page and try again.")
+    return permission_denied(request, message)
