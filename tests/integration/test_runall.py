@@ -90,6 +90,8 @@ def test_a_stop_signal_stops_the_web_server_worker_and_beat(tmp_path, name):
         assert status == 404
         assert 'lang="zh-hans"' in body and "未找到" in body and "返回首页" in body
         assert "URLconf" not in body and "DEBUG = True" not in body  # not Django's debug page
+        status, css = get(f"http://127.0.0.1:{port}/static/css/site.css")  # static files without DEBUG (whitenoise)
+        assert status == 200 and ".mainnav" in css
         assert len(left_in(groups)) >= 3
 
         runall.send_signal(getattr(signal, name))
