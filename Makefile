@@ -7,8 +7,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 # Developer commands run with DEBUG=1 unless told otherwise (the built-in development key, the console mail
-# backend); without it the web server, worker and beat refuse to serve without SECRET_KEY. The lint checks the
-# production settings with a throw-away key.
+# backend); without it the web server, worker and beat refuse to serve without SECRET_KEY. `make run` is the
+# exception: runall starts them with DEBUG off on a development key of its own (ops/management/commands/runall.py).
+# The lint checks the production settings with a throw-away key.
 DEV := DEBUG=$${DEBUG:-1}
 LINT_KEY := SECRET_KEY=$${SECRET_KEY:-lint-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')}
 
@@ -36,8 +37,10 @@ migrate: $(STAMP) ## Apply database migrations
 seed: migrate ## Load the demo city (idempotent)
 	$(DEV) $(PY) manage.py seed_demo
 
-run: seed ## Web server + Celery worker + beat with the demo city on 127.0.0.1:8000 (Ctrl-C stops all)
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runall
+# The three processes run with DEBUG off (users see the platform's error pages) on a development key kept in
+# var/dev-secret-key; `DEBUG=1 make run` shows Django's debug pages instead.
+run: seed ## Web server + Celery worker + beat with the demo city on 127.0.0.1:8000 (Ctrl-C or SIGTERM stops all)
+	$(PY) manage.py runall
 
 test: $(DEVSTAMP) ## The whole test suite (PostgreSQL/Redis/Chromium where configured)
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -88,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "notifications.context_processors.navigation",
+                "safety_platform.navigation.navigation",
             ],
         },
     },
@@ -192,6 +192,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "safety_platform.lib.errorpages.csrf_failure"  # the 403 page, saying what to do
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # Content-Security-Policy: the platform's own origin only; no inline script, no CDN.

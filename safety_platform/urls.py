@@ -38,4 +38,8 @@ urlpatterns = [
     path("operations/", operations, name="operations"),
 ]
 
+# The error pages in the base layout and the user's language (JSON under /api/): safety_platform/lib/errorpages.py.
+handler400 = "safety_platform.lib.errorpages.bad_request"
+handler403 = "safety_platform.lib.errorpages.permission_denied"
 handler404 = "safety_platform.lib.api.not_found"
+handler500 = "safety_platform.lib.errorpages.server_error"

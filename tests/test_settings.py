@@ -72,3 +72,42 @@ def test_the_tests_run_on_settings_that_set_a_key(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "True"]
+
+
+# --- make run (manage.py runall): DEBUG off for pages, a development key of its own (issue #14, item 5) -----------
+
+START_SERVING = (
+    "import django; django.setup(); from django.conf import settings; "
+    "from safety_platform.lib.env import require_secret_key; require_secret_key(); "
+    "print(settings.DEBUG, settings.SECRET_KEY)"
+)
+
+
+def test_make_run_starts_its_processes_with_debug_off_on_a_development_key(tmp_path):
+    from ops.management.commands.runall import run_environment
+
+    env = run_environment({"PATH": os.environ["PATH"]}, tmp_path)
+    assert env["DEBUG"] == "0"
+    key = env["SECRET_KEY"]
+    assert key.startswith("dev-only-") and len(key) >= 50
+    assert (tmp_path / "dev-secret-key").stat().st_mode & 0o777 == 0o600  # the owner's only
+    assert run_environment({}, tmp_path)["SECRET_KEY"] == key  # kept: sessions survive a restart
+    # The web server, worker and beat load the settings with this environment: DEBUG off, and they start.
+    result = run(tmp_path, [sys.executable, "-c", START_SERVING], DEBUG=env["DEBUG"], SECRET_KEY=key,
+                 DJANGO_SETTINGS_MODULE="safety_platform.settings")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", key]
+
+
+def test_make_run_keeps_what_the_developer_set(tmp_path):
+    from ops.management.commands.runall import run_environment
+
+    env = run_environment({"DEBUG": "1", "SECRET_KEY": "mine-" + "k" * 50}, tmp_path)
+    assert env["DEBUG"] == "1" and env["SECRET_KEY"] == "mine-" + "k" * 50
+    assert not (tmp_path / "dev-secret-key").exists()
+
+
+def test_make_run_does_not_turn_debug_on():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "manage.py runall" in recipe and "DEBUG" not in recipe

@@ -98,13 +98,9 @@ def not_found_message(message: str) -> str | None:
 
 def not_found(request, exception):
     """`handler404`: under /api/ the API's JSON error body (not an HTML page); elsewhere the translated page."""
-    from django.http import JsonResponse
-    from django.views import defaults
+    from .errorpages import page_not_found
 
-    if request.path.startswith("/api/"):
-        detail = exceptions.NotFound.default_detail
-        return JsonResponse({"detail": str(detail), "code": "not_found"}, status=404)
-    return defaults.page_not_found(request, exception)
+    return page_not_found(request, exception)
 
 
 def strict_json_scalars() -> None:

@@ -42,7 +42,7 @@ def envcount(name: str, default: int = 0) -> int:
 MISSING_SECRET_KEY = (
     "SECRET_KEY is not set. Production (DEBUG=0, the default) needs a secret key of its own, for example "
     "from: python -c 'import secrets; print(secrets.token_urlsafe(50))'. On a developer's machine set "
-    "DEBUG=1 instead (make run does). See README, Configuration."
+    "DEBUG=1 instead, or use make run, which makes a development key of its own. See README, Configuration."
 )
 
 
@@ -59,3 +59,28 @@ def require_secret_key() -> None:
         key = ""
     if not key:
         raise ImproperlyConfigured(MISSING_SECRET_KEY)
+
+
+DEV_SECRET_KEY_FILE = "dev-secret-key"
+
+
+def dev_secret_key(var_dir) -> str:
+    """The key `make run` (`manage.py runall`) gives its processes when SECRET_KEY is not set: random, made once per
+    checkout and kept in var/dev-secret-key (readable by its owner only), so sessions survive a restart. It is for the
+    zero-setup demo on a developer's machine only; production sets SECRET_KEY and never reads this file."""
+    import secrets
+    from pathlib import Path
+
+    path = Path(var_dir) / DEV_SECRET_KEY_FILE
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = "dev-only-" + secrets.token_urlsafe(50)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key

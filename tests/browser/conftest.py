@@ -48,3 +48,15 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_nav(page, group: str, entry: str | None = None) -> None:
+    """Follow the navigation: open the menu `group` and tap its `entry`, or tap `group` when it is a plain link
+    (a group of one entry)."""
+    menu = page.locator("nav.mainnav > details", has=page.locator("summary", has_text=group))
+    if menu.count():
+        menu.locator("summary").click()
+        menu.locator(".nav-panel").get_by_role("link", name=entry or group, exact=True).click()
+    else:
+        page.locator("nav.mainnav > a.nav-top", has_text=group).click()
+    page.wait_for_load_state()

@@ -11,7 +11,7 @@ from duty_roster.models import DutyShift
 from organizations.choices import PositionKind, UnitKind
 
 from ..factories import PositionFactory, UserFactory, assign
-from .conftest import screenshot
+from .conftest import open_nav, screenshot
 from .test_hazard_filing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,7 +29,7 @@ def test_check_in_on_a_phone_and_the_board_shows_it(live_server, world, phone):
                   [world.users["district"]], [officer])  # fmt: skip
     running = DutyShift.objects.get(post=post, starts_at__lte=timezone.now(), ends_at__gt=timezone.now())
     log_in(phone, live_server.url, "duty1")
-    phone.click("nav.mainnav >> text=我的值班")
+    open_nav(phone, "值班", "我的值班")
     phone.locator("input[name=location]").first.fill("区应急指挥中心值班室")
     phone.click("button.big >> nth=0")
     expect(phone.locator(".messages")).to_contain_text("已签到")

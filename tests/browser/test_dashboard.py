@@ -7,7 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ..dashboards.conftest import put
-from .conftest import screenshot
+from .conftest import open_nav, screenshot
 from .test_hazard_filing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +42,7 @@ def test_dashboard_on_desktop_and_phone(live_server, recent, browser, who):
                                       else 2)  # fmt: skip
         page = context.new_page()
         log_in(page, live_server.url, who)
-        page.click("nav.mainnav >> text=看板")
+        open_nav(page, "统计报表", "看板")
         expect(page.locator("h1")).to_contain_text("看板")
         expect(page.locator(".cards")).to_contain_text("统计期内排查隐患")
         expect(page.locator("#chart-weeks")).to_be_visible()

@@ -9,7 +9,7 @@ from hazards.models import Hazard, HazardPhoto
 
 from ..conftest import reseed
 from ..hazards.conftest import jpeg_bytes
-from .conftest import screenshot
+from .conftest import open_nav, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def test_inspector_files_a_hazard_with_a_photo_on_a_phone(live_server, world, ph
     photo = tmp_path / "现场.jpg"
     photo.write_bytes(jpeg_bytes((1200, 900)))
     log_in(phone, live_server.url, "inspector")
-    phone.click("nav.mainnav >> text=隐患")
+    open_nav(phone, "隐患", "隐患列表")
     phone.click("a.button >> text=登记隐患")
     phone.wait_for_url("**/hazards/new/")
     phone.fill("#enterprise-search", "海滨化工")
@@ -56,7 +56,7 @@ def test_inspector_files_a_hazard_with_a_photo_on_a_phone(live_server, world, ph
     assert phone.locator(".photos img").count() == 1
     assert phone.evaluate("document.querySelector('.photos img').naturalWidth") > 0  # served through scope
 
-    phone.click("nav.mainnav >> text=隐患")
+    open_nav(phone, "隐患", "隐患列表")
     phone.wait_for_url("**/hazards/")
     assert phone.locator(".rows .row-title").all_inner_texts() == ["灭火器压力不足"]
     screenshot(phone, "hazard-list-390")

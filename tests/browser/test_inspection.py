@@ -13,7 +13,7 @@ from ..conftest import reseed
 from ..factories import PositionFactory, UserFactory, assign
 from ..hazards.conftest import jpeg_bytes
 from ..inspections.conftest import TEMPLATE
-from .conftest import screenshot
+from .conftest import open_nav, screenshot
 from .test_hazard_filing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     photo.write_bytes(jpeg_bytes((1000, 750)))
 
     log_in(phone, live_server.url, "inspector")
-    phone.click("nav.mainnav >> text=检查")
+    open_nav(phone, "检查", "我的检查")
     phone.click("a.button >> text=开始检查")
     phone.select_option("#id_enterprise", label="海滨化工有限公司")
     phone.select_option("#id_version", label="消防安全检查表（测试） v1")
@@ -70,6 +70,6 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     for code in codes:
         expect(phone.locator("main")).to_contain_text(code)
     screenshot(phone, "inspection-done-390")
-    phone.click("nav.mainnav >> text=隐患")
+    open_nav(phone, "隐患", "隐患列表")
     titles = phone.locator(".rows .row-title").all_inner_texts()
     assert set(titles) == {"疏散通道、安全出口是否被占用、堵塞", "疏散通道净宽度"}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import screenshot
+from .conftest import open_nav, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,12 +19,13 @@ def test_login_on_a_phone_shows_the_chinese_home_page(live_server, world, phone)
     phone.wait_for_url(f"{live_server.url}/")
     body = phone.locator("main").inner_text()
     assert "海滨区" in body and "属地" in body
-    assert phone.locator("nav.mainnav").inner_text().startswith("首页")
+    assert phone.locator("header .brand").get_attribute("href") == "/"  # the brand leads home
+    assert phone.locator("nav.mainnav").inner_text().startswith("隐患")
     # Nothing sticks out sideways on a phone: the page is no wider than the screen.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "home-district-390")
 
-    phone.click("text=企业")
+    open_nav(phone, "管理", "企业")
     phone.wait_for_url("**/enterprises/")
     names = phone.locator(".rows .row-title").all_inner_texts()
     assert set(names) == {"海滨化工有限公司", "海滨储能科技"}

@@ -7,7 +7,7 @@ import pytest
 from dashboards import documents
 
 from ..hazards.conftest import advance, hz, media  # noqa: F401 - fixtures
-from .conftest import screenshot
+from .conftest import open_nav, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_reports_page_and_print_button_on_a_phone(live_server, hz, phone):  # no
     phone.fill("#id_password", "Correct-Horse-42")
     phone.click("button.primary")
     phone.wait_for_url(f"{live_server.url}/")
-    phone.click("nav.mainnav >> text=报表")
+    open_nav(phone, "统计报表", "报表")
     phone.wait_for_url("**/reports/")
     assert "海滨区应急管理局监管行业领域未发生生产安全事故" in phone.locator("#summary").inner_text()
     assert phone.locator("#q-quarter option").count() == 4

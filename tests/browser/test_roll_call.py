@@ -9,7 +9,7 @@ from duty_roster import rollcall
 from organizations.choices import PositionKind, UnitKind
 
 from ..factories import PositionFactory, UserFactory, assign
-from .conftest import screenshot
+from .conftest import open_nav, screenshot
 from .test_hazard_filing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def test_answering_a_roll_call_on_a_phone(live_server, world, phone):
     roll = rollcall.call(world.users["city"], [post], "国庆值班查岗")
     log_in(phone, live_server.url, "duty1")
     expect(phone.locator("nav.mainnav .nav-count")).to_have_text("1")
-    phone.click("nav.mainnav >> text=通知")
+    open_nav(phone, "通知", "通知")
     phone.click(".rows .row-title")
     expect(phone.locator("h1")).to_contain_text("查岗")
     screenshot(phone, "roll-call-notice-390")

@@ -1,0 +1,143 @@
+"""The navigation, grouped by task: Hazards, Inspections, Duty, Statistics, Manage and Notices (at most six top
+entries; a group of several entries opens as a menu, one of a single entry is a plain link).
+
+Each entry is shown only to those its view lets in: the condition here is the view's own check (the same
+`organizations.roles` predicate, scope kind or workflow function), so no entry leads to a 403;
+`tests/test_navigation.py` walks every entry for every demo role to hold this. It links every app, so it sits with
+the URLs on the top rung of the layers (pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from hazards import workflow
+from notifications.models import Notification
+from organizations.registry import can_keep_registry
+from organizations.roles import is_city_office, is_enterprise, is_government, is_supervising_unit
+from organizations.scope import Scope, ScopeKind
+
+MAX_TOP_ENTRIES = 6
+
+
+@dataclass
+class Entry:
+    label: str
+    url: str
+    active: bool = False
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    entries: list[Entry] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def active(self) -> bool:
+        return any(entry.active for entry in self.entries)
+
+    @property
+    def single(self) -> Entry | None:
+        """The group's only entry, shown as a plain link in the top bar instead of a menu."""
+        return self.entries[0] if len(self.entries) == 1 else None
+
+
+def may_file_hazard(user) -> bool:
+    """Whether the hazard filing page lets this user in (its own check, `workflow.require_filer`)."""
+    try:
+        workflow.require_filer(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def groups_for(user, path: str = "") -> list[Group]:
+    """The navigation groups this user may use, each with the entries whose views let them in."""
+    scoped = Scope.for_user(user).kind != ScopeKind.NONE
+    government, enterprise = is_government(user), is_enterprise(user)
+    supervising, city_office = is_supervising_unit(user), is_city_office(user)
+
+    def entries(*pairs: tuple[object, str, bool]) -> list[Entry]:
+        return [Entry(label, url, path == url) for label, url, shown in pairs if shown]
+
+    hazards = Group(
+        "hazards",
+        pgettext_lazy("navigation", "Hazards"),
+        entries(
+            (_("To rectify"), reverse("hazards:my-to-rectify"), enterprise),
+            (pgettext_lazy("navigation", "Hazard list"), reverse("hazards:list"), True),
+            (_("File a hazard"), reverse("hazards:create"), may_file_hazard(user)),
+        ),
+    )
+    inspections = Group(
+        "inspections",
+        pgettext_lazy("navigation", "Inspections"),
+        entries(
+            (_("My inspections"), reverse("inspections:today"), supervising),
+            (_("Campaigns"), reverse("inspections:campaigns"), not enterprise),
+            (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
+        ),
+    )
+    duty = Group(
+        "duty",
+        pgettext_lazy("navigation", "Duty"),
+        entries(
+            (_("My duty"), reverse("duty_roster:my-duty"), scoped),
+            (_("Rota"), reverse("duty_roster:rota-index"), scoped),
+            (_("Holiday plans"), reverse("duty_roster:plans"), scoped),
+            (_("Duty board"), reverse("duty_roster:board"), scoped and not enterprise),
+            (_("Duty failures"), reverse("duty_roster:failures"), scoped and not enterprise),
+            (_("Incidents"), reverse("duty_roster:incidents"), scoped),
+            (_("Roll call"), reverse("duty_roster:roll-calls"), city_office),
+            (_("Shift changes"), reverse("duty_roster:changes"), city_office),
+        ),
+    )
+    statistics = Group(
+        "statistics",
+        pgettext_lazy("navigation", "Statistics"),
+        entries(
+            (_("Dashboard"), reverse("dashboards:dashboard"), scoped),
+            (_("Reports"), reverse("documents:reports"), government),
+        ),
+    )
+    manage = Group(
+        "manage",
+        pgettext_lazy("navigation", "Manage"),
+        entries(
+            (_("Enterprises"), reverse("organizations:enterprise-list"), True),
+            (_("Register enterprise"), reverse("organizations:enterprise-create"), can_keep_registry(user)),
+            (_("Supervision gaps"), reverse("organizations:gaps"), supervising),
+            (_("Operations"), reverse("operations"), city_office),
+            (_("Administration"), reverse("admin:index"), user.is_staff and city_office),
+            (_("API docs"), reverse("api-docs"), True),
+        ),
+    )
+    notices = Group(
+        "notices",
+        _("Notices"),
+        entries(
+            (_("Notices"), reverse("notifications:inbox"), True),
+            (_("Unanswered"), reverse("notifications:unanswered"), government),
+        ),
+        count=Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
+    )
+    groups = [g for g in (hazards, inspections, duty, statistics, manage, notices) if g.entries]
+    assert len(groups) <= MAX_TOP_ENTRIES
+    return groups
+
+
+def navigation(request) -> dict:
+    """Template context: `nav_groups` for the top bar, `can_file_hazard` for the pages that offer filing."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_groups": [], "can_file_hazard": False}
+    groups = groups_for(user, request.path)
+    can_file = any(entry.url == reverse("hazards:create") for group in groups for entry in group.entries)
+    return {"nav_groups": groups, "can_file_hazard": can_file}
