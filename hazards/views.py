@@ -93,13 +93,16 @@ def detail_context(request, hazard: Hazard, bound: dict | None = None) -> dict:
 
 
 def make_form(name: str, hazard: Hazard, data=None, files=None):
+    """An action's form; its element ids carry the action's name, as several forms share one page (a label
+    or a photo chooser must never point into another action's form)."""
     form_class = ACTION_FORMS[name]
+    auto_id = f"id_{name}-%s"
     if form_class is forms.ListingForm:
-        return form_class(data, hazard=hazard)
+        return form_class(data, hazard=hazard, auto_id=auto_id)
     plan = getattr(hazard, "plan", None)
     if form_class is forms.PlanForm and plan and data is None:
-        return form_class(initial=model_to_dict(plan))  # a replaced plan starts from the current one
-    return form_class(data, files) if files is not None else form_class(data)
+        return form_class(initial=model_to_dict(plan), auto_id=auto_id)  # a replaced plan starts from the current one
+    return form_class(data, files, auto_id=auto_id)
 
 
 @login_required
