@@ -140,16 +140,27 @@ def review(request, pk: int):
         else:
             messages.success(request, _("Submitted. The failed items are now hazards."))
             return redirect("inspections:detail", pk=pk)
-    context = {"inspection": inspection, "failed": workflow.preview(inspection), "submit_key": uuid.uuid4()}
+    failed = workflow.preview(inspection)
+    for answer in failed:
+        answer.hazard_title = workflow.finding_title(answer)  # the title the hazard will have
+    context = {"inspection": inspection, "failed": failed, "submit_key": uuid.uuid4()}
     return render(request, "inspections/review.html", context)
+
+
+def answers_as_given(inspection: Inspection) -> list:
+    """The answers in checklist order, each measured value written as entered (0.9, not 0.900 or 9E-1)."""
+    answers = list(
+        inspection.answers.select_related("item__section", "hazard").order_by("item__section__order", "item__order")
+    )
+    for answer in answers:
+        answer.value = workflow.plain_number(answer.number)
+    return answers
 
 
 @login_required
 def detail(request, pk: int):
     inspection = _inspection(request, pk)
-    answers = inspection.answers.select_related("item__section", "hazard").order_by(
-        "item__section__order", "item__order"
-    )
+    answers = answers_as_given(inspection)
     return render(request, "inspections/detail.html", {"inspection": inspection, "answers": answers})
 
 
@@ -188,9 +199,7 @@ def record_pdf(request, pk: int):
     except OSError:
         message = _("PDF output needs the Pango library and Noto CJK fonts on the server (see README).")
         return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-    answers = inspection.answers.select_related("item__section", "hazard").order_by(
-        "item__section__order", "item__order"
-    )
+    answers = answers_as_given(inspection)
     with translation.override("zh-hans"):
         html = render_to_string(
             "inspections/record_pdf.html",

@@ -381,12 +381,15 @@ def _check_complete(inspection: Inspection) -> None:
 
 
 def _file(actor: User, inspection: Inspection, failed: Answer):
+    """A failed item as a hazard: the inspector's finding is its title ("未达标：<item>" when nothing was written),
+    the place is where it was found (the section's title when no place was given), and the item's requirement and
+    legal basis go with it."""
     item = failed.item
     category = item.category or hazard_workflow.other_category()
     filing = hazard_workflow.Filing(
         enterprise=inspection.enterprise,
-        title=item.text[:200],
-        place=(failed.note or item.section.title)[:200],
+        title=finding_title(failed),
+        place=(failed.note.strip() or item.section.title)[:200],
         category=category,
         level=Level.MAJOR if item.major_criterion else Level.GENERAL,
         description=_describe(failed),
@@ -394,6 +397,7 @@ def _file(actor: User, inspection: Inspection, failed: Answer):
             inspection.kind, Source.INSPECTION
         ),
         legal_basis=item.legal_basis,
+        checklist_item=item.text,
         idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"inspection-answer:{failed.pk}"),
     )
     hazard, _created = hazard_workflow.file_hazard(actor, filing)
@@ -402,10 +406,37 @@ def _file(actor: User, inspection: Inspection, failed: Answer):
     return hazard
 
 
+TITLE_LENGTH = 200
+
+
+def finding_title(failed: Answer) -> str:
+    """What the inspector found, or "未达标：<item>" (the requirement that was not met) when nothing was written."""
+    finding = " ".join(failed.text.split())
+    if not finding:
+        finding = _("Not met: %(item)s") % {"item": failed.item.text}
+    return finding if len(finding) <= TITLE_LENGTH else finding[: TITLE_LENGTH - 1] + "…"
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A decimal as a person writes it: 0.9, 100, 1.25 (not 0.900 or 1E+2)."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 def _describe(failed: Answer) -> str:
-    parts = [_("Found in inspection: %(item)s") % {"item": failed.item.text}]
+    """The measured value against its limits, and the whole finding when the title had to shorten it."""
+    item, parts = failed.item, []
     if failed.number is not None:
-        parts.append(_("Measured: %(value)s %(unit)s") % {"value": failed.number.normalize(), "unit": failed.item.unit})
-    if failed.text:
+        limits = " ".join(
+            f"{sign} {plain_number(value)}"
+            for sign, value in (("≥", item.min_value), ("≤", item.max_value))
+            if value is not None
+        )
+        parts.append(
+            _("Measured: %(value)s %(unit)s (required: %(limits)s)")
+            % {"value": plain_number(failed.number), "unit": item.unit, "limits": limits}
+            if limits
+            else _("Measured: %(value)s %(unit)s") % {"value": plain_number(failed.number), "unit": item.unit}
+        )
+    if len(" ".join(failed.text.split())) > TITLE_LENGTH:
         parts.append(failed.text)
     return "\n".join(parts)
