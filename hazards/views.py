@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.models import Enterprise
+from organizations.pickers import enterprise_options
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
@@ -26,10 +27,13 @@ from .models import Hazard, HazardPhoto
 def hazard_list(request):
     queryset = Hazard.objects.visible_to(request.user).with_overdue().select_related("enterprise", "category")
     filterset = HazardFilterSet(request.GET or None, queryset=queryset, request=request)
+    # the enterprise filter is a search picker; filters travel in the URL (a GET form)
+    picker_options = enterprise_options(request.user, filterset.chosen_enterprise())
+    context = {"filter": filterset, "page": None, "enterprise_picker": picker_options}
     if filterset.is_bound and not filterset.is_valid():
-        return render(request, "hazards/list.html", {"filter": filterset, "page": None}, status=400)
-    page = paginate(request, filterset.qs)
-    return render(request, "hazards/list.html", {"filter": filterset, "page": page})
+        return render(request, "hazards/list.html", context, status=400)
+    context["page"] = paginate(request, filterset.qs)
+    return render(request, "hazards/list.html", context)
 
 
 @login_required
