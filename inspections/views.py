@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
+from organizations.pickers import enterprise_options
 from organizations.roles import is_government
 from organizations.scope import colleagues
 from safety_platform.lib.errors import Conflict
@@ -74,7 +75,10 @@ def start(request):
             add_errors(form, exc)
         else:
             return redirect("inspections:fill", pk=inspection.pk, section=1)
-    return render(request, "inspections/start.html", {"form": form}, status=400 if form.errors else 200)
+    # the searchable enterprise picker the hazard list's filter uses too
+    picker = enterprise_options(request.user, form["enterprise"].value(), form.fields["enterprise"].queryset)
+    context = {"form": form, "enterprise_picker": picker}
+    return render(request, "inspections/start.html", context, status=400 if form.errors else 200)
 
 
 def _inspection(request, pk: int) -> Inspection:
@@ -143,7 +147,12 @@ def review(request, pk: int):
     failed = workflow.preview(inspection)
     for answer in failed:
         answer.hazard_title = workflow.finding_title(answer)  # the title the hazard will have
-    context = {"inspection": inspection, "failed": failed, "submit_key": uuid.uuid4()}
+    # what is still to answer, each with the screen it is on: said before submitting, not after
+    screens = {pk: n for n, pk in enumerate(inspection.version.sections.values_list("pk", flat=True), start=1)}
+    missing = workflow.unanswered(inspection)
+    for item in missing:
+        item.screen = screens[item.section_id]
+    context = {"inspection": inspection, "failed": failed, "missing": missing, "submit_key": uuid.uuid4()}
     return render(request, "inspections/review.html", context)
 
 

@@ -370,13 +370,23 @@ def record_differences(supervision: Inspection) -> list[Difference]:
     return Difference.objects.bulk_create(differences, ignore_conflicts=True)
 
 
+def unanswered(inspection: Inspection) -> list[ChecklistItem]:
+    """The items still to answer before submitting (text items may stay empty), in checklist order."""
+    return list(
+        ChecklistItem.objects.filter(section__version=inspection.version)
+        .exclude(answer_kind=AnswerKind.TEXT)
+        .exclude(pk__in=inspection.answers.values("item_id"))
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+
+
 def _check_complete(inspection: Inspection) -> None:
-    answered = set(inspection.answers.values_list("item_id", flat=True))
-    required = ChecklistItem.objects.filter(section__version=inspection.version).exclude(answer_kind=AnswerKind.TEXT)
-    missing = required.exclude(pk__in=answered).count()
+    missing = unanswered(inspection)
     if missing:
+        names = "；".join(item.text for item in missing[:5]) + ("……" if len(missing) > 5 else "")
         raise ValidationError(
-            {"answers": _("%(count)d items are not answered yet.") % {"count": missing}},
+            {"answers": _("%(count)d items are not answered yet: %(items)s") % {"count": len(missing), "items": names}}
         )
 
 

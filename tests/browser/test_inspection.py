@@ -33,7 +33,8 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     log_in(phone, live_server.url, "inspector")
     phone.click("nav.mainnav >> text=检查")
     phone.click("a.button >> text=开始检查")
-    phone.select_option("#id_enterprise", label="海滨化工有限公司")
+    phone.fill("#id_enterprise-search", "海滨化工")  # the searchable picker of the hazard list's filter
+    expect(phone.locator("#id_enterprise")).to_have_value(str(world.e1.pk))
     phone.select_option("#id_version", label="消防安全检查表（测试） v1")
     phone.check("text=李四")
     phone.click("button.primary")
@@ -45,7 +46,16 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     phone.reload()  # the browser closed, the network lost: the answer is still there
     expect(phone.locator("fieldset.item").nth(0).locator("input[value=pass]")).to_be_checked()
     items = phone.locator("fieldset.item")
+    phone.click("button.primary")  # the second item is still open: said now, not at submit
+    expect(phone.locator(".card.unanswered-list")).to_be_visible()
+    expect(phone.locator(".card.unanswered-list li")).to_have_text(
+        ["2. 疏散通道、安全出口是否被占用、堵塞 重大隐患判定项"]
+    )
+    expect(items.nth(1)).to_have_class(re.compile("unanswered"))
+    assert re.search(r"/fill/1/$", phone.url)
+    screenshot(phone, "inspection-unanswered-390")
     items.nth(1).locator("label.choice >> text=不合格").click()
+    expect(phone.locator(".card.unanswered-list")).to_be_hidden()
     items.nth(1).locator("input[name$=-text]").fill("消防通道堆放纸箱")
     items.nth(1).locator("input[name$=-note]").fill("二楼东侧安全出口")
     items.nth(1).locator("input[type=file]").set_input_files(str(photo))

@@ -72,3 +72,38 @@ def test_a_hazard_filed_by_hand_shows_no_checklist_item(hz, client):
     client.force_login(hz.users["county_dept"])
     page = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
     assert hazard.checklist_item == "" and "检查项" not in page
+
+
+def test_the_start_form_picks_the_enterprise_by_search(ins, client):
+    """The start form's enterprise is the searchable picker the hazard list's filter uses (one include)."""
+    client.force_login(ins.users["inspector"])
+    page = client.get(reverse("inspections:start")).content.decode()
+    assert 'data-enterprise-search="id_enterprise"' in page and 'class="field enterprise-picker' in page
+    assert f'<option value="{ins.e1.pk}">{ins.e1.name} · {ins.e1.region.name}</option>' in page
+    assert "js/enterprise-picker.js" in page and "<script>" not in page  # a static file: CSP allows no inline script
+    refused = client.post(reverse("inspections:start"), {"enterprise": "", "version": ins.version.id})
+    assert refused.status_code == 400 and 'class="field enterprise-picker invalid"' in refused.content.decode()
+
+
+def test_unanswered_items_are_named_before_submitting(ins, client):
+    """GIVEN an inspection with one item answered WHEN the team opens the review THEN the items still open are
+    listed, each linking to its screen, and the submit button is off; the fill form carries what its script needs
+    to say so on each screen; a submit anyway is refused naming the items."""
+    inspection_id = start(ins).json()["id"]
+    answer(ins, inspection_id, "是否明确消防安全责任人", result="pass")
+    client.force_login(ins.users["inspector"])
+    review = client.get(reverse("inspections:review", args=[inspection_id])).content.decode()
+    blocked, width = ins.items["疏散通道、安全出口是否被占用、堵塞"], ins.items["疏散通道净宽度"]
+    assert "2 项检查项尚未作答" in review
+    assert f'href="/inspections/{inspection_id}/fill/1/#item-{blocked.pk}"' in review
+    assert f'href="/inspections/{inspection_id}/fill/2/#item-{width.pk}"' in review
+    assert "现场负责人" not in review  # a text item may stay empty
+    assert 'class="primary" disabled' in review
+
+    fill = client.get(reverse("inspections:fill", args=[inspection_id, 1])).content.decode()
+    assert 'data-unanswered="本页尚未作答：' in fill and f'id="item-{blocked.pk}"' in fill
+    assert 'data-kind="pass_fail"' in fill and "js/inspection-form.js" in fill and "<script>" not in fill
+
+    refused = api(ins.users["inspector"]).post(f"/api/v1/inspections/{inspection_id}/submit/", {}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["answers"] == ["还有2项未作答：疏散通道、安全出口是否被占用、堵塞；疏散通道净宽度"]
