@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.models import record
@@ -423,7 +424,8 @@ def finding_title(failed: Answer) -> str:
     """What the inspector found, or "未达标：<item>" (the requirement that was not met) when nothing was written."""
     finding = " ".join(failed.text.split())
     if not finding:
-        finding = _("Not met: %(item)s") % {"item": failed.item.text}
+        with translation.override(settings.LANGUAGE_CODE):  # a record's words, whoever's screen they came from
+            finding = _("Not met: %(item)s") % {"item": failed.item.text}
     return finding if len(finding) <= TITLE_LENGTH else finding[: TITLE_LENGTH - 1] + "…"
 
 
@@ -434,19 +436,26 @@ def plain_number(value: Decimal | None) -> str:
 
 def _describe(failed: Answer) -> str:
     """The measured value against its limits, and the whole finding when the title had to shorten it."""
-    item, parts = failed.item, []
+    parts = []
     if failed.number is not None:
-        limits = " ".join(
-            f"{sign} {plain_number(value)}"
-            for sign, value in (("≥", item.min_value), ("≤", item.max_value))
-            if value is not None
-        )
-        parts.append(
-            _("Measured: %(value)s %(unit)s (required: %(limits)s)")
-            % {"value": plain_number(failed.number), "unit": item.unit, "limits": limits}
-            if limits
-            else _("Measured: %(value)s %(unit)s") % {"value": plain_number(failed.number), "unit": item.unit}
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # a record's words, whoever's screen they came from
+            parts.append(_measured(failed))
     if len(" ".join(failed.text.split())) > TITLE_LENGTH:
         parts.append(failed.text)
     return "\n".join(parts)
+
+
+def _measured(failed: Answer) -> str:
+    item, value = failed.item, plain_number(failed.number)
+    limits = " ".join(
+        f"{sign} {plain_number(limit)}"
+        for sign, limit in (("≥", item.min_value), ("≤", item.max_value))
+        if limit is not None
+    )
+    if limits:
+        return _("Measured: %(value)s %(unit)s (required: %(limits)s)") % {
+            "value": value,
+            "unit": item.unit,
+            "limits": limits,
+        }
+    return _("Measured: %(value)s %(unit)s") % {"value": value, "unit": item.unit}

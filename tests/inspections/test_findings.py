@@ -107,3 +107,23 @@ def test_unanswered_items_are_named_before_submitting(ins, client):
     refused = api(ins.users["inspector"]).post(f"/api/v1/inspections/{inspection_id}/submit/", {}, format="json")
     assert refused.status_code == 400
     assert refused.json()["answers"] == ["还有2项未作答：疏散通道、安全出口是否被占用、堵塞；疏散通道净宽度"]
+
+
+def test_the_filed_words_are_chinese_whatever_the_screen(ins):
+    """The hazard is a record: "未达标：" and the measured line are written in Chinese even when the inspector
+    submits from an English screen."""
+    import uuid
+
+    from django.utils import translation
+
+    from inspections import workflow
+    from inspections.models import Inspection
+
+    inspection_id = start(ins).json()["id"]
+    answer(ins, inspection_id, "是否明确消防安全责任人", result="pass")
+    answer(ins, inspection_id, "疏散通道、安全出口是否被占用、堵塞", result="pass")
+    answer(ins, inspection_id, "疏散通道净宽度", number="0.9")
+    with translation.override("en"):
+        workflow.submit(ins.users["inspector"], Inspection.objects.get(pk=inspection_id), uuid.uuid4())
+    hazard = Hazard.objects.get()
+    assert (hazard.title, hazard.description) == ("未达标：疏散通道净宽度", "实测：0.9 m（要求：≥ 1.1）")
