@@ -94,7 +94,7 @@ def test_unanswered_items_are_named_before_submitting(ins, client):
     client.force_login(ins.users["inspector"])
     review = client.get(reverse("inspections:review", args=[inspection_id])).content.decode()
     blocked, width = ins.items["疏散通道、安全出口是否被占用、堵塞"], ins.items["疏散通道净宽度"]
-    assert "2 项检查项尚未作答" in review
+    assert "2 个检查项尚未作答" in review
     assert f'href="/inspections/{inspection_id}/fill/1/#item-{blocked.pk}"' in review
     assert f'href="/inspections/{inspection_id}/fill/2/#item-{width.pk}"' in review
     assert "现场负责人" not in review  # a text item may stay empty
