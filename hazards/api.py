@@ -62,9 +62,9 @@ class HazardSerializer(serializers.ModelSerializer):
         model = Hazard
         fields = [
             "id", "code", "title", "description", "enterprise", "enterprise_name", "place", "category",
-            "category_name", "level", "source", "legal_basis", "status", "deadline", "is_overdue", "days_overdue",
-            "responsibility", "supervision_gap", "recurrence_of", "found_at", "found_by", "created_at", "updated_at",
-            "closed_at",
+            "category_name", "level", "source", "legal_basis", "checklist_item", "status", "deadline", "is_overdue",
+            "days_overdue", "responsibility", "supervision_gap", "recurrence_of", "found_at", "found_by", "created_at",
+            "updated_at", "closed_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -83,6 +83,7 @@ class HazardSerializer(serializers.ModelSerializer):
             "level": hazard.level,
             "source": hazard.source,
             "legal_basis": hazard.legal_basis,
+            "checklist_item": hazard.checklist_item,
             "status": hazard.status,
             "deadline": stamp(hazard.deadline),
             "is_overdue": hazard.overdue if overdue is None else bool(overdue),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters as filters
+from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,11 @@ from .models import HazardCategory
 ON_TIME = Q(status=Status.CLOSED) & (Q(deadline__isnull=True) | Q(closed_at__lte=F("deadline")))
 
 
+def date_input():
+    """A date picker on a phone; where a browser has none, a text box that shows the format (年-月-日)."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "placeholder": _("YYYY-MM-DD")})
+
+
 def visible_enterprises(request):
     return Enterprise.objects.visible_to(request.user) if request else Enterprise.objects.none()
 
@@ -28,39 +34,90 @@ def visible_enterprises(request):
 class HazardFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="filter_q", label=_("code or title"))
     # distinct=False: a plain IN needs no SELECT DISTINCT, which would sort the whole match.
-    status = filters.MultipleChoiceFilter(choices=Status.choices, distinct=False, label=_("status"))
-    level = filters.ChoiceFilter(choices=Level.choices, label=_("level"))
-    category = filters.ModelChoiceFilter(
-        queryset=HazardCategory.objects.all(), to_field_name="code", label=_("category")
+    status = filters.MultipleChoiceFilter(
+        choices=Status.choices, distinct=False, label=_("status"), widget=forms.CheckboxSelectMultiple
     )
-    source = filters.ChoiceFilter(choices=Source.choices, label=_("source"))
-    region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"))
-    department = IdFilter(queryset=visible_departments, label=_("supervising department"))
-    industry = IdFilter(queryset=visible_industries, method="filter_industry", label=_("industry"))
+    level = filters.ChoiceFilter(choices=Level.choices, label=_("level"), empty_label=_("any"))
+    category = filters.ModelChoiceFilter(
+        queryset=HazardCategory.objects.all(), to_field_name="code", label=_("category"), empty_label=_("any")
+    )
+    source = filters.ChoiceFilter(choices=Source.choices, label=_("source"), empty_label=_("any"))
+    region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"), empty_label=_("any"))
+    department = IdFilter(queryset=visible_departments, label=_("supervising department"), empty_label=_("any"))
+    industry = IdFilter(
+        queryset=visible_industries, method="filter_industry", label=_("industry"), empty_label=_("any")
+    )
     enterprise = IntegerFilter(method="filter_enterprise", label=_("enterprise"))
-    is_overdue = filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", label=_("overdue"))
+    is_overdue = filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", label=_("overdue"), empty_label=_("any"))
     # Bounded so that now - days stays a datetime (999999 days, 1e10 and -1e10 overflowed it).
     overdue_days_min = IntegerFilter(
         method="filter_overdue_days", min_value=0, max_value=36500, label=_("overdue by at least (days)")
     )
-    listed = filters.ChoiceFilter(choices=YES_NO, method="filter_listed", label=_("under listed supervision"))
-    recurrence = filters.ChoiceFilter(choices=YES_NO, method="filter_recurrence", label=_("recurrence"))
+    listed = filters.ChoiceFilter(
+        choices=YES_NO, method="filter_listed", label=_("under listed supervision"), empty_label=_("any")
+    )
+    recurrence = filters.ChoiceFilter(
+        choices=YES_NO, method="filter_recurrence", label=_("recurrence"), empty_label=_("any")
+    )
     created_after = filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", validators=[within_bounds], label=_("filed from")
+        field_name="created_at",
+        lookup_expr="date__gte",
+        validators=[within_bounds],
+        label=_("filed from"),
+        widget=date_input(),
     )
     created_before = filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", validators=[within_bounds], label=_("filed until")
+        field_name="created_at",
+        lookup_expr="date__lte",
+        validators=[within_bounds],
+        label=_("filed until"),
+        widget=date_input(),
     )
     closed_after = filters.DateFilter(
-        field_name="closed_at", lookup_expr="date__gte", validators=[within_bounds], label=_("closed from")
+        field_name="closed_at",
+        lookup_expr="date__gte",
+        validators=[within_bounds],
+        label=_("closed from"),
+        widget=date_input(),
     )
     closed_before = filters.DateFilter(
-        field_name="closed_at", lookup_expr="date__lte", validators=[within_bounds], label=_("closed until")
+        field_name="closed_at",
+        lookup_expr="date__lte",
+        validators=[within_bounds],
+        label=_("closed until"),
+        widget=date_input(),
     )
-    on_time = filters.ChoiceFilter(choices=YES_NO, method="filter_on_time", label=_("closed by the deadline"))
+    on_time = filters.ChoiceFilter(
+        choices=YES_NO, method="filter_on_time", label=_("closed by the deadline"), empty_label=_("any")
+    )
 
     class Meta:
         fields: list[str] = []
+
+    # The list page shows these at once and folds the rest (templates/_filters.html); the API ignores it.
+    COMMON = ("status", "level", "is_overdue")
+
+    def common_fields(self):
+        return [self.form[name] for name in self.COMMON]
+
+    def folded_fields(self):
+        return [field for field in self.form if field.name not in self.COMMON]
+
+    def folded_in_use(self) -> int:
+        """How many folded filters the request sets (or got wrong): the fold opens and says so."""
+        data = self.data or {}
+
+        def given(name: str) -> bool:
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            return any(str(v).strip() for v in values if v is not None)
+
+        return sum(1 for f in self.folded_fields() if f.errors or given(f.html_name))
+
+    def chosen_enterprise(self) -> int | None:
+        """The enterprise filtered on, once validated (for the picker to show it chosen)."""
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("enterprise")
+        return None
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

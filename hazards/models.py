@@ -87,6 +87,9 @@ class Hazard(models.Model):
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.GENERAL)
     source = models.CharField(_("source"), max_length=24, choices=Source.choices, default=Source.INSPECTION)
     legal_basis = models.CharField(_("legal basis"), max_length=500, blank=True)
+    # The checklist requirement a failed inspection item stated (the compliant statement), for a finding filed
+    # from an inspection; the inspection's answer points at the hazard (`inspection_answer`).
+    checklist_item = models.CharField(_("checklist item"), max_length=500, blank=True, default="")
     found_at = models.DateTimeField(_("found at"), default=timezone.now)
     found_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="hazards_found", verbose_name=_("found by")

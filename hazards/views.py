@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.models import Enterprise
+from organizations.pickers import enterprise_options
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
@@ -26,10 +27,13 @@ from .models import Hazard, HazardPhoto
 def hazard_list(request):
     queryset = Hazard.objects.visible_to(request.user).with_overdue().select_related("enterprise", "category")
     filterset = HazardFilterSet(request.GET or None, queryset=queryset, request=request)
+    # the enterprise filter is a search picker; filters travel in the URL (a GET form)
+    picker_options = enterprise_options(request.user, filterset.chosen_enterprise())
+    context = {"filter": filterset, "page": None, "enterprise_picker": picker_options}
     if filterset.is_bound and not filterset.is_valid():
-        return render(request, "hazards/list.html", {"filter": filterset, "page": None}, status=400)
-    page = paginate(request, filterset.qs)
-    return render(request, "hazards/list.html", {"filter": filterset, "page": page})
+        return render(request, "hazards/list.html", context, status=400)
+    context["page"] = paginate(request, filterset.qs)
+    return render(request, "hazards/list.html", context)
 
 
 @login_required
@@ -93,13 +97,16 @@ def detail_context(request, hazard: Hazard, bound: dict | None = None) -> dict:
 
 
 def make_form(name: str, hazard: Hazard, data=None, files=None):
+    """An action's form; its element ids carry the action's name, as several forms share one page (a label
+    or a photo chooser must never point into another action's form)."""
     form_class = ACTION_FORMS[name]
+    auto_id = f"id_{name}-%s"
     if form_class is forms.ListingForm:
-        return form_class(data, hazard=hazard)
+        return form_class(data, hazard=hazard, auto_id=auto_id)
     plan = getattr(hazard, "plan", None)
     if form_class is forms.PlanForm and plan and data is None:
-        return form_class(initial=model_to_dict(plan))  # a replaced plan starts from the current one
-    return form_class(data, files) if files is not None else form_class(data)
+        return form_class(initial=model_to_dict(plan), auto_id=auto_id)  # a replaced plan starts from the current one
+    return form_class(data, files, auto_id=auto_id)
 
 
 @login_required

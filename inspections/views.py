@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
+from organizations.pickers import enterprise_options
 from organizations.roles import is_government
 from organizations.scope import colleagues
 from safety_platform.lib.errors import Conflict
@@ -74,7 +75,10 @@ def start(request):
             add_errors(form, exc)
         else:
             return redirect("inspections:fill", pk=inspection.pk, section=1)
-    return render(request, "inspections/start.html", {"form": form}, status=400 if form.errors else 200)
+    # the searchable enterprise picker the hazard list's filter uses too
+    picker = enterprise_options(request.user, form["enterprise"].value(), form.fields["enterprise"].queryset)
+    context = {"form": form, "enterprise_picker": picker}
+    return render(request, "inspections/start.html", context, status=400 if form.errors else 200)
 
 
 def _inspection(request, pk: int) -> Inspection:
@@ -140,16 +144,32 @@ def review(request, pk: int):
         else:
             messages.success(request, _("Submitted. The failed items are now hazards."))
             return redirect("inspections:detail", pk=pk)
-    context = {"inspection": inspection, "failed": workflow.preview(inspection), "submit_key": uuid.uuid4()}
+    failed = workflow.preview(inspection)
+    for answer in failed:
+        answer.hazard_title = workflow.finding_title(answer)  # the title the hazard will have
+    # what is still to answer, each with the screen it is on: said before submitting, not after
+    screens = {pk: n for n, pk in enumerate(inspection.version.sections.values_list("pk", flat=True), start=1)}
+    missing = workflow.unanswered(inspection)
+    for item in missing:
+        item.screen = screens[item.section_id]
+    context = {"inspection": inspection, "failed": failed, "missing": missing, "submit_key": uuid.uuid4()}
     return render(request, "inspections/review.html", context)
+
+
+def answers_as_given(inspection: Inspection) -> list:
+    """The answers in checklist order, each measured value written as entered (0.9, not 0.900 or 9E-1)."""
+    answers = list(
+        inspection.answers.select_related("item__section", "hazard").order_by("item__section__order", "item__order")
+    )
+    for answer in answers:
+        answer.value = workflow.plain_number(answer.number)
+    return answers
 
 
 @login_required
 def detail(request, pk: int):
     inspection = _inspection(request, pk)
-    answers = inspection.answers.select_related("item__section", "hazard").order_by(
-        "item__section__order", "item__order"
-    )
+    answers = answers_as_given(inspection)
     return render(request, "inspections/detail.html", {"inspection": inspection, "answers": answers})
 
 
@@ -188,9 +208,7 @@ def record_pdf(request, pk: int):
     except OSError:
         message = _("PDF output needs the Pango library and Noto CJK fonts on the server (see README).")
         return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
-    answers = inspection.answers.select_related("item__section", "hazard").order_by(
-        "item__section__order", "item__order"
-    )
+    answers = answers_as_given(inspection)
     with translation.override("zh-hans"):
         html = render_to_string(
             "inspections/record_pdf.html",

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.models import record
@@ -370,23 +371,36 @@ def record_differences(supervision: Inspection) -> list[Difference]:
     return Difference.objects.bulk_create(differences, ignore_conflicts=True)
 
 
+def unanswered(inspection: Inspection) -> list[ChecklistItem]:
+    """The items still to answer before submitting (text items may stay empty), in checklist order."""
+    return list(
+        ChecklistItem.objects.filter(section__version=inspection.version)
+        .exclude(answer_kind=AnswerKind.TEXT)
+        .exclude(pk__in=inspection.answers.values("item_id"))
+        .select_related("section")
+        .order_by("section__order", "order")
+    )
+
+
 def _check_complete(inspection: Inspection) -> None:
-    answered = set(inspection.answers.values_list("item_id", flat=True))
-    required = ChecklistItem.objects.filter(section__version=inspection.version).exclude(answer_kind=AnswerKind.TEXT)
-    missing = required.exclude(pk__in=answered).count()
+    missing = unanswered(inspection)
     if missing:
+        names = "；".join(item.text for item in missing[:5]) + ("……" if len(missing) > 5 else "")
         raise ValidationError(
-            {"answers": _("%(count)d items are not answered yet.") % {"count": missing}},
+            {"answers": _("%(count)d items are not answered yet: %(items)s") % {"count": len(missing), "items": names}}
         )
 
 
 def _file(actor: User, inspection: Inspection, failed: Answer):
+    """A failed item as a hazard: the inspector's finding is its title ("未达标：<item>" when nothing was written),
+    the place is where it was found (the section's title when no place was given), and the item's requirement and
+    legal basis go with it."""
     item = failed.item
     category = item.category or hazard_workflow.other_category()
     filing = hazard_workflow.Filing(
         enterprise=inspection.enterprise,
-        title=item.text[:200],
-        place=(failed.note or item.section.title)[:200],
+        title=finding_title(failed),
+        place=(failed.note.strip() or item.section.title)[:200],
         category=category,
         level=Level.MAJOR if item.major_criterion else Level.GENERAL,
         description=_describe(failed),
@@ -394,6 +408,7 @@ def _file(actor: User, inspection: Inspection, failed: Answer):
             inspection.kind, Source.INSPECTION
         ),
         legal_basis=item.legal_basis,
+        checklist_item=item.text,
         idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"inspection-answer:{failed.pk}"),
     )
     hazard, _created = hazard_workflow.file_hazard(actor, filing)
@@ -402,10 +417,45 @@ def _file(actor: User, inspection: Inspection, failed: Answer):
     return hazard
 
 
+TITLE_LENGTH = 200
+
+
+def finding_title(failed: Answer) -> str:
+    """What the inspector found, or "未达标：<item>" (the requirement that was not met) when nothing was written."""
+    finding = " ".join(failed.text.split())
+    if not finding:
+        with translation.override(settings.LANGUAGE_CODE):  # a record's words, whoever's screen they came from
+            finding = _("Not met: %(item)s") % {"item": failed.item.text}
+    return finding if len(finding) <= TITLE_LENGTH else finding[: TITLE_LENGTH - 1] + "…"
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A decimal as a person writes it: 0.9, 100, 1.25 (not 0.900 or 1E+2)."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 def _describe(failed: Answer) -> str:
-    parts = [_("Found in inspection: %(item)s") % {"item": failed.item.text}]
+    """The measured value against its limits, and the whole finding when the title had to shorten it."""
+    parts = []
     if failed.number is not None:
-        parts.append(_("Measured: %(value)s %(unit)s") % {"value": failed.number.normalize(), "unit": failed.item.unit})
-    if failed.text:
+        with translation.override(settings.LANGUAGE_CODE):  # a record's words, whoever's screen they came from
+            parts.append(_measured(failed))
+    if len(" ".join(failed.text.split())) > TITLE_LENGTH:
         parts.append(failed.text)
     return "\n".join(parts)
+
+
+def _measured(failed: Answer) -> str:
+    item, value = failed.item, plain_number(failed.number)
+    limits = " ".join(
+        f"{sign} {plain_number(limit)}"
+        for sign, limit in (("≥", item.min_value), ("≤", item.max_value))
+        if limit is not None
+    )
+    if limits:
+        return _("Measured: %(value)s %(unit)s (required: %(limits)s)") % {
+            "value": value,
+            "unit": item.unit,
+            "limits": limits,
+        }
+    return _("Measured: %(value)s %(unit)s") % {"value": value, "unit": item.unit}

@@ -65,6 +65,7 @@ class Filing:
     description: str = ""
     source: str = Source.INSPECTION
     legal_basis: str = ""
+    checklist_item: str = ""  # the requirement of the failed checklist item a finding comes from
     deadline: datetime | None = None
     found_at: datetime | None = None
     photos: tuple = ()
@@ -116,6 +117,7 @@ def _create(actor: User, filing: Filing, enterprise: Enterprise, images: list, i
                 level=filing.level,
                 source=Source.SELF_CHECK if is_enterprise else filing.source,
                 legal_basis=filing.legal_basis,
+                checklist_item=filing.checklist_item[:500],
                 found_at=found_at,
                 found_by=actor,
                 deadline=filing.deadline,

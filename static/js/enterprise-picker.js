@@ -14,6 +14,11 @@
           credentials: "same-origin", headers: { "Accept": "application/json" }
         }).then(function (r) { return r.ok ? r.json() : { results: [] }; }).then(function (data) {
           select.innerHTML = "";
+          if (input.dataset.anyLabel) {  // a filter: "any enterprise" stays a choice
+            var any = document.createElement("option");
+            any.value = ""; any.textContent = input.dataset.anyLabel;
+            select.appendChild(any);
+          }
           data.results.forEach(function (e) {
             var option = document.createElement("option");
             option.value = e.id;
@@ -25,6 +30,8 @@
             none.value = ""; none.textContent = input.dataset.emptyText || "—";
             select.appendChild(none);
           }
+          if (data.results.length) { select.value = String(data.results[0].id); }  // the best match, chosen
+          select.dispatchEvent(new Event("change", { bubbles: true }));
         });
       }, 250);
     });

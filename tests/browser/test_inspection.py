@@ -33,7 +33,8 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     log_in(phone, live_server.url, "inspector")
     open_nav(phone, "检查", "我的检查")
     phone.click("a.button >> text=开始检查")
-    phone.select_option("#id_enterprise", label="海滨化工有限公司")
+    phone.fill("#id_enterprise-search", "海滨化工")  # the searchable picker of the hazard list's filter
+    expect(phone.locator("#id_enterprise")).to_have_value(str(world.e1.pk))
     phone.select_option("#id_version", label="消防安全检查表（测试） v1")
     phone.check("text=李四")
     phone.click("button.primary")
@@ -45,10 +46,20 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     phone.reload()  # the browser closed, the network lost: the answer is still there
     expect(phone.locator("fieldset.item").nth(0).locator("input[value=pass]")).to_be_checked()
     items = phone.locator("fieldset.item")
+    phone.click("button.primary")  # the second item is still open: said now, not at submit
+    expect(phone.locator(".card.unanswered-list")).to_be_visible()
+    expect(phone.locator(".card.unanswered-list li")).to_have_text(
+        ["2. 疏散通道、安全出口是否被占用、堵塞 重大隐患判定项"]
+    )
+    expect(items.nth(1)).to_have_class(re.compile("unanswered"))
+    assert re.search(r"/fill/1/$", phone.url)
+    screenshot(phone, "inspection-unanswered-390")
     items.nth(1).locator("label.choice >> text=不合格").click()
-    items.nth(1).locator("input[type=text]").fill("二楼东侧安全出口")
+    expect(phone.locator(".card.unanswered-list")).to_be_hidden()
+    items.nth(1).locator("input[name$=-text]").fill("消防通道堆放纸箱")
+    items.nth(1).locator("input[name$=-note]").fill("二楼东侧安全出口")
     items.nth(1).locator("input[type=file]").set_input_files(str(photo))
-    items.nth(1).locator("input[type=text]").press("Tab")
+    items.nth(1).locator("input[name$=-note]").press("Tab")
     # Let each answer's own save finish before the screen is saved (SQLite allows one writer at a time).
     phone.wait_for_load_state("networkidle")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -72,4 +83,4 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     screenshot(phone, "inspection-done-390")
     open_nav(phone, "隐患", "隐患列表")
     titles = phone.locator(".rows .row-title").all_inner_texts()
-    assert set(titles) == {"疏散通道、安全出口是否被占用、堵塞", "疏散通道净宽度"}
+    assert set(titles) == {"消防通道堆放纸箱", "未达标：疏散通道净宽度"}  # the finding, or the item not met

@@ -81,7 +81,7 @@ def test_failed_items_become_hazards_with_responsibilities_and_legal_basis(ins):
     submitted = api(ins.users["partner"]).post(f"/api/v1/inspections/{inspection_id}/submit/", body, format="json")
     assert submitted.status_code == 200, submitted.json()
     assert submitted.json()["status"] == "submitted" and submitted.json()["score"] == "25.0"  # 5 of 20 points
-    hazards = {h.title: h for h in Hazard.objects.all()}
+    hazards = {h.checklist_item: h for h in Hazard.objects.all()}
     exit_blocked = hazards["疏散通道、安全出口是否被占用、堵塞"]
     assert exit_blocked.level == "major" and exit_blocked.legal_basis == "GB 35181"
     assert exit_blocked.place == "二楼东侧安全出口" and exit_blocked.source == "inspection"
