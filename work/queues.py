@@ -167,13 +167,14 @@ class Builder:
 
     def hazard_entry(self, key: str, label: str, url: str = "", urgent: bool = False, due=None) -> Entry:
         count = self.counts.get(key, 0)
-        items = [self.hazard_item(h, due) for h in self.items.get(key, [])]
+        own = key.startswith("ent_")  # an enterprise's own hazards: the place tells them apart, not the name
+        items = [self.hazard_item(h, due, own) for h in self.items.get(key, [])]
         return Entry(key, label, count, url, items, urgent=urgent and count > 0)
 
     @staticmethod
-    def hazard_item(hazard: Hazard, due=None) -> Item:
+    def hazard_item(hazard: Hazard, due=None, own: bool = False) -> Item:
         deadline = due(hazard) if due else hazard.deadline
-        meta = f"{hazard.enterprise.name} · {hazard.get_status_display()}"
+        meta = f"{hazard.place if own else hazard.enterprise.name} · {hazard.get_status_display()}"
         return Item(hazard.title, reverse("hazards:detail", args=[hazard.pk]), meta, deadline, bool(hazard.is_overdue))
 
     # --- notices to answer -------------------------------------------------------------------------------------
@@ -281,7 +282,7 @@ class Builder:
                               urgent=True),
             self.hazard_entry("dept_acceptance", _("Awaiting acceptance"), hazard_list(status="awaiting_acceptance"),
                               urgent=True),
-            self.hazard_entry("dept_overdue", _("Overdue"), hazard_list(is_overdue="true"), urgent=True),
+            self.hazard_entry("dept_overdue", _("Overdue hazards"), hazard_list(is_overdue="true"), urgent=True),
             self.hazard_entry("dept_listed", _("Under listed supervision"), hazard_list(listed="true"),
                               due=lambda h: h.listing.deadline),
             notices[0],
@@ -342,14 +343,14 @@ class Builder:
                 meta, action = _("not checked in yet"), ""
             url = reverse("duty_roster:my-duty") if action else reverse("duty_roster:shift", args=[s.pk])
             span = f"{_hm(s.starts_at)}–{_hm(s.ends_at)}"
-            items.append(Item(str(s.post), url, f"{span} · {meta}", s.starts_at, action=action))
+            items.append(Item(str(s.post), url, f"{span} · {meta}", action=action))
         standing = DutyShift.objects.of(self.user).filter(date__gte=self.today - timedelta(days=1), handed_over_at=None)
         entries = list(
             DutyLogEntry.objects.filter(shift__in=standing.values("pk"), open_item=True, closed_at__isnull=True)
             .annotate(total=Window(Count("id")))
             .order_by("at", "id")[:LIMIT]
         )
-        log = [Item(e.text[:80], reverse("duty_roster:shift", args=[e.shift_id]), "", e.at) for e in entries]
+        log = [Item(e.text[:80], reverse("duty_roster:shift", args=[e.shift_id]), _hm(e.at)) for e in entries]
         section.entries = [
             Entry("shifts", _("My shift today"), len(items), "", items, urgent=any(i.action for i in items)),
             Entry("log", _("Open items in the duty log"), entries[0].total if entries else 0, "", log),
@@ -386,7 +387,7 @@ class Builder:
         entries.append(
             Entry("late_reports", _("Incident reports made late today"), late[0].total if late else 0, "",
                   [Item(f"{r.place} · {r.get_kind_display()}", reverse("duty_roster:incident", args=[r.pk]),
-                        _("%(minutes)d minutes late") % {"minutes": r.delay_minutes}, r.reported_at, True)
+                        _("%(minutes)d minutes late") % {"minutes": r.delay_minutes}, late=True)
                    for r in late], urgent=bool(late))
         )  # fmt: skip
         section.entries = entries
