@@ -66,13 +66,16 @@ def hazard_create(request):
 
 def filing_enterprise(request) -> int | None:
     """The enterprise a new finding is most likely about: the one in the link (`?enterprise=`, as the home page's
-    button passes the inspection under way), else the one of the last hazard this person filed; within scope."""
+    button passes the inspection under way), else one's own enterprise, else the one of the last hazard this person
+    filed; always within scope."""
     visible = Enterprise.objects.visible_to(request.user)
     asked = request.GET.get("enterprise", "")
     if asked.isascii() and asked.isdigit() and len(asked) < 19:
         found = visible.filter(pk=int(asked)).values_list("pk", flat=True).first()
         if found:
             return found
+    if request.user.enterprise_id:  # an enterprise's people file their own self-checks
+        return visible.filter(pk=request.user.enterprise_id).values_list("pk", flat=True).first()
     return (
         Hazard.objects.visible_to(request.user)
         .filter(created_by=request.user, enterprise__in=visible)
