@@ -24,6 +24,7 @@ from functools import reduce
 from operator import or_
 from urllib.parse import urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value, Window
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from duty_roster import rollcall
 from duty_roster.models import DutyLogEntry, DutyShift, IncidentReport, RollCall
+from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Action, Level, Status
 from hazards.models import Hazard, HazardEvent
 from inspections.choices import InspectionStatus
@@ -40,6 +42,7 @@ from notifications.models import Notification
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment
 from organizations.roles import holds_any, holds_in, is_city_office, is_enterprise
+from safety_platform.lib.errors import Conflict
 
 # The first items shown under an entry; an entry without a list page shows up to LIMIT (its whole list).
 ITEMS = 5
@@ -98,6 +101,24 @@ class Section:
     entries: list[Entry] = field(default_factory=list)
     action_label: str = ""
     action_url: str = ""
+
+
+# The step each open status waits for (whoever may take it sees it on the item).
+NEXT_STEP = {
+    Status.REPORTED: "confirm",
+    Status.CONFIRMED: "submit_plan",
+    Status.RECTIFYING: "submit_rectification",
+    Status.AWAITING_ACCEPTANCE: "accept",
+}
+
+
+def step_labels() -> dict[str, str]:
+    return {
+        "confirm": _("Confirm"),
+        "submit_plan": _("Submit rectification plan"),
+        "submit_rectification": _("Submit rectification"),
+        "accept": _("Accept and close"),
+    }
 
 
 def section_titles() -> dict[str, str]:
@@ -159,7 +180,11 @@ class Builder:
             for key in wanted
         ]
         pairs = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
-        rows = self.hazards.with_overdue().select_related("enterprise", "listing").in_bulk({pk for pk, _ in pairs})
+        rows = (
+            self.hazards.with_overdue()
+            .select_related("enterprise", "listing", "department")
+            .in_bulk({pk for pk, _ in pairs})
+        )
         for key in wanted:
             ask = self.asks[key]
             picked = [rows[pk] for pk, bucket in pairs if bucket == key and pk in rows]
@@ -168,14 +193,31 @@ class Builder:
     def hazard_entry(self, key: str, label: str, url: str = "", urgent: bool = False, due=None) -> Entry:
         count = self.counts.get(key, 0)
         own = key.startswith("ent_")  # an enterprise's own hazards: the place tells them apart, not the name
-        items = [self.hazard_item(h, due, own) for h in self.items.get(key, [])]
+        items = [self.hazard_item(h, due, own, self.next_step(h)) for h in self.items.get(key, [])]
         return Entry(key, label, count, url, items, urgent=urgent and count > 0)
 
     @staticmethod
-    def hazard_item(hazard: Hazard, due=None, own: bool = False) -> Item:
+    def hazard_item(hazard: Hazard, due=None, own: bool = False, action: str = "") -> Item:
         deadline = due(hazard) if due else hazard.deadline
         meta = f"{hazard.place if own else hazard.enterprise.name} · {hazard.get_status_display()}"
-        return Item(hazard.title, reverse("hazards:detail", args=[hazard.pk]), meta, deadline, bool(hazard.is_overdue))
+        url = reverse("hazards:detail", args=[hazard.pk])
+        return Item(hazard.title, url, meta, deadline, bool(hazard.is_overdue), action=action)
+
+    def next_step(self, hazard: Hazard) -> str:
+        """The step of the loop this person may take on the hazard now, by the hazard rules' own table
+        (`workflow.RULES`, as `can()` reads it), asked for the one step its status waits for: no query (the rules
+        of these steps read the person's positions, already read, and the hazard's department and listing)."""
+        action = NEXT_STEP.get(hazard.status)
+        if action is None:
+            return ""
+        rule = workflow.RULES[action]
+        try:
+            for state_check in rule.when:
+                state_check(hazard)
+            rule.who(self.user, hazard)
+        except (PermissionDenied, Conflict):
+            return ""
+        return str(step_labels()[action])
 
     # --- notices to answer -------------------------------------------------------------------------------------
 

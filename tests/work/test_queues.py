@@ -174,3 +174,18 @@ def test_the_api_is_in_the_schema(client, qw):
     client.force_login(qw.users["city"])
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/me/queue/" in schema and "QueueSection" in schema
+
+
+def test_items_offer_the_step_the_person_may_take(qw):
+    """The step an item offers comes from the hazard rules (workflow.RULES): offered exactly where the person may
+    take it."""
+
+    def actions(who):
+        return {(e.key, i.action) for s in queues.build(qw.users[who]) for e in s.entries for i in e.items}
+
+    assert ("dept_acceptance", "验收销号") in actions("county_dept")
+    assert ("dept_reported", "确认") in actions("county_dept")
+    enterprise = actions("enterprise")
+    assert ("ent_plans", "提交整改方案") in enterprise and ("ent_rejected", "提交整改") in enterprise
+    assert ("ent_rectify", "验收销号") not in enterprise  # its own rectification is never its to accept
+    assert {a for k, a in actions("district") if k == "leader_listed"} == {""}  # a leader submits no plan
