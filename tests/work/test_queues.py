@@ -45,8 +45,9 @@ def rows_on(client, url: str) -> int:
             total += len(set(re.findall(r'href="/notifications/(\d+)/"', html)))
         elif "/roll-calls/" in url:
             return len(re.findall(r"<tr><td>", html))
-        else:
-            total += len(re.findall(r'class="hazard-row', html))
+        else:  # a hazard list: each row links its hazard (however the row is laid out)
+            main = html.split("<main", 1)[1]
+            total += len(set(re.findall(r'href="/hazards/(\d+)/"', main)))
         following = re.search(r'href="([^"]+)" rel="next"', html)
         url = following.group(1).replace("&amp;", "&") if following else None
     return total
