@@ -43,27 +43,56 @@ class DeadlineFields(forms.Form):
         return data
 
 
+def suggested_title(category, place: str) -> str:
+    """The title a finding gets when the filer writes none: its place and category ("一号仓库消防安全隐患")."""
+    return (_("%(place)s %(category)s hazard") % {"place": (place or "").strip(), "category": category}).strip()
+
+
 class HazardFilingForm(DeadlineFields):
+    """The phone-first filing form: what an inspector must give first (enterprise, category, place, photos), the title
+    suggested from them, the rest folded under "more" on the page."""
+
     enterprise = forms.ModelChoiceField(queryset=Enterprise.objects.none(), label=_("enterprise"))
+    category = forms.ModelChoiceField(
+        queryset=HazardCategory.objects.filter(is_active=True),
+        label=_("category"),
+        widget=forms.RadioSelect,  # large tappable chips on the page
+        empty_label=None,
+    )
     place = forms.CharField(label=_("place / part"), max_length=200)
-    category = forms.ModelChoiceField(queryset=HazardCategory.objects.filter(is_active=True), label=_("category"))
+    photos = PhotosField(label=_("photos"), required=False)
+    title = forms.CharField(
+        label=_("title"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, it is made from the place and the category."),
+    )
     level = forms.ChoiceField(choices=Level.choices, label=_("level"), widget=forms.RadioSelect, initial=Level.GENERAL)
-    title = forms.CharField(label=_("title"), max_length=200)
     description = forms.CharField(
         label=_("description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    photos = PhotosField(label=_("photos"), required=False)
     source = forms.ChoiceField(choices=Source.choices, label=_("source"), initial=Source.INSPECTION)
     legal_basis = forms.CharField(label=_("legal basis"), max_length=500, required=False)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    field_order = ["enterprise", "place", "category", "level", "title", "description", "photos", "deadline",
+    field_order = ["enterprise", "category", "place", "photos", "title", "level", "description", "deadline",
                    "deadline_working_days", "source", "legal_basis", "idempotency_key"]  # fmt: skip
+    # Shown at once; the others are folded under "more" (templates/hazards/create.html).
+    FIRST = ("enterprise", "category", "place", "photos", "title", "level")
 
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4())
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user).order_by("name")
+        self.fields["title"].widget.attrs["data-suggest"] = str(_("%(place)s %(category)s hazard"))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("title") or "").strip() and data.get("category") and data.get("place"):
+            data["title"] = suggested_title(data["category"], data["place"])[:200]
+        elif not (data.get("title") or "").strip() and "title" not in self.errors:
+            self.add_error("title", _("Give a title, or choose the category and the place to have one made."))
+        return data
 
 
 class ReasonForm(forms.Form):

@@ -39,7 +39,8 @@ def hazard_list(request):
 @login_required
 def hazard_create(request):
     workflow.require_filer(request.user)
-    form = forms.HazardFilingForm(request.POST or None, request.FILES or None, user=request.user)
+    initial = {"enterprise": filing_enterprise(request)} if request.method != "POST" else {}
+    form = forms.HazardFilingForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         filing = workflow.Filing(
@@ -65,6 +66,27 @@ def hazard_create(request):
             return redirect("hazards:detail", pk=hazard.pk)
     status = 400 if form.errors else 200
     return render(request, "hazards/create.html", {"form": form, "picker": picker(form)}, status=status)
+
+
+def filing_enterprise(request) -> int | None:
+    """The enterprise a new finding is most likely about: the one in the link (`?enterprise=`, as the home page's
+    button passes the inspection under way), else one's own enterprise, else the one of the last hazard this person
+    filed; always within scope."""
+    visible = Enterprise.objects.visible_to(request.user)
+    asked = request.GET.get("enterprise", "")
+    if asked.isascii() and asked.isdigit() and len(asked) < 19:
+        found = visible.filter(pk=int(asked)).values_list("pk", flat=True).first()
+        if found:
+            return found
+    if request.user.enterprise_id:  # an enterprise's people file their own self-checks
+        return visible.filter(pk=request.user.enterprise_id).values_list("pk", flat=True).first()
+    return (
+        Hazard.objects.visible_to(request.user)
+        .filter(created_by=request.user, enterprise__in=visible)
+        .order_by("-created_at", "-id")
+        .values_list("enterprise_id", flat=True)
+        .first()
+    )
 
 
 def picker(form) -> list[Enterprise]:

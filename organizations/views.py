@@ -1,4 +1,4 @@
-"""Pages of the organisation: home per role, the enterprise registry, supervision gaps, login lock-out."""
+"""Pages of the organisation: the enterprise registry, supervision gaps, login lock-out."""
 
 from __future__ import annotations
 
@@ -15,10 +15,9 @@ from audit.models import history
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
 
-from .choices import UnitKind
 from .filters import EnterpriseFilterSet
 from .forms import EnterpriseForm
-from .models import Department, Enterprise, Industry, Region
+from .models import Enterprise, Industry
 from .registry import can_keep_registry, save_enterprise
 from .responsibility import SupervisionMap, principal_position, territorial_leader_position
 from .roles import is_supervising_unit
@@ -55,24 +54,6 @@ def scope_summary(user) -> str:
         "department": _("Enterprises of the industries supervised by %(unit)s") % {"unit": user.unit},
         "enterprise": _("Your own enterprise, %(unit)s") % {"unit": user.unit},
     }.get(scope.kind, _("Nothing yet: your account has no unit. Ask the city safety office."))
-
-
-@login_required
-def home(request):
-    user = request.user
-    enterprises = Enterprise.objects.visible_to(user)
-    context = {
-        "unit": user.unit,
-        "unit_kind": user.get_unit_kind_display(),
-        "positions": sorted(str(a.position) for a in user.assignments.current().select_related("position")),
-        "scope_summary": scope_summary(user),
-        "enterprise_count": enterprises.count(),
-        "key_unit_count": enterprises.filter(is_key_unit=True).count(),
-        "region_count": Region.objects.visible_to(user).count(),
-        "department_count": Department.objects.visible_to(user).count(),
-        "is_enterprise": user.unit_kind == UnitKind.ENTERPRISE,
-    }
-    return render(request, "organizations/home.html", context)
 
 
 @login_required

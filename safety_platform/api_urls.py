@@ -14,6 +14,7 @@ from inspections import versions_api
 from notifications import api as notification_api
 from organizations import api as org_api
 from safety_platform.lib.api import IdConverter
+from work import api as work_api
 
 register_converter(IdConverter, "id")
 
@@ -59,6 +60,7 @@ urlpatterns = [
     path("hazard-photos/<int:pk>/thumbnail/", files_api.ThumbnailFileView.as_view(), name="hazard-photo-thumbnail"),
     path("hazard-evaluations/<int:pk>/", files_api.EvaluationFileView.as_view(), name="hazard-evaluation-file"),
     path("people/", dashboard_api.PeopleView.as_view(), name="people"),
+    path("me/queue/", work_api.MyQueueView.as_view(), name="my-queue"),
     path("dashboard/", dashboard_api.DashboardView.as_view(), name="dashboard"),
     path("reports/quarterly/", dashboard_api.QuarterlyView.as_view(), name="quarterly"),
     *router.urls,

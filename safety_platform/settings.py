@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "inspections",
     "duty_roster",
     "dashboards",
+    "work",
 ]
 
 MIDDLEWARE = [

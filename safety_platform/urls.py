@@ -7,14 +7,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ops.views import healthz, operations
-from organizations import views as org_views
+from work import views as work_views
 
 from .admin import restrict_admin_to_city_office
 
 restrict_admin_to_city_office(admin.site)
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", work_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -24,6 +24,7 @@ PACKAGES = (
     "inspections",
     "duty_roster",
     "dashboards",
+    "work",
     "ops",
 )
 

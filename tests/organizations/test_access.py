@@ -66,9 +66,9 @@ def test_token_endpoint_bad_input_and_lockout(world):
 def test_home_in_both_languages(client, world):
     client.force_login(world.users["district"])
     chinese = client.get(reverse("home")).content.decode()
-    assert 'lang="zh-hans"' in chinese and "企业" in chinese and "退出" in chinese
+    assert 'lang="zh-hans"' in chinese and "我的辖区" in chinese and "退出" in chinese
     english = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'lang="en"' in english and "Enterprises in scope" in english and "Log out" in english
+    assert 'lang="en"' in english and "My territory" in english and "Log out" in english
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log out" in client.get(reverse("home")).content.decode()
 
