@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Position
 
@@ -27,7 +28,7 @@ class Notification(models.Model):
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     # The first part of the key (`notifications.kinds`): what a person may mute.
-    kind = models.CharField(_("kind"), max_length=32, blank=True)
+    kind = models.CharField(pgettext_lazy("notice", "kind"), max_length=32, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )

@@ -103,7 +103,8 @@ class Handoff:
             return _("you are %(role)s: nobody else to tell") % {"role": self.role_text()}
         if not self.people:
             return _("%(role)s has nobody in post, so nobody was told") % {"role": self.role_text()}
-        text = _("told %(role)s %(names)s") % {"role": self.role_text(), "names": self.names()}
+        words = _("told %(role)s (%(names)s)") if self.unit else _("told %(role)s %(names)s")
+        text = words % {"role": self.role_text(), "names": self.names()}
         if self.vacant:
             text += _(" (%(vacant)s is vacant)") % {"vacant": self.vacant}
         return text
