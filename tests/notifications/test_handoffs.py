@@ -204,10 +204,9 @@ def test_a_vacant_department_passes_up_the_ladder(people):
 
 def test_a_rolled_back_transition_tells_nobody_and_enqueues_nothing(people, django_capture_on_commit_callbacks):
     hazard = filed(people)
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            workflow.confirm(people.users["county_dept"], hazard, later(20))
-            raise RuntimeError("the request failed after the change")
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        workflow.confirm(people.users["county_dept"], hazard, later(20))
+        raise RuntimeError("the request failed after the change")
     assert not callbacks and not told("hz_confirmed", hazard)
     assert not Delivery.objects.filter(notification__kind="hz_confirmed").exists()
     with django_capture_on_commit_callbacks() as callbacks:  # retried: told once, enqueued once
