@@ -4,7 +4,7 @@ escalation chains are `hazards.chains_api`."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,10 +35,28 @@ class KindField(serializers.ChoiceField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "nullable": True,
+        "example": "22:00",
+    }
+)
+class ClockField(serializers.TimeField):
+    """A time of day on the Shanghai clock, "HH:MM" (seconds allowed in): no time zone, as quiet hours are meant."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], allow_null=True, required=False,
+                         **kwargs)  # fmt: skip
+
+
 class PreferenceSerializer(serializers.ModelSerializer):
     """Channels besides the inbox, quiet hours (both ends or neither), and the kinds that come to the inbox only.
     `always` lists the kinds that cannot be muted (must-answer)."""
 
+    quiet_from = ClockField()
+    quiet_until = ClockField()
     muted_kinds = serializers.ListField(child=KindField(), required=False)
     always = serializers.SerializerMethodField()
 

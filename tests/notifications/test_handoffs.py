@@ -287,6 +287,8 @@ def test_the_api_mutes_and_refuses_must_answer_kinds(people):
     assert refused.json()["muted_kinds"]["0"] == ["隐患逾期督办须应答，不能静音。"]
     assert api.patch(url, {"muted_kinds": ["nonsense"]}, format="json").status_code == 400
     assert api.patch(url, {"quiet_from": "22:00"}, format="json").status_code == 400  # both ends or neither
+    quiet = api.patch(url, {"quiet_from": "22:00", "quiet_until": "07:00:00"}, format="json").json()
+    assert (quiet["quiet_from"], quiet["quiet_until"]) == ("22:00", "07:00")  # the schema's HH:MM, no time zone
     done = api.patch(url, {"muted_kinds": ["hz_plan"]}, format="json")
     assert done.status_code == 200 and done.json()["muted_kinds"] == ["hz_plan"]
     hazard = workflow.confirm(people.users["county_dept"], filed(people), later(20))
