@@ -53,7 +53,7 @@ def test_check_in_handover_and_takeover_name_the_next_people(unit):
     first, second = DutyShift.objects.filter(post=u.post).order_by("date").select_related("leader")
     with time_machine.travel(datetime(2026, 10, 1, 9, 5, tzinfo=SHANGHAI), tick=False):
         checked = chinese(p["O1"]).post("/duty/", {"shift": first.pk, "location": "值班室"})
-        assert said(checked) == f"已于09:05签到（海滨区值班室，10-01），带班领导：{first.leader}。"
+        assert said(checked) == f"已签到（09:05，海滨区值班室，10-01），带班领导：{first.leader}。"
     with time_machine.travel(datetime(2026, 10, 1, 22, tzinfo=SHANGHAI), tick=False):
         outgoing = chinese(p["O1"])
         url = f"/duty/shifts/{first.pk}/"
