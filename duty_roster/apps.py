@@ -7,3 +7,11 @@ from django.utils.translation import gettext_lazy as _
 class DutyRosterConfig(AppConfig):
     name = "duty_roster"
     verbose_name = _("Duty and incident information")
+
+    def ready(self) -> None:
+        # The duty notices must be answered (叫应): listed on the notice settings page as never muted.
+        from notifications import kinds
+
+        kinds.register("checkin", _("Duty check-in missed"), mutable=False)
+        kinds.register("rollcall", _("Roll call"), mutable=False)
+        kinds.register("incident", _("Incident report"), mutable=False)

@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from organizations.roles import is_city_office
 from organizations.scope import visible_posts
@@ -180,10 +179,21 @@ def _shift_for(user, pk: int) -> tuple[DutyShift, bool]:
     return shift, stands
 
 
-SHIFT_ACTIONS = {
-    "hand_over": (rota.hand_over, gettext_lazy("Handed over; open items go to the next shift.")),
-    "take_over": (rota.take_over, gettext_lazy("Taken over.")),
-}
+SHIFT_ACTIONS = {"hand_over": rota.hand_over, "take_over": rota.take_over}
+
+
+def _shift_message(action: str, shift: DutyShift) -> str:
+    """What the handover or takeover did and who is next: the next shift's leader, or the open items now one's own."""
+    if action == "hand_over":
+        following = DutyShift.objects.filter(post=shift.post, date__gt=shift.date).order_by("date")
+        following = following.select_related("leader").first()
+        carried = following.log.filter(carried_from__shift=shift).count() if following else 0
+        return _(
+            "Handed over: %(items)d open items carried to the shift of %(day)s; its leader on duty %(leader)s takes "
+            "over."
+        ) % {"items": carried, "day": f"{following.date:%m-%d}", "leader": following.leader or _("(none)")}
+    open_items = shift.log.filter(open_item=True, closed_at__isnull=True).count()
+    return _("Taken over: %(items)d open items are now your shift's to close.") % {"items": open_items}
 
 
 @login_required
@@ -202,8 +212,8 @@ def shift_detail(request, pk: int):
                 rota.close_item(request.user, entry)
                 messages.success(request, _("The item is closed."))
             elif action in SHIFT_ACTIONS:
-                SHIFT_ACTIONS[action][0](request.user, shift)
-                messages.success(request, SHIFT_ACTIONS[action][1])
+                SHIFT_ACTIONS[action](request.user, shift)
+                messages.success(request, _shift_message(action, shift))
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         if not form.errors:
@@ -228,10 +238,22 @@ def change_ask(request, pk: int):
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, _("Asked. The leader on duty of the shift decides."))
+            messages.success(
+                request,
+                _("Asked; %(leader)s decides (the leader on duty of the shift, or the city office).")
+                % {"leader": shift.leader or _("the city office")},
+            )
             return redirect("duty_roster:changes")
     return render(request, "duty_roster/change_form.html", {"shift": shift, "form": form},
                   status=400 if form.errors else 200)  # fmt: skip
+
+
+def _decided(change: ShiftChange) -> str:
+    """Approved: who now stands the shift; rejected: who keeps it."""
+    values = {"person": change.person, "other": change.other, "day": f"{change.shift.date:%m-%d}"}
+    if change.state == ShiftChange.State.APPROVED:
+        return _("Approved: %(other)s now stands %(person)s's shift of %(day)s.") % values
+    return _("Rejected: %(person)s keeps the shift of %(day)s.") % values
 
 
 def _decides_all(user) -> bool:
@@ -248,11 +270,11 @@ def change_list(request):
         change = get_object_or_404(pending if _decides_all(user) else pending.filter(shift__leader=user),
                                    pk=_id(request.POST.get("change")))  # fmt: skip
         try:
-            rota.decide(user, change, request.POST.get("decision") == "approve")
+            change = rota.decide(user, change, request.POST.get("decision") == "approve")
         except (Conflict, PermissionDenied) as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, _("Decided."))
+            messages.success(request, _decided(change))
         return redirect("duty_roster:changes")
     related = ShiftChange.objects.select_related("shift__post", "other_shift", "person", "other", "decided_by")
     to_decide = related.filter(state=ShiftChange.State.PENDING).exclude(Q(person=user) | Q(other=user))

@@ -118,11 +118,20 @@ def my_duty(request):
     )
     if request.method == "POST":
         try:
-            rota.check_in(request.user, int(request.POST.get("shift", 0)), request.POST.get("location", ""))
+            shift = rota.check_in(request.user, int(request.POST.get("shift", 0)), request.POST.get("location", ""))
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
-            messages.success(request, _("Checked in."))
+            messages.success(
+                request,
+                _("Checked in at %(time)s for %(post)s, %(day)s; the leader on duty is %(leader)s.")
+                % {
+                    "time": f"{timezone.localtime(shift.checked_in_at):%H:%M}",
+                    "post": shift.post,
+                    "day": f"{shift.date:%m-%d}",
+                    "leader": shift.leader or _("(none)"),
+                },
+            )
         return redirect("duty_roster:my-duty")
     now = timezone.now()
     shifts = list(shifts[:14])

@@ -12,5 +12,7 @@ class HazardsConfig(AppConfig):
         # The notifications app sits below this one and imports nothing from it: the escalation steps join its
         # periodic sweep, word the notices it passes up about a hazard, and put answers on the hazard's timeline.
         from . import escalation
+        from .workflow import notices
 
         escalation.connect()
+        notices.register_kinds()  # the hand-off notices, which people may mute

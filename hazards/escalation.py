@@ -23,9 +23,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
-from notifications import answers, sweeps
+from notifications import answers, kinds, sweeps
 from notifications.choices import LADDER, Target
 from notifications.models import TITLE_LENGTH, Notification
 from notifications.outbox import Outbox, SweepResult, notice_answered
@@ -328,6 +328,7 @@ def _answered(sender, notice: Notification, actor, **kwargs) -> None:
 
 
 def connect() -> None:
+    kinds.register("esc", gettext_lazy("Escalation of a hazard's deadline"), mutable=False)
     sweeps.register(sweep)
     answers.register_wording(pass_up_wording, related=("hazard", "hazard__enterprise"))
     notice_answered.connect(_answered, sender=Notification, dispatch_uid="hazards.escalation.answered")

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from organizations.models import Enterprise
@@ -62,7 +61,7 @@ def hazard_create(request):
             add_errors(form, exc)
         else:
             if created:
-                messages.success(request, _("Hazard %(code)s filed.") % {"code": hazard.code})
+                messages.success(request, workflow.message("file", hazard))
             return redirect("hazards:detail", pk=hazard.pk)
     status = 400 if form.errors else 200
     return render(request, "hazards/create.html", {"form": form, "picker": picker(form)}, status=status)
@@ -209,14 +208,14 @@ def hazard_action(request, pk: int, name: str):
     status = 400
     if form.is_valid():
         try:
-            run_action(name, request.user, hazard, form.cleaned_data)
+            done = run_action(name, request.user, hazard, form.cleaned_data)
         except ValidationError as exc:
             add_errors(form, exc)
         except Conflict as exc:
             messages.error(request, str(exc))
             status = 409
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, workflow.message(name, done if isinstance(done, Hazard) else hazard))
             return redirect("hazards:detail", pk=pk)
     hazard = Hazard.objects.visible_to(request.user).with_overdue().get(pk=pk)
     context = detail_context(request, hazard, {name: form})

@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
+from notifications.models import Notification
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
 from organizations.pickers import enterprise_options
@@ -142,7 +143,7 @@ def review(request, pk: int):
         except (ValueError, ValidationError, Conflict) as exc:
             messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
         else:
-            messages.success(request, _("Submitted. The failed items are now hazards."))
+            messages.success(request, submitted_message(inspection))
             return redirect("inspections:detail", pk=pk)
     failed = workflow.preview(inspection)
     for answer in failed:
@@ -164,6 +165,30 @@ def answers_as_given(inspection: Inspection) -> list:
     for answer in answers:
         answer.value = workflow.plain_number(answer.number)
     return answers
+
+
+def submitted_message(inspection: Inspection) -> str:
+    """What the submit did and who is next: the failed items' hazards and the people their filing notices told."""
+    hazards = {a.hazard_id: a.hazard for a in inspection.answers.filter(hazard__isnull=False).select_related("hazard")}
+    if not hazards:
+        return _("Submitted: every item passed; nothing to follow up.")
+    told: dict[str, list[str]] = {}
+    for notice in Notification.objects.filter(hazard_id__in=hazards, kind="hz_filed").select_related(
+        "recipient", "hazard__department"
+    ):
+        names = told.setdefault(str(notice.hazard.department or ""), [])
+        if str(notice.recipient) not in names:
+            names.append(str(notice.recipient))
+    codes = pgettext("between names", ", ").join(h.code for h in hazards.values())
+    if not told:
+        return _("Submitted: %(count)d failed items filed as hazards (%(codes)s); nobody else was told.") % {
+            "count": len(hazards), "codes": codes}  # fmt: skip
+    who = pgettext("between names", ", ").join(
+        _("%(unit)s (%(names)s)") % {"unit": unit, "names": pgettext("between names", ", ").join(names)}
+        for unit, names in told.items()
+    )
+    return _("Submitted: %(count)d failed items filed as hazards (%(codes)s); told %(who)s to confirm them.") % {
+        "count": len(hazards), "codes": codes, "who": who}  # fmt: skip
 
 
 @login_required

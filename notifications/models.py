@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Position
 
@@ -26,6 +27,8 @@ class Notification(models.Model):
     """
 
     key = models.CharField(_("key"), max_length=200, unique=True)
+    # The first part of the key (`notifications.kinds`): what a person may mute.
+    kind = models.CharField(pgettext_lazy("notice", "kind"), max_length=32, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
@@ -107,6 +110,9 @@ class NotificationPreference(models.Model):
     webhook = models.BooleanField(_("by SMS / WeCom / DingTalk"), default=True)
     quiet_from = models.TimeField(_("quiet from"), null=True, blank=True)
     quiet_until = models.TimeField(_("quiet until"), null=True, blank=True)
+    # Kinds of notice (`notifications.kinds`) not sent by e-mail or the gateway: they still land in the inbox, and a
+    # must-answer notice is sent whatever its kind. Only kinds registered as mutable are stored here.
+    muted_kinds = models.JSONField(_("muted kinds"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("notification preference")
@@ -114,6 +120,10 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def mutes(self, notice: Notification) -> bool:
+        """Whether this person's e-mail and gateway stay silent for the notice (never for a must-answer one)."""
+        return not notice.must_answer and bool(notice.kind) and notice.kind in (self.muted_kinds or ())
 
     def is_quiet(self, at) -> bool:
         if not (self.quiet_from and self.quiet_until):

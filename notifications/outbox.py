@@ -2,9 +2,10 @@
 
 Any domain tells people through here (docs/architecture-notifications.md):
 
-- `notify(holders(position), key, title, body, link, answer_within=None)`: once per key and person; with
-  `answer_within` the notice must be answered, and the sweep passes it to the position's superior if nobody
-  answers in time (`notifications.answers`).
+- `notify(holders(position), key, title, body, link, answer_within=None, hazard=None)`: once per key and person;
+  with `answer_within` the notice must be answered, and the sweep passes it to the position's superior if nobody
+  answers in time (`notifications.answers`). The key's first part is the notice's kind (`notifications.kinds`):
+  a person who muted a kind gets it in the inbox only, unless it must be answered.
 - `Outbox(now)`: many notices of one batch, written with a few statements (`add`, then `flush`).
 - `acknowledge(actor, notice)` / `mark_read(actor, ids)`: the recipient's answer and reading; an answer to a
   must-answer notice sends `notice_answered` inside its transaction, for the domain the notice is about.
@@ -30,6 +31,7 @@ from workdays.calendar import SHANGHAI
 
 from .choices import Channel, DeliveryState
 from .delivery import deliver
+from .kinds import kind_of
 from .models import TITLE_LENGTH, Delivery, Notification, NotificationPreference
 
 # Sent inside `acknowledge`'s transaction each time the recipient answers a must-answer notice (kwargs: notice,
@@ -66,6 +68,7 @@ class Outbox:
             return False
         self.rows[key] = Notification(
             key=key,
+            kind=kind_of(key),
             recipient=user,
             position=position,
             hazard=hazard,
@@ -104,15 +107,22 @@ def deliver_new(keys: list[str], now: datetime) -> list[Notification]:
     return notifications
 
 
-def notify(recipients, key: str, title: str, body: str, link: str = "", answer_within: timedelta | None = None):
+def notify(
+    recipients, key: str, title: str, body: str, link: str = "", answer_within: timedelta | None = None, hazard=None
+) -> list[Notification]:
     """Tell these (user, position) pairs once per key; with `answer_within` it is a must-answer notice, passed to
-    the position's superior by the sweep when nobody answers in time. Call inside the causing transaction."""
+    the position's superior by the sweep when nobody answers in time. Call inside the causing transaction.
+
+    Returns the notices written now (a repeat of the key writes and returns none); their deliveries are enqueued
+    when the transaction commits, so a rolled-back cause tells nobody."""
     now = timezone.now()
     rows = [
         Notification(
             key=f"{key}:{user.pk}",
+            kind=kind_of(key),
             recipient=user,
             position=position,
+            hazard=hazard,
             title=one_line(title, TITLE_LENGTH),
             body=body,
             link=link,
@@ -134,13 +144,16 @@ def holders(position: Position | None) -> list[tuple]:
 
 
 def plan_deliveries(notifications: list[Notification], now: datetime) -> list[Delivery]:
-    """E-mail and the gateway webhook as each person chose; quiet hours defer all but must-answer notices."""
+    """E-mail and the gateway webhook as each person chose; quiet hours defer all but must-answer notices, and a
+    muted kind is not sent at all (it stays in the inbox)."""
     preferences = {
         p.user_id: p for p in NotificationPreference.objects.filter(user__in=[n.recipient_id for n in notifications])
     }
     deliveries = []
     for notice in notifications:
         preference = preferences.get(notice.recipient_id) or NotificationPreference(user=notice.recipient)
+        if preference.mutes(notice):
+            continue
         later = None if notice.must_answer or not preference.is_quiet(now) else quiet_end(preference, now)
         if preference.email and notice.recipient.email:
             deliveries.append(Delivery(notification=notice, channel=Channel.EMAIL, not_before=later, created_at=now))

@@ -8,14 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from organizations.roles import is_government
 from organizations.scope import Scope
 from safety_platform.lib.pages import paginate
 
-from . import outbox
+from . import kinds, outbox
 from .models import Notification, NotificationPreference
 
 
@@ -38,8 +40,16 @@ def detail(request, pk: int):
 @login_required
 @require_POST
 def acknowledge(request, pk: int):
-    outbox.acknowledge(request.user, pk)
-    messages.success(request, _("Answered. Thank you."))
+    notice = outbox.acknowledge(request.user, pk)
+    time = {"time": f"{timezone.localtime(notice.acknowledged_at):%H:%M}"}
+    if notice.escalated_at:
+        messages.success(
+            request, _("Answered at %(time)s, late: it had already been passed up to your superior.") % time
+        )
+    else:
+        messages.success(
+            request, _("Answered at %(time)s: on record, and it will not be passed up to your superior.") % time
+        )
     return redirect("notifications:detail", pk=pk)
 
 
@@ -50,14 +60,33 @@ def read_all(request):
     return redirect("notifications:inbox")
 
 
+class KindsField(forms.MultipleChoiceField):
+    """Kinds of notice to mute: any registered kind is a choice, so that one that must be answered is refused by
+    name (`kinds.check_muted`), not as "not a valid choice"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=lambda: [(k.code, k.label) for k in kinds.registered()], **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        kinds.check_muted(value)
+
+
 class PreferenceForm(forms.ModelForm):
+    muted_kinds = KindsField(
+        required=False, label=gettext_lazy("Inbox only (no e-mail or SMS) for"), widget=forms.CheckboxSelectMultiple
+    )
+
     class Meta:
         model = NotificationPreference
-        fields = ["email", "webhook", "quiet_from", "quiet_until"]
+        fields = ["email", "webhook", "quiet_from", "quiet_until", "muted_kinds"]
         widgets = {
             "quiet_from": forms.TimeInput(attrs={"type": "time"}),
             "quiet_until": forms.TimeInput(attrs={"type": "time"}),
         }
+
+    def clean_muted_kinds(self):
+        return kinds.check_muted(self.cleaned_data.get("muted_kinds") or [])
 
     def clean(self):
         data = super().clean()
@@ -72,10 +101,22 @@ def preferences(request):
     preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
     form = PreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Saved."))
+        preference = form.save()
+        messages.success(request, saved_message(preference))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "mutable": kinds.mutable(), "always": kinds.always()}
+    return render(request, "notifications/preferences.html", context, status=400 if form.errors else 200)
+
+
+def saved_message(preference: NotificationPreference) -> str:
+    """What the settings now do: which kinds stay in the inbox only, and that must-answer notices come anyway."""
+    labels = {k.code: str(k.label) for k in kinds.registered()}
+    muted = [labels[code] for code in preference.muted_kinds if code in labels]
+    if not muted:
+        return _("Saved: every notice comes by the channels you chose; must-answer notices always do.")
+    return _("Saved: %(kinds)s now come to your inbox only; must-answer notices still come by every channel.") % {
+        "kinds": pgettext("between names", ", ").join(muted)
+    }
 
 
 def unanswered_for(user):

@@ -12,7 +12,8 @@ reads too, so what a page or the API offers is what the function accepts.
 
 Modules, by concern (imports run down this list, never up): `_common` (locking, refusals, the timeline
 event, stored photos) <- `permissions` (the rules table, `can`, role checks) <- `filing`, `transitions`,
-`listing`, `evidence`. Only the names below are public.
+`listing`, `evidence`; `notices` (the hand-off notices and the message naming who was told) sits between
+`_common` and the transitions. Only the names below are public.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from .evidence import add_photos, attach_evaluation, attach_inspection_photos
 from .filing import Filing, file_hazard, find_recurrence, next_code, other_category
 from .listing import Listing, delist, leader_positions, list_supervision
+from .notices import Handoff, message
 from .permissions import ACTIONS, RULES, Rule, can, require_filer
 from .transitions import (
     INTERIM_FIELDS,
@@ -43,6 +45,7 @@ __all__ = [
     "PLAN_FIELDS",
     "RULES",
     "Filing",
+    "Handoff",
     "Listing",
     "Rule",
     "accept",
@@ -58,6 +61,7 @@ __all__ = [
     "find_recurrence",
     "leader_positions",
     "list_supervision",
+    "message",
     "next_code",
     "other_category",
     "reassign",

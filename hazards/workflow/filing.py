@@ -20,6 +20,7 @@ from safety_platform.lib.images import clean_images
 
 from ..choices import Action, Level, PhotoKind, Source, Status
 from ..models import Hazard, HazardCategory, HazardPhoto
+from . import notices
 from ._common import _discard_files, _event, _future_deadline, _store_photos
 from .permissions import require_filer
 
@@ -133,7 +134,7 @@ def _create(actor: User, filing: Filing, enterprise: Enterprise, images: list, i
                 idempotency_key=filing.idempotency_key,
             )
             stored = _store_photos(hazard, actor, images, PhotoKind.FINDING)
-            _event(
+            filed = _event(
                 hazard,
                 actor,
                 Action.FILE,
@@ -142,6 +143,7 @@ def _create(actor: User, filing: Filing, enterprise: Enterprise, images: list, i
                 recurrence_of=recurrence.code if recurrence else None,
                 department=str(responsibility.department) if responsibility.department else None,
             )
+            notices.hand_off(hazard, actor, filed)  # the supervising department, told once, with the filing
             return hazard
     except Exception:
         _discard_files(stored)

@@ -17,6 +17,7 @@ from organizations.models import Position, User
 
 from ..choices import Action
 from ..models import Hazard, ListedSupervision
+from . import notices
 from ._common import _event, _future_deadline, _locked, _require_reason
 from .permissions import _listed, _listing_authority, active_listing, check_when, check_who
 
@@ -59,7 +60,7 @@ def list_supervision(actor: User, hazard: Hazard | int, listing: Listing) -> Haz
                 "delisted_at": None,
             },
         )
-        _event(
+        listed = _event(
             hazard,
             actor,
             Action.LIST_SUPERVISION,
@@ -68,6 +69,7 @@ def list_supervision(actor: User, hazard: Hazard | int, listing: Listing) -> Haz
             leader=str(listing.supervising_leader),
             authority=str(department or region),
         )
+        notices.hand_off(hazard, actor, listed)  # the supervising leader
         return hazard
 
 

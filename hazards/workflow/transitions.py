@@ -16,6 +16,7 @@ from safety_platform.lib.images import clean_images
 
 from ..choices import Action, Level, PhotoKind, Status
 from ..models import Hazard, HazardPhoto, ListedSupervision, RectificationPlan
+from . import notices
 from ._common import _discard_files, _event, _future_deadline, _locked, _require_reason, _store_photos
 from .permissions import check, check_when, check_who
 
@@ -27,8 +28,9 @@ def confirm(actor: User, hazard: Hazard | int, deadline: datetime | None = None)
         hazard.deadline = _future_deadline(deadline or hazard.deadline)
         before, hazard.status = hazard.status, Status.CONFIRMED
         hazard.save(update_fields=["deadline", "status", "updated_at"])
-        _event(hazard, actor, Action.CONFIRM, before, deadline=hazard.deadline)
+        confirmed = _event(hazard, actor, Action.CONFIRM, before, deadline=hazard.deadline)
         escalation.start(hazard)
+        notices.hand_off(hazard, actor, confirmed)  # the enterprise principal
         return hazard
 
 
@@ -58,7 +60,8 @@ def submit_plan(actor: User, hazard: Hazard | int, plan: dict) -> Hazard:
         )
         before, hazard.status = hazard.status, Status.RECTIFYING
         hazard.save(update_fields=["status", "updated_at"])
-        _event(hazard, actor, Action.SUBMIT_PLAN, before, deadline=plan["deadline"], funds=str(plan["funds"]))
+        planned = _event(hazard, actor, Action.SUBMIT_PLAN, before, deadline=plan["deadline"], funds=str(plan["funds"]))
+        notices.hand_off(hazard, actor, planned)  # the supervising department
         return hazard
 
 
@@ -97,7 +100,10 @@ def submit_rectification(actor: User, hazard: Hazard | int, description: str, ph
             before, hazard.status, hazard.rectified_by = hazard.status, Status.AWAITING_ACCEPTANCE, actor
             hazard.save(update_fields=["status", "rectified_by", "updated_at"])
             escalation.stop(hazard)  # the enterprise has done its part; a rejection resumes it
-            _event(hazard, actor, Action.SUBMIT_RECTIFICATION, before, description=description, photos=len(stored))
+            done = _event(
+                hazard, actor, Action.SUBMIT_RECTIFICATION, before, description=description, photos=len(stored)
+            )
+            notices.hand_off(hazard, actor, done)  # whoever may accept
             return hazard
     except Exception:
         _discard_files(stored)
@@ -112,8 +118,9 @@ def accept(actor: User, hazard: Hazard | int, comment: str = "") -> Hazard:
             raise ValidationError({"evaluation": _("Attach the evaluation of the rectification before closing.")})
         before, hazard.status, hazard.closed_at = hazard.status, Status.CLOSED, timezone.now()
         hazard.save(update_fields=["status", "closed_at", "updated_at"])
-        _event(hazard, actor, Action.ACCEPT, before, comment)
+        accepted = _event(hazard, actor, Action.ACCEPT, before, comment)
         escalation.stop(hazard)
+        notices.hand_off(hazard, actor, accepted)  # the filer
         listing = ListedSupervision.objects.filter(hazard=hazard, delisted_at__isnull=True).first()
         if listing:
             listing.delisted_at = hazard.closed_at
@@ -129,8 +136,9 @@ def reject(actor: User, hazard: Hazard | int, reason: str) -> Hazard:
         check(actor, hazard, "reject")
         before, hazard.status = hazard.status, Status.RECTIFYING
         hazard.save(update_fields=["status", "updated_at"])
-        _event(hazard, actor, Action.REJECT, before, reason)
+        rejected = _event(hazard, actor, Action.REJECT, before, reason)
         escalation.start(hazard)
+        notices.hand_off(hazard, actor, rejected, reason)  # the enterprise, with the reason
         return hazard
 
 
@@ -141,8 +149,9 @@ def dismiss(actor: User, hazard: Hazard | int, reason: str) -> Hazard:
         check(actor, hazard, "dismiss")
         before, hazard.status = hazard.status, Status.DISMISSED
         hazard.save(update_fields=["status", "updated_at"])
-        _event(hazard, actor, Action.DISMISS, before, reason)
+        dismissed = _event(hazard, actor, Action.DISMISS, before, reason)
         escalation.stop(hazard)
+        notices.hand_off(hazard, actor, dismissed, reason)  # the filer
         return hazard
 
 
@@ -161,9 +170,10 @@ def extend_deadline(actor: User, hazard: Hazard | int, deadline: datetime | None
         hazard.deadline = deadline
         hazard.save(update_fields=["deadline", "updated_at"])
         escalation.start(hazard)  # a new deadline is a new escalation, with today's chain
-        _event(
+        extended = _event(
             hazard, actor, Action.EXTEND_DEADLINE, hazard.status, reason, old=old, new=deadline, approved_by=str(actor)
         )
+        notices.hand_off(hazard, actor, extended, reason)  # the enterprise principal
         return hazard
 
 
@@ -178,8 +188,9 @@ def reopen(actor: User, hazard: Hazard | int, reason: str = "", deadline: dateti
         hazard.deadline = _future_deadline(deadline)
         before, hazard.status, hazard.closed_at = hazard.status, Status.RECTIFYING, None
         hazard.save(update_fields=["status", "deadline", "closed_at", "updated_at"])
-        _event(hazard, actor, Action.REOPEN, before, reason, deadline=deadline)
+        reopened = _event(hazard, actor, Action.REOPEN, before, reason, deadline=deadline)
         escalation.start(hazard)
+        notices.hand_off(hazard, actor, reopened, reason)  # the enterprise principal
         return hazard
 
 
@@ -192,5 +203,6 @@ def reassign(actor: User, hazard: Hazard | int, department: Department, reason: 
         old = hazard.department
         hazard.department, hazard.supervision_gap = department, False
         hazard.save(update_fields=["department", "supervision_gap", "updated_at"])
-        _event(hazard, actor, Action.REASSIGN, hazard.status, reason, old=str(old), new=str(department))
+        moved = _event(hazard, actor, Action.REASSIGN, hazard.status, reason, old=str(old), new=str(department))
+        notices.hand_off(hazard, actor, moved, reason)  # the new supervising department
         return hazard

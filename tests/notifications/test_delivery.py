@@ -22,7 +22,7 @@ from ..conftest import need
 from ..hazards.conftest import filing
 from .conftest import SHANGHAI
 from .receiver import Receiver
-from .test_escalation import confirmed
+from .test_escalation import confirmed, forget_handoffs
 
 SECRET = "test-secret"
 
@@ -255,6 +255,7 @@ def confirmed_with(esc, **filing_values):
     deadline = timezone.now() + timedelta(days=2)
     hazard, _ = workflow.file_hazard(esc.users["inspector"], filing(esc, **filing_values))
     hazard = workflow.confirm(esc.users["county_dept"], hazard, deadline)
+    forget_handoffs(hazard)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
         sweeps.run()
     return hazard
