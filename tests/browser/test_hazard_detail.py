@@ -50,6 +50,8 @@ def test_enterprise_submits_a_rectification_with_a_photo(live_server, world, pho
     assert event.data["photos"] == 1 and event.data["description"] == "已更换全部过期灭火器"
     shown = phone.locator(".photos a", has_text="整改")
     expect(shown).to_have_count(1)
-    assert shown.locator("img").evaluate("img => img.naturalWidth") > 0  # served through scope
+    # served through scope: wait for the picture to load (lazily, after the redirect), then see it has pixels
+    shown.locator("img").scroll_into_view_if_needed()
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=shown.locator("img").element_handle())
     expect(phone.locator(".timeline")).to_contain_text("已更换全部过期灭火器")
     screenshot(phone, "hazard-rectified-390")
