@@ -33,8 +33,10 @@ def test_a_whole_inspection_on_a_phone(live_server, world, phone, tmp_path, sett
     log_in(phone, live_server.url, "inspector")
     open_nav(phone, "检查", "我的检查")
     phone.click("a.button >> text=开始检查")
+    phone.wait_for_load_state("load")  # the picker's script listens from here on: typing earlier is not searched
     phone.fill("#id_enterprise-search", "海滨化工")  # the searchable picker of the hazard list's filter
-    expect(phone.locator("#id_enterprise")).to_have_value(str(world.e1.pk))
+    # the match comes from the API after a 250 ms pause; a loaded machine (CI) may take seconds to answer
+    expect(phone.locator("#id_enterprise")).to_have_value(str(world.e1.pk), timeout=20_000)
     phone.select_option("#id_version", label="消防安全检查表（测试） v1")
     phone.check("text=李四")
     phone.click("button.primary")

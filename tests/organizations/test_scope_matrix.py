@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.utils import timezone
 
 from dashboards.models import HazardTally
@@ -135,5 +136,7 @@ def test_scope_matrix(records, label, role):
     else:  # `User.objects` keeps Django's manager (`scope.visible_people`)
         rows = Scope.for_user(user).filter(everything)
     if label == "dashboards.HazardTally":
+        if connection.vendor != "postgresql":
+            pytest.skip("the tally is kept by PostgreSQL's triggers; elsewhere the dashboard counts the hazards")
         assert HazardTally.objects.exists(), "the hazard triggers fill the tally (PostgreSQL)"
     assert names(records, rows) == MATRIX[label][role], (label, role)
