@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from notifications.outbox import notify
+
 from .conftest import open_nav, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +32,21 @@ LINES = """(e) => { const range = document.createRange(); range.selectNodeConten
   const lineHeight = parseFloat(getComputedStyle(e).lineHeight);
   return {lines: Math.round(range.getBoundingClientRect().height / lineHeight), lineHeight,
           height: e.getBoundingClientRect().height, clipped: e.scrollWidth > e.clientWidth}; }"""
+
+
+def rows(page) -> list[int]:
+    """How many top entries stand in each row of the bar, top to bottom."""
+    tops = page.evaluate(MEASURE)["tops"]
+    counts: dict[int, int] = {}
+    for top in tops:
+        counts[round(top["top"])] = counts.get(round(top["top"]), 0) + 1
+    return [counts[y] for y in sorted(counts)]
+
+
+def unread(user, count: int) -> None:
+    """Give the user unread notices, so that the bar carries its badge."""
+    for index in range(count):
+        notify([(user, None)], f"nav-test:{index}", "通知", "")
 
 
 def log_in(page, url: str, username: str) -> None:
@@ -73,13 +90,16 @@ def check_every_menu(page, width: int, height: int, name: str) -> int:
 
 
 def test_top_bar_on_a_phone_and_a_desktop(live_server, world, browser):
-    city_staff(world)
+    unread(city_staff(world), 12)
     for width, height, name in ((390, 844, "390"), (1366, 900, "1366")):
         context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         page = context.new_page()
         log_in(page, live_server.url, "city")
         screenshot(page, f"nav-city-{name}")
         assert check_every_menu(page, width, height, f"city-{name}") == 6
+        # Six Chinese entries, the notices' badge among them, share one row, also on a phone.
+        expect(page.locator("nav.mainnav .nav-count")).to_have_text("12")
+        assert rows(page) == [6]
         # One menu open at a time; a tap elsewhere closes it.
         page.locator("nav.mainnav summary", has_text="隐患").click()
         page.locator("nav.mainnav summary", has_text="值班").click()
@@ -121,5 +141,7 @@ def test_english_top_bar_on_a_phone_keeps_each_control_on_one_line(live_server, 
     boxes = [control.bounding_box() for control in controls.values()]
     assert max(b["y"] for b in boxes) < min(b["y"] + b["height"] for b in boxes)
     assert check_every_menu(page, 390, 844, "city-en-390") == 6
+    # English labels are wider: two even rows of three, not four and two.
+    assert rows(page) == [3, 3]
     screenshot(page, "nav-city-en-390")
     context.close()
