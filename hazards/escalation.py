@@ -41,8 +41,8 @@ from safety_platform.lib.text import one_line
 from workdays.calendar import SHANGHAI, SpecialDays, add_working_days, local_date, subtract_working_days
 
 from . import events
-from .choices import OPEN_STATUSES, Action, Level, Status
-from .models import Escalation, EscalationChain, EscalationKind, Hazard, ListedSupervision
+from .choices import OPEN_STATUSES, Action, Level
+from .models import WAIT_STATUS, Escalation, EscalationChain, EscalationKind, Hazard, ListedSupervision
 
 REMINDER_TIME = time(9, 0)  # reminders before a deadline go out at the start of the working day
 
@@ -88,8 +88,8 @@ def stop(hazard: Hazard) -> None:
 # --- government-side waits: confirmation of a reported hazard, acceptance of a rectification ----------------
 
 # The state a hazard waits in for the government, and the wait's kind.
-WAITS = {Status.REPORTED: EscalationKind.CONFIRMATION, Status.AWAITING_ACCEPTANCE: EscalationKind.ACCEPTANCE}
-WAIT_KINDS = tuple(WAITS.values())
+WAITS = {status: kind for kind, status in WAIT_STATUS.items()}
+WAIT_KINDS = tuple(WAIT_STATUS)
 STEP_LABELS = {
     EscalationKind.CONFIRMATION: (
         gettext_lazy("Not confirmed in time: to the department head"),

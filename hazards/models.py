@@ -63,6 +63,28 @@ class HazardQuerySet(ScopedQuerySet):
     def overdue(self, now=None) -> HazardQuerySet:
         return self.filter(status__in=OPEN_STATUSES, deadline__lt=now or timezone.now())
 
+    def waiting_too_long(self, kind: str, now=None) -> HazardQuerySet:
+        """Hazards overdue for the government's confirmation (`kind` "confirmation") or acceptance ("acceptance"):
+        in the waiting state, with that wait running (`Escalation.stopped_at` empty) and past its due time."""
+        return self.filter(_waiting_too_long(kind, now or timezone.now()))
+
+    def government_overdue(self, now=None) -> dict[str, int]:
+        """How many of these hazards are overdue for confirmation and for acceptance, in one query from the
+        running waits (the `escalation_waiting` index), counting as `waiting_too_long` lists."""
+        now = now or timezone.now()
+        counts = Escalation.objects.filter(
+            hazard__in=self.order_by().values("pk"),
+            kind__in=list(WAIT_STATUS),
+            stopped_at__isnull=True,
+            deadline__lte=now,
+        ).aggregate(
+            **{
+                kind: models.Count("hazard", distinct=True, filter=Q(kind=kind, hazard__status=status))
+                for kind, status in WAIT_STATUS.items()
+            }
+        )
+        return {kind: counts[kind] or 0 for kind in WAIT_STATUS}
+
     def with_overdue(self, now=None) -> HazardQuerySet:
         """Annotate `is_overdue` in SQL, so lists neither compute it in Python nor disagree with the filter."""
         now = now or timezone.now()
@@ -414,6 +436,11 @@ class EscalationStep(models.Model):
         return self.label
 
 
+def _waiting_too_long(kind: str, now) -> Q:
+    running = Escalation.objects.filter(hazard=models.OuterRef("pk"), kind=kind, stopped_at__isnull=True)
+    return Q(status=WAIT_STATUS[kind]) & Q(models.Exists(running.filter(deadline__lte=now)))
+
+
 class EscalationKind(models.TextChoices):
     """What an escalation waits for: the enterprise's rectification by the deadline, or a government-side step (the
     supervising department's confirmation of a reported hazard, its acceptance of a rectification)."""
@@ -421,6 +448,10 @@ class EscalationKind(models.TextChoices):
     DEADLINE = "deadline", _("Rectification deadline")
     CONFIRMATION = "confirmation", _("Confirmation overdue")
     ACCEPTANCE = "acceptance", _("Acceptance overdue")
+
+
+# The state in which a hazard waits for each government-side step.
+WAIT_STATUS = {EscalationKind.CONFIRMATION: Status.REPORTED, EscalationKind.ACCEPTANCE: Status.AWAITING_ACCEPTANCE}
 
 
 class Escalation(models.Model):
