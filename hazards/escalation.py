@@ -143,10 +143,41 @@ def follow(hazard: Hazard) -> Escalation | None:
     running.exclude(kind=kind).update(active=False, stopped_at=now)
     if kind is None or running.filter(kind=kind).exists():
         return None
-    escalation = Escalation(hazard=hazard, kind=kind, deadline=wait_due(kind, now), steps=wait_steps(kind))
-    escalation.next_due_at = due_at(escalation, 0)
+    escalation = _wait(hazard, kind, now)
     escalation.save()
     return escalation
+
+
+def _wait(hazard: Hazard, kind: str, since: datetime, cache: SpecialDays | None = None) -> Escalation:
+    escalation = Escalation(hazard=hazard, kind=kind, deadline=wait_due(kind, since, cache), steps=wait_steps(kind))
+    escalation.next_due_at = due_at(escalation, 0, cache)
+    return escalation
+
+
+def start_missing_waits(batch_size: int = 1000) -> int:
+    """Start the wait of every hazard that is in a waiting status without one (hazards that were waiting before
+    this was deployed), from when it entered the status: its filing, or its last rectification submitted. Steps
+    already due then go out with the next sweep. Running it again starts nothing (`manage.py start_waits`)."""
+    from django.db.models import Exists, OuterRef, Subquery
+
+    from .models import HazardEvent
+
+    started, cache = 0, SpecialDays()
+    for kind, status in WAIT_STATUS.items():
+        running = Escalation.objects.filter(hazard=OuterRef("pk"), kind=kind, stopped_at__isnull=True)
+        hazards = Hazard.objects.filter(status=status).exclude(Exists(running)).order_by("pk")
+        if kind == EscalationKind.ACCEPTANCE:
+            submitted = HazardEvent.objects.filter(hazard=OuterRef("pk"), action=Action.SUBMIT_RECTIFICATION)
+            hazards = hazards.annotate(since=Subquery(submitted.order_by("-at").values("at")[:1]))
+        rows = []
+        for hazard in hazards.only("pk", "created_at").iterator(chunk_size=batch_size):
+            since = getattr(hazard, "since", None) or hazard.created_at
+            rows.append(_wait(hazard, kind, since, cache))
+            if len(rows) >= batch_size:
+                started += len(Escalation.objects.bulk_create(rows, ignore_conflicts=True))
+                rows = []
+        started += len(Escalation.objects.bulk_create(rows, ignore_conflicts=True))
+    return started
 
 
 def due_at(escalation: Escalation, index: int, cache: SpecialDays | None = None) -> datetime | None:
@@ -401,7 +432,8 @@ def pass_up_wording(notice: Notification, label: str) -> dict | None:
     step = {"label": label, "must_answer": True}
     return {
         "title": notice_title(hazard, step),
-        "body": notice_body(hazard, step, ""),
+        # A government-side delay passes up with its own body (which says what was not done by when).
+        "body": notice.body if notice.kind == "late" else notice_body(hazard, step, ""),
         "link": f"/hazards/{hazard.pk}/",
         "hazard": hazard,
         "answer_within": answer_limit(hazard),

@@ -148,7 +148,7 @@ class HazardFilterSet(filters.FilterSet):
     def filter_overdue_days(self, queryset, name, value):
         return queryset.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now() - timedelta(days=value))
 
-    def filter_overdue_for(self, queryset, name, value):
+    def filter_overdue_for(self, queryset, name, value: str):
         return queryset.waiting_too_long(value)
 
     def filter_listed(self, queryset, name, value):

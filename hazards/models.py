@@ -66,7 +66,7 @@ class HazardQuerySet(ScopedQuerySet):
     def waiting_too_long(self, kind: str, now=None) -> HazardQuerySet:
         """Hazards overdue for the government's confirmation (`kind` "confirmation") or acceptance ("acceptance"):
         in the waiting state, with that wait running (`Escalation.stopped_at` empty) and past its due time."""
-        return self.filter(_waiting_too_long(kind, now or timezone.now()))
+        return self.filter(waiting_too_long(kind, now or timezone.now()))
 
     def government_overdue(self, now=None) -> dict[str, int]:
         """How many of these hazards are overdue for confirmation and for acceptance, in one query from the
@@ -436,7 +436,8 @@ class EscalationStep(models.Model):
         return self.label
 
 
-def _waiting_too_long(kind: str, now) -> Q:
+def waiting_too_long(kind: str, now) -> Q:
+    """The condition of `HazardQuerySet.waiting_too_long`, for conditional counts (the work queues)."""
     running = Escalation.objects.filter(hazard=models.OuterRef("pk"), kind=kind, stopped_at__isnull=True)
     return Q(status=WAIT_STATUS[kind]) & Q(models.Exists(running.filter(deadline__lte=now)))
 

@@ -221,3 +221,37 @@ def test_the_thresholds_are_settings(gd, settings):
     with time_machine.travel(at("2024-09-30"), tick=False):
         sweeps.run()
         assert late_notices(hazard) == {"0": {"county_head"}, "1": {"district"}}
+
+
+def test_an_unanswered_delay_notice_passes_up_saying_what_was_late(gd, settings):
+    settings.ANSWER_LIMIT_MINUTES = 60
+    hazard = filed(gd, at("2024-09-27"))
+    with time_machine.travel(at("2024-10-10"), tick=False):
+        sweeps.run()
+    to_district = Notification.objects.get(hazard=hazard, kind="late", recipient=gd.users["district"])
+    with time_machine.travel(at("2024-10-10", "11:00") - SECOND, tick=False):
+        sweeps.run()
+        assert not Notification.objects.filter(parent=to_district).exists()
+    with time_machine.travel(at("2024-10-10", "11:01"), tick=False):
+        sweeps.run()
+    passed = Notification.objects.get(parent=to_district)
+    assert passed.recipient == gd.users["mayor"] and passed.must_answer
+    assert "2024-10-08 10:00" in passed.body and hazard.code in passed.title
+
+
+def test_hazards_waiting_before_the_waits_existed_are_started_once(gd, capsys):
+    from django.core.management import call_command
+
+    reported = filed(gd, at("2024-09-27"))
+    waiting = rectified(gd, at("2024-09-21"))
+    Escalation.objects.filter(kind__in=["confirmation", "acceptance"]).delete()  # as before this was deployed
+    with time_machine.travel(at("2024-10-09"), tick=False):
+        call_command("start_waits")
+        assert "2 waits started" in capsys.readouterr().out
+        call_command("start_waits")
+        assert "0 waits started" in capsys.readouterr().out
+        assert Escalation.objects.get(hazard=reported, kind="confirmation").deadline == at("2024-10-08")
+        assert Escalation.objects.get(hazard=waiting, kind="acceptance").deadline == at("2024-10-08")
+        assert figures(gd.users["city"]) == (1, 1)
+        sweeps.run()  # what is already due goes out with the next sweep
+        assert late_notices(reported) == {"0": {"county_head"}} == late_notices(waiting)
