@@ -1,4 +1,4 @@
-"""The dashboard figures: every number computed in the database from the user's visible hazards, in four
+"""The dashboard figures: every number computed in the database from the user's visible hazards, in a few
 queries, and each one carrying the hazard-list query string that lists exactly the records it counts.
 
 1. the main table: hazards grouped by level, status, the enterprise's region, department and industry, with

@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
@@ -42,7 +42,7 @@ from workdays.calendar import SHANGHAI, SpecialDays, add_working_days, local_dat
 
 from . import events
 from .choices import OPEN_STATUSES, Action, Level
-from .models import WAIT_STATUS, Escalation, EscalationChain, EscalationKind, Hazard, ListedSupervision
+from .models import WAIT_STATUS, Escalation, EscalationChain, EscalationKind, Hazard, HazardEvent, ListedSupervision
 
 REMINDER_TIME = time(9, 0)  # reminders before a deadline go out at the start of the working day
 
@@ -158,10 +158,6 @@ def start_missing_waits(batch_size: int = 1000) -> int:
     """Start the wait of every hazard that is in a waiting status without one (hazards that were waiting before
     this was deployed), from when it entered the status: its filing, or its last rectification submitted. Steps
     already due then go out with the next sweep. Running it again starts nothing (`manage.py start_waits`)."""
-    from django.db.models import Exists, OuterRef, Subquery
-
-    from .models import HazardEvent
-
     started, cache = 0, SpecialDays()
     for kind, status in WAIT_STATUS.items():
         running = Escalation.objects.filter(hazard=OuterRef("pk"), kind=kind, stopped_at__isnull=True)
