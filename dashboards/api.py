@@ -240,6 +240,12 @@ class DashboardSerializer(serializers.Serializer):
     top_overdue = WatchedHazardSerializer(many=True)
     majors = WatchedHazardSerializer(many=True)
     unanswered = serializers.IntegerField(help_text="Must-answer notices not yet answered.")
+    overdue_confirmation = serializers.IntegerField(
+        help_text="Hazards reported and not confirmed in time (listed by `/api/v1/hazards/?overdue_for=confirmation`)."
+    )
+    overdue_acceptance = serializers.IntegerField(
+        help_text="Hazards rectified and not accepted in time (listed by `/api/v1/hazards/?overdue_for=acceptance`)."
+    )
 
     def get_role_title(self, board) -> str:
         return str(ROLE_TITLES[board.role])

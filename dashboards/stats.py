@@ -1,4 +1,4 @@
-"""The dashboard figures: every number computed in the database from the user's visible hazards, in four
+"""The dashboard figures: every number computed in the database from the user's visible hazards, in a few
 queries, and each one carrying the hazard-list query string that lists exactly the records it counts.
 
 1. the main table: hazards grouped by level, status, the enterprise's region, department and industry, with
@@ -7,7 +7,9 @@ queries, and each one carrying the hazard-list query string that lists exactly t
    totals equal the sum of their breakdowns by construction;
 2. the watch list: the most overdue open hazards and the open major hazards with their listing, one query;
 3. the names of regions, departments and industries, one UNION;
-4. the unanswered must-answer notices.
+4. the unanswered must-answer notices;
+5. the hazards overdue on the government's side: not confirmed, or not accepted, in time (`Hazard.objects.
+   government_overdue`, from the running waits of `hazards.escalation`).
 """
 
 from __future__ import annotations
@@ -179,6 +181,8 @@ class Dashboard:
     top_overdue: list[Hazard] = field(default_factory=list)
     majors: list[Hazard] = field(default_factory=list)
     unanswered: int = 0
+    overdue_confirmation: int = 0  # reported and not confirmed in time (docs/escalation.md)
+    overdue_acceptance: int = 0  # rectified and not accepted in time
     scope_name: str = ""
 
     def link(self, **params) -> str:
@@ -198,7 +202,10 @@ def build(user: User, period: Period, now: datetime | None = None) -> Dashboard:
     names = _names()  # query 3
     _main(board, hazards, names, _territories(scope, names))  # query 1, with the trend
     _watch(board, hazards)  # query 2
-    board.unanswered = unanswered_for(user).count() if scope.kind != ScopeKind.ENTERPRISE else 0  # query 4
+    if scope.kind != ScopeKind.ENTERPRISE:
+        board.unanswered = unanswered_for(user).count()  # query 4
+        late = hazards.government_overdue(now)  # query 5
+        board.overdue_confirmation, board.overdue_acceptance = late["confirmation"], late["acceptance"]
     board.scope_name = scope_name(user)
     return board
 

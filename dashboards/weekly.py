@@ -78,6 +78,10 @@ def summary(user, period: Period, now: datetime) -> tuple[str, str]:
     ]
     if board.unanswered:
         lines.append(_("%(n)s must-answer notices are still unanswered.") % {"n": board.unanswered})
+    if board.overdue_confirmation:
+        lines.append(_("%(n)s hazards were not confirmed in time.") % {"n": board.overdue_confirmation})
+    if board.overdue_acceptance:
+        lines.append(_("%(n)s rectifications were not accepted in time.") % {"n": board.overdue_acceptance})
     if board.top_overdue:
         lines.append(_("Most overdue:"))
         for hazard in board.top_overdue[:5]:

@@ -2,6 +2,11 @@
 
 - `start(hazard)` / `stop(hazard)` run inside the hazard workflow's transaction: an escalation is a row with
   its chain frozen (a snapshot) and the due time of its next step stored and indexed.
+- `follow(hazard)` (called by `start`, `stop` and the filing) keeps the government-side waits in step with the
+  hazard's status: a hazard in `reported` waits for the supervising department's confirmation, one in
+  `awaiting_acceptance` for its acceptance; each wait is an escalation of its own kind, due
+  `REPORTED_CONFIRM_WORKING_DAYS` working days or `ACCEPTANCE_DAYS` days after the hazard entered the state,
+  stopped (`stopped_at`) when it leaves it. Same rows, same sweep.
 - `sweep()` takes due escalations in bounded batches (`FOR UPDATE SKIP LOCKED`, so two schedulers split the
   work), resolves each step's positions to their holders now (a vacant one passes to the next level, and
   the timeline says so), writes notifications and deliveries with unique keys (a repeat writes nothing)
@@ -20,7 +25,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
@@ -37,7 +42,7 @@ from workdays.calendar import SHANGHAI, SpecialDays, add_working_days, local_dat
 
 from . import events
 from .choices import OPEN_STATUSES, Action, Level
-from .models import Escalation, EscalationChain, Hazard, ListedSupervision
+from .models import WAIT_STATUS, Escalation, EscalationChain, EscalationKind, Hazard, HazardEvent, ListedSupervision
 
 REMINDER_TIME = time(9, 0)  # reminders before a deadline go out at the start of the working day
 
@@ -47,7 +52,10 @@ REMINDER_TIME = time(9, 0)  # reminders before a deadline go out at the start of
 
 def start(hazard: Hazard) -> Escalation | None:
     """Begin (or resume) the escalation for the hazard's current deadline; an older deadline's one stops."""
-    Escalation.objects.filter(hazard=hazard, active=True).exclude(deadline=hazard.deadline).update(active=False)
+    follow(hazard)
+    Escalation.objects.filter(hazard=hazard, kind=EscalationKind.DEADLINE, active=True).exclude(
+        deadline=hazard.deadline
+    ).update(active=False, stopped_at=timezone.now())
     if not hazard.deadline or hazard.status not in OPEN_STATUSES:
         return None
     chain = EscalationChain.objects.filter(level=hazard.level).prefetch_related("steps").first()
@@ -70,7 +78,102 @@ def start(hazard: Hazard) -> Escalation | None:
 
 
 def stop(hazard: Hazard) -> None:
-    Escalation.objects.filter(hazard=hazard, active=True).update(active=False)
+    """The deadline's escalation stops (the enterprise has done its part, or the hazard is closed)."""
+    follow(hazard)
+    Escalation.objects.filter(hazard=hazard, kind=EscalationKind.DEADLINE, active=True).update(
+        active=False, stopped_at=timezone.now()
+    )
+
+
+# --- government-side waits: confirmation of a reported hazard, acceptance of a rectification ----------------
+
+# The state a hazard waits in for the government, and the wait's kind.
+WAITS = {status: kind for kind, status in WAIT_STATUS.items()}
+WAIT_KINDS = tuple(WAIT_STATUS)
+STEP_LABELS = {
+    EscalationKind.CONFIRMATION: (
+        gettext_lazy("Not confirmed in time: to the department head"),
+        gettext_lazy("Not confirmed in time: to the territorial leader"),
+    ),
+    EscalationKind.ACCEPTANCE: (
+        gettext_lazy("Not accepted in time: to the department head"),
+        gettext_lazy("Not accepted in time: to the territorial leader"),
+    ),
+}
+
+
+def wait_due(kind: str, since: datetime, cache: SpecialDays | None = None) -> datetime:
+    """When the government's step falls due for a hazard that entered its state at `since`.
+
+    Confirmation: `REPORTED_CONFIRM_WORKING_DAYS` working days later (China's official calendar, make-up days
+    included), at the same time of day. Acceptance: `ACCEPTANCE_DAYS` calendar days later, at the same time; a day
+    that is not a working day moves it to the next working day, so nothing falls due during a holiday.
+    """
+    local = timezone.localtime(since, SHANGHAI)
+    if kind == EscalationKind.CONFIRMATION:
+        day = add_working_days(local.date(), settings.REPORTED_CONFIRM_WORKING_DAYS, cache)
+    else:
+        day = add_working_days(local.date() + timedelta(days=settings.ACCEPTANCE_DAYS), 0, cache)
+    return datetime.combine(day, local.time(), tzinfo=SHANGHAI)
+
+
+def wait_steps(kind: str) -> list[dict]:
+    """The steps of a wait, frozen into it when it starts (from the settings of that moment): the supervising
+    department's head when it falls due, the territorial leader `GOVERNMENT_DELAY_LEADER_WORKING_DAYS` working days
+    later. Both must be answered: the government's own delay is answered for as a missed deadline is."""
+    head, leader = STEP_LABELS[kind]
+    with override(settings.LANGUAGE_CODE):
+        return [
+            {"offset": 0, "targets": ["department_head"], "must_answer": True, "label": str(head), "wait": kind},
+            {
+                "offset": max(settings.GOVERNMENT_DELAY_LEADER_WORKING_DAYS, 1),
+                "targets": ["territorial_leader"],
+                "must_answer": True,
+                "label": str(leader),
+                "wait": kind,
+            },
+        ]
+
+
+def follow(hazard: Hazard) -> Escalation | None:
+    """Stop the wait for a state the hazard has left; start one for the state it is in (if none runs)."""
+    kind = WAITS.get(hazard.status)
+    now = timezone.now()
+    running = Escalation.objects.filter(hazard=hazard, kind__in=WAIT_KINDS, stopped_at__isnull=True)
+    running.exclude(kind=kind).update(active=False, stopped_at=now)
+    if kind is None or running.filter(kind=kind).exists():
+        return None
+    escalation = _wait(hazard, kind, now)
+    escalation.save()
+    return escalation
+
+
+def _wait(hazard: Hazard, kind: str, since: datetime, cache: SpecialDays | None = None) -> Escalation:
+    escalation = Escalation(hazard=hazard, kind=kind, deadline=wait_due(kind, since, cache), steps=wait_steps(kind))
+    escalation.next_due_at = due_at(escalation, 0, cache)
+    return escalation
+
+
+def start_missing_waits(batch_size: int = 1000) -> int:
+    """Start the wait of every hazard that is in a waiting status without one (hazards that were waiting before
+    this was deployed), from when it entered the status: its filing, or its last rectification submitted. Steps
+    already due then go out with the next sweep. Running it again starts nothing (`manage.py start_waits`)."""
+    started, cache = 0, SpecialDays()
+    for kind, status in WAIT_STATUS.items():
+        running = Escalation.objects.filter(hazard=OuterRef("pk"), kind=kind, stopped_at__isnull=True)
+        hazards = Hazard.objects.filter(status=status).exclude(Exists(running)).order_by("pk")
+        if kind == EscalationKind.ACCEPTANCE:
+            submitted = HazardEvent.objects.filter(hazard=OuterRef("pk"), action=Action.SUBMIT_RECTIFICATION)
+            hazards = hazards.annotate(since=Subquery(submitted.order_by("-at").values("at")[:1]))
+        rows = []
+        for hazard in hazards.only("pk", "created_at").iterator(chunk_size=batch_size):
+            since = getattr(hazard, "since", None) or hazard.created_at
+            rows.append(_wait(hazard, kind, since, cache))
+            if len(rows) >= batch_size:
+                started += len(Escalation.objects.bulk_create(rows, ignore_conflicts=True))
+                rows = []
+        started += len(Escalation.objects.bulk_create(rows, ignore_conflicts=True))
+    return started
 
 
 def due_at(escalation: Escalation, index: int, cache: SpecialDays | None = None) -> datetime | None:
@@ -219,14 +322,16 @@ def _sweep_batch(
 def _send_step(escalation: Escalation, resolver: Resolver, outbox: HazardOutbox, result: SweepResult) -> None:
     hazard = escalation.hazard
     step = escalation.steps[escalation.next_step]
+    prefix = "esc" if escalation.kind == EscalationKind.DEADLINE else "late"
+    worded = {**step, "due": escalation.deadline} if step.get("wait") else step
     sent, notes = [], []
     for target in step["targets"]:
         position, users, note = resolver.recipients(hazard, target)
         if note:
             notes.append(note)
         for user in users:
-            key = f"esc:{escalation.pk}:{escalation.next_step}:{user.pk}"
-            if outbox.add_step(key, user, position, hazard, step, note):
+            key = f"{prefix}:{escalation.pk}:{escalation.next_step}:{user.pk}"
+            if outbox.add_step(key, user, position, hazard, worded, note):
                 sent.append(str(user))
     result.steps += 1
     result.planned.append(f"{hazard.code} · {step['label']} → {', '.join(sent) or '—'}")
@@ -293,7 +398,9 @@ def notice_body(hazard: Hazard | None, step: dict, note: str) -> str:
         lines = [
             _("Hazard %(code)s at %(enterprise)s, %(place)s: %(title)s.")
             % {"code": hazard.code, "enterprise": hazard.enterprise.name, "place": hazard.place, "title": hazard.title},
-            _("Rectification deadline: %(deadline)s.")
+            _wait_line(step)
+            if step.get("wait")
+            else _("Rectification deadline: %(deadline)s.")
             % {"deadline": timezone.localtime(hazard.deadline).strftime("%Y-%m-%d %H:%M") if hazard.deadline else "—"},
         ]
         if step.get("must_answer"):
@@ -301,6 +408,13 @@ def notice_body(hazard: Hazard | None, step: dict, note: str) -> str:
         if note:
             lines.append(note)
         return "\n".join(lines)
+
+
+def _wait_line(step: dict) -> str:
+    due = timezone.localtime(step["due"]).strftime("%Y-%m-%d %H:%M") if step.get("due") else "—"
+    if step["wait"] == EscalationKind.CONFIRMATION:
+        return _("The supervising department has not confirmed it; confirmation was due %(due)s.") % {"due": due}
+    return _("The rectification has not been accepted; acceptance was due %(due)s.") % {"due": due}
 
 
 # --- the hooks into the notifications app (called once, from HazardsConfig.ready) -----------------------------
@@ -314,7 +428,8 @@ def pass_up_wording(notice: Notification, label: str) -> dict | None:
     step = {"label": label, "must_answer": True}
     return {
         "title": notice_title(hazard, step),
-        "body": notice_body(hazard, step, ""),
+        # A government-side delay passes up with its own body (which says what was not done by when).
+        "body": notice.body if notice.kind == "late" else notice_body(hazard, step, ""),
         "link": f"/hazards/{hazard.pk}/",
         "hazard": hazard,
         "answer_within": answer_limit(hazard),
@@ -329,6 +444,7 @@ def _answered(sender, notice: Notification, actor, **kwargs) -> None:
 
 def connect() -> None:
     kinds.register("esc", gettext_lazy("Escalation of a hazard's deadline"), mutable=False)
+    kinds.register("late", gettext_lazy("Escalation of a government-side delay"), mutable=False)
     sweeps.register(sweep)
     answers.register_wording(pass_up_wording, related=("hazard", "hazard__enterprise"))
     notice_answered.connect(_answered, sender=Notification, dispatch_uid="hazards.escalation.answered")

@@ -16,7 +16,7 @@ from organizations.scope import Scope
 from safety_platform.lib.query import IntegerFilter, within_bounds
 
 from .choices import OPEN_STATUSES, Level, Source, Status
-from .models import HazardCategory
+from .models import WAIT_STATUS, EscalationKind, HazardCategory
 
 # Closed by its deadline (or closed without one): the on-time rate's numerator, shared with the dashboards.
 ON_TIME = Q(status=Status.CLOSED) & (Q(deadline__isnull=True) | Q(closed_at__lte=F("deadline")))
@@ -52,6 +52,13 @@ class HazardFilterSet(filters.FilterSet):
     # Bounded so that now - days stays a datetime (999999 days, 1e10 and -1e10 overflowed it).
     overdue_days_min = IntegerFilter(
         method="filter_overdue_days", min_value=0, max_value=36500, label=_("overdue by at least (days)")
+    )
+    # Overdue on the government's side (docs/escalation.md): not confirmed, or not accepted, in time.
+    overdue_for = filters.ChoiceFilter(
+        choices=[(k, EscalationKind(k).label) for k in WAIT_STATUS],
+        method="filter_overdue_for",
+        label=_("overdue for the government"),
+        empty_label=_("any"),
     )
     listed = filters.ChoiceFilter(
         choices=YES_NO, method="filter_listed", label=_("under listed supervision"), empty_label=_("any")
@@ -140,6 +147,9 @@ class HazardFilterSet(filters.FilterSet):
 
     def filter_overdue_days(self, queryset, name, value):
         return queryset.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.now() - timedelta(days=value))
+
+    def filter_overdue_for(self, queryset, name, value: str):
+        return queryset.waiting_too_long(value)
 
     def filter_listed(self, queryset, name, value):
         active = Q(listing__isnull=False, listing__delisted_at__isnull=True)

@@ -63,6 +63,28 @@ class HazardQuerySet(ScopedQuerySet):
     def overdue(self, now=None) -> HazardQuerySet:
         return self.filter(status__in=OPEN_STATUSES, deadline__lt=now or timezone.now())
 
+    def waiting_too_long(self, kind: str, now=None) -> HazardQuerySet:
+        """Hazards overdue for the government's confirmation (`kind` "confirmation") or acceptance ("acceptance"):
+        in the waiting state, with that wait running (`Escalation.stopped_at` empty) and past its due time."""
+        return self.filter(waiting_too_long(kind, now or timezone.now()))
+
+    def government_overdue(self, now=None) -> dict[str, int]:
+        """How many of these hazards are overdue for confirmation and for acceptance, in one query from the
+        running waits (the `escalation_waiting` index), counting as `waiting_too_long` lists."""
+        now = now or timezone.now()
+        counts = Escalation.objects.filter(
+            hazard__in=self.order_by().values("pk"),
+            kind__in=list(WAIT_STATUS),
+            stopped_at__isnull=True,
+            deadline__lte=now,
+        ).aggregate(
+            **{
+                kind: models.Count("hazard", distinct=True, filter=Q(kind=kind, hazard__status=status))
+                for kind, status in WAIT_STATUS.items()
+            }
+        )
+        return {kind: counts[kind] or 0 for kind in WAIT_STATUS}
+
     def with_overdue(self, now=None) -> HazardQuerySet:
         """Annotate `is_overdue` in SQL, so lists neither compute it in Python nor disagree with the filter."""
         now = now or timezone.now()
@@ -414,23 +436,59 @@ class EscalationStep(models.Model):
         return self.label
 
 
+def waiting_too_long(kind: str, now) -> Q:
+    """The condition of `HazardQuerySet.waiting_too_long`, for conditional counts (the work queues)."""
+    running = Escalation.objects.filter(hazard=models.OuterRef("pk"), kind=kind, stopped_at__isnull=True)
+    return Q(status=WAIT_STATUS[kind]) & Q(models.Exists(running.filter(deadline__lte=now)))
+
+
+class EscalationKind(models.TextChoices):
+    """What an escalation waits for: the enterprise's rectification by the deadline, or a government-side step (the
+    supervising department's confirmation of a reported hazard, its acceptance of a rectification)."""
+
+    DEADLINE = "deadline", _("Rectification deadline")
+    CONFIRMATION = "confirmation", _("Confirmation overdue")
+    ACCEPTANCE = "acceptance", _("Acceptance overdue")
+
+
+# The state in which a hazard waits for each government-side step.
+WAIT_STATUS = {EscalationKind.CONFIRMATION: Status.REPORTED, EscalationKind.ACCEPTANCE: Status.AWAITING_ACCEPTANCE}
+
+
 class Escalation(models.Model):
-    """The escalation of one hazard for one deadline; its steps are a snapshot taken when it started."""
+    """The escalation of one hazard for one deadline (or one government-side wait, whose `deadline` is when the
+    government's step fell due); its steps are a snapshot taken when it started."""
 
     hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="escalations", verbose_name=_("hazard"))
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EscalationKind.choices, default=EscalationKind.DEADLINE, editable=False
+    )
     deadline = models.DateTimeField(_("deadline"))
     steps = models.JSONField(_("steps (snapshot)"))
     next_step = models.PositiveSmallIntegerField(_("next step"), default=0)
     next_due_at = models.DateTimeField(_("next step due at"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    # Set when the hazard left the state the escalation was about (not when its last step was sent): a
+    # government-side wait not stopped and past its `deadline` is a hazard overdue for confirmation or acceptance.
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
 
     class Meta:
         db_table = "notifications_escalation"
         verbose_name = _("escalation")
         verbose_name_plural = _("escalations")
-        constraints = [models.UniqueConstraint(fields=["hazard", "deadline"], name="one_escalation_per_deadline")]
-        indexes = [models.Index(fields=["next_due_at", "id"], condition=Q(active=True), name="escalation_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["hazard", "kind", "deadline"], name="one_escalation_per_deadline")
+        ]
+        indexes = [
+            models.Index(fields=["next_due_at", "id"], condition=Q(active=True), name="escalation_due"),
+            # The dashboards' and the list's "overdue for confirmation / acceptance": running waits by due time.
+            models.Index(
+                fields=["kind", "deadline"],
+                condition=Q(stopped_at__isnull=True) & ~Q(kind="deadline"),
+                name="escalation_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.hazard_id} @ {self.deadline:%Y-%m-%d}"

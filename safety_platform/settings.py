@@ -377,6 +377,13 @@ UPLOAD_REQUEST_MAX_PIXELS = envint("UPLOAD_REQUEST_MAX_PIXELS", 120_000_000)
 ESCALATION_BATCH_SIZE = envint("ESCALATION_BATCH_SIZE", 500)
 ANSWER_LIMIT_MAJOR_MINUTES = envint("ANSWER_LIMIT_MAJOR_MINUTES", 30)
 ANSWER_LIMIT_MINUTES = envint("ANSWER_LIMIT_MINUTES", 24 * 60)
+# Government-side delays (docs/escalation.md): a hazard left `reported` this many working days goes to the
+# supervising department's head; one left `awaiting_acceptance` this many calendar days (falling due on the next
+# working day when that day is off) likewise; the territorial leader is told GOVERNMENT_DELAY_LEADER_WORKING_DAYS
+# working days after the head.
+REPORTED_CONFIRM_WORKING_DAYS = envint("REPORTED_CONFIRM_WORKING_DAYS", 3)
+ACCEPTANCE_DAYS = envint("ACCEPTANCE_DAYS", 10)
+GOVERNMENT_DELAY_LEADER_WORKING_DAYS = envint("GOVERNMENT_DELAY_LEADER_WORKING_DAYS", 2)
 NOTIFY_WEBHOOK_URL = envstr("NOTIFY_WEBHOOK_URL")  # SMS / WeCom / DingTalk gateway; empty: no webhook channel
 NOTIFY_WEBHOOK_SECRET = envstr("NOTIFY_WEBHOOK_SECRET")
 NOTIFY_WEBHOOK_TIMEOUT = envint("NOTIFY_WEBHOOK_TIMEOUT", 10)

@@ -36,7 +36,7 @@ from duty_roster import rollcall
 from duty_roster.models import DutyLogEntry, DutyShift, IncidentReport, RollCall
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Action, Level, Status
-from hazards.models import Hazard, HazardEvent
+from hazards.models import Hazard, HazardEvent, waiting_too_long
 from inspections.choices import InspectionStatus
 from inspections.models import Inspection
 from notifications.models import Notification
@@ -265,6 +265,9 @@ class Builder:
             self.ask("dept_reported", Q(status=Status.REPORTED))
             self.ask("dept_acceptance", Q(status=Status.AWAITING_ACCEPTANCE), F("updated_at").asc(), "id")
             self.ask("dept_overdue", overdue, F("deadline").asc(), "id")
+            # The department's own delays (docs/escalation.md): what it has not confirmed or accepted in time.
+            self.ask("dept_late_confirm", waiting_too_long("confirmation", self.now), "created_at", "id")
+            self.ask("dept_late_accept", waiting_too_long("acceptance", self.now), F("updated_at").asc(), "id")
             self.ask("dept_listed", listed, F("listing__deadline").asc(), "id")
         if ENTERPRISE in roles:
             mine = Q(enterprise_id=self.user.enterprise_id)
@@ -327,6 +330,10 @@ class Builder:
             self.hazard_entry("dept_reported", _("Reported, awaiting confirmation"), hazard_list(status="reported"),
                               urgent=True),
             self.hazard_entry("dept_acceptance", _("Awaiting acceptance"), hazard_list(status="awaiting_acceptance"),
+                              urgent=True),
+            self.hazard_entry("dept_late_confirm", _("Not confirmed in time"), hazard_list(overdue_for="confirmation"),
+                              urgent=True),
+            self.hazard_entry("dept_late_accept", _("Not accepted in time"), hazard_list(overdue_for="acceptance"),
                               urgent=True),
             self.hazard_entry("dept_overdue", _("Overdue hazards"), hazard_list(is_overdue="true"), urgent=True),
             self.hazard_entry("dept_listed", _("Under listed supervision"), hazard_list(listed="true"),

@@ -18,6 +18,7 @@ from organizations.responsibility import derive_responsibility
 from safety_platform.lib import bounds
 from safety_platform.lib.images import clean_images
 
+from .. import escalation
 from ..choices import Action, Level, PhotoKind, Source, Status
 from ..models import Hazard, HazardCategory, HazardPhoto
 from . import notices
@@ -143,6 +144,7 @@ def _create(actor: User, filing: Filing, enterprise: Enterprise, images: list, i
                 recurrence_of=recurrence.code if recurrence else None,
                 department=str(responsibility.department) if responsibility.department else None,
             )
+            escalation.follow(hazard)  # the wait for the supervising department's confirmation
             notices.hand_off(hazard, actor, filed)  # the supervising department, told once, with the filing
             return hazard
     except Exception:

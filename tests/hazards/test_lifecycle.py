@@ -50,7 +50,8 @@ def test_general_hazard_full_life(hz):
     assert done.status_code == 200 and done.json()["status"] == "awaiting_acceptance"
     assert done.json()["photos"][0]["kind"] == "evidence"
 
-    assert post(users["manager"], url + "accept/").status_code == 403  # the rectifier cannot accept
+    refused = post(users["manager"], url + "accept/")  # the rectifier cannot accept, whatever their role
+    assert refused.status_code == 403 and refused.json()["detail"] == "整改人不能验收自己整改的隐患。", refused.json()
     closed = post(users["county_dept"], url + "accept/", {"comment": "现场验收合格"})
     assert closed.status_code == 200 and closed.json()["status"] == "closed"
     actions = [e["action"] for e in closed.json()["events"]]

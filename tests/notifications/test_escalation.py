@@ -77,7 +77,7 @@ def test_general_chain_on_the_official_calendar_across_national_day(esc):
             assert found == seen, day
     events = HazardEvent.objects.filter(hazard=hazard, action="escalation_step")
     assert events.count() == 5
-    assert not Escalation.objects.get(hazard=hazard).active  # every step sent
+    assert not Escalation.objects.get(hazard=hazard, kind="deadline").active  # every step sent
 
 
 def test_vacant_position_passes_up_and_is_recorded(esc):
@@ -86,7 +86,9 @@ def test_vacant_position_passes_up_and_is_recorded(esc):
     hazard = confirmed(esc, deadline)
     with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
         sweeps.run()
-    at_deadline = Notification.objects.filter(hazard=hazard, key__startswith=f"esc:{hazard.escalations.get().pk}:2:")
+    at_deadline = Notification.objects.filter(
+        hazard=hazard, key__startswith=f"esc:{hazard.escalations.get(kind='deadline').pk}:2:"
+    )
     assert {n.recipient.username for n in at_deadline} == {"county_head"}
     event = HazardEvent.objects.filter(hazard=hazard, action="escalation_step").last()
     assert "enterprise_principal position" in event.reason and "county_head" not in event.reason
@@ -168,9 +170,9 @@ def test_closing_stops_and_rejection_resumes(esc):
     hazard = confirmed(esc, deadline)
     workflow.submit_plan(esc.users["enterprise"], hazard, {**FULL_PLAN, "deadline": deadline})
     workflow.submit_rectification(esc.users["enterprise"], hazard, "完成")
-    assert not Escalation.objects.get(hazard=hazard).active
+    assert not Escalation.objects.get(hazard=hazard, kind="deadline").active
     workflow.reject(esc.users["county_dept"], hazard, "不合格")
-    assert Escalation.objects.get(hazard=hazard).active
+    assert Escalation.objects.get(hazard=hazard, kind="deadline").active
     workflow.submit_rectification(esc.users["enterprise"], hazard, "再次完成")
     workflow.accept(esc.users["county_dept"], hazard)
     with time_machine.travel(deadline + timedelta(days=30), tick=False):
@@ -182,7 +184,9 @@ def test_extension_starts_a_new_escalation(esc):
     deadline = timezone.now() + timedelta(days=10)
     hazard = confirmed(esc, deadline)
     workflow.extend_deadline(esc.users["county_head"], hazard, deadline + timedelta(days=30), "延期")
-    assert Escalation.objects.filter(hazard=hazard, active=True).get().deadline == deadline + timedelta(days=30)
+    assert Escalation.objects.filter(
+        hazard=hazard, kind="deadline", active=True
+    ).get().deadline == deadline + timedelta(days=30)
     with time_machine.travel(deadline + timedelta(days=1), tick=False):
         sweeps.run()
     assert not Notification.objects.filter(hazard=hazard, kind="esc", key__contains=":2:").exists()  # old: silent
