@@ -339,3 +339,35 @@ def test_the_leader_records_an_action_on_the_page(lst, client):
         )
         assert client.post(url, {"kind": "studied", "date": "2024-10-09", "note": "x"}).status_code == 403
     assert HazardEvent.objects.filter(hazard=hazard, action="leader_studied").count() == 1
+
+
+def test_the_extension_is_asked_and_decided_on_the_page(lst, client):
+    hazard = rectifying_listed(lst, at("2024-12-31"))
+    detail = reverse("hazards:detail", args=[hazard.pk])
+    with time_machine.travel(at("2024-09-27"), tick=False):
+        client.force_login(lst.users["enterprise"])
+        page = client.get(detail).content.decode()
+        assert 'id="id_ask_extension-deadline"' in page
+        assert listing_clock.last_ask_day(at("2024-12-31")).isoformat() in page  # the last day to ask is shown
+        asked = {"deadline": "2025-03-31T23:59", "reason": "设备到货延迟"}
+        assert client.post(reverse("hazards:action", args=[hazard.pk, "ask_extension"]), asked).status_code == 302
+        assert "2024-10-16" in client.get(detail).content.decode()  # to be decided by
+        client.force_login(lst.users["county_head"])
+        assert 'id="id_decide_extension-approve_0"' in client.get(detail).content.decode()
+        decide = reverse("hazards:action", args=[hazard.pk, "decide_extension"])
+        refused = client.post(decide, {"approve": "0", "reason": ""})
+        assert refused.status_code == 400 and 'id="id_decide_extension-reason"' in refused.content.decode()
+        assert client.post(decide, {"approve": "1"}).status_code == 302
+    listing = ListedSupervision.objects.get(hazard=hazard)
+    assert listing.deadline == at("2025-03-31", "23:59:00") and not listing.extension_pending
+
+
+def test_a_dry_run_of_the_sweep_writes_nothing(lst):
+    hazard = major(lst, at("2024-09-27"))
+    with time_machine.travel(at("2024-10-09"), tick=False):
+        result = sweeps.run(dry_run=True)
+    assert any(hazard.code in line for line in result.planned)
+    assert not Notification.objects.filter(kind="hz_unlisted").exists()
+    assert not HazardEvent.objects.filter(action="not_listed_in_time").exists()
+    sweep_at(at("2024-10-09"))
+    assert told(hazard, "hz_unlisted") == {"county_head", "district", "city"}
