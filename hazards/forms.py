@@ -174,7 +174,9 @@ class LeaderActionForm(forms.Form):
     """The supervising leader's action: what, on which day, a note and photos from the site."""
 
     kind = forms.ChoiceField(label=_("what the leader did"), choices=LeaderAction.choices, widget=forms.RadioSelect)
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), input_formats=["%Y-%m-%d"]
+    )
     note = forms.CharField(label=_("note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("photos"), required=False)
 
