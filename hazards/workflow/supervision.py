@@ -54,14 +54,14 @@ def publish_order(actor: User, hazard: Hazard | int, public_notice: str) -> Haza
 def record_leader_action(actor: User, hazard: Hazard | int, kind: str, day: date, note: str, photos=()) -> Hazard:
     """The supervising leader's own action on the listing, on its timeline with its day, note and photos. Only the
     leader's holders record it; a hazard not listed is refused (409) before anyone else is (403)."""
-    images = clean_images(photos)
-    _check_leader_input(kind, day, note)
+    images = clean_images(photos)  # every photo checked before anything is written
     stored: list[HazardPhoto] = []
     try:
         with transaction.atomic():
             hazard = _locked(actor, hazard)
             _listed(hazard)
             check_who(actor, hazard, "leader_action")
+            _check_leader_input(kind, day, note)
             listing = hazard.listing
             if day < local_date(listing.listed_at):
                 raise ValidationError({"date": _("The action cannot be before the listing (%(date)s).")

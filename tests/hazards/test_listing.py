@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -20,6 +22,7 @@ from notifications import sweeps
 from notifications.models import Notification
 from organizations.choices import PositionKind
 from organizations.models import Position, PositionAssignment
+from safety_platform.lib.errors import Conflict
 
 from .conftest import FULL_PLAN, MAJOR_PLAN, filing, jpeg_bytes
 
@@ -279,6 +282,16 @@ def test_only_the_leader_records_actions_and_only_on_a_listed_hazard(lst):
         for other in ("county_head", "enterprise", "city", "inspector"):
             assert leader_post(lst.users[other], listed).status_code == 403, other
         assert leader_post(lst.users["outsider"], listed).status_code == 404
+        # the workflow refuses in the house order, 404, 409 (not listed), 403, then the input (400)
+        record = workflow.record_leader_action
+        with pytest.raises(Http404):
+            record(lst.users["outsider"], listed, "studied", date(2024, 10, 9), "")
+        with pytest.raises(PermissionDenied):
+            record(lst.users["county_head"], listed, "studied", date(2024, 10, 9), "")
+        with pytest.raises(Conflict):
+            record(lst.users["district"], unlisted, "studied", date(2024, 10, 9), "")
+        with pytest.raises(ValidationError):
+            record(lst.users["district"], listed, "studied", date(2024, 10, 9), "")
         assert leader_post(lst.users["district"], unlisted).status_code == 409
         future = leader_post(lst.users["district"], listed, date="2024-10-10")
         assert future.status_code == 400 and "date" in future.json()
