@@ -18,7 +18,7 @@ from safety_platform.lib.parsers import JSONParser
 from workdays.calendar import deadline_from
 
 from . import files_api, workflow
-from .choices import Authority, Level, PhotoKind, Source
+from .choices import Authority, LeaderAction, Level, PhotoKind, Source
 from .filters import HazardFilterSet
 from .models import (
     EvaluationDocument,
@@ -126,7 +126,8 @@ class ListingSerializer(serializers.ModelSerializer):
         model = ListedSupervision
         fields = [
             "authority", "department", "region", "supervising_leader", "order_number", "deadline",
-            "public_notice", "listed_by", "listed_at", "delisted_at",
+            "public_notice", "listed_by", "listed_at", "delisted_at", "order_published_at", "leader_acted_at",
+            "leader_reminded_at", "extension_deadline", "extension_reason", "extension_asked_at", "extension_asked_by",
         ]  # fmt: skip
 
 
@@ -272,6 +273,28 @@ class ListSupervisionSerializer(serializers.Serializer):
     public_notice = serializers.CharField(max_length=5000, required=False, allow_blank=True)
 
 
+class PublishOrderSerializer(serializers.Serializer):
+    public_notice = serializers.CharField(max_length=5000, label=_("public notice"))
+
+
+class LeaderActionSerializer(serializers.Serializer):
+    """The supervising leader's action; photos (several allowed) come as multipart `photos`."""
+
+    kind = serializers.ChoiceField(choices=LeaderAction.choices, label=_("what the leader did"))
+    date = serializers.DateField(label=_("date"))
+    note = serializers.CharField(max_length=5000, label=_("note"))
+    photos = serializers.ListField(child=serializers.FileField(), required=False, label=_("photos"))
+
+
+class AskExtensionSerializer(WorkingDaysMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, label=_("reason"))
+
+
+class DecideExtensionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(label=_("approve"))
+    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, label=_("reason"))
+
+
 class ReassignSerializer(serializers.Serializer):
     department = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), label=_("supervising department")
@@ -382,6 +405,36 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def delist(self, request, pk=None):
         return self._transition(workflow.delist, ReasonSerializer)
+
+    @extend_schema(request=PublishOrderSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def publish_order(self, request, pk=None):
+        """Publish the rectification order of a listing made without one (the listing authority)."""
+        return self._transition(workflow.publish_order, PublishOrderSerializer)
+
+    @extend_schema(request={"multipart/form-data": LeaderActionSerializer}, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def leader_action(self, request, pk=None):
+        """The supervising leader records an action (studied, coordinated, supervised on site) on the timeline."""
+        data = self.validated(LeaderActionSerializer)
+        hazard = workflow.record_leader_action(
+            request.user, pk, data["kind"], data["date"], data["note"], tuple(request.FILES.getlist("photos"))
+        )
+        return self.respond(hazard)
+
+    @extend_schema(request=AskExtensionSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def ask_extension(self, request, pk=None):
+        """The enterprise asks the listing authority to extend the listing's deadline."""
+        data = self.validated(AskExtensionSerializer)
+        hazard = workflow.ask_extension(request.user, pk, data.get("deadline"), data["reason"])
+        return self.respond(hazard)
+
+    @extend_schema(request=DecideExtensionSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def decide_extension(self, request, pk=None):
+        """The listing authority approves or refuses the pending extension."""
+        return self._transition(workflow.decide_extension, DecideExtensionSerializer)
 
     @extend_schema(request=ReassignSerializer, responses=HazardDetailSerializer)
     @action(detail=True, methods=["post"])

@@ -11,8 +11,9 @@ class HazardsConfig(AppConfig):
     def ready(self) -> None:
         # The notifications app sits below this one and imports nothing from it: the escalation steps join its
         # periodic sweep, word the notices it passes up about a hazard, and put answers on the hazard's timeline.
-        from . import escalation
+        from . import escalation, listing_sweeps
         from .workflow import notices
 
         escalation.connect()
+        listing_sweeps.connect()  # the clocks of listed supervision (after the escalation steps)
         notices.register_kinds()  # the hand-off notices, which people may mute

@@ -37,6 +37,7 @@ class Authority(models.TextChoices):
 class PhotoKind(models.TextChoices):
     FINDING = "finding", _("Finding")
     EVIDENCE = "evidence", _("Rectification evidence")
+    SUPERVISION = "supervision", _("Leader's supervision")
 
 
 class Action(models.TextChoices):
@@ -56,3 +57,30 @@ class Action(models.TextChoices):
     ADD_EVALUATION = "add_evaluation", _("Evaluation attached")
     ESCALATION_STEP = "escalation_step", _("Escalation notice sent")
     ACKNOWLEDGE = "acknowledge", _("Notice answered")
+    # Listed supervision (hazards/workflow/supervision.py, hazards/listing_sweeps.py).
+    PUBLISH_ORDER = "publish_order", _("Rectification order published")
+    LEADER_STUDIED = "leader_studied", _("Studied by the supervising leader")
+    LEADER_COORDINATED = "leader_coordinated", _("Coordinated by the supervising leader")
+    LEADER_SUPERVISED = "leader_supervised", _("Supervised on site by the supervising leader")
+    ASK_EXTENSION = "ask_extension", _("Extension of the listing asked")
+    EXTENSION_APPROVED = "extension_approved", _("Extension of the listing approved")
+    EXTENSION_REFUSED = "extension_refused", _("Extension of the listing refused")
+    NOT_LISTED_IN_TIME = "not_listed_in_time", _("Not listed in time: escalated")
+    ORDER_NOT_PUBLISHED = "order_not_published", _("Order not published in time: escalated")
+    EXTENSION_UNDECIDED = "extension_undecided", _("Extension not decided in time: escalated")
+    LEADER_IDLE = "leader_idle", _("Supervising leader reminded: no action recorded")
+
+
+class LeaderAction(models.TextChoices):
+    """What a listing's supervising leader did (研究、协调、督办), each its own timeline action."""
+
+    STUDIED = "studied", _("Studied")
+    COORDINATED = "coordinated", _("Coordinated")
+    SUPERVISED = "supervised", _("Supervised on site")
+
+
+LEADER_EVENTS = {
+    LeaderAction.STUDIED: Action.LEADER_STUDIED,
+    LeaderAction.COORDINATED: Action.LEADER_COORDINATED,
+    LeaderAction.SUPERVISED: Action.LEADER_SUPERVISED,
+}

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Enterprise, Position
 from safety_platform.lib.forms import LocalDateTimeField
 from workdays.calendar import deadline_from
 
-from .choices import Authority, Level, Source
+from .choices import Authority, LeaderAction, Level, Source
 from .models import HazardCategory
 from .workflow import INTERIM_FIELDS, MAJOR_PLAN_FIELDS, leader_positions
 
@@ -163,6 +164,45 @@ class ListingForm(forms.Form):
     def __init__(self, *args, hazard, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervising_leader"].queryset = leader_positions(hazard)
+
+
+class PublishOrderForm(forms.Form):
+    public_notice = forms.CharField(label=_("public notice"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LeaderActionForm(forms.Form):
+    """The supervising leader's action: what, on which day, a note and photos from the site."""
+
+    kind = forms.ChoiceField(label=_("what the leader did"), choices=LeaderAction.choices, widget=forms.RadioSelect)
+    date = forms.DateField(
+        label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), input_formats=["%Y-%m-%d"]
+    )
+    note = forms.CharField(label=_("note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    photos = PhotosField(label=_("photos"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("date", timezone.localdate())
+        super().__init__(*args, **kwargs)
+
+
+class AskExtensionForm(ExtendForm):
+    pass
+
+
+class DecideExtensionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("decision"),
+        choices=[("1", _("Approve the extension")), ("0", _("Refuse it"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when refusing."),
+    )
 
 
 class ReassignForm(ReasonForm):

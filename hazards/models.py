@@ -339,6 +339,25 @@ class ListedSupervision(models.Model):
     )
     listed_at = models.DateTimeField(_("listed at"), default=timezone.now)
     delisted_at = models.DateTimeField(_("de-listed at"), null=True, blank=True)
+    # The rectification order is published with the listing (a public notice given) or after it (publish_order).
+    order_published_at = models.DateTimeField(_("order published at"), null=True, blank=True)
+    # The supervising leader's last recorded action (the listing itself until the first), and the last reminder
+    # sent for want of one (hazards/listing_sweeps.py).
+    leader_acted_at = models.DateTimeField(_("leader's last action at"), null=True, blank=True)
+    leader_reminded_at = models.DateTimeField(_("leader reminded at"), null=True, blank=True)
+    # The pending extension asked by the enterprise, until the listing authority decides it.
+    extension_deadline = models.DateTimeField(_("extension asked until"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), max_length=5000, blank=True)
+    extension_asked_at = models.DateTimeField(_("extension asked at"), null=True, blank=True)
+    extension_asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("extension asked by"),
+    )
+    extension_escalated_at = models.DateTimeField(_("undecided extension escalated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("listed supervision")
@@ -350,6 +369,10 @@ class ListedSupervision(models.Model):
     @property
     def is_active(self) -> bool:
         return self.delisted_at is None
+
+    @property
+    def extension_pending(self) -> bool:
+        return self.extension_asked_at is not None
 
 
 class HazardEvent(models.Model):

@@ -16,7 +16,7 @@ from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
 
-from . import forms, workflow
+from . import forms, listing_clock, workflow
 from .choices import Level
 from .filters import HazardFilterSet
 from .models import Hazard, HazardPhoto
@@ -109,12 +109,27 @@ def detail_context(request, hazard: Hazard, bound: dict | None = None) -> dict:
         "forms": action_forms,
         "plan": getattr(hazard, "plan", None),
         "listing": getattr(hazard, "listing", None),
+        "clocks": listing_clocks(getattr(hazard, "listing", None)),
         "photos": list(hazard.photos.all()),
         "events": hazard.events.select_related("actor"),
         "evaluations": list(hazard.evaluations.all()),
         "is_major": hazard.level == Level.MAJOR,
         "major_fields": forms.PlanForm.MAJOR_ONLY,
     }
+
+
+def listing_clocks(listing) -> dict:
+    """The listing's limits shown on the page: the last day to ask for an extension, the day a pending ask is to be
+    decided by, the last day the deadline may reach."""
+    if listing is None or not listing.is_active:
+        return {}
+    clocks = {
+        "ask_until": listing_clock.last_ask_day(listing.deadline),
+        "latest_deadline": listing_clock.latest_deadline_day(listing.listed_at),
+    }
+    if listing.extension_pending:
+        clocks["decide_by"] = listing_clock.decision_due(listing.extension_asked_at)
+    return clocks
 
 
 def make_form(name: str, hazard: Hazard, data=None, files=None):
@@ -165,6 +180,10 @@ ACTION_FORMS = {
     "add_photos": forms.PhotoUploadForm,
     "attach_evaluation": forms.FileForm,
     "reassign": forms.ReassignForm,
+    "publish_order": forms.PublishOrderForm,
+    "leader_action": forms.LeaderActionForm,
+    "ask_extension": forms.AskExtensionForm,
+    "decide_extension": forms.DecideExtensionForm,
 }
 
 
@@ -195,6 +214,14 @@ def run_action(name: str, user, hazard: Hazard, data: dict):
             return workflow.reassign(user, hazard, data["department"], data["reason"])
         case "attach_evaluation":
             return workflow.attach_evaluation(user, hazard, data["file"], data["note"])
+        case "publish_order":
+            return workflow.publish_order(user, hazard, data["public_notice"])
+        case "leader_action":
+            return workflow.record_leader_action(user, hazard, data["kind"], data["date"], data["note"], data["photos"])
+        case "ask_extension":
+            return workflow.ask_extension(user, hazard, data["deadline"], data["reason"])
+        case "decide_extension":
+            return workflow.decide_extension(user, hazard, data["approve"], data["reason"])
     raise ValueError(name)
 
 

@@ -358,6 +358,16 @@ LOGGING = {
 UNSUPERVISED_LABEL = _("No supervising department")
 # A hazard like one closed at the same enterprise, category and place within this many days is a recurrence.
 HAZARD_RECURRENCE_DAYS = envint("HAZARD_RECURRENCE_DAYS", 180)
+# Listed supervision (挂牌督办) of a major hazard (local practice, docs/hazards.md): listed within this many working
+# days of its confirmation, the rectification order published within this many, the listing's deadline at most this
+# many days after the listing; an extension asked at least this many working days before the listing's deadline and
+# decided within this many; a supervising leader with no recorded action for this many days is reminded.
+LISTING_FILE_WORKING_DAYS = envint("LISTING_FILE_WORKING_DAYS", 3)
+LISTING_ORDER_WORKING_DAYS = envint("LISTING_ORDER_WORKING_DAYS", 5)
+LISTING_MAX_DAYS = envint("LISTING_MAX_DAYS", 365)
+EXTENSION_ASK_WORKING_DAYS = envint("EXTENSION_ASK_WORKING_DAYS", 20)
+EXTENSION_DECIDE_WORKING_DAYS = envint("EXTENSION_DECIDE_WORKING_DAYS", 10)
+LEADER_IDLE_DAYS = envint("LEADER_IDLE_DAYS", 30)
 # A ledger export of more rows than this runs as a Celery task with a progress bar instead of streaming at once.
 EXPORT_SYNC_LIMIT = envint("EXPORT_SYNC_LIMIT", 5000)
 # Finished export files are deleted after this many days.

@@ -12,7 +12,7 @@ reads too, so what a page or the API offers is what the function accepts.
 
 Modules, by concern (imports run down this list, never up): `_common` (locking, refusals, the timeline
 event, stored photos) <- `permissions` (the rules table, `can`, role checks) <- `filing`, `transitions`,
-`listing`, `evidence`; `notices` (the hand-off notices and the message naming who was told) sits between
+`listing`, `supervision`, `evidence`; `notices` (the hand-off notices and the message naming who was told) sits between
 `_common` and the transitions. Only the names below are public.
 """
 
@@ -23,6 +23,7 @@ from .filing import Filing, file_hazard, find_recurrence, next_code, other_categ
 from .listing import Listing, delist, leader_positions, list_supervision
 from .notices import Handoff, message
 from .permissions import ACTIONS, RULES, Rule, can, require_filer
+from .supervision import ask_extension, decide_extension, publish_order, record_leader_action
 from .transitions import (
     INTERIM_FIELDS,
     MAJOR_PLAN_FIELDS,
@@ -49,11 +50,13 @@ __all__ = [
     "Listing",
     "Rule",
     "accept",
+    "ask_extension",
     "add_photos",
     "attach_evaluation",
     "attach_inspection_photos",
     "can",
     "confirm",
+    "decide_extension",
     "delist",
     "dismiss",
     "extend_deadline",
@@ -64,7 +67,9 @@ __all__ = [
     "message",
     "next_code",
     "other_category",
+    "publish_order",
     "reassign",
+    "record_leader_action",
     "reject",
     "reopen",
     "require_filer",

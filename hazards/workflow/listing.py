@@ -20,6 +20,7 @@ from ..models import Hazard, ListedSupervision
 from . import notices
 from ._common import _event, _future_deadline, _locked, _require_reason
 from .permissions import _listed, _listing_authority, active_listing, check_when, check_who
+from .supervision import check_listing_deadline
 
 
 @dataclass
@@ -45,6 +46,9 @@ def list_supervision(actor: User, hazard: Hazard | int, listing: Listing) -> Haz
             raise ValidationError(
                 {"supervising_leader": _("Choose a department head or territorial leader over this hazard's region.")}
             )
+        now = timezone.now()
+        deadline = _future_deadline(listing.deadline)
+        check_listing_deadline(deadline, now)
         ListedSupervision.objects.update_or_create(
             hazard=hazard,
             defaults={
@@ -53,11 +57,14 @@ def list_supervision(actor: User, hazard: Hazard | int, listing: Listing) -> Haz
                 "region": region,
                 "supervising_leader": listing.supervising_leader,
                 "order_number": listing.order_number.strip(),
-                "deadline": _future_deadline(listing.deadline),
+                "deadline": deadline,
                 "public_notice": listing.public_notice,
                 "listed_by": actor,
-                "listed_at": timezone.now(),
+                "listed_at": now,
                 "delisted_at": None,
+                # A public notice given with the listing publishes the rectification order with it.
+                "order_published_at": now if (listing.public_notice or "").strip() else None,
+                **_FRESH,
             },
         )
         listed = _event(
@@ -71,6 +78,18 @@ def list_supervision(actor: User, hazard: Hazard | int, listing: Listing) -> Haz
         )
         notices.hand_off(hazard, actor, listed)  # the supervising leader
         return hazard
+
+
+# What a listing made again (a reopened hazard listed anew) starts without.
+_FRESH = {
+    "leader_acted_at": None,
+    "leader_reminded_at": None,
+    "extension_deadline": None,
+    "extension_reason": "",
+    "extension_asked_at": None,
+    "extension_asked_by": None,
+    "extension_escalated_at": None,
+}
 
 
 def leader_positions(hazard: Hazard):

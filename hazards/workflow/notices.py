@@ -18,6 +18,9 @@ gateway deliveries leave only after the commit. Who is told is decided by positi
 | deadline extended, reopened | `hz_extended`, `hz_reopened` | the enterprise principal |
 | department changed | `hz_reassigned` | the new supervising department |
 | listed for supervision | `hz_listed` | the supervising leader |
+| rectification order published | `hz_order` | the enterprise principal |
+| extension of a listing asked | `hz_ext_asked` | the listing authority (its department head or region leaders) |
+| extension of a listing approved or refused | `hz_ext_decided` | the enterprise principal |
 
 A vacant department passes to the territorial leader, then the city office (the escalation's ladder). The actor is
 never told of their own action. The transition leaves what it did on the hazard (`hazard.handoff`), from which
@@ -58,6 +61,10 @@ KINDS = {
     Action.REOPEN: ("hz_reopened", gettext_lazy("A closed hazard reopened")),
     Action.REASSIGN: ("hz_reassigned", gettext_lazy("A hazard handed to my department")),
     Action.LIST_SUPERVISION: ("hz_listed", gettext_lazy("A hazard listed under my supervision")),
+    Action.PUBLISH_ORDER: ("hz_order", gettext_lazy("A rectification order published")),
+    Action.ASK_EXTENSION: ("hz_ext_asked", gettext_lazy("An extension of a listing to decide")),
+    Action.EXTENSION_APPROVED: ("hz_ext_decided", gettext_lazy("An extension of a listing decided")),
+    Action.EXTENSION_REFUSED: ("hz_ext_decided", gettext_lazy("An extension of a listing decided")),
 }
 
 
@@ -86,6 +93,7 @@ class Handoff:
             "enterprise": _("the enterprise %(unit)s"),
             "filer": _("the filer"),
             "leader": _("the supervising leader"),
+            "authority": _("the listing authority %(unit)s"),
             "territorial": _("the territorial leader"),
             "city": _("the city safety office"),
         }
@@ -215,6 +223,25 @@ def _leader(hazard: Hazard, actor: User) -> tuple[Handoff, list]:
     return Handoff("leader", people=[u for u, _p in pairs]), pairs
 
 
+def listing_authority_positions(listing: ListedSupervision):
+    """Who decides for the listing authority: the listing department's head, or the listing government's territorial
+    leaders."""
+    if listing.department_id:
+        return Position.objects.filter(department_id=listing.department_id, kind=PositionKind.DEPARTMENT_HEAD)
+    return Position.objects.filter(region_id=listing.region_id, kind=PositionKind.TERRITORIAL_LEADER)
+
+
+def _authority(hazard: Hazard, actor: User) -> tuple[Handoff, list]:
+    listing = hazard.listing
+    unit = str(listing.department or listing.region or "")
+    pairs = _holders(listing_authority_positions(listing), actor)
+    if not pairs and pairs.actor_holds:
+        return Handoff("authority", unit=unit, yourself=True), []
+    if not pairs:
+        return _up_the_ladder(hazard, actor, unit)
+    return Handoff("authority", unit=unit, people=[u for u, _p in pairs]), pairs
+
+
 WHO = {
     Action.FILE: _department,
     Action.CONFIRM: _principal,
@@ -227,6 +254,10 @@ WHO = {
     Action.REOPEN: _principal,
     Action.REASSIGN: _department,
     Action.LIST_SUPERVISION: _leader,
+    Action.PUBLISH_ORDER: _principal,
+    Action.ASK_EXTENSION: _authority,
+    Action.EXTENSION_APPROVED: _principal,
+    Action.EXTENSION_REFUSED: _principal,
 }
 
 
@@ -264,6 +295,10 @@ def _words(hazard: Hazard, actor: User, action: str, reason: str) -> tuple[str, 
             Action.REOPEN: pgettext("notice", "Reopened"),
             Action.REASSIGN: pgettext("notice", "Handed to your department"),
             Action.LIST_SUPERVISION: pgettext("notice", "Listed for supervision"),
+            Action.PUBLISH_ORDER: pgettext("notice", "Rectification order"),
+            Action.ASK_EXTENSION: pgettext("notice", "Extension to decide"),
+            Action.EXTENSION_APPROVED: pgettext("notice", "Extension approved"),
+            Action.EXTENSION_REFUSED: pgettext("notice", "Extension refused"),
         }
         asks = {
             Action.FILE: _("Please confirm it (with a rectification deadline) or dismiss it."),
@@ -277,6 +312,11 @@ def _words(hazard: Hazard, actor: User, action: str, reason: str) -> tuple[str, 
             Action.REOPEN: _("Please rectify again by the deadline."),
             Action.REASSIGN: _("Your department now supervises this hazard."),
             Action.LIST_SUPERVISION: _("You are its supervising leader until it is de-listed."),
+            Action.PUBLISH_ORDER: _("Please rectify as the order says, by the listing's deadline."),
+            Action.ASK_EXTENSION: _("Please approve or refuse the extension within %(days)d working days.")
+            % {"days": settings.EXTENSION_DECIDE_WORKING_DAYS},
+            Action.EXTENSION_APPROVED: _("Please rectify by the new deadline."),
+            Action.EXTENSION_REFUSED: _("Please rectify by the listing's deadline."),
         }
         title = one_line(f"【{heads[action]}】{hazard.code} {hazard.title}", TITLE_LENGTH)
         lines = [
@@ -321,6 +361,10 @@ def message(action: str, hazard: Hazard) -> str:
         "reopen": _("Reopened, rectification deadline %(deadline)s"),
         "reassign": _("Supervising department changed to %(department)s"),
         "list_supervision": _("Listed for supervision"),
+        "publish_order": _("Rectification order published"),
+        "leader_action": _("Your action is on the timeline"),
+        "ask_extension": _("Extension asked"),
+        "decide_extension": _("Extension decided"),
         "add_photos": _("Photos added"),
         "attach_evaluation": _("Evaluation attached"),
     }[action] % {"code": hazard.code, "deadline": _deadline(hazard), "department": hazard.department}

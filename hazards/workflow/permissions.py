@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.choices import PositionKind, UnitKind
-from organizations.models import Department, Region, User
+from organizations.models import Department, PositionAssignment, Region, User
 from organizations.roles import (
     DEPARTMENT_STAFF,
     ENTERPRISE_STAFF,
@@ -26,7 +28,9 @@ from organizations.roles import (
 )
 from organizations.scope import Scope
 from safety_platform.lib.errors import Conflict
+from workdays.calendar import local_date
 
+from .. import listing_clock
 from ..choices import OPEN_STATUSES, Authority, Level, Status
 from ..models import Hazard, ListedSupervision
 from ._common import _deny, _require, _require_status
@@ -119,6 +123,29 @@ def _require_delister(actor: User, hazard: Hazard) -> None:
     _listing_authority(actor, hazard.listing.authority)
 
 
+def _require_listing_leader(actor: User, hazard: Hazard) -> None:
+    """Whoever holds the listing's supervising-leader position now (`_listed` comes first)."""
+    leader = hazard.listing.supervising_leader_id
+    if not PositionAssignment.objects.current().filter(position_id=leader, user=actor).exists():
+        _deny(_("Only the supervising leader of this listing can record the leader's actions."))
+
+
+def _require_listing_authority(actor: User, hazard: Hazard) -> None:
+    """The department or government that listed the hazard, at its own level: the listing department's head, or a
+    territorial leader of the listing region or the city office (`_listed` comes first)."""
+    listing = hazard.listing
+    if actor.is_superuser:
+        return
+    if listing.department_id:
+        if actor.department_id == listing.department_id and actor.holds(PositionKind.DEPARTMENT_HEAD):
+            return
+    elif actor.holds(PositionKind.CITY_OFFICE_STAFF) or (
+        actor.region_id == listing.region_id and actor.holds(PositionKind.TERRITORIAL_LEADER)
+    ):
+        return
+    _deny(_("Only the department or government that listed this hazard can do this."))
+
+
 # --- state checks (409) --------------------------------------------------------------------------------------
 
 
@@ -150,6 +177,45 @@ def _listed(hazard: Hazard) -> None:
         raise Conflict(_("This hazard is not under listed supervision."))
 
 
+def _order_unpublished(hazard: Hazard) -> None:
+    if hazard.listing.order_published_at is not None:
+        raise Conflict(_("The rectification order of this listing is already published."))
+
+
+def _not_listed_to_extend(hazard: Hazard) -> None:
+    if active_listing(hazard) is not None:
+        raise Conflict(
+            _("A listed major hazard's deadline is extended only by the listing authority, on the enterprise's ask.")
+        )
+
+
+def _no_extension_pending(hazard: Hazard) -> None:
+    if hazard.listing.extension_pending:
+        raise Conflict(_("An extension is already asked and waits for the listing authority's decision."))
+
+
+def _in_time_to_ask(hazard: Hazard) -> None:
+    """An extension is asked at least `EXTENSION_ASK_WORKING_DAYS` working days before the listing's deadline."""
+    last = listing_clock.last_ask_day(hazard.listing.deadline)
+    if local_date(timezone.now()) > last:
+        raise Conflict(
+            _(
+                "An extension must be asked at least %(days)d working days before the listing's deadline "
+                "%(deadline)s: the last day to ask was %(last)s."
+            )
+            % {
+                "days": settings.EXTENSION_ASK_WORKING_DAYS,
+                "deadline": local_date(hazard.listing.deadline).isoformat(),
+                "last": last.isoformat(),
+            }
+        )
+
+
+def _extension_pending(hazard: Hazard) -> None:
+    if not hazard.listing.extension_pending:
+        raise Conflict(_("No extension of this listing is waiting for a decision."))
+
+
 def _open_to_reassign(hazard: Hazard) -> None:
     if hazard.status not in OPEN_STATUSES:
         raise Conflict(_("Only an open hazard's responsibility can change."))
@@ -178,10 +244,14 @@ RULES: dict[str, Rule] = {
     "submit_rectification": Rule(_require_enterprise, (_in(Status.RECTIFYING),)),
     "accept": Rule(_require_acceptor, (_in(Status.AWAITING_ACCEPTANCE),)),
     "reject": Rule(_require_acceptor, (_in(Status.AWAITING_ACCEPTANCE),)),
-    "extend_deadline": Rule(_require_deadline_approver, (_in(*_UNDER_WAY),)),
+    "extend_deadline": Rule(_require_deadline_approver, (_in(*_UNDER_WAY), _not_listed_to_extend)),
     "reopen": Rule(_require_government, (_in(Status.CLOSED),)),
     "list_supervision": Rule(_require_lister, (_major_to_list, _in(*_UNDER_WAY), _not_listed)),
     "delist": Rule(_require_delister, (_listed, _in(Status.CLOSED, Status.DISMISSED))),
+    "publish_order": Rule(_require_listing_authority, (_listed, _order_unpublished)),
+    "leader_action": Rule(_require_listing_leader, (_listed,)),
+    "ask_extension": Rule(_require_enterprise, (_listed, _in(*_UNDER_WAY), _no_extension_pending, _in_time_to_ask)),
+    "decide_extension": Rule(_require_listing_authority, (_listed, _extension_pending)),
     "reassign": Rule(_require_city_office_staff, (_open_to_reassign,)),
     "add_photos": Rule(_require_worker, (_in(*OPEN_STATUSES),)),
     "attach_evaluation": Rule(

@@ -136,17 +136,18 @@ def city_duty_post() -> Position:
 
 def list_major_hazards() -> dict[str, int]:
     """Every open major demo hazard with a deadline is listed by the city under the city's leader (so the major
-    chain's `listing_leader` is a person). A listing's deadline is its hazard's."""
+    chain's `listing_leader` is a person). A listing's deadline is its hazard's; its order is published with it."""
     actor = User.objects.get(username="demo-city")
     leader = Position.objects.get(kind=PositionKind.TERRITORIAL_LEADER, region__code=CITY[0])
     listed = 0
     doomed = Hazard.objects.filter(
         level=Level.MAJOR, status__in=OPEN_STATUSES, deadline__gt=timezone.now(), listing__isnull=True,
         code__startswith="YH-", created_by__username__startswith="demo-",
-    ).order_by("id")  # fmt: skip
+    ).select_related("enterprise").order_by("id")  # fmt: skip
     for number, hazard in enumerate(doomed, start=1):
         order = f"滨安委督〔{timezone.localdate().year}〕{hazard.pk}号"
-        listing = workflow.Listing(Authority.GOVERNMENT, leader, order, hazard.deadline, "")
+        notice = f"{hazard.enterprise.name}{hazard.title}：挂牌督办，限期整改。"  # the order published with the listing
+        listing = workflow.Listing(Authority.GOVERNMENT, leader, order, hazard.deadline, notice)
         workflow.list_supervision(actor, hazard, listing)
         listed = number
     return {"listings": ListedSupervision.objects.filter(delisted_at__isnull=True).count(), "listings_created": listed}

@@ -127,7 +127,7 @@ def test_a_bare_validation_message_gets_the_field_shape():
 def test_request_bodies_are_json_unless_they_carry_files(schema):
     for method, path, operation in operations(schema):
         content = set(operation.get("requestBody", {}).get("content", {}))
-        if content and path.endswith(("/photos/", "/evaluation/")):
+        if content and path.endswith(("/photos/", "/evaluation/", "/leader_action/")):  # the leader's photos
             assert content == {"multipart/form-data"}, (method, path)
         elif content:
             assert content == {"application/json"}, (method, path, content)

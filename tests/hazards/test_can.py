@@ -9,11 +9,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from hazards import workflow
 from hazards.models import Hazard
 from organizations.choices import PositionKind, UnitKind
 from safety_platform.lib.errors import Conflict
+from workdays.calendar import local_date
 
 from ..factories import PositionFactory, UserFactory, assign
 from .conftest import FULL_PLAN, MAJOR_PLAN, filing, later, pdf_bytes
@@ -26,9 +28,10 @@ def plan(hazard: Hazard) -> dict:
 def listing(actor, hazard: Hazard) -> workflow.Listing:
     return workflow.Listing(
         authority=workflow.permissions.own_authority(actor),
-        supervising_leader=workflow.leader_positions(hazard).first(),
+        # the district's territorial leader, a demo role, so that the leader's actions are reached too
+        supervising_leader=workflow.leader_positions(hazard).filter(kind=PositionKind.TERRITORIAL_LEADER).last(),
         order_number="督办〔2026〕1号",
-        deadline=later(30),
+        deadline=later(120),  # far enough for an extension to be asked in time
     )
 
 
@@ -46,6 +49,12 @@ CALLS = {
     "delist": lambda w, actor, h: workflow.delist(actor, h.pk, "已整改完毕"),
     "reassign": lambda w, actor, h: workflow.reassign(actor, h.pk, w.yjj, "调整监管部门"),
     "add_photos": lambda w, actor, h: workflow.add_photos(actor, h.pk, []),
+    "publish_order": lambda w, actor, h: workflow.publish_order(actor, h.pk, "督办令已公告"),
+    "leader_action": lambda w, actor, h: workflow.record_leader_action(
+        actor, h.pk, "studied", local_date(timezone.now()), "专题研究整改方案"
+    ),
+    "ask_extension": lambda w, actor, h: workflow.ask_extension(actor, h.pk, later(150), "设备到货延迟"),
+    "decide_extension": lambda w, actor, h: workflow.decide_extension(actor, h.pk, True),
     "attach_evaluation": lambda w, actor, h: workflow.attach_evaluation(
         actor, h.pk, SimpleUploadedFile("评估.pdf", PDF, "application/pdf"), "专家评估"
     ),
@@ -109,6 +118,8 @@ def hazards(hz) -> dict[str, Hazard]:
     made["general rectifying"] = walk("rectifying", level="general")
     made["listed awaiting_acceptance"] = walk("awaiting_acceptance", listed=True)
     made["listed dismissed"] = walk("dismissed", listed=True)
+    made["listed rectifying, extension asked"] = walk("rectifying", listed=True)
+    workflow.ask_extension(firm, made["listed rectifying, extension asked"], later(150), "设备到货延迟")
     related = ("department", "listing", "plan")
     return {name: Hazard.objects.select_related(*related).get(pk=h.pk) for name, h in made.items()}
 

@@ -325,11 +325,12 @@ def test_every_action_on_the_detail_page_says_what_happened_and_who_is_next(peop
     leader = Position.objects.get(kind=PositionKind.TERRITORIAL_LEADER, region=people.d1)
     listing = {"authority": "department", "supervising_leader": leader.pk, "order_number": "督-9",
                "deadline": timezone.localtime(later(30)).strftime("%Y-%m-%dT%H:%M")}  # fmt: skip
-    said = act(client, users["county_head"], hazard, "list_supervision", listing)
-    assert "挂牌督办" in said and NAMES["district"] in said
+    # extended before the listing: a listed hazard's deadline moves only with its listing's (ask_extension)
     said = act(client, users["county_head"], hazard, "extend_deadline",
                {"deadline_working_days": 30, "reason": "设备到货延迟"})  # fmt: skip
     assert "延长" in said and NAMES["enterprise"] in said
+    said = act(client, users["county_head"], hazard, "list_supervision", listing)
+    assert "挂牌督办" in said and NAMES["district"] in said
     said = act(client, users["enterprise"], hazard, "attach_evaluation", {"file": evaluation(), "note": "评估"})
     assert "评估" in said and "提交整改" in said  # next: the enterprise submits the rectification
     said = act(client, users["manager"], hazard, "submit_rectification", {"description": "已更换"})
