@@ -156,6 +156,14 @@ class NotInspectedSerializer(serializers.Serializer):
     region = serializers.CharField(source="region.name")
 
 
+class NotInspectedPageSerializer(serializers.Serializer):
+    """One page of `not-inspected/` (declared for the schema: a detail action is not paged by DRF's own)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NotInspectedSerializer(many=True)
+
+
 class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CampaignSerializer  # who may start one is checked by workflow.create_campaign
 
@@ -203,7 +211,13 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             }
         )
 
-    @extend_schema(responses=NotInspectedSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description=_("The page to read (from `next`).")),
+            OpenApiParameter("page_size", int, description=_("From 1 to 200; 50 unless given.")),
+        ],
+        responses=NotInspectedPageSerializer,
+    )
     @action(detail=True, methods=["get"], url_path="not-inspected")
     def not_inspected(self, request, pk=None):
         """Every in-scope enterprise not inspected yet in the campaign, paged by `?cursor=` (`?page_size=` to 200)."""

@@ -358,6 +358,8 @@ LOGGING = {
 UNSUPERVISED_LABEL = _("No supervising department")
 # A hazard like one closed at the same enterprise, category and place within this many days is a recurrence.
 HAZARD_RECURRENCE_DAYS = envint("HAZARD_RECURRENCE_DAYS", 180)
+# Closing a major hazard schedules its department's look-back (回头看) this many calendar months later.
+LOOKBACK_MONTHS = envint("LOOKBACK_MONTHS", 3)
 # A ledger export of more rows than this runs as a Celery task with a progress bar instead of streaming at once.
 EXPORT_SYNC_LIMIT = envint("EXPORT_SYNC_LIMIT", 5000)
 # Finished export files are deleted after this many days.

@@ -12,15 +12,16 @@ reads too, so what a page or the API offers is what the function accepts.
 
 Modules, by concern (imports run down this list, never up): `_common` (locking, refusals, the timeline
 event, stored photos) <- `permissions` (the rules table, `can`, role checks) <- `filing`, `transitions`,
-`listing`, `evidence`; `notices` (the hand-off notices and the message naming who was told) sits between
-`_common` and the transitions. Only the names below are public.
+`listing`, `evidence`, `lookback` (after `transitions`, whose reopen it calls); `notices` (the hand-off notices
+and the message naming who was told) sits between `_common` and the transitions. Only the names below are public.
 """
 
 from __future__ import annotations
 
 from .evidence import add_photos, attach_evaluation, attach_inspection_photos
-from .filing import Filing, file_hazard, find_recurrence, next_code, other_category
+from .filing import Filing, add_finding, file_hazard, find_open_matches, find_recurrence, next_code, other_category
 from .listing import Listing, delist, leader_positions, list_supervision
+from .lookback import may_record, record_look_back
 from .notices import Handoff, message
 from .permissions import ACTIONS, RULES, Rule, can, require_filer
 from .transitions import (
@@ -34,6 +35,7 @@ from .transitions import (
     reassign,
     reject,
     reopen,
+    schedule_look_back,
     submit_plan,
     submit_rectification,
 )
@@ -49,6 +51,7 @@ __all__ = [
     "Listing",
     "Rule",
     "accept",
+    "add_finding",
     "add_photos",
     "attach_evaluation",
     "attach_inspection_photos",
@@ -58,15 +61,19 @@ __all__ = [
     "dismiss",
     "extend_deadline",
     "file_hazard",
+    "find_open_matches",
     "find_recurrence",
     "leader_positions",
     "list_supervision",
+    "may_record",
+    "record_look_back",
     "message",
     "next_code",
     "other_category",
     "reassign",
     "reject",
     "reopen",
+    "schedule_look_back",
     "require_filer",
     "submit_plan",
     "submit_rectification",

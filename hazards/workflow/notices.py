@@ -322,6 +322,7 @@ def message(action: str, hazard: Hazard) -> str:
         "reassign": _("Supervising department changed to %(department)s"),
         "list_supervision": _("Listed for supervision"),
         "add_photos": _("Photos added"),
+        "add_finding": _("The finding was added to hazard %(code)s"),
         "attach_evaluation": _("Evaluation attached"),
     }[action] % {"code": hazard.code, "deadline": _deadline(hazard), "department": hazard.department}
     handoff = getattr(hazard, "handoff", None)

@@ -46,6 +46,7 @@ CALLS = {
     "delist": lambda w, actor, h: workflow.delist(actor, h.pk, "已整改完毕"),
     "reassign": lambda w, actor, h: workflow.reassign(actor, h.pk, w.yjj, "调整监管部门"),
     "add_photos": lambda w, actor, h: workflow.add_photos(actor, h.pk, []),
+    "add_finding": lambda w, actor, h: workflow.add_finding(actor, h.pk, "一号仓库", "又见"),
     "attach_evaluation": lambda w, actor, h: workflow.attach_evaluation(
         actor, h.pk, SimpleUploadedFile("评估.pdf", PDF, "application/pdf"), "专家评估"
     ),
