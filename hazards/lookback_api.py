@@ -17,6 +17,7 @@ from .models import LookBack
 class LookBackSerializer(serializers.ModelSerializer):
     hazard_code = serializers.CharField(source="hazard.code", read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    result = serializers.CharField(read_only=True, help_text=_("passed or failed; empty while it is to do"))
 
     class Meta:
         model = LookBack

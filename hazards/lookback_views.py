@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
@@ -42,7 +43,7 @@ def look_back_list(request):
 
 
 def _state_labels() -> list[tuple[str, str]]:
-    return [("pending", _("To do")), ("overdue", _("Overdue")), ("done", _("Done"))]
+    return [("pending", _("To do")), ("overdue", pgettext("look-back", "Overdue")), ("done", _("Done"))]
 
 
 @login_required

@@ -156,6 +156,15 @@ class NotInspectedSerializer(serializers.Serializer):
     region = serializers.CharField(source="region.name")
 
 
+class PageQuerySerializer(serializers.Serializer):
+    """The query of a paged detail action, as the list endpoints take it (declared for the schema)."""
+
+    cursor = serializers.CharField(required=False, help_text=_("The page to read (from `next`)."))
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=200, help_text=_("From 1 to 200; 50 unless given.")
+    )
+
+
 class NotInspectedPageSerializer(serializers.Serializer):
     """One page of `not-inspected/` (declared for the schema: a detail action is not paged by DRF's own)."""
 
@@ -211,13 +220,7 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             }
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("cursor", OpenApiTypes.STR, description=_("The page to read (from `next`).")),
-            OpenApiParameter("page_size", int, description=_("From 1 to 200; 50 unless given.")),
-        ],
-        responses=NotInspectedPageSerializer,
-    )
+    @extend_schema(parameters=[PageQuerySerializer], responses=NotInspectedPageSerializer)
     @action(detail=True, methods=["get"], url_path="not-inspected")
     def not_inspected(self, request, pk=None):
         """Every in-scope enterprise not inspected yet in the campaign, paged by `?cursor=` (`?page_size=` to 200)."""
