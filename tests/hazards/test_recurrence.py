@@ -12,7 +12,6 @@ import time_machine
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from hazards import workflow
 from hazards.choices import Action
@@ -137,8 +136,3 @@ def test_the_migration_backfills_the_normalised_place(hz):
     migration.backfill(apps, None)
     assert Hazard.objects.get(pk=hazard.pk).place_key == "2号仓库" == place_key("２号 仓库。")
     assert migration.place_key("Ａ-1 栋") == place_key("Ａ-1 栋")
-
-
-def test_closing_time_is_now(hz):
-    closed = advance(hz, "closed")
-    assert abs(closed.closed_at - timezone.now()) < timedelta(minutes=1)
