@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from duty_roster import failures
 from hazards.choices import OPEN_STATUSES, Status
+from hazards.models import LookBack
 from inspections.coverage import coverage
 from inspections.models import Campaign
 from organizations.scope import Scope, ScopeKind
@@ -21,6 +23,9 @@ from .charts import Series, bar_chart
 from .models import ExportJob
 from .stats import PERIODS, ROLE_TITLES, build, period_from
 from .summary import summary_sentence
+
+# The look-back panel's "due soon": within this many days from today.
+LOOKBACK_SOON_DAYS = 30
 
 
 @login_required
@@ -73,6 +78,26 @@ def coverage_panel(request):
     running = Campaign.objects.visible_to(request.user).filter(starts_on__lte=today, ends_on__gte=today)
     rows = [{"campaign": c, "coverage": coverage(c, request.user)} for c in running.order_by("ends_on")[:5]]
     return render(request, "dashboards/panel_coverage.html", {"rows": rows})
+
+
+@login_required
+def look_backs_panel(request):
+    """Look-backs (回头看) of closed major hazards in the user's scope: overdue, due within LOOKBACK_SOON_DAYS days,
+    and all still to do; one aggregate query; each figure links to the look-back list."""
+    if Scope.for_user(request.user).kind not in (ScopeKind.ALL, ScopeKind.REGION, ScopeKind.DEPARTMENT):
+        raise PermissionDenied
+    today = timezone.localdate()
+    soon = today + timezone.timedelta(days=LOOKBACK_SOON_DAYS)
+    counts = (
+        LookBack.objects.visible_to(request.user)
+        .pending()
+        .aggregate(
+            overdue=Count("id", filter=Q(due_on__lt=today)),
+            soon=Count("id", filter=Q(due_on__gte=today, due_on__lte=soon)),
+            pending=Count("id"),
+        )
+    )
+    return render(request, "dashboards/panel_look_backs.html", {"counts": counts, "soon_days": LOOKBACK_SOON_DAYS})
 
 
 @login_required

@@ -241,6 +241,27 @@ class HazardCreateSerializer(WorkingDaysMixin, serializers.Serializer):
             self.fields["enterprise"].queryset = Enterprise.objects.visible_to(request.user)
 
 
+class SimilarQuerySerializer(serializers.Serializer):
+    """The query of `similar/`: what a filer has typed so far."""
+
+    enterprise = serializers.PrimaryKeyRelatedField(queryset=Enterprise.objects.none(), label=_("enterprise"))
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=HazardCategory.objects.all(), label=_("category")
+    )
+    place = serializers.CharField(max_length=200, label=_("place / part"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["enterprise"].queryset = Enterprise.objects.visible_to(request.user)
+
+
+class FindingSerializer(serializers.Serializer):
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, label=_("place / part"))
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, label=_("description"))
+
+
 class ConfirmSerializer(WorkingDaysMixin, serializers.Serializer):
     pass
 
@@ -344,6 +365,24 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             workflow.Filing(**data, photos=tuple(request.FILES.getlist("photos")), idempotency_key=key),
         )
         return self.respond(hazard, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(parameters=[SimilarQuerySerializer], responses=HazardSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def similar(self, request):
+        """Open hazards at the same enterprise, of the same category, whose place is the same once normalised
+        (spaces, punctuation, full/half width, case): ask before filing, then file anyway or `add_finding`."""
+        query = SimilarQuerySerializer(data=request.query_params, context=self.get_serializer_context())
+        query.is_valid(raise_exception=True)
+        values = query.validated_data
+        matches = workflow.find_open_matches(request.user, values["enterprise"], values["category"], values["place"])
+        page = self.paginate_queryset(matches.with_overdue().select_related("enterprise"))
+        return self.get_paginated_response(HazardSerializer(page, many=True).data)
+
+    @extend_schema(request=FindingSerializer, responses=HazardDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def add_finding(self, request, pk=None):
+        """The same finding again, added to this open hazard instead of filed anew (photos in `photos`)."""
+        return self._transition(workflow.add_finding, FindingSerializer, photos=tuple(request.FILES.getlist("photos")))
 
     def _transition(self, function, serializer_class=None, **extra):
         data = self.validated(serializer_class) if serializer_class else {}

@@ -54,6 +54,8 @@ class Action(models.TextChoices):
     DELIST = "delist", _("De-listed")
     REASSIGN = "reassign", _("Responsibility changed")
     ADD_PHOTO = "add_photo", _("Photo added")
+    ADD_FINDING = "add_finding", _("Same finding again")
+    LOOK_BACK = "look_back", _("Look-back done")
     ADD_EVALUATION = "add_evaluation", _("Evaluation attached")
     ESCALATION_STEP = "escalation_step", _("Escalation notice sent")
     ACKNOWLEDGE = "acknowledge", _("Notice answered")
@@ -84,3 +86,8 @@ LEADER_EVENTS = {
     LeaderAction.COORDINATED: Action.LEADER_COORDINATED,
     LeaderAction.SUPERVISED: Action.LEADER_SUPERVISED,
 }
+
+
+class LookBackResult(models.TextChoices):
+    PASSED = "passed", _("Passed: the hazard has not come back")
+    FAILED = "failed", _("Failed: the hazard is back")

@@ -7,17 +7,22 @@ overdue, some due within the week, the rest later."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from organizations.models import Enterprise, User
 from workdays.calendar import END_OF_DAY, SHANGHAI, add_working_days, subtract_working_days
 
 from . import escalation, workflow
-from .models import Hazard, HazardCategory
+from .models import Hazard, HazardCategory, LookBack
 
 NAMESPACE = uuid.UUID("6a0f4f7e-5d2e-4d55-9a55-0d3c1b6c7a10")
 # (title, place, category, level, how far along: reported / confirmed / rectifying / awaiting / closed / overdue,
@@ -41,6 +46,11 @@ OTHERS = [
     ("粉尘清扫不及时", "打磨车间", "dust_explosion", "major"),
     ("脚手架连墙件缺失", "三号楼", "construction", "general"),
     ("应急照明不亮", "地下车库", "fire", "general"),
+]
+# Closed major hazards whose look-back (回头看) is due so many days from today (negative: overdue).
+LOOK_BACKS = [
+    ("储罐阀门渗漏", "二号储罐区", "hazchem", 6),
+    ("除尘系统未可靠接地", "抛光车间", "dust_explosion", -9),
 ]
 
 
@@ -83,6 +93,7 @@ def load_demo_hazards() -> dict[str, int]:
                 workflow.confirm(department, hazard, end_of_working_day(max(due, 1)))
                 if due < 0:
                     make_overdue(hazard, due)
+        load_demo_look_backs(inspector, department, firm)
     return {"hazards": Hazard.objects.count(), "hazards_created": Hazard.objects.count() - before}
 
 
@@ -98,6 +109,30 @@ def file(actor, enterprise, title, place, category, level, found, idempotency_ke
         idempotency_key=idempotency_key,
     )
     return workflow.file_hazard(actor, filing)
+
+
+def load_demo_look_backs(inspector: User, department: User, firm: User) -> None:
+    """Two major hazards closed about three months ago through the workflow (with an evaluation photo), their
+    look-backs then moved in time: one due within the week, one overdue (demo history, as `make_overdue`)."""
+    today = timezone.localdate()
+    for index, (title, place, category, due) in enumerate(LOOK_BACKS):
+        found = timezone.now() - timedelta(days=120)
+        hazard, created = file(inspector, firm.enterprise, title, place, category, "major", found, key("lb", index))
+        if not created:
+            continue
+        walk(hazard, "awaiting", 5, inspector, department, firm)
+        workflow.attach_evaluation(firm, hazard, _evaluation_photo(), "第三方评估报告")
+        workflow.accept(department, hazard, "现场验收合格")
+        due_on = today + timedelta(days=due)
+        closed_at = timezone.now() - (today - (due_on - relativedelta(months=settings.LOOKBACK_MONTHS)))
+        Hazard.objects.filter(pk=hazard.pk).update(closed_at=closed_at)
+        LookBack.objects.filter(hazard=hazard).update(closed_at=closed_at, due_on=due_on)
+
+
+def _evaluation_photo() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 160), (245, 245, 240)).save(buffer, "JPEG")
+    return SimpleUploadedFile("评估报告.jpg", buffer.getvalue(), "image/jpeg")
 
 
 def make_overdue(hazard: Hazard, due: int) -> None:

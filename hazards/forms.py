@@ -12,7 +12,7 @@ from organizations.models import Department, Enterprise, Position
 from safety_platform.lib.forms import LocalDateTimeField
 from workdays.calendar import deadline_from
 
-from .choices import Authority, LeaderAction, Level, Source
+from .choices import Authority, LeaderAction, Level, LookBackResult, Source
 from .models import HazardCategory
 from .workflow import INTERIM_FIELDS, MAJOR_PLAN_FIELDS, leader_positions
 
@@ -217,3 +217,13 @@ class FileForm(forms.Form):
 
 class PhotoUploadForm(forms.Form):
     photos = PhotosField(label=_("photos"))
+
+
+class LookBackForm(DeadlineFields):
+    """The look-back's result; a failed one reopens the hazard, so it needs the reason and the new deadline."""
+
+    result = forms.ChoiceField(label=_("result"), choices=LookBackResult.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("what was found"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    field_order = ["result", "note", "deadline", "deadline_working_days"]

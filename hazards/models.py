@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Department, Enterprise, Industry, Position, Region
 from organizations.scope import ScopedQuerySet, ScopeFields
+from safety_platform.lib.text import place_key
 
-from .choices import OPEN_STATUSES, Action, Authority, Level, PhotoKind, Source, Status
+from .choices import OPEN_STATUSES, Action, Authority, Level, LookBackResult, PhotoKind, Source, Status
 
 
 class HazardCategory(models.Model):
@@ -105,6 +106,8 @@ class Hazard(models.Model):
     description = models.TextField(_("description"), max_length=5000, blank=True)
     enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="hazards", verbose_name=_("enterprise"))
     place = models.CharField(_("place / part"), max_length=200)
+    # The place as compared for recurrence (safety_platform.lib.text.place_key), kept by save().
+    place_key = models.CharField(_("place (normalised)"), max_length=200, editable=False, default="")
     category = models.ForeignKey(HazardCategory, models.PROTECT, related_name="hazards", verbose_name=_("category"))
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.GENERAL)
     source = models.CharField(_("source"), max_length=24, choices=Source.choices, default=Source.INSPECTION)
@@ -185,11 +188,17 @@ class Hazard(models.Model):
             models.Index(fields=["created_at"], name="hazard_created_at"),
             # The list's closing-date filter (the dashboard's drill-downs from its "closed" trend bars).
             models.Index(fields=["closed_at"], condition=Q(closed_at__isnull=False), name="hazard_closed_at"),
-            models.Index(fields=["enterprise", "category", "place", "closed_at"], name="hazard_recurrence"),
+            models.Index(fields=["enterprise", "category", "place_key", "closed_at"], name="hazard_recurrence_key"),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.place_key = place_key(self.place)
+        if kwargs.get("update_fields") is not None and "place" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "place_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -397,6 +406,56 @@ class HazardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.action}"
+
+
+class LookBackQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LookBackQuerySet:
+        """A look-back is seen by whoever sees its hazard."""
+        return self.filter(hazard__in=Hazard.objects.visible_to(user).values("pk"))
+
+    def pending(self) -> LookBackQuerySet:
+        return self.filter(done_at__isnull=True)
+
+    def overdue(self, today=None) -> LookBackQuerySet:
+        """Not done and past its due day (due today is not yet overdue)."""
+        return self.pending().filter(due_on__lt=today or timezone.localdate())
+
+
+class LookBack(models.Model):
+    """The look-back (回头看) of a closed major hazard: its department checks, some months on, that it stays fixed."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="look_backs", verbose_name=_("hazard"))
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("department")
+    )
+    closed_at = models.DateTimeField(_("hazard closed at"))
+    due_on = models.DateField(_("due on"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("done by")
+    )
+    result = models.CharField(_("result"), max_length=16, choices=LookBackResult.choices, blank=True)
+    note = models.TextField(_("note"), max_length=5000, blank=True)
+
+    objects = LookBackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("look-back")
+        verbose_name_plural = _("look-backs")
+        ordering = ["due_on", "id"]
+        constraints = [
+            # A closure has one look-back; a hazard reopened and closed again gets a new one.
+            models.UniqueConstraint(fields=["hazard"], condition=Q(done_at__isnull=True), name="one_pending_look_back")
+        ]
+        indexes = [models.Index(fields=["department", "due_on"], condition=Q(done_at__isnull=True),
+                                name="look_back_pending_due")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} @ {self.due_on:%Y-%m-%d}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_on < timezone.localdate()
 
 
 # --- escalation: the rule per hazard level and the running escalation of each hazard (hazards.escalation) ---

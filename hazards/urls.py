@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import lookback_views, views
 
 app_name = "hazards"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("hazards/new/", views.hazard_create, name="create"),
     path("hazards/to-rectify/", views.my_to_rectify, name="my-to-rectify"),
     path("hazards/<int:pk>/", views.hazard_detail, name="detail"),
+    path("hazards/look-backs/", lookback_views.look_back_list, name="look-backs"),
+    path("hazards/look-backs/<int:pk>/", lookback_views.look_back_record, name="look-back"),
     path("hazards/<int:pk>/do/<slug:name>/", views.hazard_action, name="action"),
     path("hazards/photos/<int:pk>/", views.photo, name="photo"),
     path("hazards/photos/<int:pk>/thumbnail/", views.photo, {"thumbnail": True}, name="thumbnail"),

@@ -37,34 +37,79 @@ def hazard_list(request):
 
 @login_required
 def hazard_create(request):
+    """File a finding. Before a new hazard is filed, open ones at the same enterprise, of the same category, at the
+    same place (normalised) are shown: the filer adds the finding to one (`link_to`) or files anyway
+    (`file_anyway`)."""
     workflow.require_filer(request.user)
     initial = {"enterprise": filing_enterprise(request)} if request.method != "POST" else {}
     form = forms.HazardFilingForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
+    context = {"form": form}
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        filing = workflow.Filing(
-            enterprise=data["enterprise"],
-            title=data["title"],
-            place=data["place"],
-            category=data["category"],
-            level=data["level"],
-            description=data["description"],
-            source=data["source"],
-            legal_basis=data["legal_basis"],
-            deadline=data["deadline"],
-            photos=tuple(data["photos"]),
-            idempotency_key=data["idempotency_key"],
-        )
-        try:
-            hazard, created = workflow.file_hazard(request.user, filing)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            if created:
-                messages.success(request, workflow.message("file", hazard))
+        data, link_to = form.cleaned_data, request.POST.get("link_to", "")
+        if link_to.isascii() and link_to.isdigit() and len(link_to) < 19:
+            return _add_finding(request, form, int(link_to)) or _form_page(request, context)
+        matches = [] if request.POST.get("file_anyway") else list(_open_matches(request, data))
+        if matches:
+            context.update(similar=matches, photos_dropped=bool(data["photos"]))
+            return _form_page(request, context)
+        hazard = _file(request, form)
+        if hazard is not None:
             return redirect("hazards:detail", pk=hazard.pk)
-    status = 400 if form.errors else 200
-    return render(request, "hazards/create.html", {"form": form, "picker": picker(form)}, status=status)
+    return _form_page(request, context)
+
+
+def _form_page(request, context: dict):
+    form = context["form"]
+    return render(
+        request, "hazards/create.html", {**context, "picker": picker(form)}, status=400 if form.errors else 200
+    )
+
+
+def _open_matches(request, data: dict):
+    """At most five; never the hazard this very form filed already (a resubmit goes on to return that one)."""
+    if Hazard.objects.filter(created_by=request.user, idempotency_key=data["idempotency_key"]).exists():
+        return []
+    return workflow.find_open_matches(request.user, data["enterprise"], data["category"], data["place"])[:5]
+
+
+def _file(request, form) -> Hazard | None:
+    data = form.cleaned_data
+    filing = workflow.Filing(
+        enterprise=data["enterprise"],
+        title=data["title"],
+        place=data["place"],
+        category=data["category"],
+        level=data["level"],
+        description=data["description"],
+        source=data["source"],
+        legal_basis=data["legal_basis"],
+        deadline=data["deadline"],
+        photos=tuple(data["photos"]),
+        idempotency_key=data["idempotency_key"],
+    )
+    try:
+        hazard, created = workflow.file_hazard(request.user, filing)
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    if created:
+        messages.success(request, workflow.message("file", hazard))
+    return hazard
+
+
+def _add_finding(request, form, pk: int):
+    """The finding added to the open hazard the filer chose; a refusal (closed meanwhile) is said on the form."""
+    data = form.cleaned_data
+    try:
+        hazard = workflow.add_finding(request.user, pk, data["place"], data["description"], tuple(data["photos"]))
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+    except Conflict as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(request, workflow.message("add_finding", hazard))
+    return redirect("hazards:detail", pk=hazard.pk)
 
 
 def filing_enterprise(request) -> int | None:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from organizations.choices import OperatingState, UnitKind
 from organizations.models import Enterprise, User
 from organizations.roles import SUPERVISORS, holds_any
+from safety_platform.lib.pagination import CursorPagination
 from safety_platform.lib.parsers import JSONParser
 
 from . import checklists, supervision, workflow
@@ -149,6 +150,29 @@ class TeamSerializer(serializers.ModelSerializer):
                 "enterprises": [a.enterprise_id for a in team.assignments.all()]}  # fmt: skip
 
 
+class NotInspectedSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    region = serializers.CharField(source="region.name")
+
+
+class PageQuerySerializer(serializers.Serializer):
+    """The query of a paged detail action, as the list endpoints take it (declared for the schema)."""
+
+    cursor = serializers.CharField(required=False, help_text=_("The page to read (from `next`)."))
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=200, help_text=_("From 1 to 200; 50 unless given.")
+    )
+
+
+class NotInspectedPageSerializer(serializers.Serializer):
+    """One page of `not-inspected/` (declared for the schema: a detail action is not paged by DRF's own)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NotInspectedSerializer(many=True)
+
+
 class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CampaignSerializer  # who may start one is checked by workflow.create_campaign
 
@@ -175,10 +199,13 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(responses=dict)
     @action(detail=True, methods=["get"])
     def coverage(self, request, pk=None):
-        """In-scope enterprises against inspected ones, by region and by department, within your own scope."""
+        """In-scope enterprises against inspected ones, by region, by department and by team, within your own
+        scope. `not_inspected` is the first page of `not-inspected/` (`not_inspected_next` the link to the rest)."""
         campaign = self.get_object()
         result = coverage(campaign, request.user)
-        missing = [{"id": e.pk, "name": e.name, "region": e.region.name} for e in not_inspected(campaign, request.user)]
+        paginator = CursorPagination()
+        paginator.ordering = "id"
+        first = paginator.paginate_queryset(not_inspected(campaign, request.user), request, view=self)
         return Response(
             {
                 "total": result.total,
@@ -187,9 +214,28 @@ class CampaignViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 "days_left": result.days_left,
                 "by_region": result.by_region,
                 "by_department": result.by_department,
-                "not_inspected": missing,
+                "by_team": result.by_team,
+                "not_inspected": NotInspectedSerializer(first, many=True).data,
+                "not_inspected_next": self._continued(paginator, campaign),
             }
         )
+
+    @extend_schema(parameters=[PageQuerySerializer], responses=NotInspectedPageSerializer)
+    @action(detail=True, methods=["get"], url_path="not-inspected")
+    def not_inspected(self, request, pk=None):
+        """Every in-scope enterprise not inspected yet in the campaign, paged by `?cursor=` (`?page_size=` to 200)."""
+        campaign = self.get_object()
+        paginator = CursorPagination()
+        paginator.ordering = "id"
+        page = paginator.paginate_queryset(not_inspected(campaign, request.user), request, view=self)
+        return paginator.get_paginated_response(NotInspectedSerializer(page, many=True).data)
+
+    def _continued(self, paginator: CursorPagination, campaign: Campaign) -> str | None:
+        """The coverage's first page continues at `not-inspected/`: the same cursor, on that list's address."""
+        link = paginator.get_next_link()
+        if link is None:
+            return None
+        return f"{self.reverse_action('not-inspected', args=[campaign.pk])}?{link.partition('?')[2]}"
 
 
 class AnswerSerializer(serializers.ModelSerializer):

@@ -1,7 +1,9 @@
 """Campaign coverage: in-scope enterprises against those inspected, by region and by department.
 
 One grouped query counts (county, industry) cells with an EXISTS on the campaign's submitted inspections;
-regions and departments are summed from the cells in Python with the reference data already loaded.
+regions and departments are summed from the cells in Python with the reference data already loaded. Teams are
+counted by a second grouped query over the campaign's assignments. The enterprises not inspected yet are a
+queryset that the page and the API page through (no cut-off).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from organizations.responsibility import SupervisionMap
 from organizations.scope import Scope
 
 from .choices import DONE
-from .models import Campaign, Inspection
+from .models import Assignment, Campaign, Inspection, Team
 from .workflow import campaign_enterprises
 
 
@@ -28,6 +30,7 @@ class Coverage:
     inspected: int = 0
     by_region: list[dict] = field(default_factory=list)
     by_department: list[dict] = field(default_factory=list)
+    by_team: list[dict] = field(default_factory=list)
     days_left: int = 0
 
     @property
@@ -65,7 +68,32 @@ def coverage(campaign: Campaign, user: User) -> Coverage:
     names = dict(Region.objects.filter(pk__in=[k for k in regions if k]).values_list("pk", "name"))
     result.by_region = _rows(regions, names)
     result.by_department = _rows(departments, {d.pk: d.name for d in supervision.departments.values()})
+    result.by_team = by_team(campaign, user)
     return result
+
+
+def by_team(campaign: Campaign, user: User) -> list[dict]:
+    """Per team: the in-scope enterprises assigned to it, how many were inspected, the percentage; one grouped
+    query over the assignments (cut to the user's scope like the rest), in the teams' order of creation. A team
+    with nothing in the user's scope still shows, with zeros, so a lead sees the team exists."""
+    in_scope = campaign_enterprises(campaign, user).filter(pk=OuterRef("enterprise_id"))
+    done = Inspection.objects.filter(campaign=campaign, status__in=DONE, enterprise=OuterRef("enterprise_id"))
+    counts = {
+        row["team_id"]: (row["total"], row["inspected"])
+        for row in Assignment.objects.filter(campaign=campaign)
+        .filter(Exists(in_scope))
+        .annotate(done=Exists(done))
+        .values("team_id")
+        .annotate(total=Count("id"), inspected=Count("id", filter=Q(done=True)))
+        .order_by()
+    }
+    rows = []
+    for team in Team.objects.filter(campaign=campaign).select_related("lead").order_by("id"):
+        total, done_count = counts.get(team.pk, (0, 0))
+        rate = round(100 * done_count / total, 1) if total else 0.0
+        rows.append({"id": team.pk, "name": team.name, "lead": str(team.lead), "total": total,
+                     "inspected": done_count, "rate": rate})  # fmt: skip
+    return rows
 
 
 def _rows(counts: dict, names: dict) -> list[dict]:
@@ -82,10 +110,7 @@ def _rows(counts: dict, names: dict) -> list[dict]:
     return sorted(rows, key=lambda r: (r["rate"], r["name"]))
 
 
-def not_inspected(campaign: Campaign, user: User, limit: int = 200):
-    return (
-        campaign_enterprises(campaign, user)
-        .exclude(Exists(done_for(campaign)))
-        .select_related("region")
-        .order_by("region__path", "name")[:limit]
-    )
+def not_inspected(campaign: Campaign, user: User):
+    """Every in-scope enterprise without a submitted inspection in the campaign, unsliced: the page and the API
+    page through it by id (`safety_platform.lib.pagination.CursorPagination`), so none is left out."""
+    return campaign_enterprises(campaign, user).exclude(Exists(done_for(campaign))).select_related("region")

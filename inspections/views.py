@@ -25,6 +25,7 @@ from organizations.roles import is_government
 from organizations.scope import colleagues
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
+from safety_platform.lib.pages import paginate
 
 from . import supervision, workflow
 from .choices import DONE, AnswerKind, InspectionStatus, Result
@@ -207,7 +208,8 @@ def campaigns(request):
 @login_required
 def campaign(request, pk: int):
     item = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
-    context = {"campaign": item, "coverage": coverage(item, request.user), "missing": not_inspected(item, request.user)}
+    missing = paginate(request, not_inspected(item, request.user), orderings=("id",))
+    context = {"campaign": item, "coverage": coverage(item, request.user), "missing": missing}
     return render(request, "inspections/campaign.html", context)
 
 

@@ -8,7 +8,7 @@ from rest_framework.routers import DefaultRouter
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
 from hazards import api as hazard_api
-from hazards import categories_api, chains_api, files_api
+from hazards import categories_api, chains_api, files_api, lookback_api
 from inspections import api as inspection_api
 from inspections import versions_api
 from notifications import api as notification_api
@@ -37,6 +37,7 @@ router.register("industries", org_api.IndustryViewSet, basename="industry")
 router.register("departments", org_api.DepartmentViewSet, basename="department")
 router.register("enterprises", org_api.EnterpriseViewSet, basename="enterprise")
 router.register("hazards", hazard_api.HazardViewSet, basename="hazard")
+router.register("look-backs", lookback_api.LookBackViewSet, basename="look-back")
 router.register("checklists", inspection_api.ChecklistViewSet, basename="checklist")
 router.register("campaigns", inspection_api.CampaignViewSet, basename="campaign")
 router.register("inspections", inspection_api.InspectionViewSet, basename="inspection")

@@ -368,6 +368,8 @@ LISTING_MAX_DAYS = envint("LISTING_MAX_DAYS", 365)
 EXTENSION_ASK_WORKING_DAYS = envint("EXTENSION_ASK_WORKING_DAYS", 20)
 EXTENSION_DECIDE_WORKING_DAYS = envint("EXTENSION_DECIDE_WORKING_DAYS", 10)
 LEADER_IDLE_DAYS = envint("LEADER_IDLE_DAYS", 30)
+# Closing a major hazard schedules its department's look-back (回头看) this many calendar months later.
+LOOKBACK_MONTHS = envint("LOOKBACK_MONTHS", 3)
 # A ledger export of more rows than this runs as a Celery task with a progress bar instead of streaming at once.
 EXPORT_SYNC_LIMIT = envint("EXPORT_SYNC_LIMIT", 5000)
 # Finished export files are deleted after this many days.

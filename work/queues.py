@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value, Window
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -36,7 +36,7 @@ from duty_roster import rollcall
 from duty_roster.models import DutyLogEntry, DutyShift, IncidentReport, RollCall
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Action, Level, Status
-from hazards.models import Hazard, HazardEvent, waiting_too_long
+from hazards.models import Hazard, HazardEvent, LookBack, waiting_too_long
 from inspections.choices import InspectionStatus
 from inspections.models import Inspection
 from notifications.models import Notification
@@ -184,11 +184,12 @@ class Builder:
             pairs = list(parts[0].union(*parts[1:], all=True))
         else:  # SQLite (make run's embedded database) refuses LIMIT inside a UNION: one query per entry there
             pairs = [pair for part in parts for pair in part]
-        rows = (
-            self.hazards.with_overdue()
-            .select_related("enterprise", "listing", "department")
-            .in_bulk({pk for pk, _ in pairs})
-        )
+        rows = self.hazards.with_overdue().select_related("enterprise", "listing", "department")
+        if "dept_look_backs" in wanted:  # the due day of a pending look-back, read with the same rows
+            pending = LookBack.objects.pending().filter(hazard=OuterRef("pk"))
+            rows = rows.annotate(look_back_due=Subquery(pending.values("due_on")[:1]),
+                                 look_back_id=Subquery(pending.values("id")[:1]))  # fmt: skip
+        rows = rows.in_bulk({pk for pk, _ in pairs})
         for key in wanted:
             ask = self.asks[key]
             picked = [rows[pk] for pk, bucket in pairs if bucket == key and pk in rows]
@@ -269,6 +270,8 @@ class Builder:
             self.ask("dept_late_confirm", waiting_too_long("confirmation", self.now), "created_at", "id")
             self.ask("dept_late_accept", waiting_too_long("acceptance", self.now), F("updated_at").asc(), "id")
             self.ask("dept_listed", listed, F("listing__deadline").asc(), "id")
+            late_look_back = LookBack.objects.overdue(self.today).filter(hazard=OuterRef("pk"))
+            self.ask("dept_look_backs", Q(Exists(late_look_back)), F("closed_at").asc(), "id")
         if ENTERPRISE in roles:
             mine = Q(enterprise_id=self.user.enterprise_id)
             self.ask("ent_rectify", mine & Q(status__in=OPEN_STATUSES), F("deadline").asc(nulls_last=True), "id")
@@ -338,8 +341,20 @@ class Builder:
             self.hazard_entry("dept_overdue", _("Overdue hazards"), hazard_list(is_overdue="true"), urgent=True),
             self.hazard_entry("dept_listed", _("Under listed supervision"), hazard_list(listed="true"),
                               due=lambda h: h.listing.deadline),
+            self.look_back_entry(),
             notices[0],
         ]  # fmt: skip
+
+    def look_back_entry(self) -> Entry:
+        """Closed major hazards whose look-back (回头看) is past its due day; each opens the page that records it."""
+        url = f"{reverse('hazards:look-backs')}?state=overdue"
+        entry = self.hazard_entry("dept_look_backs", _("Look-backs overdue"), url, urgent=True)
+        hazards = self.items.get("dept_look_backs", [])
+        for item, hazard in zip(entry.items, hazards, strict=True):
+            item.url = reverse("hazards:look-back", args=[hazard.look_back_id])
+            item.due = _end_of(hazard.look_back_due)
+            item.late, item.action = True, _("Record the look-back")
+        return entry
 
     def section_enterprise(self, section: Section, notices) -> None:
         to_rectify = reverse("hazards:to-rectify", args=[self.user.enterprise_id])
@@ -444,6 +459,11 @@ class Builder:
                    for r in late], urgent=bool(late))
         )  # fmt: skip
         section.entries = entries
+
+
+def _end_of(day) -> datetime:
+    """The last minute of a due day, as the queue shows a due moment."""
+    return timezone.make_aware(datetime.combine(day, datetime.max.time().replace(second=0, microsecond=0)))
 
 
 def _hm(moment: datetime) -> str:

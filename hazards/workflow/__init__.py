@@ -12,15 +12,17 @@ reads too, so what a page or the API offers is what the function accepts.
 
 Modules, by concern (imports run down this list, never up): `_common` (locking, refusals, the timeline
 event, stored photos) <- `permissions` (the rules table, `can`, role checks) <- `filing`, `transitions`,
-`listing`, `supervision`, `evidence`; `notices` (the hand-off notices and the message naming who was told) sits between
-`_common` and the transitions. Only the names below are public.
+`listing`, `supervision`, `evidence`, `lookback` (after `transitions`, whose reopen it calls); `notices` (the hand-off
+notices and the message naming who was told) sits between `_common` and the transitions. Only the names below are
+public.
 """
 
 from __future__ import annotations
 
 from .evidence import add_photos, attach_evaluation, attach_inspection_photos
-from .filing import Filing, file_hazard, find_recurrence, next_code, other_category
+from .filing import Filing, add_finding, file_hazard, find_open_matches, find_recurrence, next_code, other_category
 from .listing import Listing, delist, leader_positions, list_supervision
+from .lookback import may_record, record_look_back
 from .notices import Handoff, message
 from .permissions import ACTIONS, RULES, Rule, can, require_filer
 from .supervision import ask_extension, decide_extension, publish_order, record_leader_action
@@ -35,6 +37,7 @@ from .transitions import (
     reassign,
     reject,
     reopen,
+    schedule_look_back,
     submit_plan,
     submit_rectification,
 )
@@ -51,6 +54,7 @@ __all__ = [
     "Rule",
     "accept",
     "ask_extension",
+    "add_finding",
     "add_photos",
     "attach_evaluation",
     "attach_inspection_photos",
@@ -61,9 +65,12 @@ __all__ = [
     "dismiss",
     "extend_deadline",
     "file_hazard",
+    "find_open_matches",
     "find_recurrence",
     "leader_positions",
     "list_supervision",
+    "may_record",
+    "record_look_back",
     "message",
     "next_code",
     "other_category",
@@ -72,6 +79,7 @@ __all__ = [
     "record_leader_action",
     "reject",
     "reopen",
+    "schedule_look_back",
     "require_filer",
     "submit_plan",
     "submit_rectification",

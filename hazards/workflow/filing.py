@@ -17,13 +17,14 @@ from organizations.models import Enterprise, User
 from organizations.responsibility import derive_responsibility
 from safety_platform.lib import bounds
 from safety_platform.lib.images import clean_images
+from safety_platform.lib.text import place_key
 
 from .. import escalation
-from ..choices import Action, Level, PhotoKind, Source, Status
+from ..choices import OPEN_STATUSES, Action, Level, PhotoKind, Source, Status
 from ..models import Hazard, HazardCategory, HazardPhoto
 from . import notices
-from ._common import _discard_files, _event, _future_deadline, _store_photos
-from .permissions import require_filer
+from ._common import _discard_files, _event, _future_deadline, _locked, _store_photos
+from .permissions import check, require_filer
 
 
 def next_code(region_code: str, year: int) -> str:
@@ -41,14 +42,34 @@ def next_code(region_code: str, year: int) -> str:
 
 
 def find_recurrence(enterprise: Enterprise, category: HazardCategory, place: str) -> Hazard | None:
-    """A hazard of the same kind at the same place of the same enterprise, closed within the look-back window."""
+    """A hazard of the same kind at the same place of the same enterprise (places compared normalised, see
+    `place_key`), closed within the last HAZARD_RECURRENCE_DAYS days (that day included)."""
     since = timezone.now() - timedelta(days=settings.HAZARD_RECURRENCE_DAYS)
     return (
         Hazard.objects.filter(
-            enterprise=enterprise, category=category, place=place, status=Status.CLOSED, closed_at__gte=since
-        )
+            enterprise=enterprise,
+            category=category,
+            place_key=place_key(place),
+            status=Status.CLOSED,
+            closed_at__gte=since,
+        )  # fmt: skip
         .order_by("-closed_at")
         .first()
+    )
+
+
+def find_open_matches(actor: User, enterprise: Enterprise | int, category: HazardCategory | int, place: str):
+    """The open hazards the actor can see at the same enterprise, of the same category, whose place is the same
+    once normalised: shown to a filer, who may add the finding to one of them instead of filing a new one. One
+    indexed query (`hazard_recurrence_key`); an empty place matches nothing."""
+    key = place_key(place)
+    if not key:
+        return Hazard.objects.none()
+    return (
+        Hazard.objects.visible_to(actor)
+        .filter(enterprise=enterprise, category=category, place_key=key, status__in=OPEN_STATUSES)
+        .select_related("category")
+        .order_by("-id")
     )
 
 
@@ -146,6 +167,25 @@ def _create(actor: User, filing: Filing, enterprise: Enterprise, images: list, i
             )
             escalation.follow(hazard)  # the wait for the supervising department's confirmation
             notices.hand_off(hazard, actor, filed)  # the supervising department, told once, with the filing
+            return hazard
+    except Exception:
+        _discard_files(stored)
+        raise
+
+
+def add_finding(actor: User, hazard: Hazard | int, place: str = "", description: str = "", photos=()) -> Hazard:
+    """A finding that repeats an open hazard is added to it instead of filed anew: a timeline event (the place as
+    given, what was seen) and the photos as finding photos, by whoever may file and work on the hazard, while it is
+    open (409 once it is not)."""
+    images = clean_images(photos)
+    stored: list[HazardPhoto] = []
+    try:
+        with transaction.atomic():
+            hazard = _locked(actor, hazard)
+            check(actor, hazard, "add_finding")
+            stored = _store_photos(hazard, actor, images, PhotoKind.FINDING)
+            _event(hazard, actor, Action.ADD_FINDING, hazard.status, (description or "").strip(),
+                   place=(place or "").strip()[:200], photos=len(stored))  # fmt: skip
             return hazard
     except Exception:
         _discard_files(stored)

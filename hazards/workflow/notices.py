@@ -366,6 +366,7 @@ def message(action: str, hazard: Hazard) -> str:
         "ask_extension": _("Extension asked"),
         "decide_extension": _("Extension decided"),
         "add_photos": _("Photos added"),
+        "add_finding": _("The finding was added to hazard %(code)s"),
         "attach_evaluation": _("Evaluation attached"),
     }[action] % {"code": hazard.code, "deadline": _deadline(hazard), "department": hazard.department}
     handoff = getattr(hazard, "handoff", None)

@@ -63,6 +63,12 @@ def _require_worker(actor: User, hazard: Hazard) -> None:
         _require_government(actor, hazard)
 
 
+def _require_finder(actor: User, hazard: Hazard) -> None:
+    """Who may add a repeated finding to an open hazard: whoever may file one and works on this one."""
+    require_filer(actor)
+    _require_worker(actor, hazard)
+
+
 def _require_acceptor(actor: User, hazard: Hazard) -> None:
     """Acceptance is by the supervising department (the listing one for a listed major hazard), never by
     whoever rectified."""
@@ -254,6 +260,7 @@ RULES: dict[str, Rule] = {
     "decide_extension": Rule(_require_listing_authority, (_listed, _extension_pending)),
     "reassign": Rule(_require_city_office_staff, (_open_to_reassign,)),
     "add_photos": Rule(_require_worker, (_in(*OPEN_STATUSES),)),
+    "add_finding": Rule(_require_finder, (_in(*OPEN_STATUSES),)),
     "attach_evaluation": Rule(
         _require_worker, (_in(Status.RECTIFYING, Status.AWAITING_ACCEPTANCE), _major_to_evaluate)
     ),

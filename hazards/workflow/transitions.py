@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +17,7 @@ from organizations.models import Department, User
 from safety_platform.lib.images import clean_images
 
 from ..choices import Action, Level, PhotoKind, Status
-from ..models import Hazard, HazardPhoto, ListedSupervision, RectificationPlan
+from ..models import Hazard, HazardPhoto, ListedSupervision, LookBack, RectificationPlan
 from . import notices
 from ._common import _discard_files, _event, _future_deadline, _locked, _require_reason, _store_photos
 from .permissions import check, check_when, check_who
@@ -119,6 +121,8 @@ def accept(actor: User, hazard: Hazard | int, comment: str = "") -> Hazard:
         before, hazard.status, hazard.closed_at = hazard.status, Status.CLOSED, timezone.now()
         hazard.save(update_fields=["status", "closed_at", "updated_at"])
         accepted = _event(hazard, actor, Action.ACCEPT, before, comment)
+        if hazard.level == Level.MAJOR:
+            schedule_look_back(hazard)
         escalation.stop(hazard)
         notices.hand_off(hazard, actor, accepted)  # the filer
         listing = ListedSupervision.objects.filter(hazard=hazard, delisted_at__isnull=True).first()
@@ -127,6 +131,17 @@ def accept(actor: User, hazard: Hazard | int, comment: str = "") -> Hazard:
             listing.save(update_fields=["delisted_at"])
             _event(hazard, actor, Action.DELIST, hazard.status, _("De-listed on closure"), order=listing.order_number)
         return hazard
+
+
+def schedule_look_back(hazard: Hazard) -> LookBack:
+    """The look-back (回头看) of a major hazard just closed: due LOOKBACK_MONTHS calendar months after the day it
+    closed (31 May + 3 months is 31 August; 30 November + 3 months is 28 or 29 February), for its supervising
+    department, written in the closing transaction."""
+    closed_on = timezone.localdate(hazard.closed_at)
+    due_on = closed_on + relativedelta(months=settings.LOOKBACK_MONTHS)
+    return LookBack.objects.create(
+        hazard=hazard, department_id=hazard.department_id, closed_at=hazard.closed_at, due_on=due_on
+    )
 
 
 def reject(actor: User, hazard: Hazard | int, reason: str) -> Hazard:
@@ -188,6 +203,7 @@ def reopen(actor: User, hazard: Hazard | int, reason: str = "", deadline: dateti
         hazard.deadline = _future_deadline(deadline)
         before, hazard.status, hazard.closed_at = hazard.status, Status.RECTIFYING, None
         hazard.save(update_fields=["status", "deadline", "closed_at", "updated_at"])
+        LookBack.objects.filter(hazard=hazard, done_at__isnull=True).delete()  # it checked a closure now undone
         reopened = _event(hazard, actor, Action.REOPEN, before, reason, deadline=deadline)
         escalation.start(hazard)
         notices.hand_off(hazard, actor, reopened, reason)  # the enterprise principal

@@ -19,3 +19,14 @@ def one_line(text: object, limit: int) -> str:
     if len(line) <= limit:
         return line
     return line[: limit - 1].rstrip() + "…"
+
+
+def place_key(text: object) -> str:
+    """A place as compared for recurrence: "2号 仓库（东）" and "２号仓库(东)" are the same place.
+
+    NFKC folds full-width forms to half-width; every whitespace, punctuation (ASCII and CJK) and control character
+    is dropped; the rest is case-folded. Kept in step with the backfill in hazards migration 0008.
+    """
+    folded = unicodedata.normalize("NFKC", str(text or ""))
+    kept = "".join(c for c in folded if unicodedata.category(c)[0] not in "PZC")
+    return kept.casefold()[:200]

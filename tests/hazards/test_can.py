@@ -55,6 +55,7 @@ CALLS = {
     ),
     "ask_extension": lambda w, actor, h: workflow.ask_extension(actor, h.pk, later(150), "设备到货延迟"),
     "decide_extension": lambda w, actor, h: workflow.decide_extension(actor, h.pk, True),
+    "add_finding": lambda w, actor, h: workflow.add_finding(actor, h.pk, "一号仓库", "又见"),
     "attach_evaluation": lambda w, actor, h: workflow.attach_evaluation(
         actor, h.pk, SimpleUploadedFile("评估.pdf", PDF, "application/pdf"), "专家评估"
     ),

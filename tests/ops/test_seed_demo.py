@@ -16,7 +16,7 @@ from duty_roster.models import DutyPlan, DutyShift
 from duty_roster.plans import holiday_periods, staffing_gaps
 from hazards.choices import OPEN_STATUSES
 from hazards.escalation import Resolver
-from hazards.models import EscalationChain, Hazard, HazardEvent, ListedSupervision, RectificationPlan
+from hazards.models import EscalationChain, Hazard, HazardEvent, ListedSupervision, LookBack, RectificationPlan
 from inspections.models import Campaign
 from notifications.choices import Target
 from organizations.choices import PositionKind
@@ -52,7 +52,10 @@ def test_seed_demo_twice(demo):
     before = counts()
     seed()
     assert counts() == before
-    assert before["Enterprise"] == 200 and before["Hazard"] == 20 and before["Campaign"] == 1
+    # 22 hazards: the ledger's 20 and two closed major ones with a look-back (one due, one overdue).
+    assert before["Enterprise"] == 200 and before["Hazard"] == 22 and before["Campaign"] == 1
+    today = timezone.localdate()
+    assert sorted((lb.due_on - today).days for lb in LookBack.objects.all()) == [-9, 6]
     for code in Enterprise.objects.values_list("credit_code", flat=True):
         validate_credit_code(code)
     assert {e.licence_state for e in Enterprise.objects.all()} == {"licensed", "unlicensed"}
