@@ -307,7 +307,8 @@ def notice_body(hazard: Hazard | None, step: dict, note: str) -> str:
 
 
 def pass_up_wording(notice: Notification, label: str) -> dict | None:
-    """A notice about a hazard passes up worded like an escalation step, with the hazard level's answer limit."""
+    """A notice about a hazard passes up worded like an escalation step, with the hazard's link and the answer limit
+    the notice was sent with (the hazard level's)."""
     if notice.hazard_id is None:
         return None
     hazard = notice.hazard
@@ -317,7 +318,7 @@ def pass_up_wording(notice: Notification, label: str) -> dict | None:
         "body": notice_body(hazard, step, ""),
         "link": f"/hazards/{hazard.pk}/",
         "hazard": hazard,
-        "answer_within": answer_limit(hazard),
+        "answer_within": answers.original_limit(notice),
     }
 
 
