@@ -100,7 +100,12 @@ class RollCallTargetSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=RollCallTarget.Source.choices, label=_("called from"))
     called = serializers.SerializerMethodField(label=_("people called"))
     flagged = serializers.BooleanField(label=_("nobody reachable"))
-    flag_reason = serializers.CharField(allow_blank=True, label=_("why nobody was reachable"))
+    flag = serializers.ChoiceField(
+        source="flag_reason", choices=RollCallTarget.Flag.choices, allow_blank=True, label=_("nobody reachable because")
+    )
+    flag_reason = serializers.CharField(
+        source="get_flag_reason_display", allow_blank=True, label=_("why nobody was reachable")
+    )
 
     def get_called(self, target) -> list[str]:
         return [str(person) for person in target.called.all()]

@@ -110,6 +110,12 @@ class RollCallTarget(models.Model):
         ROTA = "rota", _("the rota")
         HOLDERS = "holders", _("the post's holders")
 
+    class Flag(models.TextChoices):
+        NO_LEADER = "no_leader", _("The current shift has no leader on duty.")
+        SHIFT_INACTIVE = "shift_inactive", _("Nobody on the current shift has an active account.")
+        NO_SHIFT = "no_shift", _("No shift on the rota covers this moment.")
+        NOBODY_HOLDS = "nobody_holds", _("No shift on the rota covers this moment and nobody active holds the post.")
+
     roll_call = models.ForeignKey(RollCall, models.CASCADE, related_name="targets", verbose_name=_("roll call"))
     post = models.ForeignKey("organizations.Position", models.CASCADE, related_name="+", verbose_name=_("duty post"))
     shift = models.ForeignKey(
@@ -120,7 +126,7 @@ class RollCallTarget(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("people called")
     )
     flagged = models.BooleanField(_("nobody reachable"), default=False)
-    flag_reason = models.CharField(_("why nobody was reachable"), max_length=200, blank=True)
+    flag_reason = models.CharField(_("why nobody was reachable"), max_length=32, choices=Flag.choices, blank=True)
 
     class Meta:
         verbose_name = _("post called")

@@ -77,21 +77,18 @@ def resolve(posts: list[Position], at: datetime, leaders_only: bool) -> list[Cal
 
 
 def _called(post: Position, shift: DutyShift | None, holders: list[User], leaders_only: bool) -> Called:
+    Flag, Source = RollCallTarget.Flag, RollCallTarget.Source
     if shift is not None:
         people = [shift.leader] if shift.leader else []
         if not leaders_only:
             people += [o for o in shift.officers.all() if o not in people]
         people = [p for p in people if p.is_active]
-        if leaders_only:
-            reason = _("The current shift has no leader on duty.")
-        else:
-            reason = _("Nobody on the current shift has an active account.")
-        return Called(post, RollCallTarget.Source.ROTA, shift, people, "" if people else reason)
+        reason = Flag.NO_LEADER if leaders_only else Flag.SHIFT_INACTIVE
+        return Called(post, Source.ROTA, shift, people, "" if people else reason)
     if leaders_only:
-        return Called(post, RollCallTarget.Source.ROTA, None, [], _("No shift on the rota covers this moment."))
+        return Called(post, Source.ROTA, None, [], Flag.NO_SHIFT)
     people = [h for h in holders if h.is_active]
-    reason = _("No shift on the rota covers this moment and nobody active holds the post.")
-    return Called(post, RollCallTarget.Source.HOLDERS, None, people, "" if people else reason)
+    return Called(post, Source.HOLDERS, None, people, "" if people else Flag.NOBODY_HOLDS)
 
 
 def call(actor: User, positions, message: str, answer_minutes: int | None = None,
@@ -125,7 +122,7 @@ def call(actor: User, positions, message: str, answer_minutes: int | None = None
 def _store(roll: RollCall, called: list[Called]) -> None:
     targets = RollCallTarget.objects.bulk_create(
         RollCallTarget(roll_call=roll, post=c.post, shift=c.shift, source=c.source, flagged=c.flagged,
-                       flag_reason=c.reason[:200])
+                       flag_reason=c.reason)
         for c in called
     )  # fmt: skip
     through = RollCallTarget.called.through
@@ -176,7 +173,7 @@ def _row(roll: RollCall, target: RollCallTarget, notices: list[Notification]) ->
     late = first is None or seconds > roll.answer_minutes * 60
     return Row(target.post, first.acknowledged_at if first else None, str(first.recipient) if first else "",
                seconds, late, any(n.escalated_at for n in notices), target.source,
-               [str(p) for p in target.called.all()], target.flagged, target.flag_reason)  # fmt: skip
+               [str(p) for p in target.called.all()], target.flagged, target.get_flag_reason_display())  # fmt: skip
 
 
 def flagged_posts(roll: RollCall) -> list[RollCallTarget]:

@@ -18,7 +18,10 @@ def targets_of_past_roll_calls(apps, schema_editor):
             recipients.setdefault(int(key.split(":")[2]), []).append(user_id)
         for post in roll.positions.all():
             people = recipients.get(post.pk, [])
-            target = RollCallTarget.objects.create(roll_call=roll, post=post, source="holders", flagged=not people)
+            target = RollCallTarget.objects.create(
+                roll_call=roll, post=post, source="holders", flagged=not people,
+                flag_reason="" if people else "nobody_holds",
+            )
             target.called.set(people)
 
 
@@ -44,7 +47,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source', models.CharField(choices=[('rota', 'the rota'), ('holders', "the post's holders")], max_length=16, verbose_name='called from')),
                 ('flagged', models.BooleanField(default=False, verbose_name='nobody reachable')),
-                ('flag_reason', models.CharField(blank=True, max_length=200, verbose_name='why nobody was reachable')),
+                ('flag_reason', models.CharField(blank=True, choices=[('no_leader', 'The current shift has no leader on duty.'), ('shift_inactive', 'Nobody on the current shift has an active account.'), ('no_shift', 'No shift on the rota covers this moment.'), ('nobody_holds', 'No shift on the rota covers this moment and nobody active holds the post.')], max_length=32, verbose_name='why nobody was reachable')),
                 ('called', models.ManyToManyField(blank=True, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='people called')),
                 ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.position', verbose_name='duty post')),
                 ('roll_call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='duty_roster.rollcall', verbose_name='roll call')),
