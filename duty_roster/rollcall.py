@@ -97,7 +97,7 @@ def call(actor: User, positions, message: str, answer_minutes: int | None = None
     posts nobody could be reached at are stored flagged (`RollCall.targets`) and named in the audit record."""
     if not is_city_office_staff(actor):
         raise PermissionDenied(_("Only the city safety office calls the roll."))
-    positions = list(positions)
+    positions = list(dict.fromkeys(positions))  # a post named twice is called once
     if not positions:
         raise ValidationError({"positions": _("Choose at least one duty post to call.")})
     minutes = answer_minutes or settings.ROLL_CALL_ANSWER_MINUTES

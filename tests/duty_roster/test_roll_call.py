@@ -127,9 +127,9 @@ def recipients(roll_id: int, post) -> set[str]:
 
 def test_roll_call_goes_to_the_current_shift_not_to_the_posts_other_holders(world, rota):
     d1_post, _ = rota
-    roll = called_at(world, NEW_YEAR + timedelta(hours=14), [d1_post])
+    roll = called_at(world, NEW_YEAR + timedelta(hours=14), [d1_post, d1_post])  # named twice, called once
     assert recipients(roll["id"], d1_post) == {"L1", "O1", "O2"}  # duty1 holds the post but is not on shift
-    target = roll["targets"][0]
+    (target,) = roll["targets"]
     assert target["source"] == "rota" and set(target["called"]) == {"L1", "O1", "O2"} and not target["flagged"]
     assert roll["flagged"] == []
     notices = Notification.objects.filter(key__startswith=f"rollcall:{roll['id']}:")
