@@ -9,6 +9,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from hazards import workflow
+from hazards.models import HazardEvent
 from notifications import sweeps
 from notifications.models import Notification
 from notifications.outbox import holders, notify
@@ -115,3 +117,23 @@ def test_a_passed_up_hazard_notice_keeps_its_answer_limit_and_link(esc, settings
     passed = Notification.objects.get(parent=to_district)
     assert passed.link == to_district.link == f"/hazards/{hazard.pk}/"
     assert passed.answer_due_at - passed.created_at == timedelta(minutes=60)
+
+
+def test_a_vacant_listing_leader_at_a_step_tells_the_city_office(esc):
+    GIVEN = "a major hazard listed under 市督办领导, a position nobody holds"
+    deadline = timezone.now() + timedelta(days=20)
+    hazard = confirmed(esc, deadline, level="major")
+    leader = PositionFactory(kind=PositionKind.TERRITORIAL_LEADER, unit_kind=UnitKind.GOVERNMENT, region=esc.city,
+                             title="市督办领导")  # fmt: skip
+    listing = workflow.Listing(authority="department", supervising_leader=leader, order_number="督-2",
+                               deadline=deadline + timedelta(days=30))  # fmt: skip
+    workflow.list_supervision(esc.users["county_head"], hazard, listing)
+    with time_machine.travel(deadline + timedelta(minutes=1), tick=False):
+        sweeps.run()
+    step = f"esc:{hazard.escalations.get(active=True).pk}:2:"  # the step at the deadline
+    at_deadline = Notification.objects.filter(hazard=hazard, key__startswith=step)
+    assert {n.recipient.username for n in at_deadline} == {"county_head", "district", "city"}, GIVEN
+    told = at_deadline.get(recipient__username="city")
+    assert "市督办领导" in told.vacancy_note and "市督办领导" in told.body
+    event = HazardEvent.objects.filter(hazard=hazard, action="escalation_step").last()
+    assert "市督办领导" in event.reason
