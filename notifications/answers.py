@@ -108,9 +108,9 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
                     outbox.add(f"up:{notice.pk}:{user.pk}", user, position, parent=notice, vacancy_note=note,
                                **words)  # fmt: skip
                 notice.escalated_at = now
-                notice.vacancy_note = (note or ("" if pairs else _("No superior position holder to pass this to.")))[
-                    :200
-                ]
+                if not pairs:
+                    note = _("No superior position holder to pass this to.")
+                notice.vacancy_note = note[:200]
                 result.passed_up += 1
             result.notifications += outbox.flush(dry_run)
             if dry_run:
@@ -123,7 +123,7 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
 
 class Recipients:
     """Who each overdue notice of a batch passes to: the holders of its position's superior, or, where that is
-    vacant or missing, the city office's staff with the vacancy named; one query for the batch."""
+    vacant or missing, the city office's staff with the vacancy named; two queries for the batch."""
 
     def __init__(self, overdue: list[Notification]) -> None:
         superiors = {n.position.superior_id for n in overdue if n.position and n.position.superior_id}
