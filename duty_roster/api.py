@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters as filters
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -23,7 +24,7 @@ from safety_platform.lib.query import EARLIEST, LATEST, IntegerFilter, query_dat
 
 from . import failures, incidents, plans, rollcall, rota
 from .choices import Grade, IncidentKind
-from .models import DutyLogEntry, DutyPlan, DutyShift, IncidentReport, RollCall, ShiftChange
+from .models import DutyLogEntry, DutyPlan, DutyShift, IncidentReport, RollCall, RollCallTarget, ShiftChange
 
 
 class IncidentSerializer(serializers.ModelSerializer):
@@ -93,16 +94,41 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 
+class RollCallTargetSerializer(serializers.Serializer):
+    post = serializers.IntegerField(source="post.pk", label=_("duty post"))
+    title = serializers.CharField(source="post.title", label=_("title"))
+    source = serializers.ChoiceField(choices=RollCallTarget.Source.choices, label=_("called from"))
+    called = serializers.SerializerMethodField(label=_("people called"))
+    flagged = serializers.BooleanField(label=_("nobody reachable"))
+    flag = serializers.ChoiceField(
+        source="flag_reason", choices=RollCallTarget.Flag.choices, allow_blank=True, label=_("nobody reachable because")
+    )
+    flag_reason = serializers.CharField(
+        source="get_flag_reason_display", allow_blank=True, label=_("why nobody was reachable")
+    )
+
+    def get_called(self, target) -> list[str]:
+        return [str(person) for person in target.called.all()]
+
+
 class RollCallSerializer(serializers.ModelSerializer):
     positions = serializers.PrimaryKeyRelatedField(
         many=True, queryset=rollcall.duty_posts(), label=_("duty posts called")
     )
     answer_minutes = serializers.IntegerField(min_value=1, max_value=120, required=False)
+    leaders_only = serializers.BooleanField(default=False, label=_("leaders on duty only"))
+    targets = RollCallTargetSerializer(many=True, read_only=True)
+    flagged = serializers.SerializerMethodField(label=_("posts nobody could be reached at"))
 
     class Meta:
         model = RollCall
-        fields = ["id", "message", "answer_minutes", "positions", "called_by", "called_at"]
+        fields = ["id", "message", "answer_minutes", "leaders_only", "positions", "called_by", "called_at", "targets",
+                  "flagged"]  # fmt: skip
         read_only_fields = ["called_by", "called_at"]
+
+    @extend_schema_field(RollCallTargetSerializer(many=True))
+    def get_flagged(self, roll) -> list[dict]:
+        return RollCallTargetSerializer([t for t in roll.targets.all() if t.flagged], many=True).data
 
 
 class RollCallReportSerializer(serializers.Serializer):
@@ -113,33 +139,46 @@ class RollCallReportSerializer(serializers.Serializer):
     seconds = serializers.IntegerField(allow_null=True)
     late = serializers.BooleanField()
     passed_up = serializers.BooleanField()
+    source = serializers.ChoiceField(choices=RollCallTarget.Source.choices, label=_("called from"))
+    called = serializers.ListField(child=serializers.CharField(), label=_("people called"))
+    flagged = serializers.BooleanField(label=_("nobody reachable"))
+    flag_reason = serializers.CharField(allow_blank=True, label=_("why nobody was reachable"))
 
 
-class IsCityOffice(permissions.BasePermission):
+class CallsTheRoll(permissions.BasePermission):
     message = _("Only the city safety office calls the roll.")
 
     def has_permission(self, request, view) -> bool:
-        return is_city_office(request.user)
+        return request.method in permissions.SAFE_METHODS or is_city_office(request.user)
 
 
 class RollCallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Roll calls (查岗) and their per-post report; the city office's."""
+    """Roll calls (查岗) and their per-post report: the city office calls and sees them all; a unit sees the roll
+    calls of the duty posts it answers for (the link of each roll-call notice), reported for those posts only."""
 
     serializer_class = RollCallSerializer
-    permission_classes = [permissions.IsAuthenticated, IsCityOffice]
-    queryset = RollCall.objects.prefetch_related("positions")
+    permission_classes = [permissions.IsAuthenticated, CallsTheRoll]
+
+    def get_queryset(self):
+        return RollCall.objects.visible_to(self.request.user).prefetch_related(
+            "positions", Prefetch("targets", RollCallTarget.objects.select_related("post").prefetch_related("called"))
+        )
 
     def perform_create(self, serializer):
         values = serializer.validated_data
-        serializer.instance = rollcall.call(
-            self.request.user, values["positions"], values["message"], values.get("answer_minutes")
-        )
+        roll = rollcall.call(
+            self.request.user, values["positions"], values["message"], values.get("answer_minutes"),
+            values["leaders_only"],
+        )  # fmt: skip
+        serializer.instance = self.get_queryset().get(pk=roll.pk)
 
     @extend_schema(responses=RollCallReportSerializer(many=True))
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
-        """Per post called: the first answer, how many seconds it took, late or not, passed up or not."""
-        return Response(RollCallReportSerializer(rollcall.report(self.get_object()), many=True).data)
+        """Per post called: who was called and from where (the rota or the post's holders), whether nobody could be
+        reached, the first answer, how many seconds it took, late or not, passed up or not."""
+        posts = None if is_city_office(request.user) else visible_posts(request.user)
+        return Response(RollCallReportSerializer(rollcall.report(self.get_object(), posts), many=True).data)
 
 
 class ShiftSerializer(serializers.ModelSerializer):

@@ -1,7 +1,8 @@
 """The speech's four failures, measured per duty post over a period:
 
 1. leader not at the post (带班不在岗): shifts nobody checked in to;
-2. contact not reachable (联络不通畅): roll calls unanswered or answered late;
+2. contact not reachable (联络不通畅): posts called in a roll call that nobody answered in time, or where nobody
+   could be reached at all;
 3. incident not known (事故不知情): incident notices to the post acknowledged late or not at all;
 4. response not in time (处置不及时): incident reports from the post's territory that were late.
 Each figure is one grouped query; the four are joined by post in Python.
@@ -11,19 +12,29 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 
 from notifications.models import Notification
 from organizations.models import User
 from organizations.scope import visible_posts
 from workdays.calendar import SHANGHAI
 
-from .models import DutyShift, IncidentReport
+from .models import DutyShift, IncidentReport, RollCallTarget
 
 
 def period(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time.min, tzinfo=SHANGHAI), datetime.combine(end + timedelta(days=1), time.min,
                                                                                tzinfo=SHANGHAI)  # fmt: skip
+
+
+def answered_in_time():
+    """A notice of the outer post's roll call (`rollcall:<roll>:<post>:<person>`) answered within its limit."""
+    prefix = Concat(Value("rollcall:"), Cast(OuterRef("roll_call_id"), CharField()), Value(":"),
+                    Cast(OuterRef("post_id"), CharField()), Value(":"), output_field=CharField())  # fmt: skip
+    return Notification.objects.filter(
+        position=OuterRef("post_id"), key__startswith=prefix, acknowledged_at__lte=F("answer_due_at")
+    )
 
 
 def four_failures(user: User, start: date, end: date) -> list[dict]:
@@ -37,13 +48,11 @@ def four_failures(user: User, start: date, end: date) -> list[dict]:
     ):  # fmt: skip
         rows[r["post"]].update(shifts=r["total"], no_check_in=r["missed"])
     for r in (
-        Notification.objects.filter(key__startswith="rollcall:", position__in=posts, created_at__gte=begin,
-                                    created_at__lt=finish)
-        .values("position")
-        .annotate(total=Count("id"), failed=Count("id", filter=Q(acknowledged_at__isnull=True)
-                                                  | Q(acknowledged_at__gt=F("answer_due_at"))))
+        RollCallTarget.objects.filter(post__in=posts, roll_call__called_at__gte=begin, roll_call__called_at__lt=finish)
+        .annotate(answered=Exists(answered_in_time()))
+        .values("post").annotate(total=Count("id"), failed=Count("id", filter=Q(flagged=True) | Q(answered=False)))
     ):  # fmt: skip
-        rows[r["position"]].update(roll_calls=r["total"], roll_calls_failed=r["failed"])
+        rows[r["post"]].update(roll_calls=r["total"], roll_calls_failed=r["failed"])
     for r in (
         Notification.objects.filter(key__startswith="incident:", position__in=posts, created_at__gte=begin,
                                     created_at__lt=finish)

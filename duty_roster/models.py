@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organizations.models import Enterprise, Region
-from organizations.scope import ScopedQuerySet, ScopeFields
+from organizations.roles import is_city_office
+from organizations.scope import ScopedQuerySet, ScopeFields, visible_posts
 
 from .choices import Grade, IncidentKind
 
@@ -69,16 +70,28 @@ class IncidentReport(models.Model):
         return self.delay_minutes > 0
 
 
+class RollCallQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RollCallQuerySet:
+        """The city office sees every roll call; anyone else those that called a duty post they answer for (the
+        post's own people and the units above it: `visible_posts`)."""
+        if is_city_office(user):
+            return self.all()
+        return self.filter(targets__post__in=visible_posts(user)).distinct()
+
+
 class RollCall(models.Model):
     """A roll call (查岗): the city office calls units' duty posts, each must answer within the limit."""
 
     message = models.CharField(_("message"), max_length=200)
     answer_minutes = models.PositiveSmallIntegerField(_("answer within (minutes)"))
+    leaders_only = models.BooleanField(_("leaders on duty only"), default=False)
     called_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     called_at = models.DateTimeField(_("called at"), default=timezone.now)
     positions = models.ManyToManyField(
         "organizations.Position", related_name="roll_calls", verbose_name=_("duty posts called")
     )
+
+    objects = RollCallQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("roll call")
@@ -87,6 +100,42 @@ class RollCall(models.Model):
 
     def __str__(self) -> str:
         return f"{self.called_at:%Y-%m-%d %H:%M} {self.message}"
+
+
+class RollCallTarget(models.Model):
+    """One post of a roll call: who was called (the current shift's people, or the post's holders where no rota
+    covers the moment) and whether nobody could be reached, decided at the moment of the call."""
+
+    class Source(models.TextChoices):
+        ROTA = "rota", _("the rota")
+        HOLDERS = "holders", _("the post's holders")
+
+    class Flag(models.TextChoices):
+        NO_LEADER = "no_leader", _("The current shift has no leader on duty.")
+        SHIFT_INACTIVE = "shift_inactive", _("Nobody on the current shift has an active account.")
+        NO_SHIFT = "no_shift", _("No shift on the rota covers this moment.")
+        NOBODY_HOLDS = "nobody_holds", _("No shift on the rota covers this moment and nobody active holds the post.")
+
+    roll_call = models.ForeignKey(RollCall, models.CASCADE, related_name="targets", verbose_name=_("roll call"))
+    post = models.ForeignKey("organizations.Position", models.CASCADE, related_name="+", verbose_name=_("duty post"))
+    shift = models.ForeignKey(
+        "DutyShift", models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("shift")
+    )
+    source = models.CharField(_("called from"), max_length=16, choices=Source.choices)
+    called = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("people called")
+    )
+    flagged = models.BooleanField(_("nobody reachable"), default=False)
+    flag_reason = models.CharField(_("why nobody was reachable"), max_length=32, choices=Flag.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("post called")
+        verbose_name_plural = _("posts called")
+        ordering = ["roll_call", "post__unit_kind", "post__title"]
+        constraints = [models.UniqueConstraint(fields=["roll_call", "post"], name="one_target_per_roll_call_and_post")]
+
+    def __str__(self) -> str:
+        return f"{self.roll_call_id} {self.post}"
 
 
 class DutyShiftQuerySet(models.QuerySet):

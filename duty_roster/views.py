@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from organizations.models import Enterprise, Region
 from organizations.roles import is_city_office
@@ -87,26 +87,35 @@ def _city_office(user) -> None:
 
 @login_required
 def roll_calls(request):
-    """The roll-call console: choose duty posts, call, and see the latest calls."""
+    """The roll-call console: choose duty posts (or only their leaders on duty), call, and see the latest calls."""
     _city_office(request.user)
     posts = rollcall.duty_posts().select_related("region", "department", "enterprise")
     if request.method == "POST":
         chosen = posts.filter(pk__in=request.POST.getlist("positions"))
+        message = request.POST.get("message", "")[:200] or _("Roll call")
         try:
-            roll = rollcall.call(request.user, chosen, request.POST.get("message", "")[:200] or _("Roll call"))
+            roll = rollcall.call(request.user, chosen, message, leaders_only=bool(request.POST.get("leaders_only")))
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
+            flagged = rollcall.flagged_posts(roll)
+            if flagged:
+                titles = pgettext("list separator", ", ").join(t.post.title for t in flagged)
+                messages.warning(request, _("Nobody could be reached at %(count)d of the posts called: %(posts)s.")
+                                 % {"count": len(flagged), "posts": titles})  # fmt: skip
             return redirect("duty_roster:roll-call", pk=roll.pk)
-    recent = RollCall.objects.all()[:20]
+    recent = RollCall.objects.visible_to(request.user)[:20]
     return render(request, "duty_roster/roll_calls.html", {"posts": posts, "recent": recent})
 
 
 @login_required
 def roll_call(request, pk: int):
-    _city_office(request.user)
-    roll = get_object_or_404(RollCall, pk=pk)
-    return render(request, "duty_roster/roll_call.html", {"roll": roll, "rows": rollcall.report(roll)})
+    """One roll call's report: the city office's whole call, or a unit's own posts in it (the notices' link)."""
+    roll = get_object_or_404(RollCall.objects.visible_to(request.user), pk=pk)
+    posts = None if is_city_office(request.user) else visible_posts(request.user)
+    rows = rollcall.report(roll, posts)
+    flagged = [r for r in rows if r.flagged]
+    return render(request, "duty_roster/roll_call.html", {"roll": roll, "rows": rows, "flagged": flagged})
 
 
 @login_required

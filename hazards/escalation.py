@@ -248,14 +248,19 @@ class Resolver:
         return None
 
     def recipients(self, hazard: Hazard, target: str) -> tuple[Position | None, list, str]:
-        """The position and its holders for a target; a vacant one passes up the ladder, noted."""
+        """The position and its holders for a target; a vacant one passes up the ladder (a vacant listing leader to
+        the city office), noted."""
         position = self.position(hazard, target)
         if position and self.holders.get(position.pk):
             return position, self.holders[position.pk], ""
-        if target not in LADDER:
-            return None, [], ""
+        if target in LADDER:
+            above = LADDER[LADDER.index(target) + 1 :]
+        elif position is not None:
+            above = [Target.CITY_OFFICE]  # a vacant listing leader: the city office is told instead of nobody
+        else:
+            return None, [], ""  # nothing to tell (a hazard not under listed supervision has no listing leader)
         vacant = str(position) if position else Target(target).label
-        for higher in LADDER[LADDER.index(target) + 1 :]:
+        for higher in above:
             up = self.position(hazard, higher)
             if up and self.holders.get(up.pk):
                 return (
@@ -421,7 +426,8 @@ def _wait_line(step: dict) -> str:
 
 
 def pass_up_wording(notice: Notification, label: str) -> dict | None:
-    """A notice about a hazard passes up worded like an escalation step, with the hazard level's answer limit."""
+    """A notice about a hazard passes up worded like an escalation step, with the hazard's link and the answer limit
+    the notice was sent with (the hazard level's)."""
     if notice.hazard_id is None:
         return None
     hazard = notice.hazard
@@ -432,7 +438,7 @@ def pass_up_wording(notice: Notification, label: str) -> dict | None:
         "body": notice.body if notice.kind == "late" else notice_body(hazard, step, ""),
         "link": f"/hazards/{hazard.pk}/",
         "hazard": hazard,
-        "answer_within": answer_limit(hazard),
+        "answer_within": answers.original_limit(notice),
     }
 
 

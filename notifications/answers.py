@@ -2,7 +2,11 @@
 
 The notice passed up is worded by the domain it is about, if that domain registered a wording (`register_wording`:
 the hazards app words notices about a hazard, with its code, place and deadline, and its own answer limit);
-otherwise it carries the unanswered notice's title and the default answer limit.
+otherwise it carries the unanswered notice's title, its link and its answer limit (a roll call answered within
+5 minutes passes up to be answered within 5 minutes, pointing where the original pointed).
+
+Where the superior position is vacant, or the post has none, the notice goes to the city office's staff instead,
+worded the same and naming the vacancy (a notice of a city office position itself has nobody above it).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from organizations.choices import UnitKind
 from organizations.models import PositionAssignment
+from organizations.responsibility import city_office_staff_positions
 from safety_platform.lib.text import one_line
 
 from .models import TITLE_LENGTH, Notification
@@ -43,10 +49,17 @@ def register_wording(compose: Callable[[Notification, str], dict | None], relate
         _wordings.append(Wording(compose, tuple(related)))
 
 
+def original_limit(notice: Notification) -> timedelta:
+    """The answer limit the notice was sent with (the default one for a notice that had none)."""
+    if notice.answer_due_at and notice.created_at and notice.answer_due_at > notice.created_at:
+        return notice.answer_due_at - notice.created_at
+    return timedelta(minutes=settings.ANSWER_LIMIT_MINUTES)
+
+
 def default_wording(notice: Notification, label: str) -> dict:
     with override(settings.LANGUAGE_CODE):
         title = one_line(label, TITLE_LENGTH)
-    return {"title": title, "body": "", "answer_within": timedelta(minutes=settings.ANSWER_LIMIT_MINUTES)}
+    return {"title": title, "body": notice.body, "link": notice.link, "answer_within": original_limit(notice)}
 
 
 def word(notice: Notification, label: str) -> dict:
@@ -84,25 +97,20 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
             )
             if not overdue:
                 return 0
-            superiors = {n.position.superior.pk for n in overdue if n.position and n.position.superior}
-            holders = defaultdict(list)
-            for assignment in (
-                PositionAssignment.objects.current()
-                .filter(position_id__in=superiors, user__is_active=True)
-                .select_related("user")
-            ):
-                holders[assignment.position_id].append(assignment.user)
+            recipients = Recipients(overdue)
             outbox = Outbox(now)
             for notice in overdue:
-                superior = notice.position.superior if notice.position else None
-                users = holders.get(superior.pk, []) if superior else []
-                if users:
+                pairs, note = recipients.of(notice)
+                if pairs:
                     words = word(notice, _("Unanswered: %(title)s") % {"title": notice.title})
-                for user in users:
-                    outbox.add(f"up:{notice.pk}:{user.pk}", user, superior, parent=notice, **words)
+                    words["body"] = "\n".join(filter(None, [words.get("body", ""), note]))
+                for user, position in pairs:
+                    outbox.add(f"up:{notice.pk}:{user.pk}", user, position, parent=notice, vacancy_note=note,
+                               **words)  # fmt: skip
                 notice.escalated_at = now
-                if not users:
-                    notice.vacancy_note = _("No superior position holder to pass this to.")
+                if not pairs:
+                    note = _("No superior position holder to pass this to.")
+                notice.vacancy_note = note[:200]
                 result.passed_up += 1
             result.notifications += outbox.flush(dry_run)
             if dry_run:
@@ -111,3 +119,47 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
             return len(overdue)
     except _DryRun:
         return len(overdue)
+
+
+class Recipients:
+    """Who each overdue notice of a batch passes to: the holders of its position's superior, or, where that is
+    vacant or missing, the city office's staff with the vacancy named; two queries for the batch."""
+
+    def __init__(self, overdue: list[Notification]) -> None:
+        superiors = {n.position.superior_id for n in overdue if n.position and n.position.superior_id}
+        staff = list(city_office_staff_positions())
+        holders: dict[int, list] = defaultdict(list)
+        for assignment in (
+            PositionAssignment.objects.current()
+            .filter(position_id__in=superiors | {p.pk for p in staff}, user__is_active=True)
+            .select_related("user")
+            .order_by("position_id", "user_id")
+        ):
+            holders[assignment.position_id].append(assignment.user)
+        self.holders = holders
+        # Each member of the staff once, as the holder of their first staff position.
+        self.staff: dict[int, tuple] = {}
+        for position in staff:
+            for user in holders.get(position.pk, []):
+                self.staff.setdefault(user.pk, (user, position))
+
+    def of(self, notice: Notification) -> tuple[list[tuple], str]:
+        """The (person, position) pairs the notice passes to, and the vacancy note ("" when there is none)."""
+        position = notice.position
+        if position is None:
+            return [], ""
+        superior = position.superior
+        if superior and self.holders.get(superior.pk):
+            return [(user, superior) for user in self.holders[superior.pk]], ""
+        staff = [pair for pk, pair in self.staff.items() if pk != notice.recipient_id]
+        if position.unit_kind == UnitKind.CITY_OFFICE or not staff:
+            return [], ""  # nobody above the city office; or nobody at the city office either
+        with override(settings.LANGUAGE_CODE):
+            if superior:
+                vacancy = _("%(superior)s (above %(position)s) is vacant") % {
+                    "superior": superior,
+                    "position": position,
+                }
+            else:
+                vacancy = _("%(position)s has no superior position") % {"position": position}
+            return staff, _("%(vacancy)s; passed to the city office's staff.") % {"vacancy": vacancy}

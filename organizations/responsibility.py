@@ -93,3 +93,9 @@ def city_office_position() -> Position | None:
         .values_list("position_id", flat=True)
     )
     return next((p for p in positions if p.pk in held), positions[0] if positions else None)
+
+
+def city_office_staff_positions():
+    """The city office's staff positions (who call the roll, and who are told when a notice finds its superior
+    position vacant: `notifications.answers`)."""
+    return Position.objects.filter(unit_kind=UnitKind.CITY_OFFICE, kind=PositionKind.CITY_OFFICE_STAFF).order_by("id")

@@ -441,7 +441,8 @@ class Builder:
                 "time": _hm(roll.called_at), "answered": answered, "total": len(rows)}  # fmt: skip
             missing = [
                 Item(str(r.position), reverse("duty_roster:roll-call", args=[roll.pk]),
-                     _("late") if r.answered_at else _("no answer yet"), late=True)
+                     _("nobody reachable") if r.flagged else _("late") if r.answered_at else _("no answer yet"),
+                     late=True)
                 for r in rows if r.late
             ]  # fmt: skip
             entries.append(Entry("roll_call", label, len(rows), reverse("duty_roster:roll-call", args=[roll.pk]),
