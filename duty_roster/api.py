@@ -23,11 +23,62 @@ from safety_platform.lib.query import EARLIEST, LATEST, IntegerFilter, query_dat
 
 from . import failures, incidents, plans, rollcall, rota
 from .choices import Grade, IncidentKind
-from .models import DutyLogEntry, DutyPlan, DutyShift, IncidentReport, RollCall, ShiftChange
+from .models import (
+    DutyLogEntry,
+    DutyPlan,
+    DutyShift,
+    IncidentFlag,
+    IncidentRelay,
+    IncidentReport,
+    IncidentStep,
+    RollCall,
+    ShiftChange,
+)
+
+
+class StepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentStep
+        fields = ["id", "kind", "at", "by", "note", "recorded_at", "due_at", "delay_minutes"]
+        read_only_fields = fields
+
+
+class RelaySerializer(serializers.ModelSerializer):
+    receipt_late = serializers.BooleanField(read_only=True)
+    forward_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = IncidentRelay
+        fields = ["id", "level", "post", "receive_due_at", "received_at", "received_by", "forward_due_at",
+                  "forwarded_at", "forwarded_by", "receipt_late", "forward_late"]  # fmt: skip
+        read_only_fields = fields
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentFlag
+        fields = ["id", "kind", "note", "recorded_by", "recorded_at"]
+        read_only_fields = ["recorded_by", "recorded_at"]
+        extra_kwargs = {"note": {"max_length": 500}}
+
+
+class StepInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IncidentStep.Kind.choices, label=_("step"))
+    at = serializers.DateTimeField(required=False, label=_("at"), help_text=_("default: now"))
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, label=_("note"))
+
+
+class RelayInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=IncidentRelay.Level.choices, label=_("level"))
+    action = serializers.ChoiceField(choices=[("receive", _("Received")), ("forward", _("Forwarded"))],
+                                     label=_("action"))  # fmt: skip
 
 
 class IncidentSerializer(serializers.ModelSerializer):
     is_late = serializers.BooleanField(read_only=True)
+    steps = StepSerializer(many=True, read_only=True)
+    relays = RelaySerializer(many=True, read_only=True)
+    flags = FlagSerializer(many=True, read_only=True)
     # Blank when the grade was never raised; DRF drops allow_blank from read-only model fields, so say it here.
     grade_raised_from = serializers.ChoiceField(
         choices=Grade.choices, allow_blank=True, read_only=True, label=_("grade raised from")
@@ -38,7 +89,8 @@ class IncidentSerializer(serializers.ModelSerializer):
         fields = [
             "id", "first_report", "kind", "region", "enterprise", "place", "occurred_at", "known_at", "reported_at",
             "deaths", "serious_injuries", "missing", "direct_loss", "course", "measures", "grade", "report_deadline",
-            "delay_minutes", "is_late", "grade_raised_from", "reported_by",
+            "delay_minutes", "is_late", "grade_raised_from", "reported_by", "territory_post", "department_post",
+            "steps", "relays", "flags",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -75,7 +127,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = IncidentSerializer
 
     def get_queryset(self):
-        return IncidentReport.objects.visible_to(self.request.user)
+        return IncidentReport.objects.visible_to(self.request.user).prefetch_related("steps", "relays", "flags")
 
     @extend_schema(request=ReportSerializer, responses={201: IncidentSerializer})
     def create(self, request, *args, **kwargs):
@@ -91,6 +143,44 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         incident = incidents.supplement(request.user, pk, data.validated_data)
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=StepInputSerializer, responses={201: StepSerializer})
+    @action(detail=True, methods=["post"])
+    def steps(self, request, pk=None):
+        """Record a response step (on scene, rescue under way, under control, closed) of a first report, timed
+        against its limit; each step once, none after `closed` (409); only the government side closes."""
+        data = StepInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        step = incidents.record_step(request.user, _int(pk), v["kind"], v.get("at"), v.get("note", ""))
+        return Response(StepSerializer(step).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RelayInputSerializer, responses=RelaySerializer)
+    @action(detail=True, methods=["post"])
+    def relay(self, request, pk=None):
+        """Record the receipt or forwarding at a level of the reporting chain, now (forwarding after receipt; each
+        once, else 409). The county's level: its duty post, its government or the city office; the city's: the city
+        office."""
+        data = RelayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = incidents.relay(request.user, _int(pk), data.validated_data["level"], data.validated_data["action"])
+        return Response(RelaySerializer(row).data)
+
+    @extend_schema(request=FlagSerializer, responses={201: FlagSerializer})
+    @action(detail=True, methods=["post"])
+    def flags(self, request, pk=None):
+        """The city office records an omitted, false or concealed report (each kind once per incident, else 409)."""
+        data = FlagSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = incidents.flag(request.user, _int(pk), data.validated_data["kind"], data.validated_data["note"])
+        return Response(FlagSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+def _int(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise exceptions.NotFound() from None
 
 
 class RollCallSerializer(serializers.ModelSerializer):
