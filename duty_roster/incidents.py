@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -443,44 +443,57 @@ def sweep(now: datetime, batch_size: int, dry_run: bool, result: SweepResult) ->
         .exclude(steps__kind=IncidentStep.Kind.CLOSED)
         .filter(occurred_at__gte=now - timedelta(days=365))
         .select_related("reported_by")
-        .prefetch_related("steps", "supplements")
+        .prefetch_related("steps", "supplements", Prefetch("relays", IncidentRelay.objects.select_related("post")))
         .order_by("pk")
-    )
+    )  # nothing open: one query
     posts: dict[int, Position | None] = {}
     with override(settings.LANGUAGE_CODE):
         for first in open_incidents.iterator(chunk_size=batch_size):
             for slot in missed_followups(first, now, since):
-                stamp = timezone.localtime(slot, SHANGHAI)
-                title = _("Follow-up report due: %(place)s") % {"place": first.place}
-                body = _(
-                    "No follow-up report on the incident at %(place)s since the last one; one was due at %(time)s. "
-                    "While it is open, report its progress at %(times)s."
-                ) % {"place": first.place, "time": stamp.strftime("%Y-%m-%d %H:%M"),
-                     "times": "、".join(settings.INCIDENT_FOLLOWUP_TIMES)}  # fmt: skip
-                reporter = first.reported_by
-                if reporter.pk not in posts:
-                    posts[reporter.pk] = unit_post(reporter)
-                people = [(reporter, None), *holders(posts[reporter.pk])] if reporter.is_active else holders(
-                    posts[reporter.pk])  # fmt: skip
-                key = f"incidentfollowup:{first.pk}:{stamp:%Y%m%d%H%M}"
-                for user, position in people:
-                    outbox.add(f"{key}:{user.pk}", user, position, title=title, body=body,
-                               link=f"/duty/incidents/{first.pk}/")  # fmt: skip
-        overdue = IncidentRelay.objects.filter(post__isnull=False).exclude(incident__steps__kind="closed").filter(
-            Q(received_at__isnull=True, receive_due_at__lt=now, receive_due_at__gte=since)
-            | Q(forwarded_at__isnull=True, forward_due_at__lt=now, forward_due_at__gte=since)
-        ).select_related("incident", "post")  # fmt: skip
-        for row in overdue:
-            what = "receive" if row.received_at is None else "forward"
-            due = row.receive_due_at if what == "receive" else row.forward_due_at
-            title = (_("Incident receipt overdue: %(place)s") if what == "receive"
-                     else _("Incident forwarding overdue: %(place)s")) % {"place": row.incident.place}  # fmt: skip
-            body = _("%(level)s level: due at %(time)s and not yet recorded.") % {
-                "level": row.get_level_display(),
-                "time": timezone.localtime(due, SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-            }
-            for user, position in holders(row.post):
-                outbox.add(f"incidentchain:{row.pk}:{what}:{user.pk}", user, position, title=title, body=body,
-                           link=f"/duty/incidents/{row.incident_id}/")  # fmt: skip
-    with transaction.atomic():
-        result.notifications += outbox.flush(dry_run)
+                _followup_notice(outbox, first, slot, posts)
+            for row in first.relays.all():
+                _overdue_notice(outbox, first, row, now, since)
+    if outbox.rows:
+        with transaction.atomic():
+            result.notifications += outbox.flush(dry_run)
+
+
+def _followup_notice(outbox: Outbox, first: IncidentReport, slot: datetime, posts: dict) -> None:
+    """To the reporter and the holders of the reporting unit's duty post: the follow-up due at `slot` is missing."""
+    stamp = timezone.localtime(slot, SHANGHAI)
+    title = _("Follow-up report due: %(place)s") % {"place": first.place}
+    body = _(
+        "No follow-up report on the incident at %(place)s since the last one; one was due at %(time)s. "
+        "While it is open, report its progress at %(times)s."
+    ) % {"place": first.place, "time": stamp.strftime("%Y-%m-%d %H:%M"),
+         "times": "、".join(settings.INCIDENT_FOLLOWUP_TIMES)}  # fmt: skip
+    reporter = first.reported_by
+    if reporter.pk not in posts:
+        posts[reporter.pk] = unit_post(reporter)
+    people = ([(reporter, None)] if reporter.is_active else []) + holders(posts[reporter.pk])
+    key = f"incidentfollowup:{first.pk}:{stamp:%Y%m%d%H%M}"
+    for user, position in people:
+        outbox.add(f"{key}:{user.pk}", user, position, title=title, body=body, link=f"/duty/incidents/{first.pk}/")
+
+
+def _overdue_notice(outbox: Outbox, first: IncidentReport, row: IncidentRelay, now: datetime, since: datetime) -> None:
+    """To the holders of a chain level's duty post: its receipt or forwarding passed its due time unrecorded."""
+    if row.post is None:
+        return
+    if row.received_at is None:
+        what, due = "receive", row.receive_due_at
+    elif row.forwarded_at is None and row.forward_due_at is not None:
+        what, due = "forward", row.forward_due_at
+    else:
+        return
+    if not since <= due < now:
+        return
+    title = (_("Incident receipt overdue: %(place)s") if what == "receive"
+             else _("Incident forwarding overdue: %(place)s")) % {"place": first.place}  # fmt: skip
+    body = _("%(level)s level: due at %(time)s and not yet recorded.") % {
+        "level": row.get_level_display(),
+        "time": timezone.localtime(due, SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+    }
+    for user, position in holders(row.post):
+        outbox.add(f"incidentchain:{row.pk}:{what}:{user.pk}", user, position, title=title, body=body,
+                   link=f"/duty/incidents/{first.pk}/")  # fmt: skip

@@ -259,6 +259,9 @@ SPECTACULAR_SETTINGS = {
         "AnswerResultEnum": "inspections.choices.Result",
         "AccidentGradeEnum": "duty_roster.choices.Grade",
         "IncidentKindEnum": "duty_roster.choices.IncidentKind",
+        "IncidentStepKindEnum": "duty_roster.models.IncidentStep.Kind",
+        "IncidentFlagKindEnum": "duty_roster.models.IncidentFlag.Kind",
+        "IncidentRelayLevelEnum": "duty_roster.models.IncidentRelay.Level",
         "OperatingStateEnum": "organizations.choices.OperatingState",
     },
 }

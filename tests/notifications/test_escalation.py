@@ -225,7 +225,8 @@ def test_sweep_with_nothing_due_costs_a_handful_of_queries(esc):
     with CaptureQueriesContext(connection) as ctx:
         result = sweeps.run()
     assert result.steps == 0
-    assert len(ctx.captured_queries) <= 6  # two empty batch queries and their savepoints
+    # two empty batch queries and their savepoints, and duty_roster's sweeper finding no open incident
+    assert len(ctx.captured_queries) <= 7
 
 
 def test_sweep_queries_do_not_grow_with_the_items(esc, settings):
