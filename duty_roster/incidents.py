@@ -410,11 +410,17 @@ def followup_slots(after: datetime, until: datetime) -> list[datetime]:
     return slots
 
 
+def followups_end(first: IncidentReport) -> datetime:
+    """Follow-ups are supplements: none is due once supplements are no longer accepted (30 days, 7 for road traffic
+    and fire)."""
+    return first.occurred_at + timedelta(days=SUPPLEMENT_DAYS.get(first.kind, DEFAULT_SUPPLEMENT_DAYS))
+
+
 def missed_followups(first: IncidentReport, until: datetime, since: datetime | None = None) -> list[datetime]:
     """The follow-up due times up to `until` (from `since`, else from the first report) with no supplement since
     the previous due time (or the first report), while the incident was open."""
     closed = next((s.at for s in first.steps.all() if s.kind == IncidentStep.Kind.CLOSED), None)
-    end = min(until, closed) if closed else until
+    end = min(until, closed or until, followups_end(first))
     reports = sorted(s.reported_at for s in first.supplements.all())
     missed, previous = [], first.reported_at
     for slot in followup_slots(first.reported_at, end):
@@ -428,7 +434,7 @@ def next_followup(first: IncidentReport, now: datetime | None = None) -> datetim
     now = now or timezone.now()
     if any(s.kind == IncidentStep.Kind.CLOSED for s in first.steps.all()):
         return None
-    slots = followup_slots(now, now + timedelta(days=2))
+    slots = followup_slots(now, min(now + timedelta(days=2), followups_end(first)))
     return slots[0] if slots else None
 
 
@@ -441,7 +447,7 @@ def sweep(now: datetime, batch_size: int, dry_run: bool, result: SweepResult) ->
     open_incidents = (
         IncidentReport.objects.filter(first_report=None, reported_at__lt=now)
         .exclude(steps__kind=IncidentStep.Kind.CLOSED)
-        .filter(occurred_at__gte=now - timedelta(days=365))
+        .filter(occurred_at__gte=now - timedelta(days=max(DEFAULT_SUPPLEMENT_DAYS, *SUPPLEMENT_DAYS.values()) + 1))
         .select_related("reported_by")
         .prefetch_related("steps", "supplements", Prefetch("relays", IncidentRelay.objects.select_related("post")))
         .order_by("pk")

@@ -355,3 +355,15 @@ def test_the_incident_page_records_steps_chain_follow_ups_and_flags(duty, client
     assert incident.flags.count() == 1 and incident.steps.count() == 1
     assert IncidentRelay.objects.filter(incident=incident).count() == 2
     assert "迟报后补。" in shown
+
+
+@pytest.mark.parametrize(("days", "told"), [(6, 1), (7, 0)])
+def test_no_follow_up_is_due_once_supplements_are_closed(duty, days, told):
+    """A fire takes supplements for 7 days: the follow-ups are due until then, and not after (nobody could send
+    one)."""
+    known = datetime(2026, 10, 1, 8, 30, tzinfo=SHANGHAI)
+    with time_machine.travel(known + timedelta(minutes=5), tick=False):
+        incidents.report(duty.world.users["enterprise"], incidents.Facts(
+            kind="fire", place="仓库", occurred_at=known, known_at=known, course="仓库起火。"))  # fmt: skip
+    at(datetime(2026, 10, 1, 8, 30, tzinfo=SHANGHAI) + timedelta(days=days, hours=9), sweeps.run)  # 17:30
+    assert Notification.objects.filter(recipient=duty.ent_officer, key__contains=f"{1 + days:02d}1700").count() == told
