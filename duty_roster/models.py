@@ -87,7 +87,7 @@ class IncidentStep(models.Model):
         ON_SCENE = "on_scene", _("On scene")
         RESCUE = "rescue", _("Rescue under way")
         UNDER_CONTROL = "under_control", _("Under control")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("incident", "Closed")
 
     incident = models.ForeignKey(IncidentReport, models.CASCADE, related_name="steps", verbose_name=_("incident"))
     kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -77,7 +78,13 @@ class FlagForm(forms.Form):
 
 @login_required
 def incident_list(request):
-    queryset = IncidentReport.objects.visible_to(request.user).filter(first_report=None).select_related("enterprise")
+    closed = IncidentStep.objects.filter(incident=OuterRef("pk"), kind=IncidentStep.Kind.CLOSED)
+    queryset = (
+        IncidentReport.objects.visible_to(request.user)
+        .filter(first_report=None)
+        .select_related("enterprise")
+        .annotate(is_closed=Exists(closed))
+    )
     return render(request, "duty_roster/incidents.html", {"page": paginate(request, queryset)})
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
@@ -168,6 +169,10 @@ def test_steps_through_the_api_once_each_and_none_after_closing(duty):
         assert client.post(url, {"kind": "rescue"}, format="json").status_code == 409
         body = client.get(f"/api/v1/incidents/{incident.pk}/").json()
     assert [s["kind"] for s in body["steps"]] == ["on_scene", "closed"]
+    page = Client()
+    page.force_login(duty.officer)
+    listed = page.get("/duty/incidents/").content.decode()
+    assert 'class="tag">处置结束<' in listed
 
 
 # --- item 5: the reporting chain ------------------------------------------------------------------------------
