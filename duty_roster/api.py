@@ -24,11 +24,81 @@ from safety_platform.lib.query import EARLIEST, LATEST, IntegerFilter, query_dat
 
 from . import failures, incidents, plans, rollcall, rota
 from .choices import Grade, IncidentKind
-from .models import DutyLogEntry, DutyPlan, DutyShift, IncidentReport, RollCall, RollCallTarget, ShiftChange
+from .models import (
+    DutyLogEntry,
+    DutyPlan,
+    DutyShift,
+    IncidentFlag,
+    IncidentRelay,
+    IncidentReport,
+    IncidentStep,
+    RollCall,
+    RollCallTarget,
+    ShiftChange,
+)
+
+
+def _nullable(field_class, **kwargs):
+    # DRF drops allow_null and allow_blank from read-only model fields; the schema must say a value may be null.
+    return field_class(read_only=True, allow_null=True, **kwargs)
+
+
+class IncidentStepSerializer(serializers.ModelSerializer):
+    due_at = _nullable(serializers.DateTimeField, label=_("due by"))
+    note = serializers.CharField(read_only=True, allow_blank=True, label=_("note"))
+
+    class Meta:
+        model = IncidentStep
+        fields = ["id", "kind", "at", "by", "note", "recorded_at", "due_at", "delay_minutes"]
+        read_only_fields = fields
+
+
+class IncidentRelaySerializer(serializers.ModelSerializer):
+    post = _nullable(serializers.IntegerField, source="post_id", label=_("duty post"))
+    received_at = _nullable(serializers.DateTimeField, label=_("received at"))
+    received_by = _nullable(serializers.IntegerField, source="received_by_id", label=_("received by"))
+    forward_due_at = _nullable(serializers.DateTimeField, label=_("forwarding due by"))
+    forwarded_at = _nullable(serializers.DateTimeField, label=_("forwarded at"))
+    forwarded_by = _nullable(serializers.IntegerField, source="forwarded_by_id", label=_("forwarded by"))
+    receipt_late = serializers.BooleanField(read_only=True)
+    forward_late = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = IncidentRelay
+        fields = ["id", "level", "post", "receive_due_at", "received_at", "received_by", "forward_due_at",
+                  "forwarded_at", "forwarded_by", "receipt_late", "forward_late"]  # fmt: skip
+        read_only_fields = fields
+
+
+class IncidentFlagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentFlag
+        fields = ["id", "kind", "note", "recorded_by", "recorded_at"]
+        read_only_fields = ["recorded_by", "recorded_at"]
+        extra_kwargs = {"note": {"max_length": 500}}
+
+
+class IncidentStepInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=IncidentStep.Kind.choices, label=_("step"))
+    at = serializers.DateTimeField(required=False, label=_("at"), help_text=_("default: now"))
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, label=_("note"))
+
+
+class IncidentRelayInputSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=IncidentRelay.Level.choices, label=_("level"))
+    action = serializers.ChoiceField(choices=[("receive", _("Received")), ("forward", _("Forwarded"))],
+                                     label=_("action"))  # fmt: skip
 
 
 class IncidentSerializer(serializers.ModelSerializer):
     is_late = serializers.BooleanField(read_only=True)
+    territory_post = _nullable(serializers.IntegerField, source="territory_post_id",
+                               label=_("duty post of the territory"))  # fmt: skip
+    department_post = _nullable(serializers.IntegerField, source="department_post_id",
+                                label=_("duty post of the supervising department"))  # fmt: skip
+    steps = IncidentStepSerializer(many=True, read_only=True)
+    relays = IncidentRelaySerializer(many=True, read_only=True)
+    flags = IncidentFlagSerializer(many=True, read_only=True)
     # Blank when the grade was never raised; DRF drops allow_blank from read-only model fields, so say it here.
     grade_raised_from = serializers.ChoiceField(
         choices=Grade.choices, allow_blank=True, read_only=True, label=_("grade raised from")
@@ -39,7 +109,8 @@ class IncidentSerializer(serializers.ModelSerializer):
         fields = [
             "id", "first_report", "kind", "region", "enterprise", "place", "occurred_at", "known_at", "reported_at",
             "deaths", "serious_injuries", "missing", "direct_loss", "course", "measures", "grade", "report_deadline",
-            "delay_minutes", "is_late", "grade_raised_from", "reported_by",
+            "delay_minutes", "is_late", "grade_raised_from", "reported_by", "territory_post", "department_post",
+            "steps", "relays", "flags",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -76,7 +147,7 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = IncidentSerializer
 
     def get_queryset(self):
-        return IncidentReport.objects.visible_to(self.request.user)
+        return IncidentReport.objects.visible_to(self.request.user).prefetch_related("steps", "relays", "flags")
 
     @extend_schema(request=ReportSerializer, responses={201: IncidentSerializer})
     def create(self, request, *args, **kwargs):
@@ -92,6 +163,44 @@ class IncidentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         incident = incidents.supplement(request.user, pk, data.validated_data)
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IncidentStepInputSerializer, responses={201: IncidentStepSerializer})
+    @action(detail=True, methods=["post"])
+    def steps(self, request, pk=None):
+        """Record a response step (on scene, rescue under way, under control, closed) of a first report, timed
+        against its limit; each step once, none after `closed` (409); only the government side closes."""
+        data = IncidentStepInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        step = incidents.record_step(request.user, _int(pk), v["kind"], v.get("at"), v.get("note", ""))
+        return Response(IncidentStepSerializer(step).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=IncidentRelayInputSerializer, responses=IncidentRelaySerializer)
+    @action(detail=True, methods=["post"])
+    def relay(self, request, pk=None):
+        """Record the receipt or forwarding at a level of the reporting chain, now (forwarding after receipt; each
+        once, else 409). The county's level: its duty post, its government or the city office; the city's: the city
+        office."""
+        data = IncidentRelayInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = incidents.relay(request.user, _int(pk), data.validated_data["level"], data.validated_data["action"])
+        return Response(IncidentRelaySerializer(row).data)
+
+    @extend_schema(request=IncidentFlagSerializer, responses={201: IncidentFlagSerializer})
+    @action(detail=True, methods=["post"])
+    def flags(self, request, pk=None):
+        """The city office records an omitted, false or concealed report (each kind once per incident, else 409)."""
+        data = IncidentFlagSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = incidents.flag(request.user, _int(pk), data.validated_data["kind"], data.validated_data["note"])
+        return Response(IncidentFlagSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+def _int(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise exceptions.NotFound() from None
 
 
 class RollCallTargetSerializer(serializers.Serializer):

@@ -3,9 +3,14 @@
 1. leader not at the post (带班不在岗): shifts nobody checked in to;
 2. contact not reachable (联络不通畅): posts called in a roll call that nobody answered in time, or where nobody
    could be reached at all;
-3. incident not known (事故不知情): incident notices to the post acknowledged late or not at all;
-4. response not in time (处置不及时): incident reports from the post's territory that were late.
-Each figure is one grouped query; the four are joined by post in Python.
+3. incident not known (事故不知情): incident notices to the post acknowledged late or not at all; the notices go to the
+   city office's duty and to the duty posts of the units concerned (the territory's county government and the
+   supervising department), so the figure means something for each of them;
+4. response not in time (处置不及时): the post's incidents (from its territory, or supervised by its department) that
+   were reported late, whose response steps (on scene, rescue, under control) came after their limits, or that the
+   city office found omitted, false or concealed; and the reporting-chain levels of the post received or forwarded
+   late (or not yet, past the due time).
+Each figure is one query; the figures are joined by post in Python.
 """
 
 from __future__ import annotations
@@ -14,13 +19,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 
 from notifications.models import Notification
 from organizations.models import User
 from organizations.scope import visible_posts
 from workdays.calendar import SHANGHAI
 
-from .models import DutyShift, IncidentReport, RollCallTarget
+from .models import DutyShift, IncidentFlag, IncidentRelay, IncidentReport, IncidentStep, RollCallTarget
 
 
 def period(start: date, end: date) -> tuple[datetime, datetime]:
@@ -41,7 +47,8 @@ def four_failures(user: User, start: date, end: date) -> list[dict]:
     begin, finish = period(start, end)
     posts = {p.pk: p for p in visible_posts(user).select_related("region")}
     rows = {pk: {"post": pk, "title": p.title, "shifts": 0, "no_check_in": 0, "roll_calls": 0, "roll_calls_failed": 0,
-                 "incident_notices_late": 0, "reports_late": 0} for pk, p in posts.items()}  # fmt: skip
+                 "incident_notices": 0, "incident_notices_late": 0, "reports_late": 0, "steps_late": 0,
+                 "relays_late": 0, "reports_flagged": 0} for pk, p in posts.items()}  # fmt: skip
     for r in (
         DutyShift.objects.filter(post__in=posts, starts_at__gte=begin, starts_at__lt=finish)
         .values("post").annotate(total=Count("id"), missed=Count("id", filter=Q(checked_in_at__isnull=True)))
@@ -56,13 +63,33 @@ def four_failures(user: User, start: date, end: date) -> list[dict]:
     for r in (
         Notification.objects.filter(key__startswith="incident:", position__in=posts, created_at__gte=begin,
                                     created_at__lt=finish)
-        .filter(Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=F("answer_due_at")))
-        .values("position").annotate(late=Count("id"))
+        .values("position")
+        .annotate(total=Count("id"), late=Count("id", filter=Q(acknowledged_at__isnull=True)
+                                                | Q(acknowledged_at__gt=F("answer_due_at"))))
     ):  # fmt: skip
-        rows[r["position"]]["incident_notices_late"] = r["late"]
-    late = IncidentReport.objects.filter(first_report=None, delay_minutes__gt=0)
-    paths = list(late.filter(reported_at__gte=begin, reported_at__lt=finish).values_list("region_path", flat=True))
-    for pk, post in posts.items():
-        if post.region:
-            rows[pk]["reports_late"] = sum(1 for path in paths if path.startswith(post.region.path))
+        rows[r["position"]].update(incident_notices=r["total"], incident_notices_late=r["late"])
+    late = IncidentReport.objects.filter(first_report=None, delay_minutes__gt=0, reported_at__gte=begin,
+                                         reported_at__lt=finish)  # fmt: skip
+    steps = IncidentStep.objects.filter(delay_minutes__gt=0, at__gte=begin, at__lt=finish)
+    flags = IncidentFlag.objects.filter(recorded_at__gte=begin, recorded_at__lt=finish)
+    for figure, incidents in (
+        ("reports_late", late.values_list("region_path", "department_post")),
+        ("steps_late", steps.values_list("incident__region_path", "incident__department_post")),
+        ("reports_flagged", flags.values_list("incident__region_path", "incident__department_post")),
+    ):
+        incidents = list(incidents)
+        for pk, post in posts.items():
+            rows[pk][figure] = sum(
+                1
+                for path, dept_post in incidents
+                if dept_post == pk or (post.region and path.startswith(post.region.path))
+            )
+    now = timezone.now()
+    receipt_late = Q(received_at__isnull=True, receive_due_at__lt=now) | Q(received_at__gt=F("receive_due_at"))
+    forward_late = Q(forwarded_at__isnull=True, forward_due_at__lt=now) | Q(forwarded_at__gt=F("forward_due_at"))
+    for r in (
+        IncidentRelay.objects.filter(post__in=posts, receive_due_at__gte=begin, receive_due_at__lt=finish)
+        .filter(receipt_late | forward_late).values("post").annotate(late=Count("id"))
+    ):  # fmt: skip
+        rows[r["post"]]["relays_late"] = r["late"]
     return sorted(rows.values(), key=lambda r: r["title"])

@@ -52,6 +52,16 @@ class IncidentReport(models.Model):
     grade_raised_from = models.CharField(_("grade raised from"), max_length=24, choices=Grade.choices, blank=True)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     acknowledged_at = models.DateTimeField(_("acknowledged by the city office at"), null=True, blank=True)
+    # The duty posts of the units concerned, resolved when first reported: the territory's government (the county's)
+    # and the supervising department's. Their incident notices and late figures count for them (docs/duty.md).
+    territory_post = models.ForeignKey(
+        "organizations.Position", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("duty post of the territory"),
+    )  # fmt: skip
+    department_post = models.ForeignKey(
+        "organizations.Position", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("duty post of the supervising department"),
+    )  # fmt: skip
 
     objects = ScopedQuerySet.as_manager()
     scope_fields = ScopeFields(region="region_path", industry="enterprise__industry_id", enterprise="enterprise_id")
@@ -77,6 +87,106 @@ class RollCallQuerySet(models.QuerySet):
         if is_city_office(user):
             return self.all()
         return self.filter(targets__post__in=visible_posts(user)).distinct()
+
+
+class IncidentStep(models.Model):
+    """A response step of an incident (处置): on scene, rescue under way, under control, closed; timed against the
+    limit of its kind and the incident's grade from the time it was known (INCIDENT_RESPONSE_MINUTES)."""
+
+    class Kind(models.TextChoices):
+        ON_SCENE = "on_scene", _("On scene")
+        RESCUE = "rescue", _("Rescue under way")
+        UNDER_CONTROL = "under_control", _("Under control")
+        CLOSED = "closed", pgettext_lazy("incident", "Closed")
+
+    incident = models.ForeignKey(IncidentReport, models.CASCADE, related_name="steps", verbose_name=_("incident"))
+    kind = models.CharField(_("step"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    due_at = models.DateTimeField(_("due by"), null=True, blank=True)
+    delay_minutes = models.PositiveIntegerField(_("minutes late"), default=0)
+
+    class Meta:
+        verbose_name = _("response step")
+        verbose_name_plural = _("response steps")
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "kind"], name="one_step_of_each_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.incident} {self.get_kind_display()}"
+
+
+class IncidentRelay(models.Model):
+    """One level of the reporting chain (逐级上报): the county's duty receives the unit's report (due within 1 hour
+    of the time known) and forwards it to the city, the city's duty receives it and forwards it to the province,
+    each forward due within 2 hours of the receipt (INCIDENT_CHAIN_*_MINUTES)."""
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("County")
+        CITY = "city", _("City")
+
+    incident = models.ForeignKey(IncidentReport, models.CASCADE, related_name="relays", verbose_name=_("incident"))
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    post = models.ForeignKey(
+        "organizations.Position", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("duty post"),
+    )  # fmt: skip
+    receive_due_at = models.DateTimeField(_("receipt due by"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("received by")
+    )
+    forward_due_at = models.DateTimeField(_("forwarding due by"), null=True, blank=True)
+    forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("forwarded by"),
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("reporting chain level")
+        verbose_name_plural = _("reporting chain levels")
+        ordering = ["incident", "receive_due_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "level"], name="one_relay_per_level")]
+
+    def __str__(self) -> str:
+        return f"{self.incident} {self.get_level_display()}"
+
+    @property
+    def receipt_late(self) -> bool:
+        return (self.received_at or timezone.now()) > self.receive_due_at
+
+    @property
+    def forward_late(self) -> bool:
+        if self.forward_due_at is None:
+            return False
+        return (self.forwarded_at or timezone.now()) > self.forward_due_at
+
+
+class IncidentFlag(models.Model):
+    """An omitted (漏报), false (谎报) or concealed (瞒报) report, recorded by the city office after the fact."""
+
+    class Kind(models.TextChoices):
+        OMITTED = "omitted", _("Omitted report")
+        FALSE = "false", _("False report")
+        CONCEALED = "concealed", _("Concealed report")
+
+    incident = models.ForeignKey(IncidentReport, models.CASCADE, related_name="flags", verbose_name=_("incident"))
+    kind = models.CharField(pgettext_lazy("flag", "kind"), max_length=16, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=500)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report flag")
+        verbose_name_plural = _("report flags")
+        ordering = ["recorded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["incident", "kind"], name="one_flag_of_each_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.incident} {self.get_kind_display()}"
 
 
 class RollCall(models.Model):

@@ -1,5 +1,5 @@
 """Incident pages: the list (late reports marked), the report form (phone-friendly), one incident with its
-supplements."""
+supplements, response steps, reporting chain and flags, and the forms to record them (one POST per action)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,12 +19,13 @@ from django.utils.translation import gettext_lazy, pgettext
 from organizations.models import Enterprise, Region
 from organizations.roles import is_city_office
 from organizations.scope import visible_posts
+from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import LocalDateTimeField, add_errors
 from safety_platform.lib.pages import paginate
 
 from . import failures, incidents, rollcall, rota
 from .choices import IncidentKind
-from .models import DutyShift, IncidentReport, RollCall, ShiftChange
+from .models import DutyShift, IncidentFlag, IncidentRelay, IncidentReport, IncidentStep, RollCall, ShiftChange
 
 
 class ReportForm(forms.Form):
@@ -53,9 +55,36 @@ class ReportForm(forms.Form):
         self.fields["region"].label_from_instance = lambda region: region.indented_name
 
 
+class StepForm(forms.Form):
+    kind = forms.ChoiceField(choices=IncidentStep.Kind.choices, label=gettext_lazy("step"))
+    at = LocalDateTimeField(required=False, label=gettext_lazy("at (empty: now)"))
+    note = forms.CharField(max_length=500, required=False, label=gettext_lazy("note"))
+
+
+class FollowUpForm(forms.Form):
+    deaths = forms.IntegerField(min_value=0, max_value=100000, label=gettext_lazy("deaths"))
+    serious_injuries = forms.IntegerField(min_value=0, max_value=100000, label=gettext_lazy("serious injuries"))
+    missing = forms.IntegerField(min_value=0, max_value=100000, label=gettext_lazy("missing"))
+    direct_loss = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2,
+                                     label=gettext_lazy("direct economic loss (CNY)"))  # fmt: skip
+    measures = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                               label=gettext_lazy("progress and measures"))  # fmt: skip
+
+
+class FlagForm(forms.Form):
+    kind = forms.ChoiceField(choices=IncidentFlag.Kind.choices, label=gettext_lazy("finding"))
+    note = forms.CharField(max_length=500, label=gettext_lazy("what was found"))
+
+
 @login_required
 def incident_list(request):
-    queryset = IncidentReport.objects.visible_to(request.user).filter(first_report=None).select_related("enterprise")
+    closed = IncidentStep.objects.filter(incident=OuterRef("pk"), kind=IncidentStep.Kind.CLOSED)
+    queryset = (
+        IncidentReport.objects.visible_to(request.user)
+        .filter(first_report=None)
+        .select_related("enterprise")
+        .annotate(is_closed=Exists(closed))
+    )
     return render(request, "duty_roster/incidents.html", {"page": paginate(request, queryset)})
 
 
@@ -76,8 +105,73 @@ def incident_new(request):
 @login_required
 def incident_detail(request, pk: int):
     incident = get_object_or_404(IncidentReport.objects.visible_to(request.user).filter(first_report=None), pk=pk)
-    return render(request, "duty_roster/incident.html",
-                  {"incident": incident, "supplements": incident.supplements.order_by("reported_at")})  # fmt: skip
+    supplements = list(incident.supplements.order_by("reported_at"))
+    latest = supplements[-1] if supplements else incident
+    forms_ = {
+        "step": StepForm(prefix="step"),
+        "followup": FollowUpForm(prefix="followup", initial={
+            k: getattr(latest, k) for k in ("deaths", "serious_injuries", "missing", "direct_loss")}),
+        "flag": FlagForm(prefix="flag"),
+    }  # fmt: skip
+    if request.method == "POST":
+        done = _incident_action(request, incident, forms_)
+        if done:
+            messages.success(request, done)
+            return redirect("duty_roster:incident", pk=incident.pk)
+    steps = list(incident.steps.select_related("by"))
+    closed = any(s.kind == IncidentStep.Kind.CLOSED for s in steps)
+    if not forms_["step"].is_bound:  # offer the steps not yet recorded
+        taken = {s.kind for s in steps}
+        forms_["step"].fields["kind"].choices = [c for c in IncidentStep.Kind.choices if c[0] not in taken]
+    relays = list(incident.relays.select_related("post", "received_by", "forwarded_by"))
+    for row in relays:
+        row.may_act = incidents.may_relay(request.user, row)
+    now = timezone.now()
+    context = {
+        "incident": incident, "supplements": supplements, "steps": steps, "closed": closed, "relays": relays,
+        "flags": list(incident.flags.select_related("recorded_by")), "forms": forms_,
+        "may_flag": is_city_office(request.user), "next_followup": incidents.next_followup(incident, now),
+        "missed_followups": incidents.missed_followups(incident, now, now - timedelta(days=1)),
+    }  # fmt: skip
+    status = 400 if any(f.errors for f in forms_.values()) else 200
+    return render(request, "duty_roster/incident.html", context, status=status)
+
+
+def _incident_action(request, incident: IncidentReport, forms_: dict) -> str:
+    """One POST action (`do`: step, relay, followup, flag) through its workflow function; the success message, or
+    "" with the errors put on the form (or as a message for the chain's buttons)."""
+    action = request.POST.get("do", "")
+    if action == "relay":
+        level, what = request.POST.get("level", ""), request.POST.get("action", "")
+        if level not in IncidentRelay.Level.values:
+            raise Http404
+        try:
+            incidents.relay(request.user, incident.pk, level, what)
+        except (ValidationError, Conflict) as exc:
+            messages.error(request, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+            return ""
+        return _("Receipt recorded.") if what == "receive" else _("Forwarding recorded.")
+    if action not in forms_:
+        raise Http404
+    form = forms_[action] = type(forms_[action])(request.POST, prefix=action)
+    if not form.is_valid():
+        return ""
+    data = form.cleaned_data
+    try:
+        if action == "step":
+            incidents.record_step(request.user, incident.pk, data["kind"], data["at"], data["note"])
+            return _("Step recorded.")
+        if action == "flag":
+            incidents.flag(request.user, incident.pk, data["kind"], data["note"])
+            return _("Recorded.")
+        changes = {k: v for k, v in data.items() if k != "measures" or v}
+        incidents.supplement(request.user, incident.pk, changes)
+        return _("Follow-up report sent.")
+    except ValidationError as exc:
+        add_errors(form, exc)
+    except Conflict as exc:
+        form.add_error(None, str(exc))
+    return ""
 
 
 def _city_office(user) -> None:

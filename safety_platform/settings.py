@@ -259,6 +259,9 @@ SPECTACULAR_SETTINGS = {
         "AnswerResultEnum": "inspections.choices.Result",
         "AccidentGradeEnum": "duty_roster.choices.Grade",
         "IncidentKindEnum": "duty_roster.choices.IncidentKind",
+        "IncidentStepKindEnum": "duty_roster.models.IncidentStep.Kind",
+        "IncidentFlagKindEnum": "duty_roster.models.IncidentFlag.Kind",
+        "IncidentRelayLevelEnum": "duty_roster.models.IncidentRelay.Level",
         "OperatingStateEnum": "organizations.choices.OperatingState",
     },
 }
@@ -412,6 +415,28 @@ INCIDENT_REPORT_MINUTES = {
     "general": envint("INCIDENT_REPORT_MINUTES_GENERAL", 120),
 }
 INCIDENT_ANSWER_MINUTES = envint("INCIDENT_ANSWER_MINUTES", 10)
+# Handling (处置) of an incident, local practice: minutes from the time it was known by which each response step is
+# due, by grade (the grade when the step is recorded). "closed" has no limit: an incident is open until it is closed.
+INCIDENT_RESPONSE_MINUTES = {
+    "on_scene": {"especially_serious": envint("INCIDENT_ON_SCENE_MINUTES_MAJOR", 30),
+                 "major": envint("INCIDENT_ON_SCENE_MINUTES_MAJOR", 30),
+                 "large": envint("INCIDENT_ON_SCENE_MINUTES_LARGE", 60),
+                 "general": envint("INCIDENT_ON_SCENE_MINUTES_GENERAL", 120)},
+    "rescue": {"especially_serious": envint("INCIDENT_RESCUE_MINUTES_MAJOR", 60),
+               "major": envint("INCIDENT_RESCUE_MINUTES_MAJOR", 60),
+               "large": envint("INCIDENT_RESCUE_MINUTES_LARGE", 120),
+               "general": envint("INCIDENT_RESCUE_MINUTES_GENERAL", 240)},
+    "under_control": {"especially_serious": envint("INCIDENT_CONTROL_MINUTES_MAJOR", 2880),
+                      "major": envint("INCIDENT_CONTROL_MINUTES_MAJOR", 2880),
+                      "large": envint("INCIDENT_CONTROL_MINUTES_LARGE", 1440),
+                      "general": envint("INCIDENT_CONTROL_MINUTES_GENERAL", 720)},
+}  # fmt: skip
+# The reporting chain (Decree 493 art. 9-10): the unit to the county within 60 minutes of knowing, each level up
+# within 120 minutes of its receipt.
+INCIDENT_CHAIN_FIRST_MINUTES = envint("INCIDENT_CHAIN_FIRST_MINUTES", 60)
+INCIDENT_CHAIN_FORWARD_MINUTES = envint("INCIDENT_CHAIN_FORWARD_MINUTES", 120)
+# While an incident is open a follow-up report (续报) is due at each of these local times; none raises a notice.
+INCIDENT_FOLLOWUP_TIMES = tuple(t.strip() for t in envstr("INCIDENT_FOLLOWUP_TIMES", "08:00,17:00").split(","))
 ROLL_CALL_ANSWER_MINUTES = envint("ROLL_CALL_ANSWER_MINUTES", 5)  # a roll call is answered within this
 # Duty: shifts start at this local time and last a day; nobody checked in this many minutes after the start
 # raises an alert; the fewest officers per shift by unit kind (below it a day is understaffed; local practice).
