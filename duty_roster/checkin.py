@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from audit.models import record
 from organizations.models import Position
 
-from .models import CheckInPoint, CheckInProof
+from .models import CheckInPoint, CheckInProof, new_secret
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -102,12 +102,13 @@ def prove(post: Position, code: str = "", via_qr: bool = False, latitude=None, l
         raise ValidationError({"latitude": _("The location must be a latitude and a longitude in degrees.")})
     if not point.located:
         return Proof(CheckInProof.GEO, False)
-    distance = distance_m(lat, lng, float(point.latitude), float(point.longitude))
-    return Proof(CheckInProof.GEO, distance <= point.radius, round(distance))
+    # Judged on the whole metres stored and shown, so that "200 m" is within a 200 m radius.
+    distance = round(distance_m(lat, lng, float(point.latitude), float(point.longitude)))
+    return Proof(CheckInProof.GEO, distance <= point.radius, distance)
 
 
 def set_point(actor, post: Position, latitude: Decimal | None, longitude: Decimal | None, radius_m: int | None,
-              new_secret: bool = False) -> CheckInPoint:  # fmt: skip
+              renew: bool = False) -> CheckInPoint:  # fmt: skip
     """A planner of the post sets its coordinates and radius (both coordinates or neither), or renews its secret
     (every code shown so far stops working)."""
     from .rota import may_plan  # rota checks in through `prove`: imported here, when both are loaded
@@ -119,10 +120,10 @@ def set_point(actor, post: Position, latitude: Decimal | None, longitude: Decima
     with transaction.atomic():
         point = CheckInPoint.objects.select_for_update().get(pk=point_of(post).pk)
         point.latitude, point.longitude, point.radius_m = latitude, longitude, radius_m
-        if new_secret:
+        if renew:
             point.secret = new_secret()
         point.full_clean()
         point.save()
         record(actor, "duty.check_in_point", post, {"latitude": str(latitude or ""), "longitude": str(longitude or ""),
-                                                    "radius_m": radius_m, "new_secret": new_secret})  # fmt: skip
+                                                    "radius_m": radius_m, "new_secret": renew})  # fmt: skip
         return point
