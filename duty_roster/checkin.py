@@ -16,18 +16,15 @@ import hmac
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import record
 from organizations.models import Position
 
-from .models import CheckInPoint, CheckInProof, new_secret
+from .models import CheckInPoint, CheckInProof
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -105,25 +102,3 @@ def prove(post: Position, code: str = "", via_qr: bool = False, latitude=None, l
     # Judged on the whole metres stored and shown, so that "200 m" is within a 200 m radius.
     distance = round(distance_m(lat, lng, float(point.latitude), float(point.longitude)))
     return Proof(CheckInProof.GEO, distance <= point.radius, distance)
-
-
-def set_point(actor, post: Position, latitude: Decimal | None, longitude: Decimal | None, radius_m: int | None,
-              renew: bool = False) -> CheckInPoint:  # fmt: skip
-    """A planner of the post sets its coordinates and radius (both coordinates or neither), or renews its secret
-    (every code shown so far stops working)."""
-    from .rota import may_plan  # rota checks in through `prove`: imported here, when both are loaded
-
-    if not may_plan(actor, post):
-        raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
-    if (latitude is None) != (longitude is None):
-        raise ValidationError({"longitude": _("Give both the latitude and the longitude, or neither.")})
-    with transaction.atomic():
-        point = CheckInPoint.objects.select_for_update().get(pk=point_of(post).pk)
-        point.latitude, point.longitude, point.radius_m = latitude, longitude, radius_m
-        if renew:
-            point.secret = new_secret()
-        point.full_clean()
-        point.save()
-        record(actor, "duty.check_in_point", post, {"latitude": str(latitude or ""), "longitude": str(longitude or ""),
-                                                    "radius_m": radius_m, "new_secret": renew})  # fmt: skip
-        return point

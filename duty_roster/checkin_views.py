@@ -80,7 +80,7 @@ def point(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            checkin.set_point(request.user, post, data["latitude"], data["longitude"], data["radius_m"],
+            rota.set_check_in_point(request.user, post, data["latitude"], data["longitude"], data["radius_m"],
                               data["new_secret"])  # fmt: skip
         except ValidationError as exc:
             add_errors(form, exc)

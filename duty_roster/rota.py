@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,8 +32,8 @@ from safety_platform.lib import bounds
 from safety_platform.lib.errors import Conflict
 from workdays.calendar import SHANGHAI, SpecialDays
 
-from .checkin import prove
-from .models import DutyCheckIn, DutyLogEntry, DutyPlan, DutyShift, ShiftChange
+from .checkin import point_of, prove
+from .models import CheckInPoint, DutyCheckIn, DutyLogEntry, DutyPlan, DutyShift, ShiftChange, new_secret
 from .plans import minimum_officers, staffing_gaps
 
 
@@ -322,6 +323,26 @@ def check_in(actor: User, shift: DutyShift | int, location: str = "", code: str 
         mine, _created = DutyCheckIn.objects.update_or_create(shift=shift, person=actor, defaults=values)
         record(actor, "duty.check_in", shift, {**values, "at": now.isoformat(), "again": not _created})
         return mine
+
+
+def set_check_in_point(actor: User, post: Position, latitude: Decimal | None, longitude: Decimal | None,
+                       radius_m: int | None, renew: bool = False) -> CheckInPoint:  # fmt: skip
+    """A planner of the post sets its coordinates and radius (both coordinates or neither), or renews its secret
+    (every code shown so far stops working)."""
+    if not may_plan(actor, post):
+        raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"longitude": _("Give both the latitude and the longitude, or neither.")})
+    with transaction.atomic():
+        point = CheckInPoint.objects.select_for_update().get(pk=point_of(post).pk)
+        point.latitude, point.longitude, point.radius_m = latitude, longitude, radius_m
+        if renew:
+            point.secret = new_secret()
+        point.full_clean()
+        point.save()
+        record(actor, "duty.check_in_point", post, {"latitude": str(latitude or ""), "longitude": str(longitude or ""),
+                                                    "radius_m": radius_m, "new_secret": renew})  # fmt: skip
+        return point
 
 
 def leader_absent() -> Exists:

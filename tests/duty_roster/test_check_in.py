@@ -43,7 +43,7 @@ def north_of_post(metres: float) -> tuple[str, str]:
 
 
 def located(u, radius_m=None):
-    return checkin.set_point(u.world.users["district"], u.post, *POST_AT, radius_m)
+    return rota.set_check_in_point(u.world.users["district"], u.post, *POST_AT, radius_m)
 
 
 # --- item 2: the leader's own check-in -------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def test_a_posts_own_radius_and_a_post_without_coordinates(unit):
     with time_machine.travel(START + timedelta(minutes=1), tick=False):
         assert rota.check_in(shift.leader, shift, *("", ""), False, *north_of_post(51)).verified is False
     with pytest.raises(ValidationError):
-        checkin.set_point(u.world.users["district"], u.post, POST_AT[0], None, None)  # half a location
+        rota.set_check_in_point(u.world.users["district"], u.post, POST_AT[0], None, None)  # half a location
     with time_machine.travel(START, tick=False), pytest.raises(ValidationError):
         rota.check_in(officer, shift, latitude="north", longitude="120")
 
@@ -252,8 +252,8 @@ def test_planners_set_the_check_in_point(unit):
 # --- item 6: the handover is due 10 minutes before the shift ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("before", "late"), [(timedelta(minutes=10, seconds=1), False),
-                                             (timedelta(minutes=10), False), (timedelta(minutes=9, seconds=59), True)])  # fmt: skip
+@pytest.mark.parametrize(("before", "late"), [(timedelta(minutes=10, seconds=1), False), (timedelta(minutes=10), False),
+                                             (timedelta(minutes=9, seconds=59), True)])  # fmt: skip
 def test_a_handover_taken_less_than_10_minutes_before_the_shift_is_late(unit, before, late):
     u = unit
     plan_october(u, end=OCT[1])
