@@ -133,6 +133,7 @@ def my_duty(request):
             shift.starts_at - timedelta(minutes=30) <= now <= shift.ends_at
         )
         shift.scanned_code = scanned[1] if scanned[0] == str(shift.post_id) else ""
+        shift.started = shift.starts_at <= now
     pending = ShiftChange.objects.filter(state=ShiftChange.State.PENDING, shift__leader=request.user).count()
     return render(request, "duty_roster/my_duty.html", {"shifts": shifts, "now": now, "pending": pending})
 
