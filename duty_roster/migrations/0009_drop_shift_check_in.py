@@ -2,10 +2,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """The shift's single check-in is gone: each person's is a DutyCheckIn (carried over in 0007)."""
+    """The shift's single check-in is gone: each person's is a DutyCheckIn (carried over in 0008)."""
 
     dependencies = [
-        ("duty_roster", "0007_per_person_check_in"),
+        ("duty_roster", "0008_carry_check_ins_over"),
     ]
 
     operations = [
