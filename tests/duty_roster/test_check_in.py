@@ -297,3 +297,31 @@ def test_the_api_and_the_page_refuse_days_over_with_409_naming_them(unit):
     assert answer.status_code == 409 and "2026-10-01–2026-10-02" in str(answer.json())
     assert form.status_code == 409 and "2026-10-01–2026-10-02" in form.content.decode()
     assert not DutyShift.objects.exists()
+
+
+def test_the_four_failures_take_one_query_per_figure_however_many_shifts(unit, django_assert_num_queries):
+    u = unit
+    plan_october(u)  # seven shifts
+    with time_machine.travel(START, tick=False):
+        for shift in DutyShift.objects.filter(post=u.post, date=OCT[0]).prefetch_related("officers"):
+            for person in shift.officers.all():
+                rota.check_in(person, shift)
+    # the posts, the shifts, the check-ins, roll calls, incident notices, late reports
+    with django_assert_num_queries(6):
+        rows = failures.four_failures(u.world.users["district"], OCT[0], OCT[-1])
+    row = next(r for r in rows if r["post"] == u.post.pk)
+    assert (row["shifts"], row["no_check_in"], row["unverified_check_ins"]) == (7, 7, 2)
+
+
+def test_the_shift_page_shows_each_persons_check_in_and_when_to_take_over(unit):
+    u = unit
+    shift = first_shift(u)
+    page = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with time_machine.travel(START + timedelta(minutes=1), tick=False):
+        rota.check_in(officer_of(shift), shift)
+        page.force_login(shift.leader)
+        text = page.get(f"/duty/shifts/{shift.pk}/").content.decode()
+    assert "带班不在岗" in text and "已签到 08:31 · 未核实" in text
+    second = DutyShift.objects.get(post=u.post, date=OCT[1])
+    with time_machine.travel(START + timedelta(minutes=1), tick=False):
+        assert "应于10-02 08:20前接班" in page.get(f"/duty/shifts/{second.pk}/").content.decode()
