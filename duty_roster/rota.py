@@ -318,10 +318,11 @@ def check_in(actor: User, shift: DutyShift | int, location: str = "", code: str 
         mine = DutyCheckIn.objects.filter(shift=shift, person=actor).first()
         if mine is not None and (mine.verified or not proof.verified):
             return mine
+        place = (location or "").strip()[:100] or (mine.location if mine else "")  # a place said before is kept
         values = {"at": now, "proof": proof.kind, "verified": proof.verified, "distance_m": proof.distance,
-                  "location": (location or "")[:100]}  # fmt: skip
-        mine, _created = DutyCheckIn.objects.update_or_create(shift=shift, person=actor, defaults=values)
-        record(actor, "duty.check_in", shift, {**values, "at": now.isoformat(), "again": not _created})
+                  "location": place}  # fmt: skip
+        mine, created = DutyCheckIn.objects.update_or_create(shift=shift, person=actor, defaults=values)
+        record(actor, "duty.check_in", shift, {**values, "at": now.isoformat(), "again": not created})
         return mine
 
 

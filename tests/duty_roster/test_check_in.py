@@ -175,6 +175,7 @@ def test_an_unverified_check_in_is_proven_later_and_each_is_audited(unit):
         proven = rota.check_in(shift.leader, shift, code=code)
         rota.check_in(shift.leader, shift)  # after a proven one: nothing changes
     assert proven.pk == first.pk and proven.verified and proven.at == START + timedelta(seconds=30)
+    assert proven.location == "在家"  # the place said first is kept
     events = AuditEvent.objects.filter(action="duty.check_in").order_by("id")
     assert [(e.changes["verified"], e.changes["again"]) for e in events] == [(False, False), (True, True)]
 
