@@ -108,7 +108,15 @@ def duty_panel(request):
     end = timezone.localdate()
     start = end - timezone.timedelta(days=29)
     rows = failures.four_failures(request.user, start, end)
-    keys = ("shifts", "no_check_in", "roll_calls", "roll_calls_failed", "incident_notices_late", "reports_late")
+    keys = (
+        "shifts",
+        "no_check_in",
+        "leader_unverified",
+        "roll_calls",
+        "roll_calls_failed",
+        "incident_notices_late",
+        "reports_late",
+    )
     totals = {key: sum(r[key] for r in rows) for key in keys}
     worst = sorted(rows, key=lambda r: -(r["no_check_in"] + r["roll_calls_failed"] + r["incident_notices_late"]
                                          + r["reports_late"]))[:5]  # fmt: skip

@@ -25,6 +25,7 @@ from safety_platform.lib.query import EARLIEST, LATEST, IntegerFilter, query_dat
 from . import failures, incidents, plans, rollcall, rota
 from .choices import Grade, IncidentKind
 from .models import (
+    DutyCheckIn,
     DutyLogEntry,
     DutyPlan,
     DutyShift,
@@ -290,16 +291,38 @@ class RollCallViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(RollCallReportSerializer(rollcall.report(self.get_object(), posts), many=True).data)
 
 
-class ShiftSerializer(serializers.ModelSerializer):
+class CheckInRecordSerializer(serializers.ModelSerializer):
     class Meta:
-        model = DutyShift
-        fields = ["id", "post", "date", "starts_at", "ends_at", "leader", "officers", "checked_in_at", "checked_in_by",
-                  "location", "handed_over_at", "handover_acknowledged_at", "handover_acknowledged_by"]  # fmt: skip
+        model = DutyCheckIn
+        fields = ["person", "at", "proof", "verified", "distance_m", "location"]
         read_only_fields = fields
 
 
+class ShiftSerializer(serializers.ModelSerializer):
+    check_ins = CheckInRecordSerializer(many=True, read_only=True, help_text=_("Each person's own check-in."))
+    leader_at_post = serializers.SerializerMethodField(
+        help_text=_("Whether the leader on duty has checked in (with or without proof).")
+    )
+
+    class Meta:
+        model = DutyShift
+        fields = ["id", "post", "date", "starts_at", "ends_at", "leader", "officers", "check_ins", "leader_at_post",
+                  "handed_over_at", "handover_acknowledged_at", "handover_acknowledged_by"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_leader_at_post(self, shift) -> bool:
+        return shift.leader_id is not None and any(c.person_id == shift.leader_id for c in shift.check_ins.all())
+
+
 class CheckInSerializer(serializers.Serializer):
+    """The proof of presence: the duty screen's `code` (`via_qr` when its QR code was scanned), or the phone's
+    `latitude` and `longitude`; without either the check-in is taken, unverified."""
+
     location = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    code = serializers.CharField(max_length=12, required=False, allow_blank=True)
+    via_qr = serializers.BooleanField(required=False, default=False)
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True)
 
 
 class LogSerializer(serializers.ModelSerializer):
@@ -317,15 +340,17 @@ class DutyShiftViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DutyShift.objects.none()
-        return DutyShift.objects.of(self.request.user).prefetch_related("officers")
+        return DutyShift.objects.of(self.request.user).prefetch_related("officers", "check_ins")
 
     @extend_schema(request=CheckInSerializer, responses=ShiftSerializer)
     @action(detail=True, methods=["post"])
     def check_in(self, request, pk=None):
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        shift = rota.check_in(request.user, pk, data.validated_data.get("location", ""))
-        return Response(ShiftSerializer(shift).data)
+        v = data.validated_data
+        mine = rota.check_in(request.user, pk, v.get("location", ""), v.get("code", ""), v["via_qr"],
+                             v.get("latitude"), v.get("longitude"))  # fmt: skip
+        return Response(ShiftSerializer(self.get_queryset().get(pk=mine.shift_id)).data)
 
     @extend_schema(request=LogSerializer, responses=LogSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
@@ -480,7 +505,9 @@ class RotaShiftViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DutyShift.objects.none()
-        return DutyShift.objects.filter(post__in=visible_posts(self.request.user)).prefetch_related("officers")
+        return DutyShift.objects.filter(post__in=visible_posts(self.request.user)).prefetch_related(
+            "officers", "check_ins"
+        )
 
     @extend_schema(request=ShiftAddSerializer, responses={201: ShiftSerializer})
     def create(self, request, *args, **kwargs):

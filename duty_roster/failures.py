@@ -1,6 +1,8 @@
 """The speech's four failures, measured per duty post over a period:
 
-1. leader not at the post (带班不在岗): shifts nobody checked in to;
+1. leader not at the post (带班不在岗): shifts whose leader on duty has not checked in (`no_check_in`; an
+   officer's check-in does not stand for the leader's), with the shifts whose leader checked in without proof of
+   presence (`leader_unverified`) and every check-in without proof (`unverified_check_ins`) beside them;
 2. contact not reachable (联络不通畅): posts called in a roll call that nobody answered in time, or where nobody
    could be reached at all;
 3. incident not known (事故不知情): incident notices to the post acknowledged late or not at all; the notices go to the
@@ -26,7 +28,8 @@ from organizations.models import User
 from organizations.scope import visible_posts
 from workdays.calendar import SHANGHAI
 
-from .models import DutyShift, IncidentFlag, IncidentRelay, IncidentReport, IncidentStep, RollCallTarget
+from .models import DutyCheckIn, DutyShift, IncidentFlag, IncidentRelay, IncidentReport, IncidentStep, RollCallTarget
+from .rota import leader_absent
 
 
 def period(start: date, end: date) -> tuple[datetime, datetime]:
@@ -46,14 +49,20 @@ def answered_in_time():
 def four_failures(user: User, start: date, end: date) -> list[dict]:
     begin, finish = period(start, end)
     posts = {p.pk: p for p in visible_posts(user).select_related("region")}
-    rows = {pk: {"post": pk, "title": p.title, "shifts": 0, "no_check_in": 0, "roll_calls": 0, "roll_calls_failed": 0,
-                 "incident_notices": 0, "incident_notices_late": 0, "reports_late": 0, "steps_late": 0,
-                 "relays_late": 0, "reports_flagged": 0} for pk, p in posts.items()}  # fmt: skip
+    rows = {pk: {"post": pk, "title": p.title, "shifts": 0, "no_check_in": 0, "leader_unverified": 0,
+                 "unverified_check_ins": 0, "roll_calls": 0, "roll_calls_failed": 0, "incident_notices": 0,
+                 "incident_notices_late": 0, "reports_late": 0, "steps_late": 0, "relays_late": 0,
+                 "reports_flagged": 0} for pk, p in posts.items()}  # fmt: skip
+    shifts = DutyShift.objects.filter(post__in=posts, starts_at__gte=begin, starts_at__lt=finish)
+    unproven = Exists(DutyCheckIn.objects.filter(shift=OuterRef("pk"), person=OuterRef("leader"), verified=False))
+    for r in shifts.values("post").annotate(
+        total=Count("id"), missed=Count("id", filter=Q(leader_absent())), unverified=Count("id", filter=Q(unproven))
+    ):
+        rows[r["post"]].update(shifts=r["total"], no_check_in=r["missed"], leader_unverified=r["unverified"])
     for r in (
-        DutyShift.objects.filter(post__in=posts, starts_at__gte=begin, starts_at__lt=finish)
-        .values("post").annotate(total=Count("id"), missed=Count("id", filter=Q(checked_in_at__isnull=True)))
+        DutyCheckIn.objects.filter(shift__in=shifts, verified=False).values("shift__post").annotate(total=Count("id"))
     ):  # fmt: skip
-        rows[r["post"]].update(shifts=r["total"], no_check_in=r["missed"])
+        rows[r["shift__post"]]["unverified_check_ins"] = r["total"]
     for r in (
         RollCallTarget.objects.filter(post__in=posts, roll_call__called_at__gte=begin, roll_call__called_at__lt=finish)
         .annotate(answered=Exists(answered_in_time()))

@@ -5,10 +5,12 @@ Also the duty rotas: shifts, swaps and substitutions, the duty log, and holiday 
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -254,8 +256,8 @@ class DutyShiftQuerySet(models.QuerySet):
 
 
 class DutyShift(models.Model):
-    """One day's duty at a unit's duty post: the leader on duty (带班领导) and the duty officers, and whether
-    someone checked in at the post."""
+    """One day's duty at a unit's duty post: the leader on duty (带班领导) and the duty officers; each checks in
+    for themselves (`DutyCheckIn`)."""
 
     post = models.ForeignKey(
         "organizations.Position", models.CASCADE, related_name="shifts", verbose_name=_("duty post")
@@ -274,16 +276,6 @@ class DutyShift(models.Model):
     officers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="duty_shifts", verbose_name=_("duty officers")
     )
-    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
-    checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("checked in by"),
-    )
-    location = models.CharField(_("location"), max_length=100, blank=True)
     missed_alert_at = models.DateTimeField(_("missed check-in alerted at"), null=True, blank=True)
     handed_over_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     handover_acknowledged_at = models.DateTimeField(_("handover taken at"), null=True, blank=True)
@@ -300,9 +292,7 @@ class DutyShift(models.Model):
         constraints = [models.UniqueConstraint(fields=["post", "date"], name="one_shift_per_post_and_day")]
         indexes = [
             models.Index(
-                fields=["starts_at"],
-                condition=models.Q(checked_in_at__isnull=True, missed_alert_at__isnull=True),
-                name="shift_awaiting_check_in",
+                fields=["starts_at"], condition=models.Q(missed_alert_at__isnull=True), name="shift_not_alerted"
             ),  # fmt: skip
         ]
 
@@ -310,10 +300,84 @@ class DutyShift(models.Model):
         return f"{self.post} {self.date}"
 
     @property
+    def handover_due_at(self):
+        """The incoming shift arrives DUTY_HANDOVER_EARLY_MINUTES before it starts and takes over by then."""
+        return self.starts_at - timedelta(minutes=settings.DUTY_HANDOVER_EARLY_MINUTES)
+
+    @property
     def handover_late(self) -> bool:
-        """The incoming shift takes over before it starts (it arrives early); after that the handover is late."""
+        """Taken over after `handover_due_at` (or not yet, and that moment has passed): late."""
         taken = self.handover_acknowledged_at
-        return (taken if taken is not None else timezone.now()) > self.starts_at
+        return (taken if taken is not None else timezone.now()) > self.handover_due_at
+
+
+class CheckInProof(models.TextChoices):
+    CODE = "code", _("code from the duty screen")
+    QR = "qr", _("QR code at the post")
+    GEO = "geo", _("location of the phone")
+    NONE = "none", _("no proof")
+
+
+class DutyCheckIn(models.Model):
+    """One person's check-in at the post for a shift (each person on the shift checks in for themselves), with the
+    proof of presence offered and whether it held."""
+
+    shift = models.ForeignKey(DutyShift, models.CASCADE, related_name="check_ins", verbose_name=_("shift"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("who"))
+    at = models.DateTimeField(_("checked in at"), default=timezone.now)
+    proof = models.CharField(_("proof"), max_length=8, choices=CheckInProof.choices, default=CheckInProof.NONE)
+    verified = models.BooleanField(_("presence verified"), default=False)
+    distance_m = models.PositiveIntegerField(_("distance from the post (m)"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["at", "id"]
+        constraints = [models.UniqueConstraint(fields=["shift", "person"], name="one_check_in_per_person_and_shift")]
+
+    def __str__(self) -> str:
+        return f"{self.shift} {self.person}"
+
+
+def new_secret() -> str:
+    return secrets.token_hex(20)
+
+
+class CheckInPoint(models.Model):
+    """How presence at a duty post is proven: the post's secret for the rotating code on its duty screen, and its
+    coordinates and radius for the phone's location."""
+
+    post = models.OneToOneField(
+        "organizations.Position", models.CASCADE, related_name="check_in_point", verbose_name=_("duty post")
+    )
+    secret = models.CharField(_("code secret"), max_length=64, default=new_secret, editable=False)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+    )  # fmt: skip
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+    )  # fmt: skip
+    radius_m = models.PositiveIntegerField(
+        _("radius (m)"), null=True, blank=True, help_text=_("Empty: the platform's default radius.")
+    )
+
+    class Meta:
+        verbose_name = _("check-in point")
+        verbose_name_plural = _("check-in points")
+
+    def __str__(self) -> str:
+        return str(self.post)
+
+    @property
+    def radius(self) -> int:
+        return self.radius_m or settings.DUTY_CHECKIN_RADIUS_METERS
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
 
 class ShiftChange(models.Model):

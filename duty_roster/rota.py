@@ -1,5 +1,6 @@
 """Duty rotas: generating a period from rotation rules on China's official calendar, editing one shift by hand,
-submitting a holiday plan to the city office, check-in at the post, and the alert when nobody checks in.
+submitting a holiday plan to the city office, each person's check-in at the post (with its proof, `checkin`), and
+the alert when the leader on duty has not checked in.
 
 Rules (DOMAIN.md, local practice): the leader on duty rotates daily; duty officers rotate daily Monday to
 Thursday and one team covers Friday to Sunday; on official holidays officers rotate daily too. People on leave
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +32,8 @@ from safety_platform.lib import bounds
 from safety_platform.lib.errors import Conflict
 from workdays.calendar import SHANGHAI, SpecialDays
 
-from .models import DutyLogEntry, DutyPlan, DutyShift, ShiftChange
+from .checkin import point_of, prove
+from .models import CheckInPoint, DutyCheckIn, DutyLogEntry, DutyPlan, DutyShift, ShiftChange, new_secret
 from .plans import minimum_officers, staffing_gaps
 
 
@@ -68,7 +71,8 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
              on_leave: dict[int, set[date]] | None = None, per_day: int = 1) -> Generated:  # fmt: skip
     """1. Check who may plan and the input. 2. Carry the rotation on from the last shift before `start`.
     3. Walk the days: leader daily; officers daily Mon–Thu and on holidays, one team Fri–Sun. 4. Flag days
-    below the minimum staffing of the unit kind. Days that already have a shift are kept as they are."""
+    below the minimum staffing of the unit kind. Days that already have a shift are kept as they are; a period with
+    days already over is refused whole (409 naming them), as a hand edit of an ended shift is."""
     if not may_plan(actor, post):
         raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
     if post.kind != PositionKind.DUTY_OFFICER:
@@ -81,6 +85,10 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
         raise ValidationError({"officers": _("Name at least one leader and one duty officer.")})
     if set(leaders) & set(officers):
         raise ValidationError({"officers": _("The same person cannot be leader and officer in one rota.")})
+    if over := days_over(start, end):
+        days = f"{over[0]:%Y-%m-%d}" + (f"–{over[-1]:%Y-%m-%d}" if len(over) > 1 else "")
+        raise Conflict(_("Days already over cannot be planned: %(days)s; start the rota today or later.")
+                       % {"days": days})  # fmt: skip
     leave = {pk: set(days) for pk, days in (on_leave or {}).items()}
     for pk, day in _busy_elsewhere(post, start, end, [*leaders, *officers]):
         leave.setdefault(pk, set()).add(day)  # on duty at another post that day: skipped like a day of leave
@@ -112,6 +120,15 @@ def generate(actor: User, post: Position, start: date, end: date, leaders: list[
             day += timedelta(days=1)
         record(actor, "rota.generate", post, {"from": str(start), "to": str(end), "shifts": len(result.created)})
     return result
+
+
+def days_over(start: date, end: date) -> list[date]:
+    """The days of the period whose shift would have ended by now (like a shift edited by hand)."""
+    now, days, day = timezone.now(), [], start
+    while day <= end and _start_of(day) + timedelta(days=1) <= now:
+        days.append(day)
+        day += timedelta(days=1)
+    return days
 
 
 def _busy_elsewhere(post: Position, start: date, end: date, people: list[User]):
@@ -285,39 +302,73 @@ def submit_plan(actor: User, post: Position, name: str, start: date, end: date) 
         return plan
 
 
-def check_in(actor: User, shift: DutyShift | int, location: str = "") -> DutyShift:
-    """At the post: the leader or an officer of the shift, from 30 minutes before it starts until it ends.
-    Checking in again changes nothing."""
+def check_in(actor: User, shift: DutyShift | int, location: str = "", code: str = "", via_qr: bool = False,
+             latitude=None, longitude=None) -> DutyCheckIn:  # fmt: skip
+    """The actor checks in for themselves (leader on duty or officer of the shift), from 30 minutes before it starts
+    until it ends. 1. The proof (`checkin.prove`): the duty screen's code, its QR code or the phone's location; none
+    is taken, unverified. 2. Once per person: checking in again changes nothing, unless an unverified check-in is
+    now proven (it becomes verified, at the new time). 3. Audited."""
     pk = shift.pk if isinstance(shift, DutyShift) else shift
     with transaction.atomic():
         shift = _standing(actor, pk)
         now = timezone.now()
         if not shift.starts_at - timedelta(minutes=30) <= now <= shift.ends_at:
             raise ValidationError({"shift": _("Check in during your shift (from 30 minutes before it starts).")})
-        if shift.checked_in_at is None:
-            shift.checked_in_at, shift.checked_in_by, shift.location = now, actor, location[:100]
-            shift.save(update_fields=["checked_in_at", "checked_in_by", "location"])
-            record(actor, "duty.check_in", shift, {"location": shift.location})
-        return shift
+        proof = prove(shift.post, code, via_qr, latitude, longitude)
+        mine = DutyCheckIn.objects.filter(shift=shift, person=actor).first()
+        if mine is not None and (mine.verified or not proof.verified):
+            return mine
+        place = (location or "").strip()[:100] or (mine.location if mine else "")  # a place said before is kept
+        values = {"at": now, "proof": proof.kind, "verified": proof.verified, "distance_m": proof.distance,
+                  "location": place}  # fmt: skip
+        mine, created = DutyCheckIn.objects.update_or_create(shift=shift, person=actor, defaults=values)
+        record(actor, "duty.check_in", shift, {**values, "at": now.isoformat(), "again": not created})
+        return mine
+
+
+def set_check_in_point(actor: User, post: Position, latitude: Decimal | None, longitude: Decimal | None,
+                       radius_m: int | None, renew: bool = False) -> CheckInPoint:  # fmt: skip
+    """A planner of the post sets its coordinates and radius (both coordinates or neither), or renews its secret
+    (every code shown so far stops working)."""
+    if not may_plan(actor, post):
+        raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"longitude": _("Give both the latitude and the longitude, or neither.")})
+    with transaction.atomic():
+        point = CheckInPoint.objects.select_for_update().get(pk=point_of(post).pk)
+        point.latitude, point.longitude, point.radius_m = latitude, longitude, radius_m
+        if renew:
+            point.secret = new_secret()
+        point.full_clean()
+        point.save()
+        record(actor, "duty.check_in_point", post, {"latitude": str(latitude or ""), "longitude": str(longitude or ""),
+                                                    "radius_m": radius_m, "new_secret": renew})  # fmt: skip
+        return point
+
+
+def leader_absent() -> Exists:
+    """For a shift query: whether its leader on duty has no check-in (a shift without a leader has none)."""
+    return ~Exists(DutyCheckIn.objects.filter(shift=OuterRef("pk"), person=OuterRef("leader")))
 
 
 def alert_missed_check_ins(now: datetime | None = None) -> int:
-    """Shifts started DUTY_CHECKIN_MINUTES ago with nobody checked in: a must-answer notice to the leader on duty
-    and to the holders of the post's superior position, once per shift."""
+    """Shifts started DUTY_CHECKIN_MINUTES ago whose leader on duty has not checked in (whoever else has): a
+    must-answer notice to the leader on duty and to the holders of the post's superior position, once per shift."""
     now = now or timezone.now()
     late = now - timedelta(minutes=settings.DUTY_CHECKIN_MINUTES)
     with transaction.atomic():
         shifts = list(
             DutyShift.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(checked_in_at__isnull=True, missed_alert_at__isnull=True, starts_at__lte=late, ends_at__gt=now)
+            .filter(leader_absent(), missed_alert_at__isnull=True, starts_at__lte=late, ends_at__gt=now)
             .select_related("post__superior", "leader")[:500]
         )
         for shift in shifts:
             recipients = ([(shift.leader, shift.post)] if shift.leader else []) + holders(shift.post.superior)
             with override(settings.LANGUAGE_CODE):
-                title = _("Nobody has checked in at %(post)s") % {"post": shift.post}
-                body = _("The shift of %(date)s started at %(time)s and nobody is at the post.") % {
-                    "date": shift.date, "time": timezone.localtime(shift.starts_at).strftime("%H:%M")}  # fmt: skip
+                title = _("The leader on duty is not at %(post)s") % {"post": shift.post}
+                body = _("The shift of %(date)s started at %(time)s and the leader on duty %(leader)s has not checked "
+                         "in at the post.") % {"date": shift.date, "time": timezone.localtime(shift.starts_at).strftime(
+                             "%H:%M"), "leader": shift.leader or _("(none)")}  # fmt: skip
             notify(recipients, f"checkin:{shift.pk}", title, body, "/duty/", timedelta(minutes=30))
             shift.missed_alert_at = now
         DutyShift.objects.bulk_update(shifts, ["missed_alert_at"])
@@ -490,7 +541,8 @@ def hand_over(actor: User, shift: DutyShift | int) -> DutyShift:
 
 
 def take_over(actor: User, shift: DutyShift | int) -> DutyShift:
-    """The incoming shift acknowledges the handover; after its start, the handover counts as late."""
+    """The incoming shift acknowledges the handover; after `handover_due_at` (DUTY_HANDOVER_EARLY_MINUTES, 10,
+    before its start) the handover counts as late."""
     pk = shift.pk if isinstance(shift, DutyShift) else shift
     with transaction.atomic():
         shift = _standing(actor, pk)

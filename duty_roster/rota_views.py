@@ -79,9 +79,10 @@ def rota_month(request, post: int):
     period (planners only)."""
     post = _post(request.user, post)
     can_plan = rota.may_plan(request.user, post)
-    first = _month(request)
-    form = GenerateForm(request.POST or None, post=post, initial={"start": first,
-                        "end": first.replace(day=calendar.monthrange(first.year, first.month)[1])})  # fmt: skip
+    first, conflict = _month(request), False
+    # From today in the current month: days already over cannot be generated.
+    start = max(first, min(timezone.localdate(), _month_end(first)))
+    form = GenerateForm(request.POST or None, post=post, initial={"start": start, "end": _month_end(first)})
     if request.method == "POST":
         if not can_plan:
             raise PermissionDenied
@@ -92,13 +93,21 @@ def rota_month(request, post: int):
                                        list(data["officers"]), per_day=data["per_day"])  # fmt: skip
             except ValidationError as exc:
                 add_errors(form, exc)
+            except Conflict as exc:
+                form.add_error(None, str(exc))
+                conflict = True
             else:
                 _generated(request, result)
                 return redirect(f"{reverse('duty_roster:rota', args=[post.pk])}?month={data['start']:%Y-%m}")
     context = {"post": post, "can_plan": can_plan, "form": form, "first": first, "days": _days(post, first),
                "minimum": plans.minimum_officers(post), "previous": (first - timedelta(days=1)).replace(day=1),
                "next": (first + timedelta(days=32)).replace(day=1)}  # fmt: skip
-    return render(request, "duty_roster/rota_month.html", context, status=400 if form.errors else 200)
+    status = 409 if conflict else 400 if form.errors else 200
+    return render(request, "duty_roster/rota_month.html", context, status=status)
+
+
+def _month_end(first: date) -> date:
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def _generated(request, result: rota.Generated) -> None:
@@ -172,7 +181,7 @@ def _day(value: str) -> date:
 
 def _shift_for(user, pk: int) -> tuple[DutyShift, bool]:
     """The shift if the user stands it or answers for its post (else a 404), and whether they stand it."""
-    shift = get_object_or_404(DutyShift.objects.select_related("post", "leader", "checked_in_by"), pk=pk)
+    shift = get_object_or_404(DutyShift.objects.select_related("post", "leader"), pk=pk)
     stands = shift.leader_id == user.pk or shift.officers.filter(pk=user.pk).exists()
     if not stands and not visible_posts(user).filter(pk=shift.post_id).exists():
         raise Http404
@@ -220,8 +229,10 @@ def shift_detail(request, pk: int):
             return redirect("duty_roster:shift", pk=shift.pk)
     log = shift.log.select_related("author", "carried_from__shift")
     previous = DutyShift.objects.filter(post=shift.post, date__lt=shift.date).order_by("-date").first()
+    checks = {c.person_id: c for c in shift.check_ins.all()}
     context = {"shift": shift, "stands": stands, "form": form, "log": log, "previous": previous,
-               "officers": list(shift.officers.all()), "can_plan": rota.may_plan(request.user, shift.post),
+               "officers": [(o, checks.get(o.pk)) for o in shift.officers.all()],
+               "leader_check_in": checks.get(shift.leader_id), "can_plan": rota.may_plan(request.user, shift.post),
                "started": shift.starts_at <= timezone.now()}  # fmt: skip
     return render(request, "duty_roster/shift.html", context, status=400 if form.errors else 200)
 

@@ -7,5 +7,5 @@ from .rota import alert_missed_check_ins
 
 @shared_task(acks_late=True, ignore_result=True)
 def missed_check_ins() -> int:
-    """Beat, every minute: alert shifts nobody has checked in to (each once; rows are locked)."""
+    """Beat, every minute: alert shifts whose leader on duty has not checked in (each once; rows are locked)."""
     return alert_missed_check_ins()

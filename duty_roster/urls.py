@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import rota_views, views
+from . import checkin_views, rota_views, views
 
 app_name = "duty_roster"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("duty/rota/", rota_views.rota_index, name="rota-index"),
     path("duty/rota/<int:post>/", rota_views.rota_month, name="rota"),
     path("duty/rota/<int:post>/<str:day>/", rota_views.shift_edit, name="shift-edit"),
+    path("duty/posts/<int:pk>/screen/", checkin_views.screen, name="screen"),
+    path("duty/posts/<int:pk>/screen/code/", checkin_views.screen_code, name="screen-code"),
+    path("duty/posts/<int:pk>/check-in-point/", checkin_views.point, name="point"),
     path("duty/shifts/<int:pk>/", rota_views.shift_detail, name="shift"),
     path("duty/shifts/<int:pk>/change/", rota_views.change_ask, name="change-ask"),
     path("duty/changes/", rota_views.change_list, name="changes"),

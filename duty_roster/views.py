@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +25,16 @@ from safety_platform.lib.pages import paginate
 
 from . import failures, incidents, rollcall, rota
 from .choices import IncidentKind
-from .models import DutyShift, IncidentFlag, IncidentRelay, IncidentReport, IncidentStep, RollCall, ShiftChange
+from .models import (
+    DutyCheckIn,
+    DutyShift,
+    IncidentFlag,
+    IncidentRelay,
+    IncidentReport,
+    IncidentStep,
+    RollCall,
+    ShiftChange,
+)
 
 
 class ReportForm(forms.Form):
@@ -214,36 +223,52 @@ def roll_call(request, pk: int):
 
 @login_required
 def my_duty(request):
-    """Today's and the next duties, with the check-in button."""
+    """Today's and the next duties, each with who has checked in and the viewer's own check-in: the duty screen's
+    code (filled in when its QR code opened the page, `?post=&code=`), the phone's location, or neither."""
     today = timezone.localdate()
     shifts = (
         DutyShift.objects.of(request.user).filter(date__gte=today - timedelta(days=1)).select_related("post", "leader")
-    )
+        .prefetch_related(Prefetch("check_ins", DutyCheckIn.objects.select_related("person")))
+    )  # fmt: skip
     if request.method == "POST":
-        try:
-            shift = rota.check_in(request.user, int(request.POST.get("shift", 0)), request.POST.get("location", ""))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("Checked in at %(time)s for %(post)s, %(day)s; the leader on duty is %(leader)s.")
-                % {
-                    "time": f"{timezone.localtime(shift.checked_in_at):%H:%M}",
-                    "post": shift.post,
-                    "day": f"{shift.date:%m-%d}",
-                    "leader": shift.leader or _("(none)"),
-                },
-            )
+        _check_in(request)
         return redirect("duty_roster:my-duty")
     now = timezone.now()
     shifts = list(shifts[:14])
-    for shift in shifts:  # the button only while check-in is possible
-        shift.can_check_in = (
-            shift.checked_in_at is None and shift.starts_at - timedelta(minutes=30) <= now <= shift.ends_at
+    scanned = request.GET.get("post", ""), request.GET.get("code", "")[:12]
+    for shift in shifts:  # the form only while check-in is possible and one's own is not yet proven
+        checks = list(shift.check_ins.all())
+        shift.mine = next((c for c in checks if c.person_id == request.user.pk), None)
+        shift.leader_check_in = next((c for c in checks if c.person_id == shift.leader_id), None)
+        shift.can_check_in = (shift.mine is None or not shift.mine.verified) and (
+            shift.starts_at - timedelta(minutes=30) <= now <= shift.ends_at
         )
+        shift.scanned_code = scanned[1] if scanned[0] == str(shift.post_id) else ""
+        shift.started = shift.starts_at <= now
     pending = ShiftChange.objects.filter(state=ShiftChange.State.PENDING, shift__leader=request.user).count()
     return render(request, "duty_roster/my_duty.html", {"shifts": shifts, "now": now, "pending": pending})
+
+
+def _check_in(request) -> None:
+    """Check the viewer in with what the form sends, and say what counted as proof."""
+    data = request.POST
+    try:
+        mine = rota.check_in(request.user, int(data.get("shift", 0) or 0), data.get("location", ""),
+                             data.get("code", ""), data.get("via") == "qr", data.get("latitude"),
+                             data.get("longitude"))  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return
+    shift = mine.shift
+    values = {"time": f"{timezone.localtime(mine.at):%H:%M}", "post": shift.post, "day": f"{shift.date:%m-%d}",
+              "leader": shift.leader or _("(none)"), "proof": mine.get_proof_display()}  # fmt: skip
+    if mine.verified:
+        messages.success(request, _("Checked in at %(time)s for %(post)s, %(day)s (proof: %(proof)s); the leader on "
+                                    "duty is %(leader)s.") % values)  # fmt: skip
+    else:
+        messages.warning(request, _("Checked in at %(time)s for %(post)s, %(day)s, but unverified: presence at the "
+                                    "post is not proven (%(proof)s). Enter the code on the duty screen to prove it.")
+                         % values)  # fmt: skip
 
 
 @login_required
@@ -273,15 +298,21 @@ def failures_page(request):
 
 @login_required
 def duty_board(request):
-    """Who is on duty now at every post the viewer answers for, with phones and check-in state."""
+    """Who is on duty now at every post the viewer answers for, with phones and each person's check-in; a post whose
+    leader on duty has not checked in stands out."""
     now = timezone.now()
     posts = visible_posts(request.user).select_related("region", "department", "enterprise").order_by("title")
     current = {
         s.post_id: s
         for s in DutyShift.objects.filter(post__in=posts, starts_at__lte=now, ends_at__gt=now)
-        .select_related("leader").prefetch_related("officers")
+        .select_related("leader").prefetch_related("officers", "check_ins")
     }  # fmt: skip
     rows = [{"post": p, "shift": current.get(p.pk), "phone": _duty_phone(p)} for p in posts]
+    for row in rows:
+        if row["shift"]:
+            checks = {c.person_id: c for c in row["shift"].check_ins.all()}
+            row["leader_check_in"] = checks.get(row["shift"].leader_id)
+            row["officers"] = [(o, checks.get(o.pk)) for o in row["shift"].officers.all()]
     return render(request, "duty_roster/board.html", {"rows": rows, "now": now})
 
 

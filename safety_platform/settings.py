@@ -438,10 +438,16 @@ INCIDENT_CHAIN_FORWARD_MINUTES = envint("INCIDENT_CHAIN_FORWARD_MINUTES", 120)
 # While an incident is open a follow-up report (续报) is due at each of these local times; none raises a notice.
 INCIDENT_FOLLOWUP_TIMES = tuple(t.strip() for t in envstr("INCIDENT_FOLLOWUP_TIMES", "08:00,17:00").split(","))
 ROLL_CALL_ANSWER_MINUTES = envint("ROLL_CALL_ANSWER_MINUTES", 5)  # a roll call is answered within this
-# Duty: shifts start at this local time and last a day; nobody checked in this many minutes after the start
-# raises an alert; the fewest officers per shift by unit kind (below it a day is understaffed; local practice).
+# Duty: shifts start at this local time and last a day; the leader on duty not checked in this many minutes after
+# the start raises an alert; the incoming shift arrives (and takes over) this many minutes before its start; the
+# duty screen's code changes every so many seconds (the previous one is still taken); a phone's location counts
+# within this many metres of the post (a post may set its own radius); the fewest officers per shift by unit kind
+# (below it a day is understaffed; local practice).
 DUTY_SHIFT_START = envstr("DUTY_SHIFT_START", "08:30")
 DUTY_CHECKIN_MINUTES = envint("DUTY_CHECKIN_MINUTES", 15)
+DUTY_HANDOVER_EARLY_MINUTES = envint("DUTY_HANDOVER_EARLY_MINUTES", 10)
+DUTY_CHECKIN_CODE_SECONDS = envint("DUTY_CHECKIN_CODE_SECONDS", 60)
+DUTY_CHECKIN_RADIUS_METERS = envint("DUTY_CHECKIN_RADIUS_METERS", 200)
 DUTY_MIN_OFFICERS = {
     "city_office": envint("DUTY_MIN_OFFICERS_CITY", 4),
     "government": envint("DUTY_MIN_OFFICERS_COUNTY", 3),

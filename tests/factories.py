@@ -78,3 +78,17 @@ class PositionFactory(factory.django.DjangoModelFactory):
 
 def assign(user: User, position: Position) -> PositionAssignment:
     return PositionAssignment.objects.create(user=user, position=position)
+
+
+def plan_ahead(actor, post, start, end, *args, **kwargs):
+    """A rota generated the day before its first day (a rota cannot be generated for days already over), the
+    clock then running on from where it was: for tests that need shifts in the past or running now."""
+    from datetime import datetime, time, timedelta
+
+    import time_machine
+
+    from duty_roster import rota
+    from workdays.calendar import SHANGHAI
+
+    with time_machine.travel(datetime.combine(start - timedelta(days=1), time(12), tzinfo=SHANGHAI), tick=False):
+        return rota.generate(actor, post, start, end, *args, **kwargs)

@@ -26,14 +26,14 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value, Window
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value, Window
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from duty_roster import rollcall
-from duty_roster.models import DutyLogEntry, DutyShift, IncidentReport, RollCall
+from duty_roster.models import DutyCheckIn, DutyLogEntry, DutyShift, IncidentReport, RollCall
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Action, Level, Status
 from hazards.models import Hazard, HazardEvent, LookBack, waiting_too_long
@@ -395,16 +395,23 @@ class Builder:
             DutyShift.objects.of(self.user)
             .filter(Q(date=self.today) | Q(starts_at__lte=self.now, ends_at__gt=self.now))
             .select_related("post")
+            .prefetch_related(Prefetch("check_ins", DutyCheckIn.objects.filter(person=self.user), to_attr="mine"))
             .order_by("starts_at")
         )
         items = []
         for s in shifts:
             window = s.starts_at - timedelta(minutes=30) <= self.now <= s.ends_at
-            if s.checked_in_at:
+            mine = s.mine[0] if s.mine else None  # one's own check-in: each person checks in for themselves
+            if mine and mine.verified:
                 meta, action = (
-                    _("checked in at %(time)s") % {"time": date_format(timezone.localtime(s.checked_in_at), "H:i")},
+                    _("checked in at %(time)s") % {"time": date_format(timezone.localtime(mine.at), "H:i")},
                     "",
                 )
+            elif mine:
+                meta = _("checked in at %(time)s, unverified") % {
+                    "time": date_format(timezone.localtime(mine.at), "H:i")
+                }
+                action = _("Check in") if window else ""
             elif window:
                 meta, action = _("not checked in yet"), _("Check in")
             else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from duty_roster import rota
 from duty_roster.demo import load_demo_rota
-from duty_roster.models import DutyPlan, DutyShift
+from duty_roster.models import CheckInPoint, DutyPlan, DutyShift
 from duty_roster.plans import Period, holiday_periods, minimum_officers
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Authority, Level
@@ -63,6 +64,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_demo_rota(extra_leaders=usernames(HAIBIN_LEADERS), extra_officers=usernames(HAIBIN_OFFICERS)))
     counts.update(load_city_rota())
     counts.update(submit_holiday_plan(period))
+    counts.update(locate_duty_posts())
     return counts
 
 
@@ -170,6 +172,26 @@ def load_city_rota() -> dict[str, int]:
         "city_shifts": DutyShift.objects.filter(post=post).count(),
         "city_shifts_created": DutyShift.objects.count() - before,
     }
+
+
+# Where the demo's two duty posts stand (fictional 滨海市; WGS 84), for check-in by the phone's location.
+DUTY_POST_PLACES = {
+    "990102": (Decimal("36.066900"), Decimal("120.382600")),
+    CITY[0]: (Decimal("36.067100"), Decimal("120.389800")),
+}
+
+
+def locate_duty_posts() -> dict[str, int]:
+    """The two duty posts get coordinates (the default radius) unless a planner has set them already."""
+    actor, located = User.objects.get(username="demo-city"), 0
+    for code, (latitude, longitude) in DUTY_POST_PLACES.items():
+        kind = UnitKind.CITY_OFFICE if code == CITY[0] else UnitKind.GOVERNMENT
+        post = Position.objects.filter(kind=PositionKind.DUTY_OFFICER, region__code=code, unit_kind=kind).first()
+        if post is not None and not CheckInPoint.objects.filter(post=post, latitude__isnull=False).exists():
+            rota.set_check_in_point(actor, post, latitude, longitude, None)
+            located += 1
+    points = CheckInPoint.objects.filter(latitude__isnull=False).count()
+    return {"check_in_points": points, "check_in_points_created": located}
 
 
 def next_holiday(today: date | None = None) -> Period | None:

@@ -6,11 +6,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from duty_roster import rota
-from duty_roster.models import DutyShift
+from duty_roster.models import DutyCheckIn, DutyShift
 from organizations.choices import PositionKind, UnitKind
 
-from ..factories import PositionFactory, UserFactory, assign
+from ..factories import PositionFactory, UserFactory, assign, plan_ahead
 from .conftest import open_nav, screenshot
 from .test_hazard_filing import log_in
 
@@ -25,7 +24,7 @@ def test_check_in_on_a_phone_and_the_board_shows_it(live_server, world, phone):
     officer = UserFactory(username="duty1", full_name="值班员小王", unit_kind=UnitKind.GOVERNMENT, region=world.d1)
     assign(officer, post)
     today = timezone.localdate()
-    rota.generate(world.users["city"], post, today - timedelta(days=1), today + timedelta(days=1),
+    plan_ahead(world.users["city"], post, today - timedelta(days=1), today + timedelta(days=1),
                   [world.users["district"]], [officer])  # fmt: skip
     running = DutyShift.objects.get(post=post, starts_at__lte=timezone.now(), ends_at__gt=timezone.now())
     log_in(phone, live_server.url, "duty1")
@@ -35,8 +34,8 @@ def test_check_in_on_a_phone_and_the_board_shows_it(live_server, world, phone):
     expect(phone.locator(".messages")).to_contain_text("已签到")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "check-in-390")
-    running.refresh_from_db()
-    assert running.checked_in_by == officer and running.location == "区应急指挥中心值班室"
+    mine = DutyCheckIn.objects.get(shift=running)
+    assert (mine.person, mine.location, mine.verified) == (officer, "区应急指挥中心值班室", False)
 
     phone.click("text=退出")
     log_in(phone, live_server.url, "district")
@@ -44,3 +43,48 @@ def test_check_in_on_a_phone_and_the_board_shows_it(live_server, world, phone):
     expect(phone.locator("main")).to_contain_text("海滨区值班室")
     expect(phone.locator("main")).to_contain_text("已签到")
     screenshot(phone, "duty-board-390")
+
+
+def test_check_in_with_the_duty_screens_code_on_a_phone_and_the_leaders_absence_counts(live_server, world, phone):
+    """GIVEN today's shift at 海滨区's duty post, its screen open at the post WHEN the officer types the screen's code
+    on a 390×844 phone THEN the officer's check-in is verified, and the leader on duty, not checked in, is "leader
+    not at post" on the duty board and in the four failures, though an officer is there."""
+    post = PositionFactory(kind=PositionKind.DUTY_OFFICER, unit_kind=UnitKind.GOVERNMENT, region=world.d1,
+                           title="海滨区值班室")  # fmt: skip
+    officer = UserFactory(username="duty1", full_name="值班员小王", unit_kind=UnitKind.GOVERNMENT, region=world.d1)
+    assign(officer, post)
+    today = timezone.localdate()
+    plan_ahead(world.users["city"], post, today - timedelta(days=1), today + timedelta(days=1),
+               [world.users["district"]], [officer])  # fmt: skip
+    running = DutyShift.objects.get(post=post, starts_at__lte=timezone.now(), ends_at__gt=timezone.now())
+
+    log_in(phone, live_server.url, "district")  # the screen is left open at the post by who answers for it
+    phone.goto(f"{live_server.url}/duty/board/")
+    phone.get_by_role("link", name="值班屏").click()
+    code = phone.locator("[data-code]").inner_text().strip()
+    assert len(code) == 6 and code.isdigit()
+    expect(phone.locator("[data-qr] svg")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "duty-screen-390")
+    phone.click("text=退出")
+
+    log_in(phone, live_server.url, "duty1")
+    open_nav(phone, "值班", "我的值班")
+    phone.locator("input[name=code]").first.fill(code)
+    phone.click("button.big >> nth=0")
+    expect(phone.locator(".messages")).to_contain_text("到岗证明：值班屏签到码")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "check-in-code-390")
+    mine = DutyCheckIn.objects.get(shift=running)
+    assert (mine.person, mine.proof, mine.verified) == (officer, "code", True)
+
+    phone.click("text=退出")
+    log_in(phone, live_server.url, "district")
+    phone.goto(f"{live_server.url}/duty/board/")
+    row = phone.locator("li", has_text="海滨区值班室")
+    expect(row).to_contain_text("带班不在岗")
+    expect(row).to_contain_text("已签到")
+    phone.goto(f"{live_server.url}/duty/failures/")
+    # Yesterday's and today's shifts: the leader checked in to neither, whoever else did.
+    expect(phone.locator("tr", has_text="海滨区值班室").locator("td").nth(1)).to_have_text("2/2")
+    screenshot(phone, "duty-failures-leader-absent-390")

@@ -8,6 +8,7 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.test import Client
 
+from duty_roster import checkin
 from duty_roster.models import DutyShift, ShiftChange
 
 from .conftest import SHANGHAI
@@ -53,7 +54,13 @@ def test_check_in_handover_and_takeover_name_the_next_people(unit):
     first, second = DutyShift.objects.filter(post=u.post).order_by("date").select_related("leader")
     with time_machine.travel(datetime(2026, 10, 1, 9, 5, tzinfo=SHANGHAI), tick=False):
         checked = chinese(p["O1"]).post("/duty/", {"shift": first.pk, "location": "值班室"})
-        assert said(checked) == f"已签到（09:05，海滨区值班室，10-01），带班领导：{first.leader}。"
+        assert said(checked) == ("已签到（09:05，海滨区值班室，10-01），但未核实：未能证明到岗（无证明）。"
+                                 "请输入值班屏上的签到码加以证明。")  # fmt: skip
+        code, _left = checkin.current_code(checkin.point_of(u.post))
+        checked = chinese(p["O1"]).post("/duty/", {"shift": first.pk, "code": code})
+        assert (
+            said(checked) == f"已签到（09:05，海滨区值班室，10-01，到岗证明：值班屏签到码），带班领导：{first.leader}。"
+        )
     with time_machine.travel(datetime(2026, 10, 1, 22, tzinfo=SHANGHAI), tick=False):
         outgoing = chinese(p["O1"])
         url = f"/duty/shifts/{first.pk}/"
