@@ -44,7 +44,7 @@ def test_dashboard_on_desktop_and_phone(live_server, recent, browser, who):
         log_in(page, live_server.url, who)
         open_nav(page, "统计报表", "看板")
         expect(page.locator("h1")).to_contain_text("看板")
-        expect(page.locator(".cards")).to_contain_text("统计期内排查隐患")
+        expect(page.get_by_role("region", name="主要数据")).to_contain_text("统计期内排查隐患")
         expect(page.locator("#chart-weeks")).to_be_visible()
         expect(page.locator("section.panel").last).to_contain_text("带班不在岗")
         if who == "enterprise":
@@ -54,7 +54,9 @@ def test_dashboard_on_desktop_and_phone(live_server, recent, browser, who):
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         screenshot(page, f"dashboard-{who}-{name}")
         if name == "390":
-            card = page.locator(".cards a.card").nth(4)  # overdue now (the rate is not a link)
+            card = (
+                page.get_by_role("region", name="主要数据").locator("a.card").nth(4)
+            )  # overdue now (the rate is not a link)
             number = int(card.locator(".card-n").inner_text())
             card.click()
             page.wait_for_url("**/hazards/?**")

@@ -75,7 +75,8 @@ def test_a_finding_with_a_photo_in_few_taps(live_server, world, phone, tmp_path,
         version, _ = checklists.import_template(TEMPLATE)
         inspecting.create(inspector, inspecting.NewInspection(enterprise=world.e1, version=version, members=(partner,)))
     elif prefill == "last_used":
-        workflow.file_hazard(inspector, filing(world, enterprise=world.e1, title="上一处隐患"))
+        # elsewhere in the plant: the same place would (rightly) show the open hazard instead of filing a new one
+        workflow.file_hazard(inspector, filing(world, enterprise=world.e1, title="上一处隐患", place="二号车间"))
     log_in(phone, live_server.url, "inspector")
     count = Counter(phone)
     count.start()
