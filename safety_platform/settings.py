@@ -263,6 +263,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentFlagKindEnum": "duty_roster.models.IncidentFlag.Kind",
         "IncidentRelayLevelEnum": "duty_roster.models.IncidentRelay.Level",
         "OperatingStateEnum": "organizations.choices.OperatingState",
+        # the hazard's source keeps the name it had before roll calls had a "called from" of their own
+        "SourceEnum": "hazards.choices.Source",
+        "RollCallSourceEnum": "duty_roster.models.RollCallTarget.Source",
     },
 }
 
