@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "notifications",
     "inspections",
     "duty_roster",
+    "early_warnings",
+    "emergency",
     "dashboards",
     "work",
 ]
