@@ -158,9 +158,25 @@ def detail_context(request, hazard: Hazard, bound: dict | None = None) -> dict:
         "photos": list(hazard.photos.all()),
         "events": hazard.events.select_related("actor"),
         "evaluations": list(hazard.evaluations.all()),
+        "look_backs": list(hazard.look_backs.select_related("done_by")),
+        "inspection_id": visible_inspection(request.user, hazard),
         "is_major": hazard.level == Level.MAJOR,
         "major_fields": forms.PlanForm.MAJOR_ONLY,
     }
+
+
+def visible_inspection(user, hazard: Hazard) -> int | None:
+    """The id of the inspection that found the hazard, if the user may open it (else None: no link to a 404).
+
+    A department sees a hazard assigned to it outside its industries, but not that enterprise's inspections. The
+    inspection's model is reached through the reverse relation, so hazards imports nothing of inspections."""
+    answer = getattr(hazard, "inspection_answer", None)
+    if answer is None:
+        return None
+    inspection = answer._meta.get_field("inspection").related_model
+    return (
+        answer.inspection_id if inspection.objects.visible_to(user).filter(pk=answer.inspection_id).exists() else None
+    )
 
 
 def listing_clocks(listing) -> dict:

@@ -171,3 +171,19 @@ def test_the_list_shows_done_ones_apart(hz, client):
     assert "row-title" not in client.get(reverse("hazards:look-backs")).content.decode()
     assert client.get(reverse("hazards:look-backs"), {"state": "done"}).content.decode().count("row-title") == 1
     assert api(hz.users["county_dept"]).get("/api/v1/look-backs/", {"state": "nope"}).status_code == 400
+
+
+def test_the_hazard_page_shows_its_look_backs(hz, client):
+    """GIVEN a closed major hazard THEN its page shows the look-back due, linked to its record page; once recorded,
+    the result, day and who; a general hazard's page has no such section."""
+    hazard = close_major(hz)
+    look_back = LookBack.objects.get()
+    client.force_login(hz.users["district"])
+    page = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert "<h2>回头看</h2>" in page and reverse("hazards:look-back", args=[look_back.pk]) in page
+    assert f"到期日 {look_back.due_on:%Y-%m-%d}" in page and "尚未进行" in page
+    workflow.record_look_back(hz.users["county_dept"], look_back, "passed", "未见复发")
+    page = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert "尚未进行" not in page and LookBack.objects.get().get_result_display() in page
+    general = advance(hz, "closed")
+    assert "<h2>回头看</h2>" not in client.get(reverse("hazards:detail", args=[general.pk])).content.decode()

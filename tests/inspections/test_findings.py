@@ -127,3 +127,27 @@ def test_the_filed_words_are_chinese_whatever_the_screen(ins):
         workflow.submit(ins.users["inspector"], Inspection.objects.get(pk=inspection_id), uuid.uuid4())
     hazard = Hazard.objects.get()
     assert (hazard.title, hazard.description) == ("未达标：疏散通道净宽度", "实测：0.9 m（要求：≥ 1.1）")
+
+
+def test_no_link_to_an_inspection_the_reader_may_not_open(ins, client):
+    """GIVEN a hazard found in an inspection and assigned to a department outside the enterprise's industries
+    THEN that department reads the hazard with its checklist item, but without the link to the inspection it may
+    not open (it would answer 404); the inspection's own department keeps the link."""
+    from organizations.choices import UnitKind
+    from tests.factories import UserFactory
+
+    inspection_id = start(ins).json()["id"]
+    answer(ins, inspection_id, "是否明确消防安全责任人", result="pass")
+    answer(ins, inspection_id, "疏散通道、安全出口是否被占用、堵塞", result="fail", photo=True, text="堵塞安全出口")
+    answer(ins, inspection_id, "疏散通道净宽度", number="1.5")
+    submit(ins, inspection_id)
+    blocked = Hazard.objects.get(checklist_item="疏散通道、安全出口是否被占用、堵塞")
+    Hazard.objects.filter(pk=blocked.pk).update(department=ins.zjj)
+    builder = UserFactory(username="builder", unit_kind=UnitKind.DEPARTMENT, department=ins.zjj)
+    link = f'<a href="{reverse("inspections:detail", args=[inspection_id])}">检查记录</a>'
+    client.force_login(builder)
+    page = client.get(reverse("hazards:detail", args=[blocked.pk])).content.decode()
+    assert "疏散通道、安全出口是否被占用、堵塞" in page and link not in page
+    assert client.get(reverse("inspections:detail", args=[inspection_id])).status_code == 404
+    client.force_login(ins.users["inspector"])
+    assert link in client.get(reverse("hazards:detail", args=[blocked.pk])).content.decode()
