@@ -12,19 +12,21 @@
    were reported late, whose response steps (on scene, rescue, under control) came after their limits, or that the
    city office found omitted, false or concealed; and the reporting-chain levels of the post received or forwarded
    late (or not yet, past the due time).
-Each figure is one query; the figures are joined by post in Python.
+Each figure is one query filtered to the viewer's posts in SQL and counted per post there (the incidents' figures
+from the posts' side: a post's incidents are those under its region's path or supervised by its department); the
+figures are joined by post in Python.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
+from django.db.models import CharField, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from notifications.models import Notification
-from organizations.models import User
+from organizations.models import Position, User
 from organizations.scope import visible_posts
 from workdays.calendar import SHANGHAI
 
@@ -43,6 +45,23 @@ def answered_in_time():
                     Cast(OuterRef("post_id"), CharField()), Value(":"), output_field=CharField())  # fmt: skip
     return Notification.objects.filter(
         position=OuterRef("post_id"), key__startswith=prefix, acknowledged_at__lte=F("answer_due_at")
+    )
+
+
+def per_post(posts, incidents: QuerySet, to: str = "") -> QuerySet:
+    """(post, count) of the rows of `incidents` that are the post's — its incident (`to` leads from the row to the
+    incident) lies in the post's region (its path under the post region's path) or is supervised by the post's
+    department (`department_post`): one query, one row per post, the posts filtered first and each counted
+    in SQL, so the incidents of posts out of sight are neither read nor counted."""
+    theirs = incidents.filter(
+        Q(**{f"{to}department_post": OuterRef("pk")}) | Q(**{f"{to}region_path__startswith": OuterRef("region__path")})
+    )
+    count = theirs.order_by().annotate(total=Func(F("pk"), function="COUNT")).values("total")
+    return (
+        Position.objects.filter(pk__in=list(posts))
+        .annotate(total=Subquery(count, output_field=IntegerField()))
+        .order_by()
+        .values_list("pk", "total")
     )
 
 
@@ -81,18 +100,10 @@ def four_failures(user: User, start: date, end: date) -> list[dict]:
                                          reported_at__lt=finish)  # fmt: skip
     steps = IncidentStep.objects.filter(delay_minutes__gt=0, at__gte=begin, at__lt=finish)
     flags = IncidentFlag.objects.filter(recorded_at__gte=begin, recorded_at__lt=finish)
-    for figure, incidents in (
-        ("reports_late", late.values_list("region_path", "department_post")),
-        ("steps_late", steps.values_list("incident__region_path", "incident__department_post")),
-        ("reports_flagged", flags.values_list("incident__region_path", "incident__department_post")),
-    ):
-        incidents = list(incidents)
-        for pk, post in posts.items():
-            rows[pk][figure] = sum(
-                1
-                for path, dept_post in incidents
-                if dept_post == pk or (post.region and path.startswith(post.region.path))
-            )
+    for figure, incidents, to in (("reports_late", late, ""), ("steps_late", steps, "incident__"),
+                                  ("reports_flagged", flags, "incident__")):  # fmt: skip
+        for pk, total in per_post(posts, incidents, to):
+            rows[pk][figure] = total
     now = timezone.now()
     receipt_late = Q(received_at__isnull=True, receive_due_at__lt=now) | Q(received_at__gt=F("receive_due_at"))
     forward_late = Q(forwarded_at__isnull=True, forward_due_at__lt=now) | Q(forwarded_at__gt=F("forward_due_at"))
