@@ -4,7 +4,10 @@
    officer's check-in does not stand for the leader's), with the shifts whose leader checked in without proof of
    presence (`leader_unverified`) and every check-in without proof (`unverified_check_ins`) beside them;
 2. contact not reachable (联络不通畅): posts called in a roll call that nobody answered in time, or where nobody
-   could be reached at all;
+   could be reached at all (`roll_calls_failed` of `roll_calls`); and early warnings sent to the post (the
+   must-answer notices of `early_warnings`, read here as notices only: kind `warning`, key
+   `warning:<warning>:<post>:<person>`) that none of its holders answered within the answer time (`warnings_failed`
+   of `warnings`, each warning once per post);
 3. incident not known (事故不知情): incident notices to the post acknowledged late or not at all; the notices go to the
    city office's duty and to the duty posts of the units concerned (the territory's county government and the
    supervising department), so the figure means something for each of them;
@@ -65,11 +68,28 @@ def per_post(posts, incidents: QuerySet, to: str = "") -> QuerySet:
     )
 
 
+def warnings_per_post(posts, begin: datetime, finish: datetime) -> QuerySet:
+    """Per post, the early warnings it was sent in the period (its must-answer notices of kind `warning`, keyed
+    `warning:<warning>:<post>:<person>`, counted once per warning however many holders were told) and those none of
+    its holders answered within the answer time: one grouped query over the posts' notices. Escalated notices
+    (`up:…`) are the superior's, not a warning sent to it."""
+    warning = Func(F("key"), Value(":"), Value(2), function="SPLIT_PART", output_field=CharField())
+    in_time = Q(acknowledged_at__lte=F("answer_due_at"))
+    return (
+        Notification.objects.filter(kind="warning", key__startswith="warning:", must_answer=True, position__in=posts,
+                                    created_at__gte=begin, created_at__lt=finish)
+        .annotate(warning=warning)
+        .values("position")
+        .annotate(total=Count("warning", distinct=True), answered=Count("warning", distinct=True, filter=in_time))
+    )  # fmt: skip
+
+
 def four_failures(user: User, start: date, end: date) -> list[dict]:
     begin, finish = period(start, end)
     posts = {p.pk: p for p in visible_posts(user).select_related("region")}
     rows = {pk: {"post": pk, "title": p.title, "shifts": 0, "no_check_in": 0, "leader_unverified": 0,
-                 "unverified_check_ins": 0, "roll_calls": 0, "roll_calls_failed": 0, "incident_notices": 0,
+                 "unverified_check_ins": 0, "roll_calls": 0, "roll_calls_failed": 0, "warnings": 0,
+                 "warnings_failed": 0, "incident_notices": 0,
                  "incident_notices_late": 0, "reports_late": 0, "steps_late": 0, "relays_late": 0,
                  "reports_flagged": 0} for pk, p in posts.items()}  # fmt: skip
     shifts = DutyShift.objects.filter(post__in=posts, starts_at__gte=begin, starts_at__lt=finish)
@@ -88,6 +108,8 @@ def four_failures(user: User, start: date, end: date) -> list[dict]:
         .values("post").annotate(total=Count("id"), failed=Count("id", filter=Q(flagged=True) | Q(answered=False)))
     ):  # fmt: skip
         rows[r["post"]].update(roll_calls=r["total"], roll_calls_failed=r["failed"])
+    for r in warnings_per_post(posts, begin, finish):
+        rows[r["position"]].update(warnings=r["total"], warnings_failed=r["total"] - r["answered"])
     for r in (
         Notification.objects.filter(key__startswith="incident:", position__in=posts, created_at__gte=begin,
                                     created_at__lt=finish)

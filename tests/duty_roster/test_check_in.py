@@ -418,9 +418,9 @@ def test_the_four_failures_take_one_query_per_figure_however_many_shifts(unit, d
         for shift in DutyShift.objects.filter(post=u.post, date=OCT[0]).prefetch_related("officers"):
             for person in shift.officers.all():
                 rota.check_in(person, shift)
-    # the posts, the shifts, the check-ins, roll calls, incident notices, late reports, late response steps, report
-    # flags, late chain levels
-    with django_assert_num_queries(9):
+    # the posts, the shifts, the check-ins, roll calls, early warnings, incident notices, late reports, late response
+    # steps, report flags, late chain levels
+    with django_assert_num_queries(10):
         rows = failures.four_failures(u.world.users["district"], OCT[0], OCT[-1])
     row = next(r for r in rows if r["post"] == u.post.pk)
     assert (row["shifts"], row["no_check_in"], row["unverified_check_ins"]) == (7, 7, 2)

@@ -394,7 +394,7 @@ def rows_read_by(fn, *args):
 
 def test_the_incident_figures_read_only_the_viewers_posts(duty, django_assert_num_queries):
     """GIVEN a late report of 海滨区 and five of 新城区, each of those with a late step and a flag WHEN 海滨区's duty
-    officer reads the four failures THEN only 海滨区's incident counts, in the same nine queries, and no query returns
+    officer reads the four failures THEN only 海滨区's incident counts, in the same ten queries, and no query returns
     more rows than the officer has posts: 新城区's incidents are neither read nor counted; the city office sees both."""
     world, city = duty.world, duty.world.users["city"]
     other_post = PositionFactory(kind=PositionKind.DUTY_OFFICER, unit_kind=UnitKind.GOVERNMENT, region=world.d2,
@@ -410,7 +410,7 @@ def test_the_incident_figures_read_only_the_viewers_posts(duty, django_assert_nu
         at(late, incidents.record_step, city, theirs, "on_scene")
         at(late, incidents.flag, city, theirs, "concealed", "实际死亡1人，上报0人。")
     posts = visible_posts(duty.officer).count()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         mine, counts = at(KNOWN + timedelta(days=1), rows_read_by, failures_of, duty.officer)
     assert max(counts) <= posts == 1
     assert [mine["海滨区值班室"][f] for f in ("reports_late", "steps_late", "reports_flagged")] == [1, 1, 0]
