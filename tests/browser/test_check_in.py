@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from duty_roster import rota
 from duty_roster.models import DutyCheckIn, DutyShift
 from organizations.choices import PositionKind, UnitKind
 
@@ -103,3 +105,20 @@ def test_check_in_with_the_duty_screens_code_on_a_phone_and_the_leaders_absence_
     # Yesterday's and today's shifts: the leader checked in to neither, whoever else did.
     expect(phone.locator("tr", has_text="海滨区值班室").locator("td").nth(1)).to_have_text("2/2")
     screenshot(phone, "duty-failures-leader-absent-390")
+
+
+def test_an_open_duty_screen_turns_to_the_refusal_once_another_device_is_enrolled(live_server, world, phone):
+    """GIVEN the duty screen enrolled and open on a 390×844 device WHEN a planner enrols another device THEN at the
+    screen's next refresh its code is gone and the page says the device is not enrolled (the script reloads on 403)."""
+    post = PositionFactory(kind=PositionKind.DUTY_OFFICER, unit_kind=UnitKind.GOVERNMENT, region=world.d1,
+                           title="海滨区值班室")  # fmt: skip
+    phone.clock.install()  # the screen's countdown, run on at will
+    log_in(phone, live_server.url, "district")
+    phone.goto(f"{live_server.url}/duty/posts/{post.pk}/check-in-point/")
+    phone.click("text=将本设备登记为值班屏")
+    expect(phone.locator("[data-code]")).to_have_text(re.compile(r"^\d{6}$"))
+    rota.enrol_screen(world.users["district"], post)  # another device at the post
+    phone.clock.run_for(61_000)
+    expect(phone.locator("[data-screen-refused]")).to_contain_text("本设备未登记为本岗位的值班屏")
+    assert phone.locator("[data-code]").count() == 0
+    screenshot(phone, "duty-screen-refused-390")
