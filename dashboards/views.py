@@ -114,12 +114,14 @@ def duty_panel(request):
         "leader_unverified",
         "roll_calls",
         "roll_calls_failed",
+        "warnings",
+        "warnings_failed",
         "incident_notices_late",
         "reports_late",
     )
     totals = {key: sum(r[key] for r in rows) for key in keys}
-    worst = sorted(rows, key=lambda r: -(r["no_check_in"] + r["roll_calls_failed"] + r["incident_notices_late"]
-                                         + r["reports_late"]))[:5]  # fmt: skip
+    worst = sorted(rows, key=lambda r: -(r["no_check_in"] + r["roll_calls_failed"] + r["warnings_failed"]
+                                         + r["incident_notices_late"] + r["reports_late"]))[:5]  # fmt: skip
     context = {"totals": totals, "posts": len(rows), "worst": worst, "start": start, "end": end}
     return render(request, "dashboards/panel_duty.html", context)
 

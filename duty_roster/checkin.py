@@ -7,6 +7,11 @@
 - the phone's location (`geo`): within the post's radius (its own, or DUTY_CHECKIN_RADIUS_METERS, 200 m) of the
   post's coordinates, by the haversine distance.
 A check-in without any of them is taken, unverified.
+
+The duty screen answers only on the device a planner enrolled at the post: a long random key in a signed, HttpOnly
+cookie scoped to the screen's path, of which the post's check-in point keeps only the SHA-256. Even there it is
+refused to whoever stands one of the post's shifts open for check-in (from 30 minutes before the shift until it
+ends), so that nobody reads the code meant to prove their own presence anywhere but at the post.
 """
 
 from __future__ import annotations
@@ -14,17 +19,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations.models import Position
+from organizations.models import Position, User
 
-from .models import CheckInPoint, CheckInProof
+from .models import CheckInPoint, CheckInProof, DutyShift
 
 EARTH_RADIUS_M = 6_371_000
 
@@ -56,6 +63,38 @@ def code_holds(point: CheckInPoint, code: str, at: datetime | None = None) -> bo
     now = window(at)
     code = (code or "").strip()
     return any(hmac.compare_digest(code, code_for(point, n)) for n in (now, now - 1))
+
+
+def screen_cookie(post_id: int) -> str:
+    """The name of the cookie holding the post's screen key (its path is the post's screen)."""
+    return f"duty_screen_{post_id}"
+
+
+def screen_salt(post_id: int) -> str:
+    return f"duty_roster.screen.{post_id}"
+
+
+def new_screen_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def screen_key_holds(point: CheckInPoint, key: str | None) -> bool:
+    """The key of the device enrolled now (a key replaced or revoked holds no more)."""
+    if not key or not point.screen_key_hash:
+        return False
+    return hmac.compare_digest(key_hash(key), point.screen_key_hash)
+
+
+def stands_now(user: User, post: Position, at: datetime | None = None) -> bool:
+    """Whether the user stands (as leader on duty or officer) a shift of the post open for check-in now: the
+    current shift, or the next one from 30 minutes before it starts (when its people may check in)."""
+    at = at or timezone.now()
+    shifts = DutyShift.objects.filter(post=post, starts_at__lte=at + timedelta(minutes=30), ends_at__gte=at)
+    return shifts.filter(Q(leader=user) | Q(officers=user)).exists()
 
 
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

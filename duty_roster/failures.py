@@ -4,7 +4,10 @@
    officer's check-in does not stand for the leader's), with the shifts whose leader checked in without proof of
    presence (`leader_unverified`) and every check-in without proof (`unverified_check_ins`) beside them;
 2. contact not reachable (联络不通畅): posts called in a roll call that nobody answered in time, or where nobody
-   could be reached at all;
+   could be reached at all (`roll_calls_failed` of `roll_calls`); and early warnings sent to the post (the
+   must-answer notices of `early_warnings`, read here as notices only: kind `warning`, key
+   `warning:<warning>:<post>:<person>`) that none of its holders answered within the answer time (`warnings_failed`
+   of `warnings`, each warning once per post);
 3. incident not known (事故不知情): incident notices to the post acknowledged late or not at all; the notices go to the
    city office's duty and to the duty posts of the units concerned (the territory's county government and the
    supervising department), so the figure means something for each of them;
@@ -12,19 +15,21 @@
    were reported late, whose response steps (on scene, rescue, under control) came after their limits, or that the
    city office found omitted, false or concealed; and the reporting-chain levels of the post received or forwarded
    late (or not yet, past the due time).
-Each figure is one query; the figures are joined by post in Python.
+Each figure is one query filtered to the viewer's posts in SQL and counted per post there (the incidents' figures
+from the posts' side: a post's incidents are those under its region's path or supervised by its department); the
+figures are joined by post in Python.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
+from django.db.models import CharField, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from notifications.models import Notification
-from organizations.models import User
+from organizations.models import Position, User
 from organizations.scope import visible_posts
 from workdays.calendar import SHANGHAI
 
@@ -46,11 +51,45 @@ def answered_in_time():
     )
 
 
+def per_post(posts, incidents: QuerySet, to: str = "") -> QuerySet:
+    """(post, count) of the rows of `incidents` that are the post's — its incident (`to` leads from the row to the
+    incident) lies in the post's region (its path under the post region's path) or is supervised by the post's
+    department (`department_post`): one query, one row per post, the posts filtered first and each counted
+    in SQL, so the incidents of posts out of sight are neither read nor counted."""
+    theirs = incidents.filter(
+        Q(**{f"{to}department_post": OuterRef("pk")}) | Q(**{f"{to}region_path__startswith": OuterRef("region__path")})
+    )
+    count = theirs.order_by().annotate(total=Func(F("pk"), function="COUNT")).values("total")
+    return (
+        Position.objects.filter(pk__in=list(posts))
+        .annotate(total=Subquery(count, output_field=IntegerField()))
+        .order_by()
+        .values_list("pk", "total")
+    )
+
+
+def warnings_per_post(posts, begin: datetime, finish: datetime) -> QuerySet:
+    """Per post, the early warnings it was sent in the period (its must-answer notices of kind `warning`, keyed
+    `warning:<warning>:<post>:<person>`, counted once per warning however many holders were told) and those none of
+    its holders answered within the answer time: one grouped query over the posts' notices. Escalated notices
+    (`up:…`) are the superior's, not a warning sent to it."""
+    warning = Func(F("key"), Value(":"), Value(2), function="SPLIT_PART", output_field=CharField())
+    in_time = Q(acknowledged_at__lte=F("answer_due_at"))
+    return (
+        Notification.objects.filter(kind="warning", key__startswith="warning:", must_answer=True, position__in=posts,
+                                    created_at__gte=begin, created_at__lt=finish)
+        .annotate(warning=warning)
+        .values("position")
+        .annotate(total=Count("warning", distinct=True), answered=Count("warning", distinct=True, filter=in_time))
+    )  # fmt: skip
+
+
 def four_failures(user: User, start: date, end: date) -> list[dict]:
     begin, finish = period(start, end)
     posts = {p.pk: p for p in visible_posts(user).select_related("region")}
     rows = {pk: {"post": pk, "title": p.title, "shifts": 0, "no_check_in": 0, "leader_unverified": 0,
-                 "unverified_check_ins": 0, "roll_calls": 0, "roll_calls_failed": 0, "incident_notices": 0,
+                 "unverified_check_ins": 0, "roll_calls": 0, "roll_calls_failed": 0, "warnings": 0,
+                 "warnings_failed": 0, "incident_notices": 0,
                  "incident_notices_late": 0, "reports_late": 0, "steps_late": 0, "relays_late": 0,
                  "reports_flagged": 0} for pk, p in posts.items()}  # fmt: skip
     shifts = DutyShift.objects.filter(post__in=posts, starts_at__gte=begin, starts_at__lt=finish)
@@ -69,6 +108,8 @@ def four_failures(user: User, start: date, end: date) -> list[dict]:
         .values("post").annotate(total=Count("id"), failed=Count("id", filter=Q(flagged=True) | Q(answered=False)))
     ):  # fmt: skip
         rows[r["post"]].update(roll_calls=r["total"], roll_calls_failed=r["failed"])
+    for r in warnings_per_post(posts, begin, finish):
+        rows[r["position"]].update(warnings=r["total"], warnings_failed=r["total"] - r["answered"])
     for r in (
         Notification.objects.filter(key__startswith="incident:", position__in=posts, created_at__gte=begin,
                                     created_at__lt=finish)
@@ -81,18 +122,10 @@ def four_failures(user: User, start: date, end: date) -> list[dict]:
                                          reported_at__lt=finish)  # fmt: skip
     steps = IncidentStep.objects.filter(delay_minutes__gt=0, at__gte=begin, at__lt=finish)
     flags = IncidentFlag.objects.filter(recorded_at__gte=begin, recorded_at__lt=finish)
-    for figure, incidents in (
-        ("reports_late", late.values_list("region_path", "department_post")),
-        ("steps_late", steps.values_list("incident__region_path", "incident__department_post")),
-        ("reports_flagged", flags.values_list("incident__region_path", "incident__department_post")),
-    ):
-        incidents = list(incidents)
-        for pk, post in posts.items():
-            rows[pk][figure] = sum(
-                1
-                for path, dept_post in incidents
-                if dept_post == pk or (post.region and path.startswith(post.region.path))
-            )
+    for figure, incidents, to in (("reports_late", late, ""), ("steps_late", steps, "incident__"),
+                                  ("reports_flagged", flags, "incident__")):  # fmt: skip
+        for pk, total in per_post(posts, incidents, to):
+            rows[pk][figure] = total
     now = timezone.now()
     receipt_late = Q(received_at__isnull=True, receive_due_at__lt=now) | Q(received_at__gt=F("receive_due_at"))
     forward_late = Q(forwarded_at__isnull=True, forward_due_at__lt=now) | Q(forwarded_at__gt=F("forward_due_at"))

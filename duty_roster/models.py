@@ -363,6 +363,9 @@ class CheckInPoint(models.Model):
     radius_m = models.PositiveIntegerField(
         _("radius (m)"), null=True, blank=True, help_text=_("Empty: the platform's default radius.")
     )
+    # Only the SHA-256 of the enrolled duty screen's key: the key itself lives in that device's cookie alone.
+    screen_key_hash = models.CharField(_("duty screen key (hash)"), max_length=64, blank=True, editable=False)
+    screen_enrolled_at = models.DateTimeField(_("duty screen enrolled at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("check-in point")

@@ -32,7 +32,7 @@ from safety_platform.lib import bounds
 from safety_platform.lib.errors import Conflict
 from workdays.calendar import SHANGHAI, SpecialDays
 
-from .checkin import point_of, prove
+from .checkin import key_hash, new_screen_key, point_of, prove
 from .models import CheckInPoint, DutyCheckIn, DutyLogEntry, DutyPlan, DutyShift, ShiftChange, new_secret
 from .plans import minimum_officers, staffing_gaps
 
@@ -344,6 +344,35 @@ def set_check_in_point(actor: User, post: Position, latitude: Decimal | None, lo
         record(actor, "duty.check_in_point", post, {"latitude": str(latitude or ""), "longitude": str(longitude or ""),
                                                     "radius_m": radius_m, "new_secret": renew})  # fmt: skip
         return point
+
+
+def enrol_screen(actor: User, post: Position) -> str:
+    """A planner of the post enrols the device in hand as its duty screen: a new key, of which only the hash is kept;
+    the device enrolled before stops working. Returns the key, for the device's cookie alone. Audited."""
+    if not may_plan(actor, post):
+        raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
+    key = new_screen_key()
+    with transaction.atomic():
+        point = CheckInPoint.objects.select_for_update().get(pk=point_of(post).pk)
+        replaced = bool(point.screen_key_hash)
+        point.screen_key_hash, point.screen_enrolled_at = key_hash(key), timezone.now()
+        point.save(update_fields=["screen_key_hash", "screen_enrolled_at"])
+        record(actor, "duty.screen_enrol", post, {"replaced": replaced})
+    return key
+
+
+def revoke_screen(actor: User, post: Position) -> None:
+    """A planner of the post revokes its duty screen: no device shows the code until one is enrolled again.
+    Audited; revoking when nothing is enrolled is a wrong state (409)."""
+    if not may_plan(actor, post):
+        raise PermissionDenied(_("Only the unit itself or the city office plans its duty."))
+    with transaction.atomic():
+        point = CheckInPoint.objects.select_for_update().get(pk=point_of(post).pk)
+        if not point.screen_key_hash:
+            raise Conflict(_("No device is enrolled as this post's duty screen."))
+        point.screen_key_hash, point.screen_enrolled_at = "", None
+        point.save(update_fields=["screen_key_hash", "screen_enrolled_at"])
+        record(actor, "duty.screen_revoke", post, {})
 
 
 def leader_absent() -> Exists:

@@ -11,6 +11,12 @@
   function refresh() {
     fetch(screen.dataset.screen, { credentials: "same-origin", cache: "no-store" })
       .then(function (response) {
+        // Refused (the device was replaced or revoked, or someone on the shift is logged in) or logged out: reload,
+        // so the page says why instead of showing a code that no longer holds.
+        if (response.status === 403 || response.redirected) {
+          window.location.reload();
+          throw new Error(response.status);
+        }
         if (!response.ok) throw new Error(response.status);
         return response.json();
       })

@@ -19,8 +19,10 @@ from audit.models import AuditEvent
 from duty_roster import checkin, failures, rota
 from duty_roster.models import DutyCheckIn, DutyShift
 from notifications.models import Notification
+from organizations.choices import UnitKind
 from safety_platform.lib.errors import Conflict
 
+from ..factories import UserFactory
 from .conftest import SHANGHAI
 from .test_rota_pages import OCT, plan_october
 
@@ -199,11 +201,20 @@ def test_the_api_checks_in_with_a_code_or_a_location(unit):
 # --- the duty screen and the check-in point --------------------------------------------------------------------
 
 
+def enrolled_screen(u, user=None) -> Client:
+    """A device a planner (the district office) enrolled as the post's duty screen, logged in as `user`."""
+    device = Client(HTTP_ACCEPT_LANGUAGE="en")
+    device.force_login(u.world.users["district"])
+    assert device.post(f"/duty/posts/{u.post.pk}/screen/enrol/").status_code == 302
+    if user is not None:
+        device.force_login(user)
+    return device
+
+
 def test_the_duty_screen_shows_the_code_and_its_qr_code_to_who_answers_for_the_post(unit):
     u = unit
-    district = Client(HTTP_ACCEPT_LANGUAGE="en")
     with time_machine.travel(START, tick=False):
-        district.force_login(u.world.users["district"])
+        district = enrolled_screen(u)
         code, _left = checkin.current_code(checkin.point_of(u.post))
         page = district.get(f"/duty/posts/{u.post.pk}/screen/")
         state = district.get(f"/duty/posts/{u.post.pk}/screen/code/").json()
@@ -214,6 +225,106 @@ def test_the_duty_screen_shows_the_code_and_its_qr_code_to_who_answers_for_the_p
     outsider.force_login(u.p["M1"])  # 新城区: not its post
     assert outsider.get(f"/duty/posts/{u.post.pk}/screen/").status_code == 404
     assert outsider.get(f"/duty/posts/{u.post.pk}/screen/code/").status_code == 404
+
+
+def screen_of(device: Client, u):
+    return device.get(f"/duty/posts/{u.post.pk}/screen/"), device.get(f"/duty/posts/{u.post.pk}/screen/code/")
+
+
+def test_the_screen_refuses_a_device_not_enrolled_and_a_forged_or_replaced_key(unit):
+    """GIVEN the district office, which answers for the post WHEN it opens the screen on a device never enrolled,
+    with a forged key, or after the screen was enrolled on another device THEN 403 and no code; the page says the
+    device is not enrolled, the JSON too."""
+    u = unit
+    bare = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    bare.force_login(u.world.users["district"])
+    page, state = screen_of(bare, u)
+    assert (page.status_code, state.status_code) == (403, 403) and "code" not in state.json()
+    assert "本设备未登记为本岗位的值班屏" in page.content.decode() and "值班屏" in state.json()["detail"]
+    first = enrolled_screen(u)
+    cookie = checkin.screen_cookie(u.post.pk)
+    assert first.cookies[cookie]["httponly"] and first.cookies[cookie]["path"] == f"/duty/posts/{u.post.pk}/screen/"
+    point = checkin.point_of(u.post)
+    key = first.cookies[cookie].value.split(":")[0]
+    assert point.screen_key_hash == checkin.key_hash(key) and key not in point.screen_key_hash  # only the hash kept
+    bare.cookies[cookie] = key  # the key itself, unsigned
+    assert [r.status_code for r in screen_of(bare, u)] == [403, 403]
+    bare.cookies[cookie] = first.cookies[cookie].value.replace(key[:4], "AAAA")  # tampered with
+    assert [r.status_code for r in screen_of(bare, u)] == [403, 403]
+    assert [r.status_code for r in screen_of(first, u)] == [200, 200]
+    second = enrolled_screen(u)  # re-enrolled on another device: the first stops working
+    assert [r.status_code for r in screen_of(first, u)] == [403, 403]
+    assert [r.status_code for r in screen_of(second, u)] == [200, 200]
+    assert AuditEvent.objects.filter(action="duty.screen_enrol").count() == 2
+
+
+def test_the_screen_is_refused_to_anyone_on_the_shift_even_on_the_enrolled_device(unit):
+    """GIVEN the enrolled screen WHEN the leader on duty or an officer of the current shift — or of the next one,
+    from 30 minutes before it, when its people may check in — logs in on it THEN 403 with the reason in Chinese;
+    someone of the unit not on the shift sees the code."""
+    u = unit
+    shift = first_shift(u)
+    second = DutyShift.objects.get(post=u.post, date=OCT[1])
+    device = enrolled_screen(u)
+    device.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    first_team = {shift.leader, *shift.officers.all()}
+    bystander = next(p for n, p in u.p.items() if n[0] in "LO" and p not in first_team | {second.leader})
+    assert second.leader not in first_team
+    for person, at, refused in [
+        (shift.leader, START + timedelta(minutes=5), True),
+        (officer_of(shift), START + timedelta(hours=23, minutes=59), True),
+        (second.leader, START + timedelta(hours=23, minutes=29, seconds=59), False),
+        (second.leader, START + timedelta(hours=23, minutes=30), True),
+        (bystander, START + timedelta(minutes=5), False),
+        (shift.leader, START - timedelta(minutes=31), False),
+    ]:
+        with time_machine.travel(at, tick=False):
+            device.force_login(person)  # sessions last 8 hours: logged in at the moment
+            page, state = screen_of(device, u)
+        assert (page.status_code, state.status_code) == ((403, 403) if refused else (200, 200)), (person, at)
+        if refused:
+            assert "您在本岗位当班" in page.content.decode() and "您在本岗位当班" in state.json()["detail"]
+
+
+def test_the_enrolled_screens_code_checks_in_verified(unit):
+    """GIVEN a planner's enrolled device at the post WHEN an officer types the code it shows on My duty THEN the
+    check-in is by code and verified."""
+    u = unit
+    shift = first_shift(u)
+    with time_machine.travel(START + timedelta(minutes=2), tick=False):
+        device = enrolled_screen(u)
+        officer = Client(HTTP_ACCEPT_LANGUAGE="en")
+        officer.force_login(officer_of(shift))
+        code = device.get(f"/duty/posts/{u.post.pk}/screen/code/").json()["code"]
+        officer.post("/duty/", {"shift": shift.pk, "code": code})
+    mine = DutyCheckIn.objects.get(shift=shift)
+    assert (mine.person, mine.proof, mine.verified) == (officer_of(shift), "code", True)
+
+
+def test_only_planners_enrol_and_revoke_the_screen_and_both_are_audited(unit):
+    u = unit
+    city_government = UserFactory(username="cityhall", unit_kind=UnitKind.GOVERNMENT, region=u.world.city)
+    above = Client()
+    above.force_login(city_government)  # answers for the post (its region is above), but does not plan its rota
+    outsider = Client()
+    outsider.force_login(u.p["M1"])  # 新城区: not its post
+    enrol, revoke = f"/duty/posts/{u.post.pk}/screen/enrol/", f"/duty/posts/{u.post.pk}/screen/revoke/"
+    assert outsider.post(enrol).status_code == 404 and outsider.post(revoke).status_code == 404
+    assert above.post(enrol).status_code == 403 and above.post(revoke).status_code == 403
+    assert not checkin.point_of(u.post).screen_key_hash
+    district = Client(HTTP_ACCEPT_LANGUAGE="en")
+    district.force_login(u.world.users["district"])
+    assert district.get(enrol).status_code == 405  # a change of state is a POST
+    assert district.post(revoke).status_code == 409  # nothing enrolled yet
+    device = enrolled_screen(u)
+    assert "A device is enrolled" in district.get(f"/duty/posts/{u.post.pk}/check-in-point/").content.decode()
+    assert district.post(revoke).status_code == 302
+    assert [r.status_code for r in screen_of(device, u)] == [403, 403]  # revoked: the device shows no code
+    assert not checkin.point_of(u.post).screen_key_hash
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="duty.screen_").order_by("id").values_list("action", flat=True)
+    )
+    assert actions == ["duty.screen_enrol", "duty.screen_revoke"]
 
 
 def test_the_qr_link_fills_in_the_code_on_my_duty(unit):
@@ -307,9 +418,9 @@ def test_the_four_failures_take_one_query_per_figure_however_many_shifts(unit, d
         for shift in DutyShift.objects.filter(post=u.post, date=OCT[0]).prefetch_related("officers"):
             for person in shift.officers.all():
                 rota.check_in(person, shift)
-    # the posts, the shifts, the check-ins, roll calls, incident notices, late reports, late response steps, report
-    # flags, late chain levels
-    with django_assert_num_queries(9):
+    # the posts, the shifts, the check-ins, roll calls, early warnings, incident notices, late reports, late response
+    # steps, report flags, late chain levels
+    with django_assert_num_queries(10):
         rows = failures.four_failures(u.world.users["district"], OCT[0], OCT[-1])
     row = next(r for r in rows if r["post"] == u.post.pk)
     assert (row["shifts"], row["no_check_in"], row["unverified_check_ins"]) == (7, 7, 2)

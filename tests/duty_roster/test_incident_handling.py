@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -23,6 +24,7 @@ from notifications.models import Notification
 from notifications.outbox import acknowledge
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment
+from organizations.scope import visible_posts
 
 from ..factories import PositionFactory, UserFactory, assign
 
@@ -372,3 +374,47 @@ def test_no_follow_up_is_due_once_supplements_are_closed(duty, days, told):
             kind="fire", place="仓库", occurred_at=known, known_at=known, course="仓库起火。"))  # fmt: skip
     at(datetime(2026, 10, 1, 8, 30, tzinfo=SHANGHAI) + timedelta(days=days, hours=9), sweeps.run)  # 17:30
     assert Notification.objects.filter(recipient=duty.ent_officer, key__contains=f"{1 + days:02d}1700").count() == told
+
+
+# --- the incident figures are counted in SQL, for the viewer's posts only ------------------------------------------
+
+
+def rows_read_by(fn, *args):
+    """Call `fn`, returning its result and the number of rows each of its queries returned."""
+    counts = []
+
+    def count_rows(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        counts.append(context["cursor"].rowcount)
+        return result
+
+    with connection.execute_wrapper(count_rows):
+        return fn(*args), counts
+
+
+def test_the_incident_figures_read_only_the_viewers_posts(duty, django_assert_num_queries):
+    """GIVEN a late report of 海滨区 and five of 新城区, each of those with a late step and a flag WHEN 海滨区's duty
+    officer reads the four failures THEN only 海滨区's incident counts, in the same ten queries, and no query returns
+    more rows than the officer has posts: 新城区's incidents are neither read nor counted; the city office sees both."""
+    world, city = duty.world, duty.world.users["city"]
+    other_post = PositionFactory(kind=PositionKind.DUTY_OFFICER, unit_kind=UnitKind.GOVERNMENT, region=world.d2,
+                                 title="新城区值班室")  # fmt: skip
+    late = KNOWN + timedelta(hours=3)  # a general incident's limits: report 120, on scene 120 minutes
+    ours = reported(duty, at=late)
+    at(late, incidents.record_step, city, ours, "on_scene")
+    for n in range(5):
+        theirs = at(late, incidents.report, city, incidents.Facts(
+            kind="fire", place=f"新城{n}号楼", occurred_at=KNOWN - timedelta(minutes=5), known_at=KNOWN,
+            course="居民楼起火。", region=world.d2,
+        ))  # fmt: skip
+        at(late, incidents.record_step, city, theirs, "on_scene")
+        at(late, incidents.flag, city, theirs, "concealed", "实际死亡1人，上报0人。")
+    posts = visible_posts(duty.officer).count()
+    with django_assert_num_queries(10):
+        mine, counts = at(KNOWN + timedelta(days=1), rows_read_by, failures_of, duty.officer)
+    assert max(counts) <= posts == 1
+    assert [mine["海滨区值班室"][f] for f in ("reports_late", "steps_late", "reports_flagged")] == [1, 1, 0]
+    everyone = at(KNOWN + timedelta(days=1), failures_of, city)
+    assert [everyone["新城区值班室"][f] for f in ("reports_late", "steps_late", "reports_flagged")] == [5, 5, 5]
+    assert everyone["海滨区应急管理局值班室"]["reports_late"] == 1  # supervised by its department
+    assert other_post.pk not in {r["post"] for r in four_failures(duty.officer, date(2026, 10, 1), date(2026, 10, 3))}
