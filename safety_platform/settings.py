@@ -461,3 +461,7 @@ DUTY_MIN_OFFICERS = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Early warnings imported as CAP 1.2 (docs/warnings-cap.md): a message larger than this is refused unread; the
+# public page of warnings in force may be cached this many seconds.
+CAP_MAX_BYTES = envint("CAP_MAX_BYTES", 256 * 1024)
+PUBLIC_WARNINGS_MAX_AGE = envint("PUBLIC_WARNINGS_MAX_AGE", 60)
