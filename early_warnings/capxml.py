@@ -80,8 +80,8 @@ def parse(data: bytes) -> CapAlert:
     """The alert in `data`, or a ValidationError naming what is wrong."""
     root = _parse_xml(data)
     if root.tag != f"{{{NS}}}alert":
-        raise _error("alert", _("This is not a CAP 1.2 alert: the root element must be <alert> in the namespace %(ns)s.")
-                     % {"ns": NS})  # fmt: skip
+        message = _("This is not a CAP 1.2 alert: the root element must be <alert> in the namespace %(ns)s.")
+        raise _error("alert", message % {"ns": NS})
     alert = _Reader(root)
     status = alert.required("status")
     if status != "Actual":

@@ -96,8 +96,9 @@ def test_the_event_code_wins_over_the_event():
 
 @pytest.mark.parametrize(
     ("event", "kind"),
-    [("台风蓝色预警", WarningKind.TYPHOON), ("大风黄色预警", WarningKind.GALE), ("高温橙色预警", WarningKind.HIGH_TEMPERATURE),
-     ("寒潮蓝色预警", WarningKind.COLD_WAVE), ("大雾黄色预警", WarningKind.FOG), ("雷电黄色预警", WarningKind.THUNDER_HAIL),
+    [("台风蓝色预警", WarningKind.TYPHOON), ("大风黄色预警", WarningKind.GALE),
+     ("高温橙色预警", WarningKind.HIGH_TEMPERATURE), ("寒潮蓝色预警", WarningKind.COLD_WAVE),
+     ("大雾黄色预警", WarningKind.FOG), ("雷电黄色预警", WarningKind.THUNDER_HAIL),
      ("冰雹橙色预警", WarningKind.THUNDER_HAIL), ("道路结冰橙色预警", WarningKind.SNOW_ICE),
      ("暴雪蓝色预警", WarningKind.SNOW_ICE), ("森林火险红色预警", WarningKind.FOREST_FIRE),
      ("地质灾害气象风险黄色预警", WarningKind.GEOLOGICAL), ("洪水蓝色预警", WarningKind.FLOOD),
