@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
         # the hazard's source keeps the name it had before roll calls had a "called from" of their own
         "SourceEnum": "hazards.choices.Source",
         "RollCallSourceEnum": "duty_roster.models.RollCallTarget.Source",
+        "WarningKindEnum": "early_warnings.choices.WarningKind",
+        "WarningLevelEnum": "early_warnings.choices.WarningLevel",
+        "WarningStatusEnum": "early_warnings.choices.WarningStatus",
+        "WarningChangeEnum": "early_warnings.choices.WarningChange",
     },
 }
 
