@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -34,13 +34,17 @@ class TextXMLParser(CapXMLParser):
 class CapImportSerializer(serializers.ModelSerializer):
     """The warning a CAP message created, superseded or lifted."""
 
-    created = serializers.BooleanField(help_text=_("False: the same message was imported before."))
+    created = serializers.SerializerMethodField(help_text=_("False: the same message was imported before."))
 
     class Meta:
         model = EarlyWarning
         fields = ["id", "series", "version", "status", "change", "kind", "level", "title", "issued_at",
                   "valid_until", "cap_sender", "cap_identifier", "created"]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_created(self, warning: EarlyWarning) -> bool:
+        return self.context["created"]
 
 
 class CapImportView(APIView):
@@ -64,5 +68,5 @@ class CapImportView(APIView):
             raise PermissionDenied(_("Only the city safety office's staff import CAP warnings."))
         data = request.data if isinstance(request.data, bytes) else b""
         warning, created = import_cap(request.user, data)
-        body = {**CapImportSerializer(warning).data, "created": created}
+        body = CapImportSerializer(warning, context={"created": created}).data
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
