@@ -41,7 +41,8 @@ def public_warnings(request) -> HttpResponse:
     language = _language(request)
     with translation.override(language):
         board = _board(request)
-        context = {**board, "language": language, "languages": _language_links(request, language)}
+        json_url = reverse("public_warnings:json") + (f"?{request.GET.urlencode()}" if request.GET else "")
+        context = {**board, "language": language, "languages": _language_links(request, language), "json_url": json_url}
         response = HttpResponse(render_to_string("early_warnings/public.html", context))
     return _public(response, language)
 

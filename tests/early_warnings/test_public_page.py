@@ -104,6 +104,7 @@ def test_a_region_shows_warnings_covering_it_above_or_inside_it(client, world, p
     street = client.get(PAGE, {"region": world.t1.code}).content.decode()
     assert "海滨区暴雨红色预警" in street and "全市大风蓝色预警" in street  # its district's and its city's
     assert "新城街道地质灾害黄色预警" not in street  # another district's street
+    assert 'href="/public/warnings.json?region=990102001"' in street  # the twin of what is shown
     district = client.get(PAGE, {"region": world.d2.code}).content.decode()
     assert "新城街道地质灾害黄色预警" in district and "全市大风蓝色预警" in district
     assert "海滨区暴雨红色预警" not in district
