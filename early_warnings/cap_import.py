@@ -8,10 +8,13 @@ docs/warnings-cap.md.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment
+from organizations.roles import is_city_office_staff
 
 from . import capxml
 from .models import EarlyWarning
@@ -19,7 +22,9 @@ from .models import EarlyWarning
 
 def import_cap(actor, data: bytes) -> tuple[EarlyWarning, bool]:
     """The warning the message created, superseded or lifted, and whether this call wrote it (False: the same
-    message was imported before)."""
+    message was imported before). Only the city office's staff import (403 before the message is read)."""
+    if not is_city_office_staff(actor):
+        raise PermissionDenied(_("Only the city safety office's staff import CAP warnings."))
     alert = capxml.parse(data)
     # Imported here, not at the top: the workflow is written beside this module (issue #16, part WA) and this
     # module must import without it.

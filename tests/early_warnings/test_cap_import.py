@@ -101,6 +101,14 @@ def test_the_command_needs_someone_to_act_as(db, tmp_path):
         call_command("import_cap", str(DATA / "rainstorm_orange_alert.xml"), "--as", "nobody")
 
 
+def test_the_command_acts_only_as_city_office_staff(world):
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 1 files refused"):
+        call_command("import_cap", str(DATA / "rainstorm_orange_alert.xml"), "--as", "district", stderr=err)
+    assert "refused: 只有市安委办工作人员可以导入 CAP 预警。" in err.getvalue()
+    assert not EarlyWarning.objects.exists()
+
+
 def test_the_command_reports_each_refused_file_and_fails(world, tmp_path):
     broken = tmp_path / "broken.xml"
     broken.write_bytes(BILLION_LAUGHS)

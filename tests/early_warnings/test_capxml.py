@@ -3,6 +3,7 @@ refused with a ValidationError naming the element, in the user's language. No da
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 
@@ -63,6 +64,13 @@ def test_the_cancel_references_both_versions_oldest_first():
     assert alert.msg_type == "Cancel"
     assert alert.references == ("99010041600000_20260720083000", "99010041600000_20260720113000")
     assert alert.expires is None
+
+
+def test_a_namespace_prefix_reads_the_same():
+    declaration, body = ALERT.decode().split("\n", 1)
+    body = re.sub(r"<(/?)([A-Za-z]+)", r"<\1cap:\2", body).replace(' xmlns="', ' xmlns:cap="', 1)
+    assert "<cap:identifier>" in body and "</cap:alert>" in body
+    assert capxml.parse(f"{declaration}\n{body}".encode()) == capxml.parse(ALERT)
 
 
 def test_the_first_block_is_read_when_none_is_chinese():
