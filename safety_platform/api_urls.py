@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
+from early_warnings import cap_api
 from hazards import api as hazard_api
 from hazards import categories_api, chains_api, files_api, lookback_api
 from inspections import api as inspection_api
@@ -64,5 +65,6 @@ urlpatterns = [
     path("me/queue/", work_api.MyQueueView.as_view(), name="my-queue"),
     path("dashboard/", dashboard_api.DashboardView.as_view(), name="dashboard"),
     path("reports/quarterly/", dashboard_api.QuarterlyView.as_view(), name="quarterly"),
+    path("warnings/cap/", cap_api.CapImportView.as_view(), name="warning-cap-import"),
     *router.urls,
 ]

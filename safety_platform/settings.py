@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
         # the hazard's source keeps the name it had before roll calls had a "called from" of their own
         "SourceEnum": "hazards.choices.Source",
         "RollCallSourceEnum": "duty_roster.models.RollCallTarget.Source",
+        "WarningKindEnum": "early_warnings.choices.WarningKind",
+        "WarningLevelEnum": "early_warnings.choices.WarningLevel",
+        "WarningStatusEnum": "early_warnings.choices.WarningStatus",
+        "WarningChangeEnum": "early_warnings.choices.WarningChange",
     },
 }
 
@@ -461,3 +465,7 @@ DUTY_MIN_OFFICERS = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Early warnings imported as CAP 1.2 (docs/warnings-cap.md): a message larger than this is refused unread; the
+# public page of warnings in force may be cached this many seconds.
+CAP_MAX_BYTES = envint("CAP_MAX_BYTES", 256 * 1024)
+PUBLIC_WARNINGS_MAX_AGE = envint("PUBLIC_WARNINGS_MAX_AGE", 60)

@@ -129,6 +129,8 @@ def test_request_bodies_are_json_unless_they_carry_files(schema):
         content = set(operation.get("requestBody", {}).get("content", {}))
         if content and path.endswith(("/photos/", "/evaluation/", "/leader_action/")):  # the leader's photos
             assert content == {"multipart/form-data"}, (method, path)
+        elif content and path == "/api/v1/warnings/cap/":  # a CAP 1.2 message is XML (docs/warnings-cap.md)
+            assert content == {"application/xml", "text/xml"}, (method, path)
         elif content:
             assert content == {"application/json"}, (method, path, content)
 
