@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from xml.etree.ElementTree import Element, TreeBuilder
+from xml.etree.ElementTree import Element
 from xml.parsers import expat
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -113,11 +115,9 @@ def parse(data: bytes) -> CapAlert:
 # --- the XML ------------------------------------------------------------------------------------------------------
 
 
-class _Refused(Exception):
-    """Raised from inside expat's callbacks: the document declares what we never read."""
-
-
 def _parse_xml(data: bytes) -> Element:
+    """The message's element tree, by defusedxml with DTDs forbidden: a document type, entities (billion laughs)
+    and external references are refused before anything is expanded or fetched."""
     if not isinstance(data, bytes | bytearray):
         raise _error("cap", _("The CAP message must be sent as bytes."))
     if len(data) > max_bytes():
@@ -126,27 +126,17 @@ def _parse_xml(data: bytes) -> Element:
     if not data.strip():
         raise _error("cap", _("The CAP message is empty."))
     data = _as_utf8(bytes(data))
-    builder = TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.UnparsedEntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
-    parser.StartElementHandler = lambda tag, attrs: builder.start(_clark(tag), {})
-    parser.EndElementHandler = lambda tag: builder.end(_clark(tag))
-    parser.CharacterDataHandler = builder.data
     try:
-        parser.Parse(data, True)
-    except _Refused:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
         raise _error("cap", _("The CAP message declares a document type or entities, which are refused.")) from None
-    except expat.ExpatError as exc:
+    except ParseError as exc:
+        line, column = exc.position
         raise _error("cap", _("The CAP message is not well-formed XML (line %(line)s, column %(column)s: %(reason)s).")
-                     % {"line": exc.lineno, "column": exc.offset, "reason": expat.errors.messages[exc.code]}
+                     % {"line": line, "column": column, "reason": expat.errors.messages[exc.code]}
                      ) from None  # fmt: skip
     except (ValueError, LookupError):  # an encoding unknown to Python, or a multi-byte one expat cannot take
         raise _error("cap", _("The CAP message is not in an encoding that can be read; send UTF-8.")) from None
-    return builder.close()
 
 
 def _as_utf8(data: bytes) -> bytes:
@@ -160,15 +150,6 @@ def _as_utf8(data: bytes) -> bytes:
     except UnicodeDecodeError:
         raise _error("cap", _("The CAP message is not in the encoding it declares.")) from None
     return data[: declaration.start(1)] + b"UTF-8" + data[declaration.end(1) : declaration.end()] + text.encode()
-
-
-def _refuse(*args) -> None:
-    raise _Refused()
-
-
-def _clark(tag: str) -> str:
-    """expat's "namespace}local" as ElementTree's "{namespace}local"."""
-    return "{" + tag if "}" in tag else tag
 
 
 # --- reading elements ---------------------------------------------------------------------------------------------
