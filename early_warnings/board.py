@@ -1,14 +1,15 @@
 """The live board of one warning version (叫应看板): who answered and when, who is silent, the measures reported, by
 region. The city office's main screen while a warning runs; its page polls the JSON every few seconds.
 
-It reads five queries whatever the number of recipient posts (docs/warnings-board.md):
+It reads four queries whatever the number of recipient posts (docs/warnings-board.md):
 
 1. the version asked for and the other versions of its series, in one query (the text columns left out);
-2. one grouped SQL over the posts in the user's scope: per region under the areas (the counties for the city, the
-   next level down for a district), the five states counted with `FILTER`; the totals are its sums;
-3. the first `ROWS_SHOWN` posts, the silent ones first, with their post, unit and who answered;
-4. the measures reported, summed by code in the database (`jsonb_array_elements_text`);
-5. the names of the regions the grouping found.
+2. one grouped SQL over the posts in the user's scope, per region path: the five states counted with `FILTER`, the
+   pass-ups, and the measures reported (`jsonb_agg`); Python adds the paths up per region under the areas (the
+   counties for the city, the next level down for a district) and sums the measures by code;
+3. the first `ROWS_SHOWN` posts, the silent ones first: ordered and cut on the recipients alone, then only those
+   rows joined to their post, unit and who answered;
+4. the names of the regions the grouping found.
 
 A post is in one of five states at `now`: answered in time (`answered_at <= answer_due_at`: an answer at the very
 limit is in time), answered late, silent (not answered and the limit passed), nobody holds the post (not answered,
@@ -21,20 +22,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
-from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, Value, When
-from django.db.models.functions import Coalesce, NullIf
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organizations.models import Region, User
+from organizations.models import Department, Enterprise, Region, User
 from organizations.scope import Scope, ScopeKind
 
 from .choices import RecipientRole, WarningLevel, WarningStatus
 from .models import EarlyWarning, WarningRecipient
 
-ROWS_SHOWN = 200  # posts listed on the board; the figures above count them all
+ROWS_SHOWN = 100  # posts listed on the board (the silent first); the figures above count them all
 
 IN_TIME, LATE, SILENT, NOBODY, PENDING = "in_time", "late", "silent", "nobody", "pending"
 STATES = (SILENT, NOBODY, PENDING, LATE, IN_TIME)  # the board's order: who needs a call first
@@ -54,6 +55,9 @@ MEASURE_LABELS = {
     "duty_raised": _("Duty strengthened"),
     "forces_prepositioned": _("Forces pre-positioned"),
 }
+
+
+ROLE_LABELS = dict(RecipientRole.choices)
 
 
 def measure_label(code: str) -> str:
@@ -85,20 +89,6 @@ def state_counts(now: datetime) -> dict[str, Count]:
         PENDING: Count("id", filter=unanswered & Q(nobody=False, answer_due_at__gte=now)),
     }
     return {f"n_{state}": count for state, count in counts.items()}
-
-
-class SplitPart(Func):
-    function = "split_part"
-    output_field = CharField()
-
-
-def group_code(depth: int) -> Coalesce:
-    """The code of the row's region at `depth` of the tree (2 = the counties), or of the nearest one above it when
-    the row sits higher up: `/990100/990102/990102001/` at depth 2 is `990102`, `/990100/` is `990100`."""
-    parts = [
-        NullIf(SplitPart(F("region_path"), Value("/"), Value(level + 1)), Value("")) for level in range(depth, 0, -1)
-    ]
-    return Coalesce(*parts, output_field=CharField())
 
 
 def group_depth(user: User) -> int:
@@ -135,15 +125,14 @@ def build(user: User, pk: int, now: datetime | None = None) -> Board:
     now = now or timezone.now()
     warning, versions = version_and_series(user, pk)
     recipients = WarningRecipient.objects.visible_to(user).filter(warning=warning)
-    regions = region_counts(recipients, group_depth(user), now)
+    by_path = list(path_counts(recipients, now))
+    regions, measures = fold(by_path, group_depth(user))
     totals = {state: sum(r[state] for r in regions) for state in STATES}
     totals["posts"] = sum(totals[state] for state in STATES)
     totals["passed_up"] = sum(r["passed_up"] for r in regions)
-    answered = totals[IN_TIME] + totals[LATE]
-    totals["answered"] = answered
+    totals["answered"] = totals[IN_TIME] + totals[LATE]
     totals["in_time_pct"] = round(100 * totals[IN_TIME] / totals["posts"]) if totals["posts"] else None
     rows = post_rows(recipients, now)
-    measures = measure_sums(recipients)
     name_regions(regions)
     return Board(warning, versions, now, totals, regions, rows, measures, more=max(totals["posts"] - len(rows), 0))
 
@@ -163,83 +152,102 @@ def version_and_series(user: User, pk: int) -> tuple[EarlyWarning, list[EarlyWar
     return warning, versions
 
 
-def region_counts(recipients, depth: int, now: datetime) -> list[dict]:
-    """One grouped SQL: per region at `depth` (or the row's own, when higher), the five states and the pass-ups."""
-    rows = (
-        recipients.annotate(group=group_code(depth))
-        .values("group")
-        .annotate(**state_counts(now), n_passed_up=Count("id", filter=Q(passed_up_at__isnull=False)))
-        .order_by("group")
+def path_counts(recipients, now: datetime):
+    """One grouped SQL: per region path, the five states, the pass-ups and the measures reported (their lists)."""
+    return (
+        recipients.values("region_path")
+        .annotate(
+            **state_counts(now),
+            n_passed_up=Count("id", filter=Q(passed_up_at__isnull=False)),
+            reported=JSONBAgg("measures", filter=Q(answered_at__isnull=False) & ~Q(measures=[])),
+        )
+        .order_by()
     )
-    return [{key.removeprefix("n_"): value for key, value in row.items()} for row in rows]
+
+
+def group_of(path: str, depth: int) -> str:
+    """The code of the region at `depth` of the tree (2 = the counties) on `path`, or of the lowest one above it
+    when the path is shorter: `/990100/990102/990102001/` at depth 2 is `990102`, `/990100/` is `990100`."""
+    codes = [code for code in path.split("/") if code]
+    return codes[min(depth, len(codes)) - 1]
+
+
+def fold(by_path: list[dict], depth: int) -> tuple[list[dict], list[dict]]:
+    """The per-path counts added up per region at `depth`, and the measures reported summed by code (most
+    reported first)."""
+    regions: dict[str, dict] = {}
+    tally: dict[str, int] = {}
+    for row in by_path:
+        group = regions.setdefault(group_of(row["region_path"], depth), dict.fromkeys((*STATES, "passed_up"), 0))
+        for key in (*STATES, "passed_up"):
+            group[key] += row[f"n_{key}"]
+        for codes in row["reported"] or ():
+            for code in codes:
+                tally[code] = tally.get(code, 0) + 1
+    measures = [{"code": code, "label": measure_label(code), "count": n}
+                for code, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))]  # fmt: skip
+    return [{"code": code, **counts} for code, counts in sorted(regions.items())], measures
 
 
 def name_regions(regions: list[dict]) -> None:
-    names = dict(Region.objects.filter(code__in=[r["group"] for r in regions]).values_list("code", "name"))
+    names = dict(Region.objects.filter(code__in=[r["code"] for r in regions]).values_list("code", "name"))
     for r in regions:
-        r["code"] = r.pop("group")
         r["name"] = names.get(r["code"], r["code"])
         r["posts"] = sum(r[state] for state in STATES)
 
 
+ROW_FIELDS = ("id", "post_id", "post__title", "role", "region__name", "unit", "sent_at", "answer_due_at",
+              "answered_at", "answered_by__full_name", "answered_by__username", "measures", "note", "passed_up_at",
+              "state")  # fmt: skip
+
+
+def unit_name() -> Coalesce:
+    """The post's unit: its enterprise, its department or its region. Scalar subqueries, not joins: planning a
+    join to the wide enterprise table cost more than running the whole query."""
+    return Coalesce(
+        Subquery(Enterprise.objects.filter(pk=OuterRef("enterprise_id")).values("name")[:1]),
+        Subquery(Department.objects.filter(pk=OuterRef("department_id")).values("name")[:1]),
+        F("region__name"),
+    )
+
+
 def post_rows(recipients, now: datetime) -> list[dict]:
     """The first `ROWS_SHOWN` posts: silent first (longest silent on top), then nobody, pending, late, in time
-    (latest answer on top)."""
+    (latest answer on top). The order and the cut are taken on the recipients alone; only those rows are joined to
+    their post, unit and who answered."""
+    order = ("state", "answer_due_at", F("answered_at").desc(nulls_last=True), "region_path", "id")
+    first = recipients.annotate(state=state_of(now)).order_by(*order).values("id")[:ROWS_SHOWN]
     rows = (
-        recipients.annotate(state=state_of(now))
-        .select_related("post", "region", "department", "enterprise", "answered_by")
-        .order_by("state", "answer_due_at", F("answered_at").desc(nulls_last=True), "region_path", "id")
-    )[:ROWS_SHOWN]
-    return [post_row(r) for r in rows]
+        WarningRecipient.objects.filter(id__in=first).annotate(state=state_of(now), unit=unit_name()).order_by(*order)
+    )
+    return [post_row(r) for r in rows.values(*ROW_FIELDS)]
 
 
-def post_row(r: WarningRecipient) -> dict:
-    state = STATES[r.state]
-    unit = r.enterprise or r.department or r.region
+def post_row(r: dict) -> dict:
+    state = STATES[r["state"]]
     minutes = None
-    if r.answered_at:
-        minutes = round((r.answered_at - r.sent_at).total_seconds() / 60, 1)
+    if r["answered_at"]:
+        minutes = round((r["answered_at"] - r["sent_at"]).total_seconds() / 60, 1)
     return {
-        "id": r.pk,
-        "post": r.post_id,
-        "title": r.post.title,
-        "unit": str(unit) if unit else "",
-        "region": r.region.name,
-        "role": r.role,
-        "role_label": str(RecipientRole(r.role).label) if r.role in RecipientRole.values else r.role,
+        "id": r["id"],
+        "post": r["post_id"],
+        "title": r["post__title"],
+        "unit": r["unit"],
+        "region": r["region__name"],
+        "role": r["role"],
+        "role_label": str(ROLE_LABELS.get(r["role"], r["role"])),
         "state": state,
         "state_label": str(STATE_LABELS[state]),
-        "sent_at": r.sent_at,
-        "answer_due_at": r.answer_due_at,
-        "answered_at": r.answered_at,
-        "answered_by": (r.answered_by.full_name or r.answered_by.username) if r.answered_by else "",
+        "sent_at": r["sent_at"],
+        "answer_due_at": r["answer_due_at"],
+        "answered_at": r["answered_at"],
+        "answered_by": r["answered_by__full_name"] or r["answered_by__username"] or "",
         "minutes": minutes,
-        "measures": [{"code": code, "label": measure_label(code)} for code in (r.measures or [])],
-        "note": r.note,
-        "silent_since": r.answer_due_at if state == SILENT else None,
-        "passed_up_at": r.passed_up_at,
+        "measures": [{"code": code, "label": measure_label(code)} for code in (r["measures"] or [])],
+        "note": r["note"],
+        "silent_since": r["answer_due_at"] if state == SILENT else None,
+        "passed_up_at": r["passed_up_at"],
     }
-
-
-def measure_sums(recipients) -> list[dict]:
-    """How many posts reported each measure, most reported first: summed by the database on PostgreSQL."""
-    answered = recipients.filter(answered_at__isnull=False).exclude(measures=[]).values("measures").order_by()
-    if connection.vendor == "postgresql":
-        sql, params = answered.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT m, COUNT(*) FROM ({sql}) r, jsonb_array_elements_text(r.measures::jsonb) m "
-                "GROUP BY m ORDER BY COUNT(*) DESC, m",
-                params,
-            )
-            counts = cursor.fetchall()
-    else:  # pragma: no cover - the platform and its tests run on PostgreSQL
-        tally: dict[str, int] = {}
-        for codes in answered.values_list("measures", flat=True):
-            for code in codes:
-                tally[code] = tally.get(code, 0) + 1
-        counts = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
-    return [{"code": code, "label": measure_label(code), "count": n} for code, n in counts]
 
 
 def level_label(warning: EarlyWarning) -> str:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q
+from django.db.models import Aggregate, CharField, Count, F, FloatField, Func, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -23,7 +24,6 @@ from organizations.models import Region, User
 from safety_platform.lib.query import query_dates
 from workdays.calendar import SHANGHAI
 
-from .board import group_code
 from .choices import RANK, WarningLevel
 from .models import EarlyWarning, WarningRecipient
 
@@ -39,6 +39,20 @@ def figure_period(params) -> tuple[date, date]:
     if end < start or (end - start).days > MAX_DAYS:
         raise ValidationError({"end": [_("Choose a period of at most a year, ending after it starts.")]})
     return start, end
+
+
+class SplitPart(Func):
+    function = "split_part"
+    output_field = CharField()
+
+
+def group_code(depth: int) -> Coalesce:
+    """The code of the row's region at `depth` of the tree (2 = the counties), or of the nearest one above it when
+    the row sits higher up: `/990100/990102/990102001/` at depth 2 is `990102`, `/990100/` is `990100`."""
+    parts = [
+        NullIf(SplitPart(F("region_path"), Value("/"), Value(level + 1)), Value("")) for level in range(depth, 0, -1)
+    ]
+    return Coalesce(*parts, output_field=CharField())
 
 
 class Minutes(Func):
