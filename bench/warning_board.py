@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.core.management import call_command
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -100,11 +100,18 @@ def run(args, median, entry) -> list[dict]:
     unit = {"full_name": "bench-city", "unit_kind": "city_office", "region": root}
     city, _ = User.objects.get_or_create(username="bench-city", defaults=unit)
     now = timezone.now()
+    unanswered = Q(answered_at__isnull=True)
     grouped = (
         WarningRecipient.objects.filter(warning=w)
         .values("region_path")
-        .annotate(**board.state_counts(now))
-        .order_by("region_path")
+        .annotate(
+            in_time=Count("id", filter=Q(answered_at__lte=F("answer_due_at"))),
+            late=Count("id", filter=Q(answered_at__gt=F("answer_due_at"))),
+            vacant=Count("id", filter=unanswered & Q(nobody=True)),
+            silent=Count("id", filter=unanswered & Q(nobody=False, answer_due_at__lt=now)),
+            pending=Count("id", filter=unanswered & Q(nobody=False, answer_due_at__gte=now)),
+        )
+        .order_by()
     )
     notices = Notification.objects.filter(key__startswith=f"warning:{w.pk}:").values("position").annotate(
         n=Count("id")).order_by()  # fmt: skip

@@ -253,3 +253,11 @@ def test_a_user_without_a_region_scope_sees_counties(world, red):
     head = UserFactory(username="zjj2", unit_kind="department", department=world.zjj)
     b = board.build(head, red[0].pk, now=NOW)
     assert {r["name"] for r in b.regions} == {"滨海市", "海滨区", "新城区"}
+
+
+def test_the_series_is_found_when_the_first_version_leaves_its_series_empty(world, red):
+    w, _ = red
+    newer = next_version(w, "orange", "降为橙色预警")
+    type(w).objects.filter(pk=w.pk).update(series=None)
+    for pk in (w.pk, newer.pk):
+        assert [v.pk for v in board.build(world.users["city"], pk, now=NOW).versions] == [w.pk, newer.pk]
