@@ -1,5 +1,5 @@
 """The live board of a red warning to 2,000 recipient posts (issue #16): its queries (target <= 5) and its time as a
-ratio to one grouped SQL over the same posts (target <= 2x).
+ratio to one grouped SQL over the same posts (target <= 2x); then the same at 20,000 posts, for information.
 
 Self-contained: it migrates, loads the demo city's regions if the database has none, and writes its own warning,
 posts, recipients (a third answered with measures, a few nobody, the rest silent or waiting) and their must-answer
@@ -87,22 +87,29 @@ def generate(posts: int):
 
 
 def run(args, median, entry) -> list[dict]:
-    from django.test import Client
-
-    from early_warnings import board
-    from early_warnings.models import WarningRecipient
-    from notifications.models import Notification
+    """The board at 2,000 posts (the targets), then at 20,000 (how the ratio goes with the size: information)."""
     from organizations.models import Region, User
 
     call_command("migrate", verbosity=0)
-    w = generate(POSTS)
+    regions()
     root = Region.objects.get(parent=None)
     unit = {"full_name": "bench-city", "unit_kind": "city_office", "region": root}
     city, _ = User.objects.get_or_create(username="bench-city", defaults=unit)
-    now = timezone.now()
+    results = measure(city, POSTS, args, median, entry, targets=True)
+    results += measure(city, POSTS * 10, args, median, entry, targets=False)
+    generate(POSTS)  # leave the scenario's own size for a look at /warnings/<pk>/board/
+    return results
+
+
+def grouped_sql(warning, now):
+    """The baselines: one grouped SQL over the warning's posts (the five states per region path), and one over its
+    notices (per post)."""
+    from early_warnings.models import WarningRecipient
+    from notifications.models import Notification
+
     unanswered = Q(answered_at__isnull=True)
-    grouped = (
-        WarningRecipient.objects.filter(warning=w)
+    posts = (
+        WarningRecipient.objects.filter(warning=warning)
         .values("region_path")
         .annotate(
             in_time=Count("id", filter=Q(answered_at__lte=F("answer_due_at"))),
@@ -113,18 +120,30 @@ def run(args, median, entry) -> list[dict]:
         )
         .order_by()
     )
-    notices = Notification.objects.filter(key__startswith=f"warning:{w.pk}:").values("position").annotate(
+    notices = Notification.objects.filter(key__startswith=f"warning:{warning.pk}:").values("position").annotate(
         n=Count("id")).order_by()  # fmt: skip
+    return posts, notices
 
-    def raw(queryset):
-        sql, params = queryset.query.sql_with_params()
 
-        def call():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                cursor.fetchall()
+def raw(queryset):
+    sql, params = queryset.query.sql_with_params()
 
-        return call
+    def call():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    return call
+
+
+def measure(city, posts: int, args, median, entry, targets: bool) -> list[dict]:
+    from django.test import Client
+
+    from early_warnings import board
+    from organizations.models import User
+
+    w = generate(posts)
+    grouped, notices = grouped_sql(w, timezone.now())
 
     def ours():
         city.__dict__.pop("_scope", None)  # as in a fresh request
@@ -133,6 +152,8 @@ def run(args, median, entry) -> list[dict]:
     ours_s = median(ours, args.repeat)
     sql_s = median(raw(grouped), args.repeat)
     notices_s = median(raw(notices), args.repeat)
+    # What any query costs before it reads a row: the ORM reading one user by its primary key.
+    floor_s = median(lambda: list(User.objects.filter(pk=city.pk).values_list("id")), args.repeat)
     with CaptureQueriesContext(connection) as ctx:
         result = ours()
     queries = len(ctx.captured_queries)
@@ -144,12 +165,25 @@ def run(args, median, entry) -> list[dict]:
     label = f"warning board ({result.totals['posts']:,} posts, {result.totals['silent']:,} silent)"
     ratio = ours_s / sql_s
     return [
-        entry(f"{label}: queries", queries, "queries", "<= 5", queries <= 5),
-        entry(f"{label}: time / one grouped SQL over its posts", ratio, "ratio", "<= 2", ratio <= 2),
+        entry(f"{label}: queries", queries, "queries", "<= 5" if targets else "info", queries <= 5),
+        entry(
+            f"{label}: time / one grouped SQL over its posts",
+            ratio,
+            "ratio",
+            "<= 2" if targets else "info",
+            ratio <= 2 or not targets,
+        ),  # fmt: skip
         entry(f"{label}: median ({sql_s * 1000:.2f} ms grouped SQL)", ours_s * 1000, "ms", "info", True),
         entry(
             f"{label}: time / one grouped SQL over its notices ({notices_s * 1000:.2f} ms)",
             ours_s / notices_s,
+            "ratio",
+            "info",
+            True,
+        ),  # fmt: skip
+        entry(
+            f"{label}: a one-row ORM query / the grouped SQL (the fixed cost of each query)",
+            floor_s / sql_s,
             "ratio",
             "info",
             True,
