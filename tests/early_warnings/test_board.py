@@ -261,3 +261,9 @@ def test_the_series_is_found_when_the_first_version_leaves_its_series_empty(worl
     type(w).objects.filter(pk=w.pk).update(series=None)
     for pk in (w.pk, newer.pk):
         assert [v.pk for v in board.build(world.users["city"], pk, now=NOW).versions] == [w.pk, newer.pk]
+
+
+def test_an_id_past_a_bigint_is_a_404(world, client):
+    client.force_login(world.users["city"])
+    assert client.get("/warnings/99999999999999999999/board/").status_code == 404
+    assert client.get("/api/v1/warnings/99999999999999999999/board/").status_code == 404
