@@ -24,7 +24,7 @@ same five conditions.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Department, Enterprise, Position, Region, User
 from organizations.scope import Scope, ScopeKind
 
-from .choices import RecipientRole, WarningLevel, WarningStatus
+from .choices import RecipientRole
 from .models import EarlyWarning, WarningRecipient
 
 ROWS_SHOWN = 100  # posts listed on the board (the silent first); the figures above count them all
@@ -59,8 +59,6 @@ MEASURE_LABELS = {
     "duty_raised": _("Duty strengthened"),
     "forces_prepositioned": _("Forces pre-positioned"),
 }
-
-
 ROLE_LABELS = dict(RecipientRole.choices)
 
 
@@ -78,6 +76,8 @@ def group_depth(user: User) -> int:
 
 @dataclass
 class Board:
+    """What the board shows: the version, its series, the figures, the regions, the measures, the posts listed."""
+
     warning: EarlyWarning
     versions: list[EarlyWarning]
     now: datetime
@@ -85,8 +85,7 @@ class Board:
     regions: list[dict]
     rows: list[dict]
     measures: list[dict]
-    more: int = 0
-    extra: dict = field(default_factory=dict)
+    more: int = 0  # posts not listed
 
     @property
     def current(self) -> EarlyWarning:
@@ -267,11 +266,3 @@ def post_row(r: dict) -> dict:
         "silent_since": r["answer_due_at"] if state == SILENT else None,
         "passed_up_at": r["passed_up_at"],
     }
-
-
-def level_label(warning: EarlyWarning) -> str:
-    return str(WarningLevel(warning.level).label)
-
-
-def in_force(warning: EarlyWarning) -> bool:
-    return warning.status == WarningStatus.IN_FORCE
