@@ -205,7 +205,7 @@ def hazard_lists(args, median, entry) -> list[dict]:
 
 
 # Scenarios that need none of the generated data: `--only` runs them without preparing it.
-NO_DATA = {"image_uploads"}
+NO_DATA = {"image_uploads", "warning_board"}
 # Seconds before gunicorn kills a worker that has not answered: its default, which the Dockerfile states.
 GUNICORN_TIMEOUT = 30
 
@@ -266,7 +266,15 @@ def run_all(args, median, entry) -> list[dict]:
     results += campaign_coverage(args, median, entry)
     results += dashboards(args, median, entry)
     results += ledger_exports(args, median, entry)
+    results += warning_board(args, median, entry)
     return results
+
+
+def warning_board(args, median, entry) -> list[dict]:
+    """The live board of a red warning to 2,000 posts: bench/warning_board.py."""
+    from bench import warning_board as board_bench
+
+    return board_bench.run(args, median, entry)
 
 
 def escalation_recipients() -> None:

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
 from early_warnings import cap_api
+from early_warnings import board_urls as warning_board_urls
 from hazards import api as hazard_api
 from hazards import categories_api, chains_api, files_api, lookback_api
 from inspections import api as inspection_api
@@ -58,6 +59,7 @@ router.register("exports", dashboard_api.ExportJobViewSet, basename="export-job"
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),
     path("duty-failures/", duty_api.FailuresView.as_view(), name="duty-failures"),
+    *warning_board_urls.api_urlpatterns(),
     path("hazard-photos/<int:pk>/", files_api.PhotoFileView.as_view(), name="hazard-photo-file"),
     path("hazard-photos/<int:pk>/thumbnail/", files_api.ThumbnailFileView.as_view(), name="hazard-photo-thumbnail"),
     path("hazard-evaluations/<int:pk>/", files_api.EvaluationFileView.as_view(), name="hazard-evaluation-file"),

@@ -105,6 +105,7 @@ def groups_for(user, path: str = "") -> list[Group]:
         entries(
             (_("Dashboard"), reverse("dashboards:dashboard"), scoped),
             (_("Reports"), reverse("documents:reports"), government),
+            (_("Warning figures"), reverse("warning_board:figures"), government),
         ),
     )
     manage = Group(
