@@ -15,7 +15,8 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import Case, F, IntegerField, Model, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -516,6 +517,18 @@ def current_levels(teams: QuerySet | list, now: datetime) -> dict[int, Readiness
         if best is None or (RANK[period.level], period.ends_at) > (RANK[best.level], best.ends_at):
             found[period.team_id] = period
     return found
+
+
+def with_level(teams: QuerySet, now: datetime | None = None) -> QuerySet:
+    """The teams annotated with `current_level`: the highest of the periods covering now, else normal (a subquery,
+    so a list of any length costs no more queries)."""
+    covering = ReadinessPeriod.objects.filter(team=OuterRef("pk"), starts_at__lte=now or timezone.now(),
+                                              ends_at__gt=now or timezone.now())  # fmt: skip
+    ranked = covering.annotate(
+        rank=Case(When(level=Readiness.HIGHEST, then=Value(2)), default=Value(1), output_field=IntegerField())
+    )
+    top = ranked.order_by("-rank").values("level")[:1]
+    return teams.annotate(current_level=Coalesce(Subquery(top), Value(Readiness.NORMAL.value)))
 
 
 def level_of(team: RescueTeam, now: datetime | None = None) -> str:

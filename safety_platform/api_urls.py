@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
 from dashboards import api as dashboard_api
@@ -64,5 +64,6 @@ urlpatterns = [
     path("me/queue/", work_api.MyQueueView.as_view(), name="my-queue"),
     path("dashboard/", dashboard_api.DashboardView.as_view(), name="dashboard"),
     path("reports/quarterly/", dashboard_api.QuarterlyView.as_view(), name="quarterly"),
+    path("", include("emergency.rescue_api")),  # emergency/: teams, readiness periods, forces, the board
     *router.urls,
 ]
