@@ -11,6 +11,8 @@ from django.utils import timezone
 from emergency.models import RescueTeam
 from workdays.calendar import SHANGHAI
 
+__all__ = ["rescue_world"]
+
 
 def team(name: str, region, department=None, kind: str = "hazchem", headcount: int = 20) -> RescueTeam:
     return RescueTeam.objects.create(
@@ -20,7 +22,7 @@ def team(name: str, region, department=None, kind: str = "hazchem", headcount: i
 
 
 @pytest.fixture
-def rescue(world):
+def rescue_world(world):
     """海滨区应急局's hazchem team in 海滨街道, 新城区's own fire team (no department), 市应急局's mine team at the
     city."""
     world.team_d1 = team("海滨危化救援队", world.t1, world.d1_yjj, "hazchem")

@@ -18,7 +18,8 @@ from emergency.models import Prepositioning, ReadinessPeriod, RescueTeam
 from safety_platform.lib.errors import Conflict
 from workdays.models import SpecialDay
 
-from .rescue_fixtures import local, soon, team  # noqa: F401
+from .rescue_fixtures import *  # noqa: F403  (the fixture)
+from .rescue_fixtures import local, soon, team
 
 pytestmark = pytest.mark.django_db
 
