@@ -4,6 +4,7 @@ holiday), pre-positioned forces, and the readiness board. Every change calls `em
 from __future__ import annotations
 
 import django_filters as filters
+from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.urls.converters import get_converters
 from django.utils import timezone
@@ -17,6 +18,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from organizations.models import Department, Region
+from organizations.roles import is_government
 from safety_platform.lib.api import IdConverter
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.query import MAX_ID, BooleanFilter, IntegerFilter, query_int
@@ -391,6 +393,8 @@ class ReadinessBoardView(APIView):
         responses=BoardSerializer,
     )
     def get(self, request):
+        if not is_government(request.user):
+            raise PermissionDenied(_("The readiness board is for the government's units."))
         kinds = request.query_params.getlist("kind")
         if any(k and k not in TeamKind.values for k in kinds):
             raise serializers.ValidationError({"kind": [_("Choose kinds of team from the list.")]})
