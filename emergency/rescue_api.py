@@ -109,7 +109,7 @@ class RescueTeamViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
 
     @extend_schema(request=TeamEditSerializer, responses=RescueTeamSerializer)
     def partial_update(self, request, *args, **kwargs):
-        data = TeamEditSerializer(data=request.data)
+        data = TeamEditSerializer(data=request.data, partial=True)  # no defaults: only what is sent changes
         data.is_valid(raise_exception=True)
         return self._answer(rescue.edit_team(request.user, int(kwargs["pk"]), data.validated_data))
 
@@ -190,7 +190,8 @@ class ReadinessPeriodViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
 
     serializer_class = ReadinessPeriodSerializer
     filterset_class = PeriodFilterSet
-    extra_error_statuses = {"create": [409], "next_holiday": [409]}
+    # The team named in the body out of scope is a 404; a team inactive, a period over: 409; no holiday ahead: 409.
+    extra_error_statuses = {"create": [404, 409], "next_holiday": [409]}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -294,7 +295,8 @@ class PrepositioningViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
     serializer_class = PrepositioningSerializer
     filterset_class = PrepositioningFilterSet
-    extra_error_statuses = {"create": [409]}
+    # The team named in the body out of scope is a 404; an overlapping pre-positioning or an inactive team: 409.
+    extra_error_statuses = {"create": [404, 409]}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

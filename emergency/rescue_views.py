@@ -21,6 +21,7 @@ from organizations.roles import is_city_office, is_government
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import LocalDateTimeField, add_errors
 from safety_platform.lib.pages import paginate
+from safety_platform.lib.query import MAX_ID
 
 from . import rescue
 from .models import MAX_HEADCOUNT, Prepositioning, ReadinessPeriod, RescueTeam
@@ -101,6 +102,11 @@ class DeploymentForm(forms.Form):
 # --- pages -------------------------------------------------------------------------------------------------------
 
 
+def _id(raw: str) -> int | None:
+    """An id sent in a form or a query: ASCII digits within a bigint, else None ("²" and "١" are digits to Python)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID else None
+
+
 def _government(user) -> None:
     if not is_government(user):
         raise PermissionDenied
@@ -112,8 +118,8 @@ def board(request):
     _government(request.user)
     kinds = [k for k in request.GET.getlist("kind") if k in TeamKind.values]
     region = None
-    if request.GET.get("region", "").isdigit():
-        region = Region.objects.visible_to(request.user).filter(pk=int(request.GET["region"])).first()
+    if _id(request.GET.get("region", "")):
+        region = Region.objects.visible_to(request.user).filter(pk=_id(request.GET["region"])).first()
     board_ = rescue.readiness_board(request.user, kinds, region)
     context = {
         "board": board_, "kinds": TeamKind.choices, "chosen": kinds, "region": region,
@@ -211,16 +217,16 @@ def _team_action(request, team: RescueTeam, forms_: dict) -> str:
     a message for the buttons)."""
     action = request.POST.get("do", "")
     if action in ("end", "withdraw"):
-        pk = request.POST.get("id", "")
-        if not pk.isdigit():
+        pk = _id(request.POST.get("id", ""))
+        if pk is None:
             raise Http404
         model = ReadinessPeriod if action == "end" else Prepositioning
-        get_object_or_404(model.objects.filter(team=team), pk=int(pk))
+        get_object_or_404(model.objects.filter(team=team), pk=pk)
         try:
             if action == "end":
-                rescue.end_period(request.user, int(pk))
+                rescue.end_period(request.user, pk)
                 return _("Readiness period ended.")
-            rescue.withdraw(request.user, int(pk))
+            rescue.withdraw(request.user, pk)
             return _("Forces withdrawn.")
         except Conflict as exc:
             messages.error(request, str(exc))

@@ -101,6 +101,10 @@ def test_teams_are_registered_and_changed_by_their_owner(rescue_world):
     changed = api(w.users["county_dept"]).patch(f"{TEAMS}{made.json()['id']}/", {"headcount": 20}, format="json")
     assert changed.status_code == 200 and changed.json()["headcount"] == 20
     assert api(w.users["district"]).patch(f"{TEAMS}{made.json()['id']}/", {"headcount": 2}).status_code == 403
+    off = api(w.users["county_dept"]).patch(f"{TEAMS}{made.json()['id']}/", {"active": False}, format="json")
+    assert off.json()["active"] is False
+    kept = api(w.users["county_dept"]).patch(f"{TEAMS}{made.json()['id']}/", {"headcount": 21}, format="json")
+    assert kept.json()["active"] is False, "a field not sent is not changed (no default)"
 
 
 def test_bulk_and_holiday_raises_and_ending_early(rescue_world):

@@ -101,3 +101,13 @@ def test_registering_and_changing_a_team_on_the_pages(client, rescue_world):
     assert client.post(reverse("rescue:team-edit", args=[team.pk]), data | {"headcount": 30}).status_code == 302
     team.refresh_from_db()
     assert team.headcount == 30
+
+
+def test_odd_ids_are_no_server_error(client, rescue_world):
+    """Superscript and Arabic-Indic digits, and ids past a bigint, are no id: the board ignores them, a POST is 404."""
+    w = rescue_world
+    client.force_login(w.users["city"])
+    for raw in ("²", "١", "9" * 30, "-1"):
+        assert client.get(reverse("rescue:board"), {"region": raw}).status_code == 200
+        answer = client.post(reverse("rescue:team", args=[w.team_d1.pk]), {"do": "end", "id": raw})
+        assert answer.status_code == 404, raw
