@@ -13,7 +13,7 @@ from emergency import rescue
 from emergency.models import Prepositioning, ReadinessPeriod, RescueTeam
 
 from .rescue_fixtures import *  # noqa: F403  (the fixture)
-from .rescue_fixtures import soon
+from .rescue_fixtures import soon, team
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,23 @@ def test_odd_ids_are_no_server_error(client, rescue_world):
         assert client.get(reverse("rescue:board"), {"region": raw}).status_code == 200
         answer = client.post(reverse("rescue:team", args=[w.team_d1.pk]), {"do": "end", "id": raw})
         assert answer.status_code == 404, raw
+
+
+def _more_teams(world, first: int, count: int) -> None:
+    for n in range(first, first + count):
+        made = team(f"防汛队{n}", (world.t1, world.d2)[n % 2], None, "flood")
+        rescue.raise_readiness(world.users["city"], made, "raised", None, soon(5), "汛期")
+        rescue.preposition(world.users["city"], made, rescue.Deployment("江堤", world.d2, 3, soon(4), "防汛"))
+
+
+@pytest.mark.parametrize("name", ["rescue:board", "rescue:teams"])
+def test_the_board_and_list_pages_take_the_same_queries_for_5_and_50_teams(
+    client, rescue_world, name, django_assert_max_num_queries
+):
+    client.force_login(rescue_world.users["city"])
+    _more_teams(rescue_world, 0, 2)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(reverse(name)).status_code == 200
+    _more_teams(rescue_world, 2, 45)
+    with django_assert_max_num_queries(len(few)):
+        assert client.get(reverse(name)).status_code == 200
