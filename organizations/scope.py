@@ -58,7 +58,9 @@ class ScopeFields:
       regions above (`region_code`, the row's region code) and the sectors above; never cut to an enterprise;
     - `through`: a row is visible when the row its field points at is, under a condition
       (`("region", {"unit_kind__in": [...]})`: people by their unit);
-    - `people`: the row names people (requests, changes): the city office sees all, anyone else those naming them.
+    - `people`: the row names people (requests, changes): the city office sees all, anyone else those naming them;
+    - `own_department`: a department sees only the rows assigned to it (`department`), none of its industries' or
+      region's (rescue teams: a department sees its own teams).
 
     A model declaring nothing (`ScopeFields()`) is the government's: every government unit sees all of it.
     """
@@ -71,6 +73,7 @@ class ScopeFields:
     region_code: str = ""
     through: tuple[tuple[str, dict], ...] = ()
     people: tuple[str, ...] = ()
+    own_department: bool = False
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -158,6 +161,8 @@ class Scope:
         if self.kind == ScopeKind.REGION:
             return qs.filter(**{f"{fields.region}__startswith": self.region_path}) if fields.region else qs
         if self.kind == ScopeKind.DEPARTMENT:
+            if fields.own_department:
+                return qs.filter(**{fields.department: self.department_id})
             if not fields.industry:
                 return qs
             mine = Q(**{f"{fields.industry}__in": sorted(self.industry_ids)})

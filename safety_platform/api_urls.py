@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 from rest_framework.routers import DefaultRouter
 
 from dashboards import api as dashboard_api
@@ -68,5 +68,6 @@ urlpatterns = [
     path("dashboard/", dashboard_api.DashboardView.as_view(), name="dashboard"),
     path("reports/quarterly/", dashboard_api.QuarterlyView.as_view(), name="quarterly"),
     path("warnings/cap/", cap_api.CapImportView.as_view(), name="warning-cap-import"),
+    path("", include("emergency.rescue_api")),  # emergency/: teams, readiness periods, forces, the board
     *router.urls,
 ]

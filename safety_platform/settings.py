@@ -265,6 +265,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentFlagKindEnum": "duty_roster.models.IncidentFlag.Kind",
         "IncidentRelayLevelEnum": "duty_roster.models.IncidentRelay.Level",
         "OperatingStateEnum": "organizations.choices.OperatingState",
+        "RescueTeamKindEnum": "emergency.rescue_choices.TeamKind",
+        "ReadinessLevelEnum": "emergency.rescue_choices.Readiness",
+        "RaisedReadinessLevelEnum": "emergency.rescue_choices.RAISED_LEVELS",
         # the hazard's source keeps the name it had before roll calls had a "called from" of their own
         "SourceEnum": "hazards.choices.Source",
         "RollCallSourceEnum": "duty_roster.models.RollCallTarget.Source",

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dashboards.models import HazardTally
 from duty_roster.models import DutyShift, IncidentReport, ShiftChange
+from emergency.models import Prepositioning, ReadinessPeriod, RescueTeam
 from hazards.models import Hazard, HazardCategory
 from inspections.models import Campaign, ChecklistVersion, Inspection
 from organizations.choices import PositionKind, UnitKind
@@ -28,6 +29,17 @@ EVERYONE = {"city", "district", "dept_head", "county_dept", "inspector", "enterp
 
 # The hazard of e3 (新城区, mining) is assigned to 海滨区应急局, which sees it outside its region and industries.
 HAZARDS = {**ENTERPRISES, "county_dept": ENTERPRISES["county_dept"] | {"e3"}}
+
+# 海滨区应急局's team in 海滨街道, 新城区's own team (no department), 市应急局's team at the city.
+RESCUE = {
+    "city": {"team_d1", "team_d2", "team_city"},
+    "district": {"team_d1"},
+    "dept_head": set(),
+    "county_dept": {"team_d1"},
+    "inspector": {"team_city"},
+    "enterprise": set(),
+    "outsider": set(),
+}
 
 # model -> role -> the names of the rows the role sees (the World's names; records by their enterprise).
 MATRIX: dict[str, dict[str, set[str]]] = {
@@ -56,6 +68,8 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     "duty_roster.ShiftChange": {
         role: {"change"} if role in {"city", "district", "enterprise", "inspector"} else set() for role in ROLES
     },
+    # Rescue teams: a territory its subtree's, a department its own, the city office all; periods and forces by team.
+    **{label: RESCUE for label in ("emergency.RescueTeam", "emergency.ReadinessPeriod", "emergency.Prepositioning")},
 }
 
 
@@ -98,6 +112,15 @@ def records(world):
                                      leader=inspector)  # fmt: skip
     ShiftChange.objects.create(kind=ShiftChange.Kind.SUBSTITUTE, shift=shift, person=world.users["district"],
                                other=world.users["enterprise"], reason="病假")  # fmt: skip
+    for name, region, department in (("team_d1", world.t1, world.d1_yjj), ("team_d2", world.d2, None),
+                                     ("team_city", world.city, world.yjj)):  # fmt: skip
+        team = RescueTeam.objects.create(name=name, kind="hazchem", region=region, department=department,
+                                         base_address="基地", duty_phone="0571-1", headcount=10)  # fmt: skip
+        ReadinessPeriod.objects.create(team=team, level="raised", starts_at=now, ends_at=now + timedelta(days=1),
+                                       reason="国庆节", created_by=world.users["city"])  # fmt: skip
+        Prepositioning.objects.create(team=team, place="会展中心", region=region, headcount=5, starts_at=now,
+                                      ends_at=now + timedelta(hours=5), reason="展会",
+                                      created_by=world.users["city"])  # fmt: skip
     return world
 
 
@@ -119,6 +142,10 @@ def names(world, rows) -> set[str]:
             found.add("campaign")
         elif label == "duty_roster.ShiftChange":
             found.add("change")
+        elif label == "emergency.RescueTeam":
+            found.add(row.name)
+        elif label in ("emergency.ReadinessPeriod", "emergency.Prepositioning"):
+            found.add(row.team.name)
         else:
             found.add(by_pk[(label, row.pk)])
     return found
