@@ -461,3 +461,6 @@ DUTY_MIN_OFFICERS = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES * 4
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Emergency supplies (docs/emergency-supplies.md): stock expiring within this many days is an alert.
+SUPPLY_EXPIRY_DAYS = envint("SUPPLY_EXPIRY_DAYS", 30)

@@ -18,6 +18,14 @@ from hazards.models import Hazard, HazardCategory
 from inspections.models import Campaign, ChecklistVersion, Inspection
 from organizations.choices import PositionKind, UnitKind
 from organizations.scope import Scope, ScopedQuerySet
+from tests.emergency.supplies_world import (
+    HOUSES_SEEN,
+    PLANS_SEEN,
+    REQUESTS_SEEN,
+    make_allocations,
+    make_supplies,
+    supply_name,
+)
 from tests.factories import PositionFactory
 from tests.organizations.test_scope import DEPARTMENTS, ENTERPRISES, INDUSTRIES, REGIONS, ROLES
 
@@ -56,6 +64,13 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     "duty_roster.ShiftChange": {
         role: {"change"} if role in {"city", "district", "enterprise", "inspector"} else set() for role in ROLES
     },
+    # --- emergency supplies: a territory its subtree's warehouses, a department its own, the city office all ---
+    "emergency.Warehouse": HOUSES_SEEN,
+    "emergency.Stock": HOUSES_SEEN,
+    "emergency.StockMove": HOUSES_SEEN,
+    "emergency.SupplyItem": {role: {"item"} if role in GOVERNMENT else set() for role in ROLES},
+    "emergency.AllocationPlan": PLANS_SEEN,
+    "emergency.AllocationRequest": REQUESTS_SEEN,
 }
 
 
@@ -98,6 +113,7 @@ def records(world):
                                      leader=inspector)  # fmt: skip
     ShiftChange.objects.create(kind=ShiftChange.Kind.SUBSTITUTE, shift=shift, person=world.users["district"],
                                other=world.users["enterprise"], reason="病假")  # fmt: skip
+    make_allocations(make_supplies(world))
     return world
 
 
@@ -119,6 +135,8 @@ def names(world, rows) -> set[str]:
             found.add("campaign")
         elif label == "duty_roster.ShiftChange":
             found.add("change")
+        elif label.startswith("emergency."):
+            found.add(supply_name(row))
         else:
             found.add(by_pk[(label, row.pk)])
     return found
