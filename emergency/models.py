@@ -141,7 +141,9 @@ class Stock(models.Model):
     the minimum to keep and the dates of the batch that expires first."""
 
     warehouse = models.ForeignKey(Warehouse, models.PROTECT, related_name="stock", verbose_name=_("warehouse"))
-    item = models.ForeignKey(SupplyItem, models.PROTECT, related_name="stock", verbose_name=_("item"))
+    item = models.ForeignKey(
+        SupplyItem, models.PROTECT, related_name="stock", verbose_name=pgettext_lazy("supplies", "item")
+    )
     quantity = models.DecimalField(_("quantity"), **QUANTITY, default=ZERO, validators=[MinValueValidator(ZERO)])
     minimum = models.DecimalField(_("minimum stock"), **QUANTITY, default=ZERO, validators=[MinValueValidator(ZERO)])
     produced_on = models.DateField(_("production date"), null=True, blank=True)
@@ -210,9 +212,11 @@ class AllocationPlanLine(models.Model):
 
     plan = models.ForeignKey(AllocationPlan, models.CASCADE, related_name="lines", verbose_name=_("allocation plan"))
     warehouse = models.ForeignKey(Warehouse, models.PROTECT, related_name="+", verbose_name=_("from warehouse"))
-    item = models.ForeignKey(SupplyItem, models.PROTECT, related_name="+", verbose_name=_("item"))
+    item = models.ForeignKey(
+        SupplyItem, models.PROTECT, related_name="+", verbose_name=pgettext_lazy("supplies", "item")
+    )
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
-    destination = models.CharField(_("to"), max_length=200)
+    destination = models.CharField(pgettext_lazy("supplies", "to"), max_length=200)
     destination_region = models.ForeignKey(
         Region, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("destination region")
     )
@@ -244,13 +248,13 @@ class AllocationRequest(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting approval")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        APPROVED = "approved", pgettext_lazy("allocation", "Approved")
+        REJECTED = "rejected", pgettext_lazy("allocation", "Rejected")
 
     warehouse = models.ForeignKey(Warehouse, models.PROTECT, related_name="requests", verbose_name=_("from warehouse"))
     region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("requesting territory"))
     region_path = models.CharField(_("region path"), max_length=255, editable=False)
-    destination = models.CharField(_("to"), max_length=200)
+    destination = models.CharField(pgettext_lazy("supplies", "to"), max_length=200)
     destination_region = models.ForeignKey(
         Region, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("destination region")
     )
@@ -294,7 +298,9 @@ class AllocationRequestLine(models.Model):
     """One item and quantity of a request."""
 
     request = models.ForeignKey(AllocationRequest, models.CASCADE, related_name="lines", verbose_name=_("request"))
-    item = models.ForeignKey(SupplyItem, models.PROTECT, related_name="+", verbose_name=_("item"))
+    item = models.ForeignKey(
+        SupplyItem, models.PROTECT, related_name="+", verbose_name=pgettext_lazy("supplies", "item")
+    )
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
 
     class Meta:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import django_filters as filters
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -60,7 +61,7 @@ class SupplyItemViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class StockSerializer(serializers.ModelSerializer):
-    item_name = serializers.CharField(source="item.__str__", read_only=True, label=_("item"))
+    item_name = serializers.CharField(source="item.__str__", read_only=True, label=pgettext_lazy("supplies", "item"))
     unit = serializers.CharField(source="item.unit", read_only=True, label=_("unit of measure"))
     below_minimum = serializers.BooleanField(read_only=True, label=_("below minimum"))
     expiring = serializers.BooleanField(read_only=True, label=_("expiring"))
@@ -78,7 +79,7 @@ class StockFilterSet(filters.FilterSet):
     ALERTS = [("below_minimum", _("Below minimum")), ("expiring", _("Expiring")), ("any", _("Any alert"))]
 
     warehouse = IntegerFilter(field_name="warehouse_id", label=_("warehouse"))
-    item = IntegerFilter(field_name="item_id", label=_("item"))
+    item = IntegerFilter(field_name="item_id", label=pgettext_lazy("supplies", "item"))
     category = filters.ChoiceFilter(field_name="item__category", choices=SupplyItem.Category.choices,
                                     label=_("category"))  # fmt: skip
     alert = filters.ChoiceFilter(choices=ALERTS, method="alerting", label=_("alert"))
@@ -108,7 +109,7 @@ class StockViewSet(viewsets.ReadOnlyModelViewSet):
 
 class StockMoveSerializer(serializers.ModelSerializer):
     warehouse = serializers.IntegerField(source="stock.warehouse_id", read_only=True, label=_("warehouse"))
-    item = serializers.IntegerField(source="stock.item_id", read_only=True, label=_("item"))
+    item = serializers.IntegerField(source="stock.item_id", read_only=True, label=pgettext_lazy("supplies", "item"))
     allocation = serializers.IntegerField(source="allocation_id", read_only=True, allow_null=True,
                                           label=_("allocation request"))  # fmt: skip
 
@@ -120,7 +121,7 @@ class StockMoveSerializer(serializers.ModelSerializer):
 
 class StockMoveFilterSet(filters.FilterSet):
     warehouse = IntegerFilter(field_name="stock__warehouse_id", label=_("warehouse"))
-    item = IntegerFilter(field_name="stock__item_id", label=_("item"))
+    item = IntegerFilter(field_name="stock__item_id", label=pgettext_lazy("supplies", "item"))
     kind = filters.ChoiceFilter(choices=StockMove.Kind.choices, label=_("kind"))
 
     class Meta:
@@ -184,7 +185,9 @@ class MoveInputSerializer(serializers.Serializer):
     KINDS = [(StockMove.Kind.IN, _("In")), (StockMove.Kind.OUT, _("Out")), (StockMove.Kind.SCRAP, _("Scrapped"))]
 
     kind = serializers.ChoiceField(choices=KINDS, label=_("kind"))
-    item = serializers.PrimaryKeyRelatedField(queryset=SupplyItem.objects.all(), label=_("item"))
+    item = serializers.PrimaryKeyRelatedField(
+        queryset=SupplyItem.objects.all(), label=pgettext_lazy("supplies", "item")
+    )
     quantity = serializers.DecimalField(**QUANTITY, min_value=0, label=_("quantity"))
     reason = serializers.CharField(max_length=500, label=_("reason"))
     produced_on = serializers.DateField(required=False, allow_null=True, label=_("production date"))
@@ -192,7 +195,9 @@ class MoveInputSerializer(serializers.Serializer):
 
 
 class MinimumInputSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=SupplyItem.objects.all(), label=_("item"))
+    item = serializers.PrimaryKeyRelatedField(
+        queryset=SupplyItem.objects.all(), label=pgettext_lazy("supplies", "item")
+    )
     minimum = serializers.DecimalField(**QUANTITY, min_value=0, label=_("minimum stock"))
 
 
@@ -275,8 +280,10 @@ class WarehouseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
 class PlanLineSerializer(serializers.ModelSerializer):
     destination_region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False,
                                                             allow_null=True, label=_("destination region"))  # fmt: skip
-    warehouse = serializers.IntegerField(min_value=1, label=_("from warehouse"))
-    item = serializers.PrimaryKeyRelatedField(queryset=SupplyItem.objects.all(), label=_("item"))
+    warehouse = serializers.IntegerField(source="warehouse_id", min_value=1, label=_("from warehouse"))
+    item = serializers.PrimaryKeyRelatedField(
+        queryset=SupplyItem.objects.all(), label=pgettext_lazy("supplies", "item")
+    )
     quantity = serializers.DecimalField(**QUANTITY, min_value=0, label=_("quantity"))
 
     class Meta:
@@ -306,7 +313,7 @@ class AllocationPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
     def perform_create(self, serializer):
         v = serializer.validated_data
-        lines = [supplies.Line(**line) for line in v["lines"]]
+        lines = [supplies.Line(warehouse=line.pop("warehouse_id"), **line) for line in v["lines"]]
         plan = supplies.prepare_plan(self.request.user, v["name"], v["region"], lines, v.get("note", ""))
         serializer.instance = self.get_queryset().get(pk=plan.pk)
 
@@ -315,7 +322,9 @@ class AllocationPlanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
 
 class RequestLineSerializer(serializers.ModelSerializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=SupplyItem.objects.all(), label=_("item"))
+    item = serializers.PrimaryKeyRelatedField(
+        queryset=SupplyItem.objects.all(), label=pgettext_lazy("supplies", "item")
+    )
     quantity = serializers.DecimalField(**QUANTITY, min_value=0, label=_("quantity"))
 
     class Meta:

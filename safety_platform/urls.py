@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("duty_roster.urls")),
     path("", include("dashboards.urls")),
     path("", include("dashboards.urls_documents")),
+    path("", include("emergency.supplies_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

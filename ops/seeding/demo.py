@@ -27,6 +27,7 @@ from duty_roster import rota
 from duty_roster.demo import load_demo_rota
 from duty_roster.models import CheckInPoint, DutyPlan, DutyShift
 from duty_roster.plans import Period, holiday_periods, minimum_officers
+from emergency.demo_supplies import load_supplies
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Authority, Level
 from hazards.demo import demo_enterprises, load_demo_hazards
@@ -65,6 +66,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_city_rota())
     counts.update(submit_holiday_plan(period))
     counts.update(locate_duty_posts())
+    counts.update(load_supplies())
     return counts
 
 
