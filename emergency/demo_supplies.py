@@ -82,7 +82,10 @@ PENDING_REASON = "新城区低洼片区排涝"
 
 
 def load_supplies() -> dict[str, int]:
-    """Load (or reset) the demo supplies; returns counts for seed_demo's summary."""
+    """Load (or reset) the demo supplies; returns counts (`kind`, `kind_created`) for seed_demo's summary."""
+    models = {"warehouses": Warehouse, "supply_items": SupplyItem, "stock_rows": Stock,
+              "allocations": AllocationRequest}  # fmt: skip
+    before = {kind: model.objects.count() for kind, model in models.items()}
     with transaction.atomic():
         items = {name: _item(name, category, unit, spec) for name, category, unit, spec in ITEMS}
         houses = {name: _warehouse(name, *spec) for name, spec in WAREHOUSES.items()}
@@ -91,8 +94,11 @@ def load_supplies() -> dict[str, int]:
             _stock(houses[house], items[item], quantity, minimum, days, office)
         _plan(houses, items, office)
         _requests(houses, items, office)
-    return {"warehouses": Warehouse.objects.count(), "supply_items": SupplyItem.objects.count(),
-            "stock_rows": Stock.objects.count(), "allocation_requests": AllocationRequest.objects.count()}  # fmt: skip
+    counts = {}
+    for kind, model in models.items():
+        counts[kind] = model.objects.count()
+        counts[f"{kind}_created"] = counts[kind] - before[kind]
+    return counts
 
 
 def _item(name: str, category: str, unit: str, spec: str) -> SupplyItem:
