@@ -4,6 +4,8 @@ as Excel). Every change goes through `emergency.supplies`; every list starts fro
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import django_filters as filters
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +18,7 @@ from rest_framework.response import Response
 
 from organizations.models import Department, Region
 from safety_platform.lib.files import AnyAccept
-from safety_platform.lib.query import IntegerFilter
+from safety_platform.lib.query import BooleanFilter, IntegerFilter
 
 from . import supplies
 from .models import (
@@ -32,6 +34,7 @@ from .models import (
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QUANTITY = {"max_digits": 14, "decimal_places": 2}
+MIN_QUANTITY = Decimal("0.01")
 
 
 def _none_without_user(view) -> bool:
@@ -188,7 +191,7 @@ class MoveInputSerializer(serializers.Serializer):
     item = serializers.PrimaryKeyRelatedField(
         queryset=SupplyItem.objects.all(), label=pgettext_lazy("supplies", "item")
     )
-    quantity = serializers.DecimalField(**QUANTITY, min_value=0, label=_("quantity"))
+    quantity = serializers.DecimalField(**QUANTITY, min_value=MIN_QUANTITY, label=_("quantity"))
     reason = serializers.CharField(max_length=500, label=_("reason"))
     produced_on = serializers.DateField(required=False, allow_null=True, label=_("production date"))
     expires_on = serializers.DateField(required=False, allow_null=True, label=_("expiry date"))
@@ -204,7 +207,7 @@ class MinimumInputSerializer(serializers.Serializer):
 class WarehouseFilterSet(filters.FilterSet):
     region = IntegerFilter(method="in_region", label=_("region"))
     department = IntegerFilter(field_name="department_id", label=_("department"))
-    active = filters.BooleanFilter(label=_("in use"))
+    active = BooleanFilter(label=_("in use"))
 
     class Meta:
         model = Warehouse
@@ -284,7 +287,7 @@ class PlanLineSerializer(serializers.ModelSerializer):
     item = serializers.PrimaryKeyRelatedField(
         queryset=SupplyItem.objects.all(), label=pgettext_lazy("supplies", "item")
     )
-    quantity = serializers.DecimalField(**QUANTITY, min_value=0, label=_("quantity"))
+    quantity = serializers.DecimalField(**QUANTITY, min_value=MIN_QUANTITY, label=_("quantity"))
 
     class Meta:
         model = AllocationPlanLine
@@ -325,7 +328,7 @@ class RequestLineSerializer(serializers.ModelSerializer):
     item = serializers.PrimaryKeyRelatedField(
         queryset=SupplyItem.objects.all(), label=pgettext_lazy("supplies", "item")
     )
-    quantity = serializers.DecimalField(**QUANTITY, min_value=0, label=_("quantity"))
+    quantity = serializers.DecimalField(**QUANTITY, min_value=MIN_QUANTITY, label=_("quantity"))
 
     class Meta:
         model = AllocationRequestLine

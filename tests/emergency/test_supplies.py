@@ -204,7 +204,7 @@ def test_api_moves_and_their_answers_in_chinese(sup):
     bad = api(w.users["district"]).post(url, {**body, "reason": ""}, format="json")
     assert bad.status_code == 400 and "reason" in bad.json()
     bad = api(w.users["district"]).post(url, {**body, "quantity": "0"}, format="json")
-    assert bad.status_code == 400 and bad.json()["quantity"] == ["数量必须大于零。"]
+    assert bad.status_code == 400 and "0.01" in bad.json()["quantity"][0]
     assert stock(sup).quantity == 40
 
 

@@ -68,8 +68,15 @@ def test_the_department_s_warehouse_page_offers_no_form_to_the_district(client, 
 def test_request_approve_and_the_ledger_from_the_pages(client, sup):
     w = sup.world
     client.force_login(w.users["district"])
-    form = {"warehouse": sup.houses["w_city"].pk, "item": sup.sandbag.pk, "quantity": "40", "destination": "海滨街道",
-            "destination_region": w.t1.pk, "destination_warehouse": sup.houses["w_d1"].pk, "reason": "防汛"}  # fmt: skip
+    form = {
+        "warehouse": sup.houses["w_city"].pk,
+        "item": sup.sandbag.pk,
+        "quantity": "40",
+        "reason": "防汛",
+        "destination": "海滨街道",
+        "destination_region": w.t1.pk,
+        "destination_warehouse": sup.houses["w_d1"].pk,
+    }
     response = client.post(reverse("supplies:request-new"), form)
     assert response.status_code == 302, response.content.decode()[:2000]
     req = AllocationRequest.objects.get()
