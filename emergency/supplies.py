@@ -221,7 +221,7 @@ def _locked_request(actor: User, request: AllocationRequest | int) -> Allocation
 
 def _stock_rows(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stock]:
     """The stock rows of these (warehouse id, item id) pairs, created empty when missing, locked in id order."""
-    pairs = set(pairs)
+    pairs = sorted(set(pairs))  # inserted in one order too, so two callers never wait for each other crosswise
     Stock.objects.bulk_create([Stock(warehouse_id=w, item_id=i) for w, i in pairs], ignore_conflicts=True)
     cut = Q()
     for w, i in pairs:

@@ -245,9 +245,6 @@ class WarehouseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
         data.is_valid(raise_exception=True)
         return Response(self._out(supplies.edit_warehouse(request.user, int(kwargs["pk"]), data.validated_data)))
 
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, *args, **kwargs)
-
     def _out(self, house) -> dict:
         return WarehouseSerializer(house, context={"request": self.request}).data
 

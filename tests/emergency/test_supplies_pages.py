@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def test_warehouse_list_follows_scope_in_a_fixed_number_of_queries(client, sup, django_assert_max_num_queries):
     client.force_login(sup.world.users["district"])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):  # session, user, positions, scope, the page, two alert counts, nav
         page = client.get(reverse("supplies:warehouses"))
     text = page.content.decode()
     assert page.status_code == 200
@@ -121,3 +121,32 @@ def test_the_daily_alert_tells_the_owner_once_a_day(sup):
     assert notices.count() == 1 and "沙袋" in notices.get().body and "低于最低储备" in notices.get().body
     sweeps.run(now + timedelta(days=1))
     assert notices.count() == 2
+
+
+@pytest.mark.parametrize(("name", "limit"), [("warehouse", 9), ("requests", 7), ("alerts", 6), ("plans", 6)])
+def test_pages_read_a_fixed_number_of_queries(client, sup, django_assert_max_num_queries, name, limit):
+    """Each page's queries do not grow with its rows: three more moves, requests and alerts change nothing."""
+    from tests.emergency.supplies_world import make_allocations
+
+    city = sup.world.users["city"]
+    make_allocations(sup)
+    for n in range(3):
+        supplies.receive(city, sup.houses["w_city"], sup.jacket, n + 1, "入库", expires_on=timezone.localdate())
+    client.force_login(city)
+    url = reverse(f"supplies:{name}", args=[sup.houses["w_city"].pk] if name == "warehouse" else [])
+    with django_assert_max_num_queries(limit):
+        assert client.get(url).status_code == 200
+
+
+def test_api_patch_edits_a_warehouse_and_refuses_a_bad_phone(sup):
+    from .conftest import api
+
+    house = sup.houses["w_d1"]
+    client = api(sup.world.users["district"])
+    ok = client.patch(f"/api/v1/emergency/warehouses/{house.pk}/", {"keeper_name": "李保管"}, format="json")
+    assert ok.status_code == 200 and ok.json()["keeper_name"] == "李保管"
+    bad = client.patch(f"/api/v1/emergency/warehouses/{house.pk}/", {"keeper_phone": "call me"}, format="json")
+    assert bad.status_code == 400 and "keeper_phone" in bad.json()
+    assert client.put(f"/api/v1/emergency/warehouses/{house.pk}/", {}, format="json").status_code == 405
+    other = api(sup.world.users["county_dept"])
+    assert other.patch(f"/api/v1/emergency/warehouses/{house.pk}/", {"active": False}, format="json").status_code == 404
