@@ -94,6 +94,10 @@ def _active(warehouse: Warehouse) -> None:
         raise Conflict(_("The warehouse %(name)s is no longer in use.") % {"name": warehouse.name})
 
 
+def _source_active(request: AllocationRequest) -> None:
+    _active(request.warehouse)
+
+
 def _pending(request: AllocationRequest) -> None:
     if request.status != Status.PENDING:
         raise Conflict(_("This request has already been %(status)s.") % {"status": request.get_status_display()})
@@ -127,7 +131,7 @@ RULES: dict[str, Rule] = {
     "scrap": Rule(_owner_staff, OWNER_ONLY, (_active,)),
     "set_minimum": Rule(_owner_staff, OWNER_ONLY),
     "edit_warehouse": Rule(_owner_staff, OWNER_ONLY),
-    "approve": Rule(_owner_staff, DECIDER_ONLY, (_pending,)),
+    "approve": Rule(_owner_staff, DECIDER_ONLY, (_pending, _source_active)),
     "reject": Rule(_owner_staff, DECIDER_ONLY, (_pending,)),
 }
 WAREHOUSE_ACTIONS = ("receive", "issue", "scrap", "set_minimum", "edit_warehouse")
@@ -496,7 +500,6 @@ def approve(actor: User, request: AllocationRequest | int) -> AllocationRequest:
     with transaction.atomic():
         req = _locked_request(actor, request)
         check(actor, req, "approve")
-        _active(req.warehouse)
         lines = list(req.lines.select_related("item"))
         dest = req.destination_warehouse_id
         pairs = [(req.warehouse_id, line.item_id) for line in lines]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def test_warehouse_list_follows_scope_in_a_fixed_number_of_queries(client, sup, django_assert_max_num_queries):
     client.force_login(sup.world.users["district"])
-    with django_assert_max_num_queries(8):  # session, user, positions, scope, the page, two alert counts, nav
+    with django_assert_max_num_queries(8):  # none per row: the counts are annotated
         page = client.get(reverse("supplies:warehouses"))
     text = page.content.decode()
     assert page.status_code == 200
