@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from audit.models import record
-from notifications.models import Notification
 from notifications.outbox import Outbox, SweepResult, notify
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, PositionAssignment, Region, User
@@ -588,28 +587,36 @@ def _tell_owner(req: AllocationRequest) -> None:
         notify(_holders(posts), f"supplies:request:{req.pk}", title, body, link=f"/emergency/requests/{req.pk}/")
 
 
+ALERTS_FROM = time(8, 0)  # local time: the daily notice waits for the working day
+
+
 def sweep(now: datetime, batch_size: int, dry_run: bool, result: SweepResult) -> None:
-    """Registered with `notifications.sweeps`: once a day per warehouse, its owning unit's heads are told of the
-    stock below its minimum and expiring within SUPPLY_EXPIRY_DAYS (key per warehouse, day and person, so a repeat
-    run of the day writes nothing; warehouses already told today are skipped in the query)."""
-    day = timezone.localtime(now, SHANGHAI).date()
-    prefix = f"supplyalert:{day:%Y%m%d}:"
-    told = {key.split(":")[2] for key in Notification.objects.filter(key__startswith=prefix).values_list(
-        "key", flat=True)}  # fmt: skip
-    alerts = Stock.objects.alerts().filter(warehouse__active=True).exclude(warehouse_id__in=[int(t) for t in told])
-    rows = list(alerts.select_related("warehouse", "item").order_by("warehouse_id", "item_id")[:batch_size])
-    if not rows:
+    """Registered with `notifications.sweeps`: once a day, from 08:00, each warehouse's owning unit's heads are told
+    in one notice of its stock below the minimum and expiring within SUPPLY_EXPIRY_DAYS. A warehouse told today
+    (`alerted_on`) is left out of the query, so the sweep every minute costs one indexed query once all are told; the
+    notice's key (`supplyalert:<day>:<warehouse>:<person>`) makes a repeat write nothing."""
+    local = timezone.localtime(now, SHANGHAI)
+    if local.time() < ALERTS_FROM:
         return
+    day = local.date()
+    alerts = Stock.objects.alerts().filter(warehouse__active=True).exclude(warehouse__alerted_on=day)
+    rows = list(alerts.select_related("warehouse", "item").order_by("warehouse_id", "item_id")[:batch_size])
     by_house: dict[int, list[Stock]] = {}
     for stock in rows:
         by_house.setdefault(stock.warehouse_id, []).append(stock)
-    posts = owner_posts({s.warehouse_id: s.warehouse for s in rows}.values())
-    outbox = Outbox(now)
+    if len(rows) == batch_size and len(by_house) > 1:
+        by_house.pop(rows[-1].warehouse_id)  # cut short by the batch: told whole in the next run
+    if not by_house:
+        return
+    posts = owner_posts(stocks[0].warehouse for stocks in by_house.values())
+    outbox, prefix = Outbox(now), f"supplyalert:{day:%Y%m%d}:"
     with override("zh-hans"):
         for house_id, stocks in by_house.items():
             _alert(outbox, prefix, stocks, _holders(posts[house_id]))
     with transaction.atomic():
         result.notifications += outbox.flush(dry_run)
+        if not dry_run:
+            Warehouse.objects.filter(pk__in=by_house).update(alerted_on=day)
 
 
 def _alert(outbox: Outbox, prefix: str, stocks: list[Stock], people: list[tuple[User, Position]]) -> None:

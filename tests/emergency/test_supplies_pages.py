@@ -114,7 +114,9 @@ def test_the_daily_alert_tells_the_owner_once_a_day(sup):
     head = PositionFactory(kind=PositionKind.DEPARTMENT_HEAD, unit_kind=UnitKind.DEPARTMENT, department=w.d1_yjj)
     assign(w.users["county_dept"], head)
     Stock.objects.filter(warehouse=sup.houses["w_d1_yjj"]).update(minimum=Decimal(500))
-    now = timezone.now()
+    now = timezone.localtime().replace(hour=9, minute=0)
+    sweeps.run(now.replace(hour=7))  # not before the working day
+    assert not Notification.objects.filter(kind="supplyalert").exists()
     sweeps.run(now)
     sweeps.run(now + timedelta(minutes=1))
     notices = Notification.objects.filter(kind="supplyalert", recipient=w.users["county_dept"])
