@@ -329,7 +329,8 @@ WAREHOUSE_FIELDS = ("name", "address", "keeper_name", "keeper_phone", "active")
 def create_warehouse(actor: User, values: dict) -> Warehouse:
     """Register a warehouse. Its owner is the actor's unit (a regional government's in its own region, a department's
     in its region's subtree); the city office names the owner (`owner_kind`, `department`) and the region."""
-    if not may_keep_warehouses(actor):
+    unplaced = Scope.for_user(actor).kind not in (ScopeKind.ALL, ScopeKind.REGION, ScopeKind.DEPARTMENT)
+    if unplaced or not may_keep_warehouses(actor):  # a unit's person with no region or department owns nothing
         raise PermissionDenied(_("Only the city office, a regional government or a department registers warehouses."))
     with transaction.atomic():
         house = Warehouse(**{name: values[name] for name in WAREHOUSE_FIELDS if name in values})

@@ -169,6 +169,10 @@ def test_owners_register_their_own_warehouses(sup):
     assert "region" in caught.value.message_dict
     with pytest.raises(PermissionDenied):
         supplies.create_warehouse(w.users["enterprise"], values)
+    w.users["district"].region = None  # a government's person with no region
+    w.users["district"].__dict__.pop("_scope", None)
+    with pytest.raises(PermissionDenied):
+        supplies.create_warehouse(w.users["district"], {**values, "name": "无主"})
     assert history(mine).get().action == "supplies.warehouse_created"
 
 
