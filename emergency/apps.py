@@ -11,9 +11,9 @@ class EmergencyConfig(AppConfig):
     def ready(self) -> None:
         from notifications import kinds, sweeps
 
-        from . import supplies
+        from . import supplies_alerts
 
         # --- supplies ---
         kinds.register("supplies", _("Supplies allocation requests"))
         kinds.register("supplyalert", _("Supplies below minimum or expiring"))
-        sweeps.register(supplies.sweep)  # the daily alert of each warehouse, once a day
+        sweeps.register(supplies_alerts.sweep)  # the daily alert of each warehouse, once a day

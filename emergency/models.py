@@ -56,7 +56,7 @@ class Warehouse(models.Model):
     keeper_phone = models.CharField(_("keeper's phone"), max_length=30, validators=[phone_validator])
     active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    # The day its owning unit was last told of its alerts (the daily notice, `supplies.sweep`): once a day.
+    # The day its owning unit was last told of its alerts (the daily notice, `supplies_alerts.sweep`): once a day.
     alerted_on = models.DateField(_("alerts last told on"), null=True, blank=True, editable=False)
 
     objects = SuppliesQuerySet.as_manager()

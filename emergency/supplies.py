@@ -13,11 +13,12 @@ approvals never wait for each other crosswise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -27,14 +28,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
 from audit.models import record
-from notifications.outbox import Outbox, SweepResult, notify
+from notifications.outbox import notify
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import Position, PositionAssignment, Region, User
 from organizations.roles import DEPARTMENT_STAFF, TERRITORIAL_UNITS, is_city_office, member_of
 from organizations.scope import Scope, ScopeKind
-from safety_platform.lib import xlsx
 from safety_platform.lib.errors import Conflict
-from workdays.calendar import SHANGHAI
 
 from .models import (
     AllocationPlan,
@@ -243,7 +242,7 @@ def _move(actor: User, stock: Stock, kind: str, quantity: Decimal, reason: str, 
     if not incoming and stock.quantity < quantity:
         raise Conflict(
             _("Not enough %(item)s in stock: %(have)s %(unit)s held, %(want)s asked.")
-            % {"item": stock.item, "have": _plain(stock.quantity), "want": _plain(quantity), "unit": stock.item.unit}
+            % {"item": stock.item, "have": plain(stock.quantity), "want": plain(quantity), "unit": stock.item.unit}
         )
     stock.quantity = before + quantity if incoming else before - quantity
     if stock.quantity == 0:
@@ -256,7 +255,7 @@ def _move(actor: User, stock: Stock, kind: str, quantity: Decimal, reason: str, 
     return move
 
 
-def _plain(number: Decimal) -> str:
+def plain(number: Decimal) -> str:
     """12.50 -> 12.5, 60.00 -> 60."""
     text = f"{number:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -464,7 +463,7 @@ def request_allocation(actor: User, warehouse: Warehouse | int, lines: list[Line
             [AllocationRequestLine(request=req, item=item, quantity=qty) for item, qty in wanted]
         )
         record(actor, "supplies.allocation_requested", req,
-               {"lines": [None, [f"{item} × {_plain(qty)}" for item, qty in wanted]]}, reason)  # fmt: skip
+               {"lines": [None, [f"{item} × {plain(qty)}" for item, qty in wanted]]}, reason)  # fmt: skip
         _tell_owner(req)
         return req
 
@@ -508,8 +507,8 @@ def approve(actor: User, request: AllocationRequest | int) -> AllocationRequest:
                  if stocks[(req.warehouse_id, line.item_id)].quantity < line.quantity]  # fmt: skip
         if short:
             raise Conflict(_("Not enough in stock; nothing was allocated: %(lines)s.") % {"lines": "；".join(
-                _("%(item)s %(have)s held, %(want)s asked") % {"item": line.item, "have": _plain(have),
-                                                              "want": _plain(line.quantity)}
+                _("%(item)s %(have)s held, %(want)s asked") % {"item": line.item, "have": plain(have),
+                                                              "want": plain(line.quantity)}
                 for line, have in short)})  # fmt: skip
         why = _("Allocation to %(place)s") % {"place": req.destination}
         for line in lines:
@@ -536,7 +535,7 @@ def _decide(actor: User, req: AllocationRequest, status: str, note: str) -> Allo
     req.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     record(actor, f"supplies.allocation_{status}", req, {"status": [Status.PENDING, status]}, note)
     people = [(req.requested_by, None)] if req.requested_by.is_active else []
-    with override("zh-hans"):
+    with override(settings.LANGUAGE_CODE):
         title = _("Allocation request %(status)s: %(place)s") % {"status": req.get_status_display(),
                                                                  "place": req.destination}  # fmt: skip
         notify(people, f"supplies:decided:{req.pk}", title, note or title, link=f"/emergency/requests/{req.pk}/")
@@ -572,7 +571,7 @@ def _tells(post: Position, house: Warehouse) -> bool:
     return post.kind == PositionKind.CITY_OFFICE_STAFF
 
 
-def _holders(posts: list[Position]) -> list[tuple[User, Position]]:
+def holders_of(posts: list[Position]) -> list[tuple[User, Position]]:
     rows = PositionAssignment.objects.current().filter(position__in=posts, user__is_active=True)
     by_post = {p.pk: p for p in posts}
     return [(a.user, by_post[a.position_id]) for a in rows.select_related("user")]
@@ -581,98 +580,8 @@ def _holders(posts: list[Position]) -> list[tuple[User, Position]]:
 def _tell_owner(req: AllocationRequest) -> None:
     """The source warehouse's owning unit is told a request waits for it."""
     posts = owner_posts([req.warehouse])[req.warehouse.pk]
-    with override("zh-hans"):
+    with override(settings.LANGUAGE_CODE):
         title = _("Allocation request to %(warehouse)s") % {"warehouse": req.warehouse}
         body = _("%(region)s asks for supplies to %(place)s: %(reason)s") % {
             "region": req.region, "place": req.destination, "reason": req.reason}  # fmt: skip
-        notify(_holders(posts), f"supplies:request:{req.pk}", title, body, link=f"/emergency/requests/{req.pk}/")
-
-
-ALERTS_FROM = time(8, 0)  # local time: the daily notice waits for the working day
-
-
-def sweep(now: datetime, batch_size: int, dry_run: bool, result: SweepResult) -> None:
-    """Registered with `notifications.sweeps`: once a day, from 08:00, each warehouse's owning unit's heads are told
-    in one notice of its stock below the minimum and expiring within SUPPLY_EXPIRY_DAYS. A warehouse told today
-    (`alerted_on`) is left out of the query, so the sweep every minute costs one indexed query once all are told; the
-    notice's key (`supplyalert:<day>:<warehouse>:<person>`) makes a repeat write nothing."""
-    local = timezone.localtime(now, SHANGHAI)
-    if local.time() < ALERTS_FROM:
-        return
-    day = local.date()
-    alerts = Stock.objects.alerts().filter(warehouse__active=True).exclude(warehouse__alerted_on=day)
-    rows = list(alerts.select_related("warehouse", "item").order_by("warehouse_id", "item_id")[:batch_size])
-    by_house: dict[int, list[Stock]] = {}
-    for stock in rows:
-        by_house.setdefault(stock.warehouse_id, []).append(stock)
-    if len(rows) == batch_size and len(by_house) > 1:
-        by_house.pop(rows[-1].warehouse_id)  # cut short by the batch: told whole in the next run
-    if not by_house:
-        return
-    posts = owner_posts(stocks[0].warehouse for stocks in by_house.values())
-    outbox, prefix = Outbox(now), f"supplyalert:{day:%Y%m%d}:"
-    with override("zh-hans"):
-        for house_id, stocks in by_house.items():
-            _alert(outbox, prefix, stocks, _holders(posts[house_id]))
-    with transaction.atomic():
-        result.notifications += outbox.flush(dry_run)
-        if not dry_run:
-            Warehouse.objects.filter(pk__in=by_house).update(alerted_on=day)
-
-
-def _alert(outbox: Outbox, prefix: str, stocks: list[Stock], people: list[tuple[User, Position]]) -> None:
-    house = stocks[0].warehouse
-    low = [f"{s.item} {_plain(s.quantity)}/{_plain(s.minimum)}{s.item.unit}" for s in stocks if s.below_minimum]
-    old = [f"{s.item} {s.expires_on:%Y-%m-%d}" for s in stocks if s.expiring]
-    parts = []
-    if low:
-        parts.append(_("Below minimum: %(items)s.") % {"items": "、".join(low)})
-    if old:
-        parts.append(_("Expiring: %(items)s.") % {"items": "、".join(old)})
-    title = _("Supplies alert: %(warehouse)s") % {"warehouse": house}
-    for user, position in people:
-        outbox.add(f"{prefix}{house.pk}:{user.pk}", user, position, title=title, body="".join(parts),
-                   link=f"/emergency/warehouses/{house.pk}/")  # fmt: skip
-
-
-# --- the allocation ledger -----------------------------------------------------------------------------------
-
-
-def ledger(actor: User):
-    """Approved allocations in scope, a line each, newest first."""
-    requests = AllocationRequest.objects.visible_to(actor).filter(status=Status.APPROVED)
-    return (
-        AllocationRequestLine.objects.filter(request__in=requests)
-        .select_related(
-            "item",
-            "request__warehouse",
-            "request__region",
-            "request__destination_warehouse",
-            "request__requested_by",
-            "request__decided_by",
-        )  # fmt: skip
-        .order_by("-request__decided_at", "-request_id", "id")
-    )
-
-
-def ledger_head() -> list[str]:
-    return [_("Request"), _("Approved at"), _("Approved by"), _("From warehouse"), _("Item"), _("Specification"),
-            _("Quantity"), _("Unit of measure"), _("To"), _("Destination warehouse"), _("Requesting territory"),
-            _("Requested by"), _("Reason")]  # fmt: skip
-
-
-def ledger_rows(lines) -> Iterator[list]:
-    for line in lines.iterator(chunk_size=500):
-        req = line.request
-        yield [req.pk, timezone.localtime(req.decided_at, SHANGHAI).replace(tzinfo=None), str(req.decided_by),
-               req.warehouse.name, line.item.name, line.item.specification, line.quantity, line.item.unit,
-               req.destination, req.destination_warehouse.name if req.destination_warehouse else "",
-               req.region.name, str(req.requested_by), req.reason]  # fmt: skip
-
-
-def ledger_workbook(actor: User) -> Iterator[bytes]:
-    """The ledger as an .xlsx, streamed (`safety_platform.lib.xlsx`: typed text never runs as a formula)."""
-    title = _("Allocation ledger")
-    widths = [8, 17, 10, 20, 14, 16, 10, 8, 24, 20, 12, 10, 30]
-    return xlsx.stream(ledger_rows(ledger(actor)), title, head=[ledger_head()], widths=widths, banner=title,
-                       autofilter=True)  # fmt: skip
+        notify(holders_of(posts), f"supplies:request:{req.pk}", title, body, link=f"/emergency/requests/{req.pk}/")

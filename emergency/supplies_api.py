@@ -20,7 +20,7 @@ from organizations.models import Department, Region
 from safety_platform.lib.files import AnyAccept
 from safety_platform.lib.query import BooleanFilter, IntegerFilter
 
-from . import supplies
+from . import supplies, supplies_ledger
 from .models import (
     AllocationPlan,
     AllocationPlanLine,
@@ -423,6 +423,6 @@ class AllocationRequestViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     def ledger(self, request):
         """The allocation ledger: every approved allocation in scope, a row per item (who approved it and when, from
         which warehouse, what, how much, where to, for whom), as .xlsx."""
-        response = StreamingHttpResponse(supplies.ledger_workbook(request.user), content_type=XLSX)
+        response = StreamingHttpResponse(supplies_ledger.ledger_workbook(request.user), content_type=XLSX)
         response["Content-Disposition"] = 'attachment; filename="allocation-ledger.xlsx"'
         return response

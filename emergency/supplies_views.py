@@ -20,7 +20,7 @@ from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
 
-from . import supplies
+from . import supplies, supplies_ledger
 from .models import AllocationPlan, AllocationRequest, Stock, StockMove, SupplyItem, Warehouse
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -272,6 +272,6 @@ def plan_detail(request, pk: int):
 @login_required
 def ledger(request):
     """The allocation ledger (approved allocations in scope) as an Excel workbook, streamed."""
-    response = StreamingHttpResponse(supplies.ledger_workbook(request.user), content_type=XLSX)
+    response = StreamingHttpResponse(supplies_ledger.ledger_workbook(request.user), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="allocation-ledger.xlsx"'
     return response
