@@ -237,3 +237,25 @@ def test_the_warehouse_list_offers_what_the_workflow_accepts(sup):
     rows = api(sup.world.users["district"]).get("/api/v1/emergency/warehouses/").json()["results"]
     actions = {r["name"]: r["actions"] for r in rows}
     assert actions == {"w_d1": ["edit_warehouse", "issue", "receive", "scrap", "set_minimum"], "w_d1_yjj": []}
+
+
+def test_expiring_within_a_given_number_of_days_for_the_readiness_board(sup, settings):
+    """GIVEN 沙袋 expiring in 10 days WHEN the board asks for 7 or 30 days, or the setting says 5 THEN it is listed
+    exactly when the window reaches it; expired stock is listed, stock of nothing is not."""
+    today = timezone.localdate()
+    Stock.objects.filter(warehouse=sup.houses["w_d1"]).update(expires_on=today + timedelta(days=10))
+    Stock.objects.filter(warehouse=sup.houses["w_d2"]).update(expires_on=today - timedelta(days=1))
+    Stock.objects.filter(warehouse=sup.houses["w_yjj"]).update(expires_on=today, quantity=0)
+    names = lambda rows: {s.warehouse.name for s in rows}  # noqa: E731
+    assert names(Stock.objects.expiring(7)) == {"w_d2"}
+    assert names(Stock.objects.expiring(30)) == {"w_d1", "w_d2"}
+    settings.SUPPLY_EXPIRY_DAYS = 5
+    assert names(Stock.objects.expiring()) == {"w_d2"}
+    assert names(Stock.objects.visible_to(sup.world.users["district"]).expiring(30)) == {"w_d1"}
+
+
+def test_api_request_without_lines_is_a_field_error_in_chinese(sup):
+    body = {"warehouse": sup.houses["w_city"].pk, "destination": "海滨街道", "reason": "防汛", "lines": []}
+    response = api(sup.world.users["district"]).post("/api/v1/emergency/allocation-requests/", body, format="json")
+    assert response.status_code == 400 and "lines" in response.json()
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(response.json()["lines"]))
