@@ -31,7 +31,7 @@ from safety_platform.lib.errors import Conflict
 from workdays.calendar import SHANGHAI
 from workdays.models import SpecialDay
 
-from .models import Prepositioning, ReadinessPeriod, RescueTeam
+from .models import Prepositioning, ReadinessPeriod, RescueTeam, Stock
 from .rescue_choices import RANK, Readiness, TeamKind
 
 ACTION_NAMES.update({
@@ -597,16 +597,29 @@ class Board:
         return sum(r.headcount for r in self.rows)
 
 
-def low_supplies(user: User, region: Region | None) -> list:
-    """Supplies below their minimum stock in the user's scope (and the region's subtree, when one is given), for
-    the board's supplies panel.
+LOW_SUPPLIES_SHOWN = 50  # the board lists at most this many stock rows below minimum, the lowest share first
 
-    TODO(merger of c/supplies and c/rescue): return
-    `Stock.objects.visible_to(user).below_minimum()` (cut to `region`'s subtree when given) once the supplies models
-    are in; the board's panel (templates/emergency/rescue/board.html, "low_supplies") and the API's
-    `low_supplies` field already show what this returns.
-    """
-    return []
+
+def low_supplies(user: User, region: Region | None) -> list[dict]:
+    """Supplies below their minimum stock in the user's scope (and the region's subtree, when one is given), for the
+    board's supplies panel: one query, the rows furthest below their minimum first."""
+    stock = Stock.objects.visible_to(user).below_minimum().filter(warehouse__active=True)
+    if region is not None:
+        stock = stock.filter(warehouse__region_path__startswith=region.path)
+    rows = stock.select_related("warehouse", "item").order_by(
+        F("quantity") / F("minimum"), "warehouse__region_path", "pk"
+    )[:LOW_SUPPLIES_SHOWN]
+    return [
+        {
+            "warehouse_id": row.warehouse_id,
+            "warehouse": row.warehouse.name,
+            "item": str(row.item),
+            "unit": row.item.unit,
+            "quantity": f"{row.quantity.normalize():f}",
+            "minimum": f"{row.minimum.normalize():f}",
+        }
+        for row in rows
+    ]
 
 
 def county_key(path: str) -> str:
@@ -619,8 +632,9 @@ def readiness_board(
     user: User, kinds: Iterable[str] = (), region: Region | None = None, now: datetime | None = None
 ) -> Board:
     """The board by region: a row per county-level region in scope (the city's row first, for the city's own
-    teams), each with its active teams, their level now and the forces they have standing now. Four queries
-    whatever the number of teams: regions, teams, periods covering now, pre-positionings covering now."""
+    teams), each with its active teams, their level now and the forces they have standing now, and the supplies below
+    minimum. Five queries whatever the number of teams: regions, teams, periods covering now, pre-positionings
+    covering now, stock below minimum."""
     now = now or timezone.now()
     teams = RescueTeam.objects.visible_to(user).filter(active=True)
     kinds = [k for k in kinds if k]

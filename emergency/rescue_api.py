@@ -367,7 +367,7 @@ class BoardSerializer(serializers.Serializer):
     rows = BoardRowSerializer(many=True)
     low_supplies = serializers.ListField(
         child=serializers.DictField(), label=_("supplies below minimum"),
-        help_text=_("Filled once the supplies part is merged (emergency.rescue.low_supplies)."),
+        help_text=_("Stock below its minimum in scope, the furthest below first (at most 50)."),
     )  # fmt: skip
 
 

@@ -7,8 +7,9 @@ from rest_framework.routers import DefaultRouter
 
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
-from early_warnings import cap_api
 from early_warnings import board_urls as warning_board_urls
+from early_warnings import cap_api
+from emergency import supplies_api
 from hazards import api as hazard_api
 from hazards import categories_api, chains_api, files_api, lookback_api
 from inspections import api as inspection_api
@@ -55,6 +56,13 @@ router.register("escalation-chains", chains_api.EscalationChainViewSet, basename
 router.register("hazard-categories", categories_api.HazardCategoryViewSet, basename="hazard-category")
 router.register("checklist-versions", versions_api.ChecklistVersionViewSet, basename="checklist-version")
 router.register("exports", dashboard_api.ExportJobViewSet, basename="export-job")
+# --- emergency supplies ---
+router.register("emergency/warehouses", supplies_api.WarehouseViewSet, basename="supply-warehouse")
+router.register("emergency/items", supplies_api.SupplyItemViewSet, basename="supply-item")
+router.register("emergency/stock", supplies_api.StockViewSet, basename="supply-stock")
+router.register("emergency/moves", supplies_api.StockMoveViewSet, basename="supply-move")
+router.register("emergency/allocation-plans", supplies_api.AllocationPlanViewSet, basename="allocation-plan")
+router.register("emergency/allocation-requests", supplies_api.AllocationRequestViewSet, basename="allocation-request")
 
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),

@@ -98,6 +98,7 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Readiness board"), reverse("rescue:board"), government),
             (_("Roll call"), reverse("duty_roster:roll-calls"), city_office),
             (_("Shift changes"), reverse("duty_roster:changes"), city_office),
+            (_("Emergency supplies"), reverse("supplies:warehouses"), government),
         ),
     )
     statistics = Group(

@@ -472,3 +472,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # public page of warnings in force may be cached this many seconds.
 CAP_MAX_BYTES = envint("CAP_MAX_BYTES", 256 * 1024)
 PUBLIC_WARNINGS_MAX_AGE = envint("PUBLIC_WARNINGS_MAX_AGE", 60)
+
+# Emergency supplies (docs/emergency-supplies.md): stock expiring within this many days is an alert.
+SUPPLY_EXPIRY_DAYS = envint("SUPPLY_EXPIRY_DAYS", 30)

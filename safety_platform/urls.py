@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("dashboards.urls_documents")),
     path("", include("early_warnings.public_urls")),
     path("", include("early_warnings.board_urls")),
+    path("", include("emergency.supplies_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -28,6 +28,7 @@ from duty_roster.demo import load_demo_rota
 from duty_roster.models import CheckInPoint, DutyPlan, DutyShift
 from duty_roster.plans import Period, holiday_periods, minimum_officers
 from emergency.demo_rescue import load_rescue
+from emergency.demo_supplies import load_supplies
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Authority, Level
 from hazards.demo import demo_enterprises, load_demo_hazards
@@ -67,6 +68,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(submit_holiday_plan(period))
     counts.update(locate_duty_posts())
     counts.update(load_rescue())
+    counts.update(load_supplies())
     return counts
 
 

@@ -164,8 +164,8 @@ def test_the_board_takes_the_same_queries_for_5_and_50_teams(rescue_world, role,
 
 
 # The board's queries once the user's scope is known (computed once per request and user): regions, teams, the
-# periods covering now, the forces standing now.
-QUERIES = 4
+# periods covering now, the forces standing now, the supplies below minimum.
+QUERIES = 5
 
 
 def test_the_board_filters_by_region_and_refuses_bad_values(rescue_world):
@@ -179,3 +179,26 @@ def test_the_board_filters_by_region_and_refuses_bad_values(rescue_world):
     for role in ("enterprise", "outsider"):
         refused = api(w.users[role]).get(BOARD)
         assert refused.status_code == 403 and in_chinese(refused)
+
+
+def test_the_board_lists_supplies_below_minimum_in_scope(rescue_world):
+    """GIVEN the five warehouses' sandbags (minimum 10) WHEN two fall below it (海滨区's government's, 3 left; the
+    city office's, 9 left) THEN the board lists both to the city office, the furthest below first, and only 海滨区's
+    to 海滨区 (its subtree) and to a region filter of 海滨区; none to 海滨区应急管理局, whose own stock is full."""
+    from decimal import Decimal
+
+    from emergency.models import Stock
+    from tests.emergency.supplies_world import make_supplies
+
+    s = make_supplies(rescue_world)
+    Stock.objects.filter(warehouse=s.houses["w_d1"]).update(quantity=Decimal(3))
+    Stock.objects.filter(warehouse=s.houses["w_city"]).update(quantity=Decimal(9))
+    seen = api(rescue_world.users["city"]).get(BOARD).json()["low_supplies"]
+    assert [(r["warehouse"], r["item"], r["quantity"], r["minimum"]) for r in seen] == [
+        ("w_d1", "沙袋（50kg）", "3", "10"),
+        ("w_city", "沙袋（50kg）", "9", "10"),
+    ]
+    assert [r["warehouse"] for r in api(rescue_world.users["district"]).get(BOARD).json()["low_supplies"]] == ["w_d1"]
+    by_region = api(rescue_world.users["city"]).get(BOARD, {"region": rescue_world.d1.pk}).json()["low_supplies"]
+    assert [r["warehouse"] for r in by_region] == ["w_d1"]
+    assert api(rescue_world.users["county_dept"]).get(BOARD).json()["low_supplies"] == []

@@ -19,6 +19,14 @@ from hazards.models import Hazard, HazardCategory
 from inspections.models import Campaign, ChecklistVersion, Inspection
 from organizations.choices import PositionKind, UnitKind
 from organizations.scope import Scope, ScopedQuerySet
+from tests.emergency.supplies_world import (
+    HOUSES_SEEN,
+    PLANS_SEEN,
+    REQUESTS_SEEN,
+    make_allocations,
+    make_supplies,
+    supply_name,
+)
 from tests.factories import PositionFactory
 from tests.organizations.test_scope import DEPARTMENTS, ENTERPRISES, INDUSTRIES, REGIONS, ROLES
 
@@ -70,6 +78,13 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     },
     # Rescue teams: a territory its subtree's, a department its own, the city office all; periods and forces by team.
     **{label: RESCUE for label in ("emergency.RescueTeam", "emergency.ReadinessPeriod", "emergency.Prepositioning")},
+    # --- emergency supplies: a territory its subtree's warehouses, a department its own, the city office all ---
+    "emergency.Warehouse": HOUSES_SEEN,
+    "emergency.Stock": HOUSES_SEEN,
+    "emergency.StockMove": HOUSES_SEEN,
+    "emergency.SupplyItem": {role: {"item"} if role in GOVERNMENT else set() for role in ROLES},
+    "emergency.AllocationPlan": PLANS_SEEN,
+    "emergency.AllocationRequest": REQUESTS_SEEN,
 }
 
 
@@ -121,6 +136,7 @@ def records(world):
         Prepositioning.objects.create(team=team, place="会展中心", region=region, headcount=5, starts_at=now,
                                       ends_at=now + timedelta(hours=5), reason="展会",
                                       created_by=world.users["city"])  # fmt: skip
+    make_allocations(make_supplies(world))
     return world
 
 
@@ -146,6 +162,8 @@ def names(world, rows) -> set[str]:
             found.add(row.name)
         elif label in ("emergency.ReadinessPeriod", "emergency.Prepositioning"):
             found.add(row.team.name)
+        elif label.startswith("emergency."):
+            found.add(supply_name(row))
         else:
             found.add(by_pk[(label, row.pk)])
     return found
