@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/panels/coverage/", views.coverage_panel, name="panel-coverage"),
     path("dashboard/panels/duty/", views.duty_panel, name="panel-duty"),
     path("dashboard/panels/look-backs/", views.look_backs_panel, name="panel-look-backs"),
+    path("dashboard/panels/readiness/", views.readiness_panel, name="panel-readiness"),
     path("hazards/ledger/", views.ledger_export, name="ledger"),
     path("exports/<int:pk>/", views.export_page, name="export"),
     path("exports/<int:pk>/status/", views.export_status, name="export-status"),

@@ -1,4 +1,4 @@
-"""The dashboard page and its two side panels, and the ledger export (streamed, or queued when large)."""
+"""The dashboard page and its side panels, and the ledger export (streamed, or queued when large)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from duty_roster import failures
+from early_warnings import figures as warning_figures
+from early_warnings.choices import RANK, WarningStatus
+from early_warnings.models import EarlyWarning, WarningRecipient
+from emergency.models import Prepositioning, ReadinessPeriod, Stock
 from hazards.choices import OPEN_STATUSES, Status
 from hazards.models import LookBack
 from inspections.coverage import coverage
@@ -124,6 +128,46 @@ def duty_panel(request):
                                          + r["incident_notices_late"] + r["reports_late"]))[:5]  # fmt: skip
     context = {"totals": totals, "posts": len(rows), "worst": worst, "start": start, "end": end}
     return render(request, "dashboards/panel_duty.html", context)
+
+
+@login_required
+def readiness_panel(request):
+    """Warnings in force and emergency readiness in the user's scope: each warning in force with its posts told,
+    answered and silent (linked to its live board), the teams on raised readiness and the forces standing now, the
+    supplies below minimum and expiring. Five queries whatever the numbers."""
+    if Scope.for_user(request.user).kind not in (ScopeKind.ALL, ScopeKind.REGION, ScopeKind.DEPARTMENT):
+        raise PermissionDenied
+    user, now = request.user, timezone.now()
+    in_force = (
+        EarlyWarning.objects.visible_to(user)
+        .filter(status=WarningStatus.IN_FORCE)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
+    )
+    warnings = sorted(in_force, key=lambda w: (-RANK.get(w.level, 0), -w.issued_at.timestamp()))
+    answers = {
+        row["warning"]: row
+        for row in WarningRecipient.objects.visible_to(user)
+        .filter(warning__in=[w.pk for w in warnings])
+        .values("warning")
+        .annotate(**warning_figures.counts(now))
+    }
+    none = {"posts": 0, "answered": 0, "silent": 0}
+    rows = [{**answers.get(w.pk, none), "warning": w} for w in warnings]
+    covering = Q(starts_at__lte=now, ends_at__gt=now)
+    raised = (
+        ReadinessPeriod.objects.visible_to(user)
+        .filter(covering, ended_early_at__isnull=True, team__active=True)
+        .aggregate(teams=Count("team", distinct=True))["teams"]
+    )
+    forces = Prepositioning.objects.visible_to(user).filter(covering, withdrawn_at__isnull=True).count()
+    # Counted as the alerts list finds them (StockQuerySet.below_minimum, .expiring), which the figures link to.
+    stock = Stock.objects.visible_to(user)
+    supplies = stock.aggregate(
+        low=Count("id", filter=Q(pk__in=stock.below_minimum().values("pk"))),
+        expiring=Count("id", filter=Q(pk__in=stock.expiring().values("pk"))),
+    )
+    context = {"rows": rows, "raised": raised, "forces": forces, "supplies": supplies}
+    return render(request, "dashboards/panel_readiness.html", context)
 
 
 @login_required
