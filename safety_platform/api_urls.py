@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
+from early_warnings import api as warning_api
 from hazards import api as hazard_api
 from hazards import categories_api, chains_api, files_api, lookback_api
 from inspections import api as inspection_api
@@ -53,6 +54,7 @@ router.register("escalation-chains", chains_api.EscalationChainViewSet, basename
 router.register("hazard-categories", categories_api.HazardCategoryViewSet, basename="hazard-category")
 router.register("checklist-versions", versions_api.ChecklistVersionViewSet, basename="checklist-version")
 router.register("exports", dashboard_api.ExportJobViewSet, basename="export-job")
+router.register("warnings", warning_api.EarlyWarningViewSet, basename="warning")
 
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dashboards.models import HazardTally
 from duty_roster.models import DutyShift, IncidentReport, ShiftChange
+from early_warnings.models import EarlyWarning, WarningRecipient
 from hazards.models import Hazard, HazardCategory
 from inspections.models import Campaign, ChecklistVersion, Inspection
 from organizations.choices import PositionKind, UnitKind
@@ -55,6 +56,16 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     # Who asks (district), with whom (enterprise) and the shift's leader (inspector); the city office sees all.
     "duty_roster.ShiftChange": {
         role: {"change"} if role in {"city", "district", "enterprise", "inspector"} else set() for role in ROLES
+    },
+    # Warnings are the government's (the public page shows those in force without login): every government unit.
+    "early_warnings.EarlyWarning": {role: {"warning"} if role in GOVERNMENT else set() for role in ROLES},
+    # A recipient post by its region (a government its subtree), a department all (warnings concern every
+    # department, no industry cuts them), an enterprise its own key-unit post only.
+    "early_warnings.WarningRecipient": {
+        **{role: {"e1", "e2", "e3", "e4"} for role in ("city", "dept_head", "county_dept", "inspector")},
+        "district": {"e1", "e4"},
+        "enterprise": {"e1"},
+        "outsider": set(),
     },
 }
 
@@ -98,6 +109,13 @@ def records(world):
                                      leader=inspector)  # fmt: skip
     ShiftChange.objects.create(kind=ShiftChange.Kind.SUBSTITUTE, shift=shift, person=world.users["district"],
                                other=world.users["enterprise"], reason="病假")  # fmt: skip
+    warning = EarlyWarning.objects.create(kind="rainstorm", level="red", issuer="气象台", title="暴雨预警", text="暴雨")
+    for name in ("e1", "e2", "e3", "e4"):
+        enterprise = getattr(world, name)
+        principal = PositionFactory(kind=PositionKind.ENTERPRISE_PRINCIPAL, unit_kind=UnitKind.ENTERPRISE,
+                                    enterprise=enterprise)  # fmt: skip
+        WarningRecipient.objects.create(warning=warning, post=principal, role="key_unit", region=enterprise.region,
+                                        enterprise=enterprise, sent_at=now, answer_due_at=now)  # fmt: skip
     return world
 
 
@@ -113,12 +131,19 @@ def names(world, rows) -> set[str]:
             found.add(row.username)
         elif label == "dashboards.HazardTally":
             found.add(places[(row.region_path, row.industry_id)])
-        elif label in ("hazards.Hazard", "inspections.Inspection", "duty_roster.IncidentReport"):
+        elif label in (
+            "hazards.Hazard",
+            "inspections.Inspection",
+            "duty_roster.IncidentReport",
+            "early_warnings.WarningRecipient",
+        ):
             found.add(enterprises[row.enterprise_id])
         elif label == "inspections.Campaign":
             found.add("campaign")
         elif label == "duty_roster.ShiftChange":
             found.add("change")
+        elif label == "early_warnings.EarlyWarning":
+            found.add("warning")
         else:
             found.add(by_pk[(label, row.pk)])
     return found
