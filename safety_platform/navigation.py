@@ -95,6 +95,7 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Duty board"), reverse("duty_roster:board"), scoped and not enterprise),
             (_("Duty failures"), reverse("duty_roster:failures"), scoped and not enterprise),
             (_("Incidents"), reverse("duty_roster:incidents"), scoped),
+            (_("Early warnings"), reverse("early_warnings:list"), government),
             (_("Roll call"), reverse("duty_roster:roll-calls"), city_office),
             (_("Shift changes"), reverse("duty_roster:changes"), city_office),
         ),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("inspections.urls")),
     path("", include("duty_roster.urls")),
+    path("", include("early_warnings.urls")),
     path("", include("dashboards.urls")),
     path("", include("dashboards.urls_documents")),
     path("admin/", admin.site.urls),
