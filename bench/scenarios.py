@@ -625,8 +625,13 @@ def warning_fan_out(args, median, entry) -> list[dict]:
     return [
         entry(f"warning fan-out to {WARNING_POSTS:,} posts", seconds, "s", "<= 5", seconds <= 5),
         entry(f"warning fan-out to {WARNING_POSTS:,} posts / raw bulk INSERT", seconds / sql, "ratio", "info", True),
-        entry(f"warning fan-out to {WARNING_POSTS:,} posts: queries", len(ctx.captured_queries), "queries",
-              "<= 30", len(ctx.captured_queries) <= 30),  # fmt: skip
+        entry(
+            f"warning fan-out to {WARNING_POSTS:,} posts: queries",
+            len(ctx.captured_queries),
+            "queries",
+            "<= 30",
+            len(ctx.captured_queries) <= 30,
+        ),  # fmt: skip
     ]
 
 

@@ -185,9 +185,11 @@ class EarlyWarningViewSet(viewsets.ReadOnlyModelViewSet):
         """Lift (解除) the warning: a lifting version; the posts are told, with nothing to answer."""
         return self.respond(workflow.lift(request.user, pk, **self.validated(LiftSerializer)))
 
-    @extend_schema(request=AnswerSerializer, responses=WarningDetailSerializer)
+    @extend_schema(request=AnswerSerializer, responses=RecipientSerializer(many=True))
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
-        """Answer (叫应) with one call for every post you were told for, with the measures taken and a short note."""
+        """Answer (叫应) with one call for every post you were told for, with the measures taken and a short note;
+        answers your posts' rows (an enterprise's key-unit post answers too, though it sees no warning)."""
         workflow.answer(request.user, pk, **self.validated(AnswerSerializer))
-        return self.respond(EarlyWarning(pk=pk))
+        rows = WarningRecipient.objects.filter(warning_id=pk, post__assignments__user=request.user).distinct()
+        return Response(RecipientSerializer(rows.select_related("post", "region").order_by("id"), many=True).data)

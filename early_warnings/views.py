@@ -139,7 +139,7 @@ def warning_lift(request, pk: int):
 @login_required
 def warning_answer(request, pk: int):
     """The answer page (the notice's link): one tap answers every post the person was told for."""
-    warning = _visible(request.user, pk)
+    warning = get_object_or_404(workflow.answerable(request.user), pk=pk)
     mine = list(Notification.objects.filter(recipient=request.user, key__startswith=f"warning:{warning.pk}:"))
     posts = {int(n.key.split(":")[2]) for n in mine}
     rows = WarningRecipient.objects.filter(warning=warning, post_id__in=posts)
@@ -165,5 +165,5 @@ def warning_answer(request, pk: int):
         "warning": warning, "rows": rows, "form": form, "answered": answered,
         "may_answer": warning.status == WarningStatus.IN_FORCE and not answered,
         "minutes": workflow.recipients.answer_limit(warning.level).seconds // 60,
-        "due": rows[0].answer_due_at if rows else None,
+        "due": rows[0].answer_due_at if rows else None, "may_read": is_government(request.user),
     }, status=status)  # fmt: skip

@@ -147,17 +147,24 @@ def may_issue(actor: User) -> bool:
     return True
 
 
-def _locked(actor: User, warning: EarlyWarning | int) -> EarlyWarning:
+def _locked(actor: User, warning: EarlyWarning | int, told: bool = False) -> EarlyWarning:
+    """The version, re-read and row-locked in the caller's transaction; out of scope is a 404. With `told`, a
+    version the actor was told to answer is found even outside their scope (a key unit's principal)."""
     pk = warning.pk if isinstance(warning, EarlyWarning) else warning
     try:
-        return (
-            EarlyWarning.objects.visible_to(actor)
-            .select_for_update(of=("self",))
-            .select_related("created_by")
-            .get(pk=pk)
-        )
+        return answerable(actor, told).select_for_update(of=("self",)).select_related("created_by").get(pk=pk)
     except EarlyWarning.DoesNotExist:
         raise Http404 from None
+
+
+def answerable(actor: User, told: bool = True):
+    """The versions the actor sees, and (with `told`) those they were told to answer: an enterprise sees no warning
+    but answers the one sent to its key-unit post (its answer page and its own rows, nothing of the others')."""
+    visible = EarlyWarning.objects.visible_to(actor)
+    if not told or not getattr(actor, "pk", None):
+        return visible
+    mine = WarningRecipient.objects.filter(post__assignments__user=actor).values("warning_id")
+    return EarlyWarning.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=mine))
 
 
 # --- validation (400) -----------------------------------------------------------------------------------------
@@ -360,7 +367,7 @@ def answer(actor: User, recipient_or_warning: WarningRecipient | EarlyWarning | 
     post_id = recipient_or_warning.post_id if isinstance(recipient_or_warning, WarningRecipient) else None
     warning = recipient_or_warning.warning_id if post_id else recipient_or_warning
     with transaction.atomic():
-        warning = _locked(actor, warning)
+        warning = _locked(actor, warning, told=True)
         check(actor, warning, "answer")
         codes, note = _measures(measures, note)
         prefix = f"warning:{warning.pk}:" + (f"{post_id}:" if post_id else "")

@@ -26,7 +26,8 @@ def test_issue_update_answer_and_lift_through_the_api(world, posts):
         f"/api/v1/warnings/{pk}/answer/", {"measures": ["sites_closed"], "note": "已停工"}, format="json"
     )
     assert answered.status_code == 200, answered.json()
-    row = next(r for r in answered.json()["recipients"] if r["post"] == posts.d1_duty.pk)
+    [row] = answered.json()
+    assert row["post"] == posts.d1_duty.pk
     assert row["measures"] == ["sites_closed"] and row["answered_by"] == world.users["duty1"].pk and not row["late"]
     updated = city.post(f"/api/v1/warnings/{pk}/update/", {"level": "orange"}, format="json")
     assert updated.status_code == 200, updated.json()

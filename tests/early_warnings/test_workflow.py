@@ -269,3 +269,26 @@ def test_fan_out_writes_a_bounded_number_of_statements(world, posts, django_asse
         warning = workflow.issue(city, level="red", areas=[world.city], **WARNING)
     assert WarningRecipient.objects.filter(warning=warning).count() == 67
     assert Notification.objects.filter(kind="warning", key__startswith=f"warning:{warning.pk}:").count() >= 64
+
+
+def test_key_units_when_asked_and_their_principal_answers_without_seeing_warnings(world, posts, client):
+    """GIVEN 海滨化工 a key unit of an industry 市应急局 supervises (rainstorms concern 应急局) WHEN a warning for
+    海滨区 includes the key units THEN its principal's post receives it and answers on the answer page, though an
+    enterprise sees no warning otherwise."""
+    world.e1.is_key_unit = True
+    world.e1.save()
+    world.e4.is_key_unit = True  # a key unit of an industry no department concerned supervises
+    world.e4.save()
+    plain = issue(world)
+    assert not WarningRecipient.objects.filter(warning=plain, role=RecipientRole.KEY_UNIT).exists()
+    warning = workflow.update(world.users["city"], plain, level="orange", include_key_units=True)
+    [row] = WarningRecipient.objects.filter(warning=warning, role=RecipientRole.KEY_UNIT)
+    assert row.enterprise == world.e1 and row.region == world.t1
+    principal = world.users["enterprise"]
+    assert notice(warning, row.post, principal).must_answer
+    client.force_login(principal)
+    assert client.get(f"/warnings/{warning.pk}/").status_code == 404
+    assert client.get(f"/warnings/{warning.pk}/answer/").status_code == 200
+    assert client.post(f"/warnings/{warning.pk}/answer/", {"measures": ["standby"]}).status_code == 302
+    row.refresh_from_db()
+    assert row.answered_by == principal and row.measures == ["standby"]
