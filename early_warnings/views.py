@@ -144,6 +144,9 @@ def warning_answer(request, pk: int):
     posts = {int(n.key.split(":")[2]) for n in mine}
     rows = WarningRecipient.objects.filter(warning=warning, post_id__in=posts)
     rows = list(rows.select_related("post", "answered_by"))
+    labels = dict(AnswerMeasure.choices)
+    for row in rows:
+        row.measure_labels = [labels.get(code, code) for code in row.measures]
     form = AnswerForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -34,11 +34,14 @@ def test_answering_a_red_warning_on_a_phone(live_server, world, phone):
     expect(phone.locator("h1")).to_contain_text("暴雨红色预警")
     button = phone.locator("#answer-button")
     expect(button).to_have_text("已收到")
-    phone.locator("label.chip", has_text="巡查力量已出动").click()
+    chip = phone.locator("label.chip", has_text="巡查力量已出动")
+    chip.click()
+    expect(chip).to_have_css("color", "rgb(255, 255, 255)")  # solid once ticked, its text readable
     phone.fill("textarea[name=note]", "已组织巡查低洼路段")
     screenshot(phone, "warning-answer-390")
     button.click()
     expect(phone.locator("#answered")).to_contain_text("值班员小王")
+    expect(phone.locator("#answered")).to_contain_text("巡查力量已出动")
     expect(phone.locator(".messages")).to_contain_text("已叫应")
     row = WarningRecipient.objects.get(warning=warning, post=post)
     assert row.measures == ["patrols_out"] and row.note == "已组织巡查低洼路段"
