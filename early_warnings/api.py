@@ -107,7 +107,9 @@ class UpdateSerializer(serializers.Serializer):
     measures = serializers.CharField(max_length=5000, required=False, allow_blank=True, label=_("measures required"))
     tips = serializers.CharField(max_length=5000, required=False, allow_blank=True, label=_("safety tips"))
     valid_until = serializers.DateTimeField(required=False, allow_null=True, label=_("valid until"))
-    include_key_units = serializers.BooleanField(required=False, default=False, label=_("also the key units"))
+    include_key_units = serializers.BooleanField(
+        required=False, label=_("also the key units"), help_text=_("Left out: as the version in force.")
+    )
 
 
 class LiftSerializer(serializers.Serializer):

@@ -20,7 +20,7 @@ from safety_platform.lib.pages import paginate
 
 from . import workflow
 from .api import with_counts
-from .choices import AnswerMeasure, WarningStatus
+from .choices import AnswerMeasure, RecipientRole, WarningStatus
 from .forms import AnswerForm, LiftForm, UpdateForm, WarningForm
 from .models import EarlyWarning, WarningRecipient
 
@@ -90,6 +90,7 @@ def warning_update(request, pk: int):
     warning = _visible(request.user, pk)
     initial = {name: getattr(warning, name) for name in workflow.EDITABLE if name != "areas"}
     initial["areas"] = list(warning.areas.all())
+    initial["include_key_units"] = warning.recipients.filter(role=RecipientRole.KEY_UNIT).exists()
     form = UpdateForm(request.POST or None, user=request.user, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():

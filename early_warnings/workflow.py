@@ -38,7 +38,7 @@ from safety_platform.lib.text import one_line
 
 from . import recipients
 from .cap import CapAlert
-from .choices import RANK, AnswerMeasure, WarningChange, WarningKind, WarningLevel, WarningStatus
+from .choices import RANK, AnswerMeasure, RecipientRole, WarningChange, WarningKind, WarningLevel, WarningStatus
 from .models import EarlyWarning, WarningRecipient
 
 NOTE_LENGTH = 500
@@ -240,7 +240,7 @@ def issue(actor: User, *, kind: str, level: str, issuer: str, areas, title: str,
         return warning
 
 
-def update(actor: User, warning: EarlyWarning | int, *, include_key_units: bool = False,
+def update(actor: User, warning: EarlyWarning | int, *, include_key_units: bool | None = None,
            cap: tuple[str, str] = ("", ""), require_change: bool = True, **changes) -> EarlyWarning:  # fmt: skip
     """A new version superseding the one in force: its change (raised, lowered, areas, updated) and the one-sentence
     note are derived; it is sent anew; the old version's unanswered notices stop (they no longer pass up)."""
@@ -262,6 +262,8 @@ def update(actor: User, warning: EarlyWarning | int, *, include_key_units: bool 
         check(actor, new, "issue")  # the new areas too must be the actor's
         new.change, new.change_note = describe(old, old_areas, new, new_areas, require_change)
         _supersede(old)
+        if include_key_units is None:  # as the version before: key units once included stay included
+            include_key_units = old.recipients.filter(role=RecipientRole.KEY_UNIT).exists()
         _save_and_send(new, new_areas, include_key_units)
         record(actor, "warning.update", new, {"supersedes": old.pk, "change": new.change, "note": new.change_note,
                                               "recipients": new.recipient_count})  # fmt: skip
@@ -279,9 +281,11 @@ def lift(actor: User, warning: EarlyWarning | int, note: str = "", cap: tuple[st
         now = timezone.now()
         with override(settings.LANGUAGE_CODE):
             sentence = _("The %(kind)s %(level)s warning is lifted.") % _labels(old)
+            if note:
+                sentence = _("%(sentence)s %(note)s") % {"sentence": sentence, "note": note}
         lifting = EarlyWarning.objects.create(
             series=old.series or old.pk, version=old.version + 1, supersedes=old, change=WarningChange.LIFTED,
-            change_note=one_line(" ".join(filter(None, [sentence, note])), 300), status=WarningStatus.LIFTED,
+            change_note=one_line(sentence, 300), status=WarningStatus.LIFTED,
             kind=old.kind, level=old.level, issuer=old.issuer, issued_at=now, valid_until=old.valid_until,
             title=old.title, text=old.text, measures=old.measures, tips=old.tips, created_by=actor, sent_at=now,
             cap_sender=cap[0], cap_identifier=cap[1],

@@ -176,7 +176,7 @@ def test_lift_tells_the_posts_with_nothing_to_answer(world, posts):
     lifted = workflow.lift(world.users["city"], warning, "降雨已结束。")
     warning.refresh_from_db()
     assert warning.status == WarningStatus.SUPERSEDED and lifted.status == WarningStatus.LIFTED
-    assert lifted.change == WarningChange.LIFTED and lifted.change_note == "暴雨红色预警解除。 降雨已结束。"
+    assert lifted.change == WarningChange.LIFTED and lifted.change_note == "暴雨红色预警解除。降雨已结束。"
     told = Notification.objects.filter(kind="warninglift")
     assert {n.recipient.username for n in told} == {"district", "duty1", "duty1b", "zjjduty"}
     assert not any(n.must_answer for n in told)
@@ -292,3 +292,8 @@ def test_key_units_when_asked_and_their_principal_answers_without_seeing_warning
     assert client.post(f"/warnings/{warning.pk}/answer/", {"measures": ["standby"]}).status_code == 302
     row.refresh_from_db()
     assert row.answered_by == principal and row.measures == ["standby"]
+    # a later version keeps the key units unless told otherwise
+    later = workflow.update(world.users["city"], warning, level="red")
+    assert WarningRecipient.objects.filter(warning=later, role=RecipientRole.KEY_UNIT).count() == 1
+    dropped = workflow.update(world.users["city"], later, text="雨势减弱。", include_key_units=False)
+    assert not WarningRecipient.objects.filter(warning=dropped, role=RecipientRole.KEY_UNIT).exists()
