@@ -297,3 +297,25 @@ def test_key_units_when_asked_and_their_principal_answers_without_seeing_warning
     assert WarningRecipient.objects.filter(warning=later, role=RecipientRole.KEY_UNIT).count() == 1
     dropped = workflow.update(world.users["city"], later, text="雨势减弱。", include_key_units=False)
     assert not WarningRecipient.objects.filter(warning=dropped, role=RecipientRole.KEY_UNIT).exists()
+
+
+def test_each_delivery_as_the_person_chose_and_the_warning_cannot_be_muted(world, posts):
+    """GIVEN the duty officer with an e-mail address, and the enterprise's principal who muted safety tips THEN the
+    warning is e-mailed once, the tips land in the inbox only, and nobody can mute the warning itself."""
+    from notifications import kinds
+    from notifications.models import Delivery, NotificationPreference
+
+    world.users["duty1"].email = "duty1@example.invalid"
+    world.users["duty1"].save()
+    principal = world.users["enterprise"]
+    principal.email = "boss@example.invalid"
+    principal.save()
+    NotificationPreference.objects.create(user=principal, muted_kinds=["warningtip"])
+    warning = issue(world)
+    sent = notice(warning, posts.d1_duty, world.users["duty1"])
+    assert list(Delivery.objects.filter(notification=sent).values_list("channel", flat=True)) == ["email"]
+    tip = Notification.objects.get(kind="warningtip", recipient=principal)
+    assert not Delivery.objects.filter(notification=tip).exists()
+    with pytest.raises(ValidationError):
+        kinds.check_muted(["warning"])
+    assert kinds.check_muted(["warningtip"]) == ["warningtip"]
