@@ -7,7 +7,7 @@ import time
 from urllib.parse import urlencode
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -205,7 +205,7 @@ def hazard_lists(args, median, entry) -> list[dict]:
 
 
 # Scenarios that need none of the generated data: `--only` runs them without preparing it.
-NO_DATA = {"image_uploads", "warning_board"}
+NO_DATA = {"image_uploads", "warning_board", "warning_fan_out"}
 # Seconds before gunicorn kills a worker that has not answered: its default, which the Dockerfile states.
 GUNICORN_TIMEOUT = 30
 
@@ -267,6 +267,7 @@ def run_all(args, median, entry) -> list[dict]:
     results += dashboards(args, median, entry)
     results += ledger_exports(args, median, entry)
     results += warning_board(args, median, entry)
+    results += warning_fan_out(args, median, entry)
     return results
 
 
@@ -554,3 +555,118 @@ def ledger_exports(args, median, entry) -> list[dict]:
             entry(f"{fmt} export: peak memory at {large:,} rows", big["peak_kb"] / 1024, "MB", "info", True),
         ]
     return results
+
+
+# --- early warnings: the fan-out of a red warning to 2,000 posts (docs/warnings.md) ---------------------------
+
+WARNING_POSTS = 2_000
+WARNING_COUNTY = "990198"  # a county of the bench's own, holding the generated duty posts
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def warning_posts(count: int = WARNING_POSTS) -> tuple[User, Region]:
+    """`count` duty-officer posts of one bench county, each held by one person with an e-mail address (so every
+    notice plans a delivery), and a city office staff member to issue; generated once, kept."""
+    from organizations.choices import PositionKind, UnitKind
+    from organizations.models import Position, PositionAssignment
+
+    root = Region.objects.filter(parent=None).order_by("id").first() or Region.objects.create(
+        code="990100", name="滨海市", level="city"
+    )
+    county, _ = Region.objects.get_or_create(code=WARNING_COUNTY, defaults={"name": "基准县", "level": "county",
+                                                                            "parent": root})  # fmt: skip
+    issuer = bench_user("bench-warn-city", unit_kind=UnitKind.CITY_OFFICE, region=root)
+    staff, _ = Position.objects.get_or_create(kind=PositionKind.CITY_OFFICE_STAFF, unit_kind=UnitKind.CITY_OFFICE,
+                                              region=root, defaults={"title": "市安委办"})  # fmt: skip
+    PositionAssignment.objects.get_or_create(position=staff, user=issuer)
+    have = Position.objects.filter(region=county, kind=PositionKind.DUTY_OFFICER).count()
+    if have < count:
+        posts = Position.objects.bulk_create(
+            Position(kind=PositionKind.DUTY_OFFICER, unit_kind=UnitKind.GOVERNMENT, region=county,
+                     title=f"基准县值班岗{n:04d}")
+            for n in range(have, count)
+        )  # fmt: skip
+        people = User.objects.bulk_create(
+            User(username=f"bench-warn-{n:04d}", full_name=f"值班员{n:04d}", email=f"warn{n}@bench.invalid",
+                 unit_kind=UnitKind.GOVERNMENT, region=county)
+            for n in range(have, count)
+        )  # fmt: skip
+        PositionAssignment.objects.bulk_create(
+            PositionAssignment(position=post, user=person) for post, person in zip(posts, people, strict=True)
+        )
+    return issuer, county
+
+
+def warning_fan_out(args, median, entry) -> list[dict]:
+    """A red warning to 2,000 posts: recipients, must-answer notices and their deliveries written (the on-commit
+    enqueue of the deliveries is not in the figure: each run is rolled back), against a raw bulk INSERT of the same
+    recipient, notice and delivery rows."""
+    from early_warnings import workflow
+
+    issuer, county = warning_posts()
+    repeat = max(3, min(args.repeat, 10))
+
+    def ours():
+        try:
+            with transaction.atomic():
+                warning = workflow.issue(issuer, kind="rainstorm", level="red", issuer="基准气象台", areas=[county],
+                                         title="基准暴雨红色预警", text="基准测试。")  # fmt: skip
+                assert warning.recipient_count == WARNING_POSTS, warning.recipient_count
+                raise _RolledBack
+        except _RolledBack:
+            pass
+
+    def raw():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(RAW_FAN_OUT, {"county": county.pk, "path": county.path})
+                raise _RolledBack
+        except _RolledBack:
+            pass
+
+    with CaptureQueriesContext(connection) as ctx:
+        ours()
+    seconds, sql = median(ours, repeat), median(raw, repeat)
+    return [
+        entry(f"warning fan-out to {WARNING_POSTS:,} posts", seconds, "s", "<= 5", seconds <= 5),
+        entry(f"warning fan-out to {WARNING_POSTS:,} posts / raw bulk INSERT", seconds / sql, "ratio", "info", True),
+        entry(
+            f"warning fan-out to {WARNING_POSTS:,} posts: queries",
+            len(ctx.captured_queries),
+            "queries",
+            "<= 30",
+            len(ctx.captured_queries) <= 30,
+        ),  # fmt: skip
+    ]
+
+
+# The same rows the fan-out writes, in three INSERT … SELECT statements: a warning, its recipients, one notice per
+# holder and one e-mail delivery per notice.
+RAW_FAN_OUT = """
+WITH w AS (
+    INSERT INTO early_warnings_earlywarning (version, change, change_note, status, kind, level, issuer, issued_at,
+        title, text, measures, tips, cap_identifier, cap_sender, created_at, sent_at)
+    VALUES (1, 'issued', '', 'in_force', 'rainstorm', 'red', '基准气象台', now(), '基准暴雨红色预警', '基准测试。',
+        '', '', '', '', now(), now())
+    RETURNING id
+), r AS (
+    INSERT INTO early_warnings_warningrecipient (warning_id, post_id, role, region_id, region_path, sent_at,
+        answer_due_at, measures, note, nobody)
+    SELECT w.id, p.id, 'government_duty', p.region_id, %(path)s, now(), now() + interval '10 minutes', '[]', '', false
+    FROM w, organizations_position p WHERE p.region_id = %(county)s AND p.kind = 'duty_officer'
+    RETURNING warning_id, post_id
+), n AS (
+    INSERT INTO notifications_notification (key, kind, recipient_id, position_id, title, body, link, vacancy_note,
+        must_answer, answer_due_at, created_at)
+    SELECT 'warning:' || r.warning_id || ':' || r.post_id || ':' || a.user_id, 'warning', a.user_id, r.post_id,
+        '暴雨红色预警：基准暴雨红色预警', '基准测试。', '/warnings/' || r.warning_id || '/answer/', '', true,
+        now() + interval '10 minutes', now()
+    FROM r JOIN organizations_positionassignment a ON a.position_id = r.post_id AND a.ended_at IS NULL
+    RETURNING id
+)
+INSERT INTO notifications_delivery (notification_id, channel, state, attempts, last_error, created_at)
+SELECT n.id, 'email', 'pending', 0, '', now() FROM n
+"""

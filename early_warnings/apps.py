@@ -8,3 +8,15 @@ class EarlyWarningsConfig(AppConfig):
     # Not `warnings`: a top-level package of that name would shadow Python's own `warnings` module.
     name = "early_warnings"
     verbose_name = _("Early warnings")
+
+    def ready(self) -> None:
+        # A warning must be answered (叫应) and its lifting reach everyone told: never muted; the tips may be.
+        from notifications import answers, kinds, sweeps
+
+        from . import passing
+
+        kinds.register("warning", _("Early warning to answer"), mutable=False)
+        kinds.register("warninglift", _("Early warning lifted"), mutable=False)
+        kinds.register("warningtip", _("Safety tips of an early warning"), mutable=True)
+        answers.register_wording(passing.wording)
+        sweeps.register(passing.mark_passed_up)

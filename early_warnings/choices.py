@@ -56,3 +56,13 @@ class RecipientRole(models.TextChoices):
     GOVERNMENT_DUTY = "government_duty", _("Government duty post")
     DEPARTMENT_DUTY = "department_duty", _("Department duty post")
     KEY_UNIT = "key_unit", _("Key unit")
+
+
+class AnswerMeasure(models.TextChoices):
+    """The measures a recipient reports with its answer (one tap, any of these, and a short note)."""
+
+    WORKERS_WITHDRAWN = "workers_withdrawn", _("Workers withdrawn")
+    SITES_CLOSED = "sites_closed", _("Sites closed")
+    PATROLS_OUT = "patrols_out", _("Patrols out")
+    PEOPLE_EVACUATED = "people_evacuated", _("People evacuated")
+    STANDBY = "standby", _("On standby")

@@ -10,6 +10,7 @@ from duty_roster import api as duty_api
 from early_warnings import board_urls as warning_board_urls
 from early_warnings import cap_api
 from emergency import supplies_api
+from early_warnings import api as warning_api
 from hazards import api as hazard_api
 from hazards import categories_api, chains_api, files_api, lookback_api
 from inspections import api as inspection_api
@@ -63,6 +64,7 @@ router.register("emergency/stock", supplies_api.StockViewSet, basename="supply-s
 router.register("emergency/moves", supplies_api.StockMoveViewSet, basename="supply-move")
 router.register("emergency/allocation-plans", supplies_api.AllocationPlanViewSet, basename="allocation-plan")
 router.register("emergency/allocation-requests", supplies_api.AllocationRequestViewSet, basename="allocation-request")
+router.register("warnings", warning_api.EarlyWarningViewSet, basename="warning")
 
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),

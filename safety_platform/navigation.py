@@ -96,6 +96,7 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Duty failures"), reverse("duty_roster:failures"), scoped and not enterprise),
             (_("Incidents"), reverse("duty_roster:incidents"), scoped),
             (_("Readiness board"), reverse("rescue:board"), government),
+            (_("Early warnings"), reverse("early_warnings:list"), government),
             (_("Roll call"), reverse("duty_roster:roll-calls"), city_office),
             (_("Shift changes"), reverse("duty_roster:changes"), city_office),
             (_("Emergency supplies"), reverse("supplies:warehouses"), government),

@@ -450,6 +450,28 @@ INCIDENT_CHAIN_FORWARD_MINUTES = envint("INCIDENT_CHAIN_FORWARD_MINUTES", 120)
 # While an incident is open a follow-up report (续报) is due at each of these local times; none raises a notice.
 INCIDENT_FOLLOWUP_TIMES = tuple(t.strip() for t in envstr("INCIDENT_FOLLOWUP_TIMES", "08:00,17:00").split(","))
 ROLL_CALL_ANSWER_MINUTES = envint("ROLL_CALL_ANSWER_MINUTES", 5)  # a roll call is answered within this
+# Early warnings (docs/warnings.md): each recipient post answers (叫应) within its level's minutes; the departments a
+# kind of warning concerns, by the suffix of their code (`city-zjj` and its county mirrors `<county>-zjj`); "*" is all.
+WARNING_ANSWER_MINUTES = {
+    "red": envint("WARNING_ANSWER_MINUTES_RED", 10),
+    "orange": envint("WARNING_ANSWER_MINUTES_ORANGE", 15),
+    "yellow": envint("WARNING_ANSWER_MINUTES_YELLOW", 30),
+    "blue": envint("WARNING_ANSWER_MINUTES_BLUE", 60),
+}
+WARNING_DEPARTMENTS = {
+    "rainstorm": ("zjj", "jtj", "slj", "yjj"),
+    "typhoon": ("*",),
+    "gale": ("zjj", "jtj", "yjj"),
+    "high_temperature": ("zjj", "yjj"),
+    "cold_wave": ("zjj", "jtj", "yjj"),
+    "fog": ("jtj", "yjj"),
+    "thunder_hail": ("zjj", "jtj", "yjj"),
+    "snow_ice": ("zjj", "jtj", "yjj"),
+    "forest_fire": ("lyj",),
+    "geological": ("zrzyj", "zjj", "yjj"),
+    "flood": ("slj", "zjj", "jtj", "yjj"),
+    "other": ("yjj",),
+}
 # Duty: shifts start at this local time and last a day; the leader on duty not checked in this many minutes after
 # the start raises an alert; the incoming shift arrives (and takes over) this many minutes before its start; the
 # duty screen's code changes every so many seconds (the previous one is still taken); a phone's location counts

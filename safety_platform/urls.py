@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("inspections.urls")),
     path("", include("duty_roster.urls")),
     path("", include("emergency.rescue_urls")),
+    path("", include("early_warnings.urls")),
     path("", include("dashboards.urls")),
     path("", include("dashboards.urls_documents")),
     path("", include("early_warnings.public_urls")),

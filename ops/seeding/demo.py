@@ -7,7 +7,8 @@ loaded:
   major hazards are listed (挂牌督办) under the city leader, so each step of docs/escalation.md reaches a person;
 - the duty posts of 海滨区 and of the city office are staffed for the next 30 days at the unit kind's minimum,
   and 海滨区 has submitted its duty plan for the next official holiday (workdays calendar);
-- the hazards' deadlines fall around today, each at the end of a working day (`hazards.demo`).
+- the hazards' deadlines fall around today, each at the end of a working day (`hazards.demo`);
+- a rainstorm warning raised from yellow to orange about two hours ago, some posts answered (`early_warnings.demo`).
 
 Idempotent: everything is keyed by a natural key, so a second run on the same day changes no count. A run on a
 later day tops the rota up to 30 days ahead and moves the campaign to run now; nothing else moves.
@@ -29,6 +30,7 @@ from duty_roster.models import CheckInPoint, DutyPlan, DutyShift
 from duty_roster.plans import Period, holiday_periods, minimum_officers
 from emergency.demo_rescue import load_rescue
 from emergency.demo_supplies import load_supplies
+from early_warnings.demo import load_demo_warning
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Authority, Level
 from hazards.demo import demo_enterprises, load_demo_hazards
@@ -69,6 +71,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(locate_duty_posts())
     counts.update(load_rescue())
     counts.update(load_supplies())
+    counts.update(load_demo_warning())
     return counts
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from dashboards.models import HazardTally
 from duty_roster.models import DutyShift, IncidentReport, ShiftChange
 from emergency.models import Prepositioning, ReadinessPeriod, RescueTeam
+from early_warnings.models import EarlyWarning, WarningRecipient
 from hazards.models import Hazard, HazardCategory
 from inspections.models import Campaign, ChecklistVersion, Inspection
 from organizations.choices import PositionKind, UnitKind
@@ -85,6 +86,16 @@ MATRIX: dict[str, dict[str, set[str]]] = {
     "emergency.SupplyItem": {role: {"item"} if role in GOVERNMENT else set() for role in ROLES},
     "emergency.AllocationPlan": PLANS_SEEN,
     "emergency.AllocationRequest": REQUESTS_SEEN,
+    # Warnings are the government's (the public page shows those in force without login): every government unit.
+    "early_warnings.EarlyWarning": {role: {"warning"} if role in GOVERNMENT else set() for role in ROLES},
+    # A recipient post by its region (a government its subtree), a department all (warnings concern every
+    # department, no industry cuts them), an enterprise its own key-unit post only.
+    "early_warnings.WarningRecipient": {
+        **{role: {"e1", "e2", "e3", "e4"} for role in ("city", "dept_head", "county_dept", "inspector")},
+        "district": {"e1", "e4"},
+        "enterprise": {"e1"},
+        "outsider": set(),
+    },
 }
 
 
@@ -137,6 +148,13 @@ def records(world):
                                       ends_at=now + timedelta(hours=5), reason="展会",
                                       created_by=world.users["city"])  # fmt: skip
     make_allocations(make_supplies(world))
+    warning = EarlyWarning.objects.create(kind="rainstorm", level="red", issuer="气象台", title="暴雨预警", text="暴雨")
+    for name in ("e1", "e2", "e3", "e4"):
+        enterprise = getattr(world, name)
+        principal = PositionFactory(kind=PositionKind.ENTERPRISE_PRINCIPAL, unit_kind=UnitKind.ENTERPRISE,
+                                    enterprise=enterprise)  # fmt: skip
+        WarningRecipient.objects.create(warning=warning, post=principal, role="key_unit", region=enterprise.region,
+                                        enterprise=enterprise, sent_at=now, answer_due_at=now)  # fmt: skip
     return world
 
 
@@ -152,7 +170,12 @@ def names(world, rows) -> set[str]:
             found.add(row.username)
         elif label == "dashboards.HazardTally":
             found.add(places[(row.region_path, row.industry_id)])
-        elif label in ("hazards.Hazard", "inspections.Inspection", "duty_roster.IncidentReport"):
+        elif label in (
+            "hazards.Hazard",
+            "inspections.Inspection",
+            "duty_roster.IncidentReport",
+            "early_warnings.WarningRecipient",
+        ):
             found.add(enterprises[row.enterprise_id])
         elif label == "inspections.Campaign":
             found.add("campaign")
@@ -164,6 +187,8 @@ def names(world, rows) -> set[str]:
             found.add(row.team.name)
         elif label.startswith("emergency."):
             found.add(supply_name(row))
+        elif label == "early_warnings.EarlyWarning":
+            found.add("warning")
         else:
             found.add(by_pk[(label, row.pk)])
     return found
