@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Department, Enterprise, Position, Region, User
 from organizations.scope import Scope, ScopeKind
 
-from .choices import RecipientRole
+from .choices import AnswerMeasure, RecipientRole
 from .models import EarlyWarning, WarningRecipient
 
 ROWS_SHOWN = 100  # posts listed on the board (the silent first); the figures above count them all
@@ -50,15 +50,9 @@ STATE_LABELS = {
     NOBODY: _("Nobody holds the post"),
     PENDING: _("Within the limit"),
 }
-# The measures an answer can report (叫应反馈), by code; a code the board does not know is shown as it is.
-MEASURE_LABELS = {
-    "workers_withdrawn": _("Workers withdrawn"),
-    "sites_closed": _("Sites closed"),
-    "patrols_out": _("Patrols out"),
-    "people_relocated": _("People relocated"),
-    "duty_raised": _("Duty strengthened"),
-    "forces_prepositioned": _("Forces pre-positioned"),
-}
+# The measures an answer can report (叫应反馈), by code: the answer form's choices; a code the board does not know (an
+# older answer's) is shown as it is.
+MEASURE_LABELS = dict(AnswerMeasure.choices)
 ROLE_LABELS = dict(RecipientRole.choices)
 
 

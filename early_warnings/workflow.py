@@ -241,9 +241,11 @@ def issue(actor: User, *, kind: str, level: str, issuer: str, areas, title: str,
 
 
 def update(actor: User, warning: EarlyWarning | int, *, include_key_units: bool | None = None,
-           cap: tuple[str, str] = ("", ""), require_change: bool = True, **changes) -> EarlyWarning:  # fmt: skip
+           cap: tuple[str, str] = ("", ""), require_change: bool = True, issued_at: datetime | None = None,
+           **changes) -> EarlyWarning:  # fmt: skip
     """A new version superseding the one in force: its change (raised, lowered, areas, updated) and the one-sentence
-    note are derived; it is sent anew; the old version's unanswered notices stop (they no longer pass up)."""
+    note are derived; it is sent anew; the old version's unanswered notices stop (they no longer pass up). It is
+    issued now, or at `issued_at` (a CAP update's `<sent>`)."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationError({name: _("This cannot be changed.") for name in sorted(unknown)})
@@ -252,7 +254,7 @@ def update(actor: User, warning: EarlyWarning | int, *, include_key_units: bool 
         check(actor, old, "update")
         old_areas = list(old.areas.order_by("path"))
         values = {name: getattr(old, name) for name in EDITABLE if name != "areas"}
-        values["kind"], values["areas"] = old.kind, old_areas
+        values["kind"], values["areas"], values["issued_at"] = old.kind, old_areas, issued_at
         values.update(changes)
         clean = _validate(values)
         new_areas = clean.pop("areas")
@@ -442,7 +444,8 @@ def apply_cap(actor: User, alert: CapAlert) -> tuple[EarlyWarning, bool]:
                     raise Conflict(_("No warning in force matches the references of this cancellation."))
                 warning = lift(actor, current, alert.description[:NOTE_LENGTH], cap=cap)
             elif current is not None:
-                warning = update(actor, current, cap=cap, require_change=False, **_cap_fields(alert, areas))
+                warning = update(actor, current, cap=cap, require_change=False, issued_at=alert.sent,
+                                 **_cap_fields(alert, areas))  # fmt: skip
             else:
                 warning = issue(actor, kind=alert.kind, **_cap_fields(alert, areas), issued_at=alert.sent, cap=cap)
             if unknown:

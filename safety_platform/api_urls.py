@@ -7,10 +7,10 @@ from rest_framework.routers import DefaultRouter
 
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
+from early_warnings import api as warning_api
 from early_warnings import board_urls as warning_board_urls
 from early_warnings import cap_api
 from emergency import supplies_api
-from early_warnings import api as warning_api
 from hazards import api as hazard_api
 from hazards import categories_api, chains_api, files_api, lookback_api
 from inspections import api as inspection_api

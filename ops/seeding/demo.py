@@ -28,9 +28,9 @@ from duty_roster import rota
 from duty_roster.demo import load_demo_rota
 from duty_roster.models import CheckInPoint, DutyPlan, DutyShift
 from duty_roster.plans import Period, holiday_periods, minimum_officers
+from early_warnings.demo import load_demo_warning
 from emergency.demo_rescue import load_rescue
 from emergency.demo_supplies import load_supplies
-from early_warnings.demo import load_demo_warning
 from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Authority, Level
 from hazards.demo import demo_enterprises, load_demo_hazards

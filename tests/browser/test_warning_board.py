@@ -36,8 +36,8 @@ def test_the_board_shows_answers_and_updates_itself_on_a_phone(live_server, worl
     expect(first).to_contain_text("新城区政府值班室")
     expect(first).to_contain_text("未应答，已超时")
     answered = phone.locator(".wb-post", has_text="海滨区政府值班室")
-    expect(answered).to_contain_text("已撤出作业人员")
-    expect(answered).to_contain_text("关闭作业场所")
+    expect(answered).to_contain_text("作业人员已撤离")
+    expect(answered).to_contain_text("场所已停工关闭")
     expect(answered).to_contain_text("撤离工人12名")
     expect(answered).to_contain_text(officer.full_name)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -47,9 +47,9 @@ def test_the_board_shows_answers_and_updates_itself_on_a_phone(live_server, worl
     answer(later, officer, timezone.now(), ["patrols_out"], "巡查组已出发")
     street = phone.locator(".wb-post", has_text="海滨街道值班室")
     expect(street).to_contain_text("巡查组已出发", timeout=15_000)
-    expect(street).to_contain_text("已派出巡查")
+    expect(street).to_contain_text("巡查力量已出动")
     expect(phone.locator("[data-total=in_time]")).to_have_text("2")
-    expect(phone.locator("[data-measures]")).to_contain_text("已派出巡查 × 1")
+    expect(phone.locator("[data-measures]")).to_contain_text("巡查力量已出动 × 1")
     assert phone.evaluate("window.notReloaded") is True
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "warning-board-updated-390")

@@ -96,7 +96,7 @@ def test_the_measures_reported_are_summed(world, red):
     w, _ = red
     b = board.build(world.users["city"], w.pk, now=NOW)
     assert [(m["code"], m["count"]) for m in b.measures] == [("sites_closed", 2), ("workers_withdrawn", 1)]
-    assert b.measures[0]["label"] == "关闭作业场所"
+    assert b.measures[0]["label"] == "场所已停工关闭"
 
 
 def test_the_city_office_sees_the_counties_and_a_district_its_streets(world, red):

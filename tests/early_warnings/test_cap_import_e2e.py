@@ -1,10 +1,8 @@
 """CAP messages all the way through `workflow.apply_cap` (issue #16 part WA): created once, superseded, lifted; by
-the API and by the command. Skipped until the workflow is there (the merger removes the skip after joining)."""
+the API and by the command."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from io import StringIO
 
 import pytest
@@ -16,11 +14,6 @@ from early_warnings.models import EarlyWarning
 
 from ..factories import RegionFactory
 from .cap_samples import ALERT, CANCEL, DATA, UPDATE
-
-workflow_module = (
-    importlib.import_module("early_warnings.workflow") if importlib.util.find_spec("early_warnings.workflow") else None
-)
-pytestmark = pytest.mark.skipif(not hasattr(workflow_module, "apply_cap"), reason="needs WA's workflow")
 
 URL = "/api/v1/warnings/cap/"
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from dashboards.models import HazardTally
 from duty_roster.models import DutyShift, IncidentReport, ShiftChange
-from emergency.models import Prepositioning, ReadinessPeriod, RescueTeam
 from early_warnings.models import EarlyWarning, WarningRecipient
+from emergency.models import Prepositioning, ReadinessPeriod, RescueTeam
 from hazards.models import Hazard, HazardCategory
 from inspections.models import Campaign, ChecklistVersion, Inspection
 from organizations.choices import PositionKind, UnitKind
