@@ -66,6 +66,7 @@ def warning_detail(request, pk: int):
     return render(request, "early_warnings/detail.html", {
         "warning": warning, "history": history, "rows": rows, "summary": summary,
         "actions": workflow.can(request.user, warning), "areas": list(warning.areas.order_by("path")),
+        "board": is_government(request.user),  # the live board is the government's (a key unit answers, no more)
     })  # fmt: skip
 
 

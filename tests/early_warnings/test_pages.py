@@ -22,6 +22,7 @@ def test_issue_update_lift_through_the_pages(client, world, posts):
     warning = EarlyWarning.objects.get()
     page = client.get(f"/warnings/{warning.pk}/").content.decode()
     assert "海滨区应急值班员" in page and "暴雨预警" in page
+    assert f'href="/warnings/{warning.pk}/board/">实时看板</a>' in page  # the government's live board
     values = {**WARNING, "level": "orange", "areas": [world.d1.pk, world.d2.pk]}
     del values["kind"]
     assert client.get(f"/warnings/{warning.pk}/update/").status_code == 200
