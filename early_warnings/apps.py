@@ -11,7 +11,7 @@ class EarlyWarningsConfig(AppConfig):
 
     def ready(self) -> None:
         # A warning must be answered (叫应) and its lifting reach everyone told: never muted; the tips may be.
-        from notifications import answers, kinds, sweeps
+        from notifications import answers, kinds, outbox
 
         from . import passing
 
@@ -19,4 +19,4 @@ class EarlyWarningsConfig(AppConfig):
         kinds.register("warninglift", _("Early warning lifted"), mutable=False)
         kinds.register("warningtip", _("Safety tips of an early warning"), mutable=True)
         answers.register_wording(passing.wording)
-        sweeps.register(passing.mark_passed_up)
+        outbox.notices_passed_up.connect(passing.mark_passed_up, dispatch_uid="early_warnings.passed_up")

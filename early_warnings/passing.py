@@ -1,19 +1,16 @@
 """Silence passed up (docs/warnings.md): the notifications pass-up sends an unanswered `warning` notice to the
-holder's superior post (or the city office's staff where it is vacant), worded here; the sweeper below then marks the
-recipient post passed up on its row (`WarningRecipient.passed_up_at`), at the next sweep.
+holder's superior post (or the city office's staff where it is vacant), worded here, and in the same transaction the
+recipient post is marked passed up on its row (`WarningRecipient.passed_up_at`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import CharField, Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Q
 
 from notifications.models import Notification
-from notifications.outbox import SweepResult
 
-from .choices import WarningStatus
 from .models import WarningRecipient
 
 
@@ -28,17 +25,13 @@ def wording(notice: Notification, label: str) -> dict | None:
             "answer_within": original_limit(notice)}  # fmt: skip
 
 
-def mark_passed_up(now: datetime, batch_size: int, dry_run: bool, result: SweepResult) -> None:
-    """Recipient posts of versions in force whose notices the pass-up has sent on: one statement."""
-    if dry_run:
+def mark_passed_up(sender, notices: list[Notification], at: datetime, **kwargs) -> None:
+    """The posts whose warning notices the pass-up has just sent on, marked passed up in its transaction: one UPDATE
+    when the batch holds warning notices, nothing otherwise (`notifications.outbox.notices_passed_up`)."""
+    pairs = {(int(n.key.split(":")[1]), n.position_id) for n in notices if n.kind == "warning" and n.position_id}
+    if not pairs:
         return
-    passed = Notification.objects.filter(
-        kind="warning",
-        position_id=OuterRef("post_id"),
-        escalated_at__isnull=False,
-        key__startswith=Concat(Value("warning:"), Cast(OuterRef("warning_id"), CharField()), Value(":")),
-    )
-    WarningRecipient.objects.filter(
-        Exists(passed), passed_up_at__isnull=True, answered_at__isnull=True, answer_due_at__lte=now,
-        warning__status=WarningStatus.IN_FORCE,
-    ).update(passed_up_at=Subquery(passed.order_by("escalated_at").values("escalated_at")[:1]))  # fmt: skip
+    which = Q()
+    for warning_id, post_id in pairs:
+        which |= Q(warning_id=warning_id, post_id=post_id)
+    WarningRecipient.objects.filter(which, passed_up_at__isnull=True, answered_at__isnull=True).update(passed_up_at=at)

@@ -27,7 +27,7 @@ from organizations.responsibility import city_office_staff_positions
 from safety_platform.lib.text import one_line
 
 from .models import TITLE_LENGTH, Notification
-from .outbox import Outbox, SweepResult
+from .outbox import Outbox, SweepResult, notices_passed_up
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,7 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
             if dry_run:
                 raise _DryRun
             Notification.objects.bulk_update(overdue, ["escalated_at", "vacancy_note"])
+            notices_passed_up.send(sender=Notification, notices=overdue, at=now)
             return len(overdue)
     except _DryRun:
         return len(overdue)

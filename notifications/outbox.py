@@ -37,6 +37,9 @@ from .models import TITLE_LENGTH, Delivery, Notification, NotificationPreference
 # Sent inside `acknowledge`'s transaction each time the recipient answers a must-answer notice (kwargs: notice,
 # actor); a receiver that writes rows writes them in that transaction.
 notice_answered = Signal()
+# Sent inside the pass-up's transaction for each batch of must-answer notices it has just passed up (kwargs: notices,
+# at); a domain marks its own rows there (early warnings: the post passed up), without a statement of its own per sweep.
+notices_passed_up = Signal()
 
 
 @dataclass
