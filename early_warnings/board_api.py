@@ -117,7 +117,7 @@ class BoardPostSerializer(serializers.Serializer):
         return clock(row["answer_due_at"])
 
 
-class BoardSerializer(serializers.Serializer):
+class WarningBoardSerializer(serializers.Serializer):
     warning = BoardWarningSerializer()
     versions = BoardWarningSerializer(many=True)
     current = serializers.IntegerField(source="current.pk", help_text=_("The series' latest version."))
@@ -136,11 +136,11 @@ class BoardSerializer(serializers.Serializer):
 class BoardView(APIView):
     """The live board of one warning version: totals, regions, measures reported and the posts, silent first."""
 
-    serializer_class = BoardSerializer
+    serializer_class = WarningBoardSerializer
 
-    @extend_schema(responses=BoardSerializer)
+    @extend_schema(responses=WarningBoardSerializer)
     def get(self, request, pk: int):
-        return Response(BoardSerializer(board.build(request.user, pk)).data)
+        return Response(WarningBoardSerializer(board.build(request.user, pk)).data)
 
 
 class FigureRowSerializer(serializers.Serializer):

@@ -12,13 +12,13 @@ from rest_framework.exceptions import ValidationError
 from organizations.roles import is_government
 
 from . import board, figures
-from .board_api import BoardSerializer, FiguresSerializer
+from .board_api import FiguresSerializer, WarningBoardSerializer
 
 
 @login_required
 def board_page(request, pk: int):
     """The city office's main screen while a warning runs: the figures, the regions, the silent posts first."""
-    data = BoardSerializer(board.build(request.user, pk)).data
+    data = WarningBoardSerializer(board.build(request.user, pk)).data
     return render(request, "early_warnings/board.html", {"data": data})
 
 

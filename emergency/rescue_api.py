@@ -346,7 +346,7 @@ class BoardTeamSerializer(serializers.Serializer):
     forces = BoardForceSerializer(many=True, label=_("forces standing now"))
 
 
-class BoardRowSerializer(serializers.Serializer):
+class ReadinessBoardRowSerializer(serializers.Serializer):
     region = serializers.IntegerField(source="region.pk")
     region_name = serializers.CharField(source="region.name", label=_("region"))
     teams_count = serializers.SerializerMethodField(label=_("teams"))
@@ -360,11 +360,11 @@ class BoardRowSerializer(serializers.Serializer):
         return len(row.teams)
 
 
-class BoardSerializer(serializers.Serializer):
+class ReadinessBoardSerializer(serializers.Serializer):
     now = serializers.DateTimeField()
     teams = serializers.IntegerField(label=_("teams"))
     headcount = serializers.IntegerField(label=_("headcount"))
-    rows = BoardRowSerializer(many=True)
+    rows = ReadinessBoardRowSerializer(many=True)
     low_supplies = serializers.ListField(
         child=serializers.DictField(), label=_("supplies below minimum"),
         help_text=_("Stock below its minimum in scope, the furthest below first (at most 50)."),
@@ -392,7 +392,7 @@ class ReadinessBoardView(APIView):
             OpenApiParameter("kind", OpenApiTypes.STR, many=True, enum=TeamKind.values, allow_blank=True),
             OpenApiParameter("region", OpenApiTypes.INT, allow_blank=True),
         ],
-        responses=BoardSerializer,
+        responses=ReadinessBoardSerializer,
     )
     def get(self, request):
         if not is_government(request.user):
@@ -401,7 +401,7 @@ class ReadinessBoardView(APIView):
         if any(k and k not in TeamKind.values for k in kinds):
             raise serializers.ValidationError({"kind": [_("Choose kinds of team from the list.")]})
         board = rescue.readiness_board(request.user, kinds, board_region(request.user, request.query_params))
-        return Response(BoardSerializer(board).data)
+        return Response(ReadinessBoardSerializer(board).data)
 
 
 # --- URLs (included under /api/v1/ by safety_platform/api_urls.py) ----------------------------------------------
