@@ -16,7 +16,7 @@ from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment
 from organizations.roles import is_city_office_staff
 
-from . import capxml
+from . import capxml, workflow
 from .models import EarlyWarning
 
 
@@ -26,10 +26,6 @@ def import_cap(actor, data: bytes) -> tuple[EarlyWarning, bool]:
     if not is_city_office_staff(actor):
         raise PermissionDenied(_("Only the city safety office's staff import CAP warnings."))
     alert = capxml.parse(data)
-    # Imported here, not at the top: the workflow is written beside this module (issue #16, part WA) and this
-    # module must import without it.
-    from . import workflow
-
     return workflow.apply_cap(actor, alert)
 
 

@@ -9,6 +9,7 @@ from collections import Counter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -47,22 +48,31 @@ def warning_list(request):
     })  # fmt: skip
 
 
+# The warning page lists this many recipient posts, the unanswered first; the live board shows them all.
+DETAIL_ROWS = 50
+
+
 @login_required
 def warning_detail(request, pk: int):
     warning = _visible(request.user, pk)
     history = list(EarlyWarning.objects.visible_to(request.user).filter(series=warning.series).order_by("version"))
-    rows = WarningRecipient.objects.visible_to(request.user).filter(warning=warning)
-    rows = list(rows.select_related("post", "region", "answered_by").order_by("region_path", "role", "post_id"))
+    recipients = WarningRecipient.objects.visible_to(request.user).filter(warning=warning)
+    summary = recipients.aggregate(
+        posts=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)),
+        late=Count("id", filter=Q(answered_at__gt=F("answer_due_at"))),
+        silent=Count("id", filter=Q(answered_at__isnull=True)), nobody=Count("id", filter=Q(nobody=True)),
+    )  # fmt: skip
+    # The posts not answered first, then by region; a few only (the live board lists and follows them all).
+    rows = list(recipients.select_related("post", "region", "answered_by").order_by(
+        F("answered_at").asc(nulls_first=True), "region_path", "role", "post_id")[:DETAIL_ROWS])  # fmt: skip
     labels = dict(AnswerMeasure.choices)
     for row in rows:
         row.measure_labels = [labels.get(code, code) for code in row.measures]
         row.late = row.answered_at > row.answer_due_at if row.answered_at else False
-    summary = {
-        "posts": len(rows), "answered": sum(1 for r in rows if r.answered_at),
-        "late": sum(1 for r in rows if r.late), "silent": sum(1 for r in rows if not r.answered_at),
-        "nobody": sum(1 for r in rows if r.nobody),
-        "measures": [(labels[c], n) for c, n in Counter(c for r in rows for c in r.measures if c in labels).items()],
-    }  # fmt: skip
+    reported = recipients.filter(answered_at__isnull=False).values_list("measures", flat=True)
+    counted = Counter(code for measures in reported for code in measures if code in labels)
+    summary["measures"] = [(labels[code], n) for code, n in counted.items()]
+    summary["more"] = summary["posts"] - len(rows)
     return render(request, "early_warnings/detail.html", {
         "warning": warning, "history": history, "rows": rows, "summary": summary,
         "actions": workflow.can(request.user, warning), "areas": list(warning.areas.order_by("path")),

@@ -1,4 +1,4 @@
-"""CAP messages all the way through `workflow.apply_cap` (issue #16 part WA): created once, superseded, lifted; by
+"""CAP messages all the way through `workflow.apply_cap` (issue #16): created once, superseded, lifted; by
 the API and by the command."""
 
 from __future__ import annotations

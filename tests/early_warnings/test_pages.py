@@ -80,4 +80,22 @@ def test_query_counts_of_the_pages_do_not_grow(client, world, posts):
         last = workflow.issue(city, level="blue", areas=[world.city], **WARNING)
     workflow.answer(world.users["duty1"], last, ["standby"])
     assert (counted("/warnings/"), counted(f"/warnings/{last.pk}/")) == counts
-    assert counts == (5, 9)
+    assert counts == (5, 11)  # the page: its figures, a few posts and the measures reported, a query each
+
+
+def test_the_page_lists_the_unanswered_first_and_a_few_only(client, world):
+    """GIVEN a warning to 55 posts, the first 50 of them answered WHEN the city office opens its page THEN the figures
+    count all 55, the 5 unanswered come first, 50 posts are listed and the rest are left to the live board."""
+    from tests.early_warnings.factories_board import answer, post, recipient, warning
+
+    w = warning(areas=[world.city])
+    rows = [recipient(w, post(world.d1, f"岗位{n:02d}")) for n in range(55)]
+    for row in rows[:50]:
+        answer(row, world.users["district"], row.answer_due_at)
+    client.force_login(world.users["city"])
+    page = client.get(f"/warnings/{w.pk}/").content.decode()
+    listed = page.split('id="recipients"')[1].split("</ul>")[0]
+    assert listed.count("<li>") == 50
+    assert [f"岗位{n:02d}" in listed for n in range(50, 55)] == [True] * 5  # the unanswered, all shown
+    assert listed.index("岗位50") < listed.index("岗位00")
+    assert "50/55" in page and "还有 5 个岗位" in page
