@@ -4,7 +4,9 @@ outbox. See docs/warnings.md.
 Recipient posts, for the warning's areas:
 
 1. the regions covered: each area as given, and below it its county-level regions (a city-wide warning reaches every
-   county's government; a county's warning stops at the county: townships answer to it, not to the city);
+   county's government); a warning of a level in `settings.WARNING_TOWNSHIP_LEVELS` (orange and red) reaches the
+   townships and streets too, as DOMAIN.md asks of a high-level warning ("down to township and village"; villages are
+   not regions here);
 2. of each region covered, its territorial leader posts and its government's duty-officer post;
 3. the departments the kind concerns (`settings.WARNING_DEPARTMENTS`, by the suffix of the department's code) that sit
    in a region covered or above an area: each one's duty-officer post, or its head's where it has none;
@@ -41,6 +43,7 @@ from .choices import RecipientRole, WarningKind, WarningLevel
 from .models import EarlyWarning, WarningRecipient
 
 COUNTY_LEVELS = (RegionLevel.COUNTY, RegionLevel.DISTRICT, RegionLevel.ZONE)
+TOWNSHIP_LEVELS = (RegionLevel.TOWNSHIP, RegionLevel.STREET)
 ENTERPRISE_POSTS = (PositionKind.ENTERPRISE_PRINCIPAL, PositionKind.ENTERPRISE_SAFETY_MANAGER)
 
 
@@ -55,13 +58,15 @@ class Post:
     enterprise: Enterprise | None = None
 
 
-def covered_regions(areas: list[Region]) -> list[Region]:
-    """The areas as given and their county-level regions below them."""
+def covered_regions(areas: list[Region], level: str = "") -> list[Region]:
+    """The areas as given and their county-level regions below them; for a high-level warning (its level in
+    `WARNING_TOWNSHIP_LEVELS`) their townships and streets too."""
     if not areas:
         return []
+    levels = COUNTY_LEVELS + (TOWNSHIP_LEVELS if level in settings.WARNING_TOWNSHIP_LEVELS else ())
     below = Q()
     for area in areas:
-        below |= Q(path__startswith=area.path, level__in=COUNTY_LEVELS)
+        below |= Q(path__startswith=area.path, level__in=levels)
     return list(Region.objects.filter(Q(pk__in=[a.pk for a in areas]) | below).order_by("path"))
 
 
@@ -90,7 +95,7 @@ def concerned_departments(kind: str, areas: list[Region], covered: list[Region])
 
 def derive(warning: EarlyWarning, areas: list[Region], include_key_units: bool = False) -> list[Post]:
     """The recipient posts of a version (see the module's docstring); three queries whatever the count."""
-    covered = covered_regions(areas)
+    covered = covered_regions(areas, warning.level)
     departments = concerned_departments(warning.kind, areas, covered)
     where = Q(unit_kind=UnitKind.GOVERNMENT, region__in=covered,
               kind__in=[PositionKind.TERRITORIAL_LEADER, PositionKind.DUTY_OFFICER])  # fmt: skip

@@ -458,6 +458,9 @@ WARNING_ANSWER_MINUTES = {
     "yellow": envint("WARNING_ANSWER_MINUTES_YELLOW", 30),
     "blue": envint("WARNING_ANSWER_MINUTES_BLUE", 60),
 }
+# A warning of these levels reaches the townships' and streets' posts too (DOMAIN.md: a high-level warning is called
+# down to township and village); the others stop at the county level, whose governments pass them on.
+WARNING_TOWNSHIP_LEVELS = tuple(envlist("WARNING_TOWNSHIP_LEVELS", "orange,red"))
 WARNING_DEPARTMENTS = {
     "rainstorm": ("zjj", "jtj", "slj", "yjj"),
     "typhoon": ("*",),

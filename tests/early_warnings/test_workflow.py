@@ -17,8 +17,10 @@ from early_warnings.choices import RecipientRole, WarningChange, WarningStatus
 from early_warnings.models import EarlyWarning, WarningRecipient
 from notifications import sweeps
 from notifications.models import Notification
+from organizations.choices import PositionKind, UnitKind
 from safety_platform.lib.errors import Conflict
 
+from ..factories import PositionFactory, UserFactory, assign
 from .conftest import WARNING
 
 
@@ -318,3 +320,18 @@ def test_each_delivery_as_the_person_chose_and_the_warning_cannot_be_muted(world
     with pytest.raises(ValidationError):
         kinds.check_muted(["warning"])
     assert kinds.check_muted(["warningtip"]) == ["warningtip"]
+
+
+@pytest.mark.parametrize(("level", "reached"), [("red", True), ("orange", True), ("yellow", False), ("blue", False)])
+def test_a_high_level_warning_reaches_the_streets(world, posts, level, reached):
+    """GIVEN a street of 海滨区 with its leader's post WHEN a warning for 海滨区 is issued THEN an orange or red one
+    reaches the street's leader too (DOMAIN.md: called down to township and village), a yellow or blue one stops at
+    the district, whose government passes it on."""
+    street = PositionFactory(kind=PositionKind.TERRITORIAL_LEADER, unit_kind=UnitKind.GOVERNMENT, region=world.t1,
+                             title="海滨街道主任")  # fmt: skip
+    assign(UserFactory(username="street1", unit_kind=UnitKind.GOVERNMENT, region=world.t1), street)
+    warning = issue(world, level=level)
+    posts_told = set(WarningRecipient.objects.filter(warning=warning).values_list("post_id", flat=True))
+    assert {posts.d1_leader.pk, posts.d1_duty.pk} <= posts_told
+    assert (street.pk in posts_told) is reached
+    assert Notification.objects.filter(kind="warning", position=street).exists() is reached
