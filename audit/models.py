@@ -33,6 +33,12 @@ ACTION_NAMES = {
     "incident.supplement": _("Incident report supplemented"),
     "notification.acknowledge": _("Notice answered"),
     "inspection.answer": _("Item answered"),
+    "rescue.register": _("Rescue team registered"),
+    "rescue.edit": _("Rescue team changed"),
+    "rescue.raise": _("Readiness raised"),
+    "rescue.end_period": _("Readiness period ended early"),
+    "rescue.preposition": _("Forces pre-positioned"),
+    "rescue.withdraw": _("Pre-positioned forces withdrawn"),
 }
 
 

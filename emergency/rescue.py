@@ -20,9 +20,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from audit.models import ACTION_NAMES, AuditEvent, record
+from audit.models import AuditEvent, record
 from organizations.choices import RegionLevel, UnitKind
 from organizations.models import Department, Region, User
 from organizations.roles import DEPARTMENT_STAFF, is_city_office, member_of
@@ -33,15 +32,6 @@ from workdays.models import SpecialDay
 
 from .models import Prepositioning, ReadinessPeriod, RescueTeam, Stock
 from .rescue_choices import RANK, Readiness, TeamKind
-
-ACTION_NAMES.update({
-    "rescue.register": gettext_lazy("Rescue team registered"),
-    "rescue.edit": gettext_lazy("Rescue team changed"),
-    "rescue.raise": gettext_lazy("Readiness raised"),
-    "rescue.end_period": gettext_lazy("Readiness period ended early"),
-    "rescue.preposition": gettext_lazy("Forces pre-positioned"),
-    "rescue.withdraw": gettext_lazy("Pre-positioned forces withdrawn"),
-})  # fmt: skip
 
 # A readiness period or a pre-positioning lasts at most this long (a holiday, a flood season's month or three).
 MAX_PERIOD = timedelta(days=120)
@@ -412,16 +402,23 @@ def raise_for_next_holiday(
 
 def end_period(actor: User, period: ReadinessPeriod | int) -> ReadinessPeriod:
     """End a readiness period early, now (one not started yet is withdrawn: it then covers no time)."""
+    return _cut_short(actor, ReadinessPeriod, period, "end_period", "ended_early")
+
+
+def _cut_short(actor: User, model, row, action: str, mark: str):
+    """End a period-like row (a readiness period, a pre-positioning) now, or withdraw it if it has not started:
+    locked in scope, its rule checked, `<mark>_at` and `<mark>_by` set, audited."""
     now = timezone.now()
     with transaction.atomic():
-        period = _locked(ReadinessPeriod.objects.visible_to(actor).select_related("team"), _pk(period))
-        check(actor, period, "end_period", now)
-        before = period.ends_at
-        period.ends_at = max(now, period.starts_at)
-        period.ended_early_at, period.ended_early_by = now, actor
-        period.save(update_fields=["ends_at", "ended_early_at", "ended_early_by"])
-        record(actor, "rescue.end_period", period, {"ends_at": [before.isoformat(), period.ends_at.isoformat()]})
-    return period
+        row = _locked(model.objects.visible_to(actor).select_related("team"), _pk(row))
+        check(actor, row, action, now)
+        before = row.ends_at
+        row.ends_at = max(now, row.starts_at)
+        setattr(row, f"{mark}_at", now)
+        setattr(row, f"{mark}_by", actor)
+        row.save(update_fields=["ends_at", f"{mark}_at", f"{mark}_by"])
+        record(actor, f"rescue.{action}", row, {"ends_at": [before.isoformat(), row.ends_at.isoformat()]})
+    return row
 
 
 # --- pre-positioned forces ----------------------------------------------------------------------------------------
@@ -492,16 +489,7 @@ def _local(moment: datetime) -> str:
 
 def withdraw(actor: User, row: Prepositioning | int) -> Prepositioning:
     """Withdraw pre-positioned forces now (ones not arrived yet are called off: the row then covers no time)."""
-    now = timezone.now()
-    with transaction.atomic():
-        row = _locked(Prepositioning.objects.visible_to(actor).select_related("team"), _pk(row))
-        check(actor, row, "withdraw", now)
-        before = row.ends_at
-        row.ends_at = max(now, row.starts_at)
-        row.withdrawn_at, row.withdrawn_by = now, actor
-        row.save(update_fields=["ends_at", "withdrawn_at", "withdrawn_by"])
-        record(actor, "rescue.withdraw", row, {"ends_at": [before.isoformat(), row.ends_at.isoformat()]})
-    return row
+    return _cut_short(actor, Prepositioning, row, "withdraw", "withdrawn")
 
 
 # --- the current level ---------------------------------------------------------------------------------------------
