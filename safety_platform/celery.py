@@ -12,6 +12,11 @@ from safety_platform.lib.env import require_secret_key
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safety_platform.settings")
 
+# How every worker runs (runall, docker-compose, the tests): both queues (the sweep has its own), and without gossip,
+# mingle and event heartbeats, which the platform does not use. Gossip's restart after a lost broker can fail inside
+# kombu (`conninfo` None) and leave the consumer stopped; without it the worker reconnects on its own.
+WORKER_ARGS = ("-Q", "celery,escalation", "--without-gossip", "--without-mingle", "--without-heartbeat")
+
 app = Celery("safety_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.db import connection
 
+from safety_platform.celery import WORKER_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
@@ -81,7 +83,7 @@ def running(name: str, args: list[str], env: dict[str, str], log_dir: Path):
 
 def celery(*args: str) -> list[str]:
     if args and args[0] == "worker":
-        args = ("worker", "-Q", "celery,escalation", *args[1:])  # the sweep has its own queue
+        args = ("worker", *WORKER_ARGS, *args[1:])  # as every worker runs
     return [PYTHON, "-m", "celery", "-A", "safety_platform", *args]
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from safety_platform.celery import WORKER_ARGS
 from safety_platform.lib.env import dev_secret_key
 
 DEMO_USERS = ("demo-city", "demo-district", "demo-department", "demo-inspector", "demo-enterprise", "demo-duty")
@@ -55,8 +56,7 @@ class Command(BaseCommand):
             "worker": [
                 *celery,
                 "worker",
-                "-Q",
-                "celery,escalation",
+                *WORKER_ARGS,
                 "-l",
                 "info",
                 "--pool",
