@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "duty_roster",
     "early_warnings",
     "emergency",
+    "risks",
     "dashboards",
     "work",
 ]
@@ -500,3 +501,22 @@ PUBLIC_WARNINGS_MAX_AGE = envint("PUBLIC_WARNINGS_MAX_AGE", 60)
 
 # Emergency supplies (docs/emergency-supplies.md): stock expiring within this many days is an alert.
 SUPPLY_EXPIRY_DAYS = envint("SUPPLY_EXPIRY_DAYS", 30)
+
+# Risk graded control (docs/risks.md). LEC bands: D above the first is red, from the second orange, from the third
+# yellow, below blue (DOMAIN.md: > 320, 160–320, 70–160, < 70). Risk-matrix bands: the least R of red, orange,
+# yellow (20–25, 9–16, 4–8, 1–3). Thresholds differ between places, hence settings.
+RISK_LEC_BANDS = tuple(int(v) for v in envlist("RISK_LEC_BANDS", "320,160,70"))
+RISK_LS_BANDS = tuple(int(v) for v in envlist("RISK_LS_BANDS", "20,9,4"))
+# A point is re-evaluated this many days after its last evaluation (yearly), sooner after an accident or change.
+RISK_REEVALUATION_DAYS = envint("RISK_REEVALUATION_DAYS", 365)
+# A second hazard at the same point within this many days makes the point due for re-evaluation.
+RISK_REPEAT_HAZARD_DAYS = envint("RISK_REPEAT_HAZARD_DAYS", 90)
+
+# The enterprise's own checks: how often a point is checked by its control level (day, week, month, quarter),
+# e.g. RISK_CHECK_PERIODS="post:day,team:week,workshop:month,company:quarter"; during a published holiday theme
+# red and orange points are checked at RISK_HOLIDAY_CHECK_PERIOD instead when that is more often.
+RISK_CHECK_PERIODS = dict(item.split(":", 1) for item in envlist(
+    "RISK_CHECK_PERIODS", "post:day,team:week,workshop:month,company:quarter"))  # fmt: skip
+RISK_HOLIDAY_CHECK_PERIOD = envstr("RISK_HOLIDAY_CHECK_PERIOD", "day")
+# A check answered faster than this many seconds per control is flagged hollow (走过场).
+RISK_HOLLOW_SECONDS_PER_CONTROL = envint("RISK_HOLLOW_SECONDS_PER_CONTROL", 3)

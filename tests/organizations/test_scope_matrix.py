@@ -20,6 +20,16 @@ from hazards.models import Hazard, HazardCategory
 from inspections.models import Campaign, ChecklistVersion, Inspection
 from organizations.choices import PositionKind, UnitKind
 from organizations.scope import Scope, ScopedQuerySet
+from risks.models import (
+    CheckResult,
+    CheckTask,
+    PointHazard,
+    RiskControl,
+    RiskEvaluation,
+    RiskPoint,
+    RiskTheme,
+    ThemeConfirmation,
+)
 from tests.emergency.supplies_world import (
     HOUSES_SEEN,
     PLANS_SEEN,
@@ -96,6 +106,24 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         "enterprise": {"e1"},
         "outsider": set(),
     },
+    # --- risks: points and everything about them by their enterprise; themes by region, with their ancestors' ---
+    **{
+        f"risks.{name}": ENTERPRISES
+        for name in (
+            "RiskPoint",
+            "RiskControl",
+            "RiskEvaluation",
+            "PointHazard",
+            "CheckTask",
+            "CheckResult",
+            "ThemeConfirmation",
+        )  # fmt: skip
+    },
+    "risks.RiskTheme": {
+        **{role: {"theme_city", "theme_d2"} for role in ("city", "dept_head", "inspector")},
+        **{role: {"theme_city"} for role in ("district", "county_dept", "enterprise")},
+        "outsider": set(),
+    },
 }
 
 
@@ -155,6 +183,24 @@ def records(world):
                                     enterprise=enterprise)  # fmt: skip
         WarningRecipient.objects.create(warning=warning, post=principal, role="key_unit", region=enterprise.region,
                                         enterprise=enterprise, sent_at=now, answer_due_at=now)  # fmt: skip
+    for name in ("theme_city", "theme_d2"):
+        region = world.city if name == "theme_city" else world.d2
+        theme = RiskTheme.objects.create(kind="holiday", title=name, required_controls="值班", starts_on=now.date(),
+                                         ends_on=now.date(), confirm_by=now, region=region, region_path=region.path,
+                                         created_by=world.users["city"])  # fmt: skip
+    for name in ("e1", "e2", "e3", "e4"):
+        enterprise = getattr(world, name)
+        place = {"region_path": enterprise.region.path, "industry": enterprise.industry}
+        point = RiskPoint.objects.create(enterprise=enterprise, region=enterprise.region, name="罐区",
+                                         responsible_name="张", score=20, computed_colour="blue", colour="blue",
+                                         reevaluate_by=now.date(), **place)  # fmt: skip
+        control = RiskControl.objects.create(point=point, kind="engineering", measure="液位报警")
+        RiskEvaluation.objects.create(point=point, method="lec", score=20, computed_colour="blue", colour="blue")
+        PointHazard.objects.create(point=point, hazard=Hazard.objects.get(enterprise=enterprise))
+        task = CheckTask.objects.create(point=point, enterprise=enterprise, control_level="team",
+                                        period_start=now.date(), due_on=now.date(), **place)  # fmt: skip
+        CheckResult.objects.create(task=task, control=control, in_place=True)
+        ThemeConfirmation.objects.create(theme=theme, enterprise=enterprise, **place)
     return world
 
 
@@ -175,8 +221,17 @@ def names(world, rows) -> set[str]:
             "inspections.Inspection",
             "duty_roster.IncidentReport",
             "early_warnings.WarningRecipient",
+            "risks.RiskPoint",
+            "risks.CheckTask",
+            "risks.ThemeConfirmation",
         ):
             found.add(enterprises[row.enterprise_id])
+        elif label in ("risks.RiskControl", "risks.RiskEvaluation", "risks.PointHazard"):
+            found.add(enterprises[row.point.enterprise_id])
+        elif label == "risks.CheckResult":
+            found.add(enterprises[row.task.enterprise_id])
+        elif label == "risks.RiskTheme":
+            found.add(row.title)
         elif label == "inspections.Campaign":
             found.add("campaign")
         elif label == "duty_roster.ShiftChange":

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RisksConfig(AppConfig):
+    name = "risks"
+    verbose_name = _("Risk graded control")
+
+    def ready(self) -> None:
+        # Notice kinds and sweepers are registered here, one block per concern (points, themes, checks).
+        pass
