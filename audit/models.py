@@ -39,6 +39,8 @@ ACTION_NAMES = {
     "rescue.end_period": _("Readiness period ended early"),
     "rescue.preposition": _("Forces pre-positioned"),
     "rescue.withdraw": _("Pre-positioned forces withdrawn"),
+    # --- risks: points ---
+    "risk.create": _("Risk point registered"),
 }
 
 

@@ -15,6 +15,7 @@ from django.db.models import ProtectedError, RestrictedError
 from ops.seeding.enterprises import BULK_PREFIX, load_bulk_enterprises
 from ops.seeding.hazards import delete_bulk_hazards, load_bulk_hazards
 from ops.seeding.inspections import delete_bulk_inspections, load_bulk_inspections
+from ops.seeding.risks import delete_bulk_risk_points, load_bulk_risk_points
 from organizations.demo import load_reference
 
 # (option, what it makes, loader); run in this order, since later generators hang from earlier rows.
@@ -22,6 +23,7 @@ STEPS: list[tuple[str, str, Callable[..., dict[str, int]]]] = [
     ("enterprises", "enterprises", load_bulk_enterprises),
     ("hazards", "hazards", load_bulk_hazards),
     ("inspections", "inspections", load_bulk_inspections),
+    ("risk_points", "risk points", load_bulk_risk_points),
 ]
 
 
@@ -34,6 +36,12 @@ class Command(BaseCommand):
             "--inspections", type=int, default=0, help="How many inspections (of one city-wide campaign) to add."
         )
         parser.add_argument("--hazards", type=int, default=0, help="How many hazards to add over the bulk enterprises.")
+        parser.add_argument(
+            "--risk-points",
+            type=int,
+            default=0,
+            help="How many risk points (two controls each) over the bulk enterprises.",
+        )
         parser.add_argument("--seed", type=int, default=1, help="Seed of the generator: same seed, same rows.")
         parser.add_argument(
             "--reset",
@@ -48,6 +56,7 @@ class Command(BaseCommand):
             # Hazards point at enterprises: they go first, whatever is regenerated.
             delete_bulk_hazards()
             delete_bulk_inspections()
+            delete_bulk_risk_points()
         for option, label, loader in STEPS:
             count = options[option]
             if count < 0:
