@@ -39,6 +39,10 @@ class RiskPoint(models.Model):
     region = models.ForeignKey(Region, models.PROTECT, related_name="+", verbose_name=_("region"))
     region_path = models.CharField(_("region path"), max_length=255, db_index=True, editable=False)
     industry = models.ForeignKey(Industry, models.PROTECT, related_name="+", verbose_name=_("industry"))
+    # The supervising department, resolved as a hazard's is (organizations.responsibility) when the point is written:
+    # the four-colour counts per department group by it and its lists filter by it.
+    department = models.ForeignKey(Department, models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name=_("supervising department"))  # fmt: skip
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=PointKind.choices, default=PointKind.PLACE)
     place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("Workshop, floor, area."))
@@ -80,7 +84,9 @@ class RiskPoint(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_fields = ScopeFields(region="region_path", industry="industry_id", enterprise="enterprise_id")
+    scope_fields = ScopeFields(
+        region="region_path", industry="industry_id", enterprise="enterprise_id", department="department_id"
+    )
 
     class Meta:
         verbose_name = _("risk point")
@@ -90,6 +96,7 @@ class RiskPoint(models.Model):
             models.Index(fields=["region_path", "colour"], name="riskpoint_region_colour"),
             models.Index(fields=["industry", "colour"], name="riskpoint_industry_colour"),
             models.Index(fields=["enterprise", "colour"], name="riskpoint_enterprise_colour"),
+            models.Index(fields=["department", "colour"], name="riskpoint_department_colour"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ls_l__isnull=True) | Q(ls_l__gte=1, ls_l__lte=5), name="riskpoint_ls_l"),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import record
 from organizations.models import Enterprise, User
+from organizations.responsibility import SupervisionMap
 from organizations.roles import is_enterprise_staff_of
 from safety_platform.lib.errors import Conflict
 
@@ -151,11 +152,15 @@ def _keep_evaluation(actor: User | None, point: RiskPoint, occasion: str) -> Ris
     )  # fmt: skip
 
 
-def build_point(enterprise: Enterprise, data: PointData) -> tuple[RiskPoint, list[RiskControl]]:
+def build_point(
+    enterprise: Enterprise, data: PointData, supervision_map: SupervisionMap | None = None
+) -> tuple[RiskPoint, list[RiskControl]]:
     """The point and its controls as they would be stored, validated, nothing written: the page, the API and the
-    import (which checks every row before writing any) share it. ValidationError by field."""
+    import (which checks every row before writing any, with one `supervision_map`) share it. The supervising
+    department is resolved as a hazard's is. ValidationError by field."""
+    supervision = (supervision_map or SupervisionMap()).resolve(enterprise)
     point = RiskPoint(enterprise=enterprise, region_id=enterprise.region_id, region_path=enterprise.region.path,
-                      industry_id=enterprise.industry_id)  # fmt: skip
+                      industry_id=enterprise.industry_id, department=supervision.department)  # fmt: skip
     for name in POINT_FIELDS:
         if name in data.fields:
             setattr(point, name, data.fields[name])
@@ -178,7 +183,7 @@ def build_point(enterprise: Enterprise, data: PointData) -> tuple[RiskPoint, lis
     point.reevaluate_by = next_yearly(timezone.localdate())
     point.reevaluation_reason = ReevaluationReason.YEARLY
     try:
-        point.full_clean(exclude=["enterprise", "region", "industry", "evaluated_by", *errors])
+        point.full_clean(exclude=["enterprise", "region", "industry", "department", "evaluated_by", *errors])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:

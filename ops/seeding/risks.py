@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from organizations.models import Enterprise
+from organizations.responsibility import SupervisionMap
 from risks.choices import ControlKind, ControlLevel
 from risks.evaluation import lec_colour
 from risks.models import CheckResult, CheckTask, PointHazard, RiskControl, RiskEvaluation, RiskPoint
@@ -97,6 +98,8 @@ def bulk_risk_point_rows(count: int, seed: int) -> Iterator[dict]:
     )
     if not enterprises:
         raise ValueError("Generate bulk enterprises first (--enterprises N).")
+    supervision = SupervisionMap()
+    departments = {e.id: getattr(supervision.resolve(e).department, "id", None) for e in enterprises}
     colours, colour_weights = zip(*COLOUR_WEIGHTS.items(), strict=True)
     levels, level_weights = zip(*LEVEL_WEIGHTS.items(), strict=True)
     now = timezone.now()
@@ -112,6 +115,7 @@ def bulk_risk_point_rows(count: int, seed: int) -> Iterator[dict]:
             "region_id": enterprise.region_id,
             "region_path": enterprise.region.path,
             "industry_id": enterprise.industry_id,
+            "department_id": departments[enterprise.id],
             "name": rng.choice(NAMES),
             "kind": "place",
             "place": rng.choice(PLACES),

@@ -34,6 +34,7 @@ def test_the_enterprise_registers_a_point_and_its_grade_is_computed(world):
     point = points.create_point(actor, world.e1, data())
     assert (point.score, point.computed_colour, point.colour) == (Decimal(540), "red", "red")
     assert (point.region_path, point.industry_id) == (world.e1.region.path, world.e1.industry_id)
+    assert point.department == world.d1_yjj  # as a hazard of e1 (海滨区, chemicals) would be assigned
     assert list(RiskControl.objects.filter(point=point).values_list("measure", flat=True)) == [
         "氨气泄漏报警",
         "防毒面具",
