@@ -39,6 +39,12 @@ ACTION_NAMES = {
     "rescue.end_period": _("Readiness period ended early"),
     "rescue.preposition": _("Forces pre-positioned"),
     "rescue.withdraw": _("Pre-positioned forces withdrawn"),
+    # --- risk themes ---
+    "risk_theme.create": _("Risk theme drafted"),
+    "risk_theme.edit": _("Risk theme changed"),
+    "risk_theme.publish": _("Risk theme published"),
+    "risk_theme.withdraw": _("Risk theme withdrawn"),
+    "risk_theme.confirm": _("Risk theme confirmed"),
 }
 
 
