@@ -276,6 +276,9 @@ SPECTACULAR_SETTINGS = {
         "WarningLevelEnum": "early_warnings.choices.WarningLevel",
         "WarningStatusEnum": "early_warnings.choices.WarningStatus",
         "WarningChangeEnum": "early_warnings.choices.WarningChange",
+        # --- risk themes ---
+        "RiskThemeKindEnum": "risks.choices.ThemeKind",
+        "RiskThemeStatusEnum": "risks.choices.ThemeStatus",
     },
 }
 

@@ -90,8 +90,8 @@ def test_each_bad_input_is_refused_by_field(world, case):
 
 
 def test_a_government_stays_in_its_territory_and_a_department_in_its_industries(world):
-    """GIVEN 海滨区's leader and the city's housing bureau WHEN one names 新城区, the other chemicals THEN 400 on region,
-    400 on industries, each in Chinese."""
+    """GIVEN 海滨区's leader and the city's housing bureau WHEN one names 新城区, the other chemicals THEN 400 on
+    region, 400 on industries, each in Chinese."""
     with pytest.raises(ValidationError) as caught:
         themes.create(world.users["district"], **fields(region=world.d2))
     assert caught.value.message_dict["region"] == ["请选择您辖区内的区域。"]

@@ -58,9 +58,12 @@ def test_the_form_creates_a_draft_and_shows_errors_by_field(client, world, posts
     login(client, world.users["city"])
     assert client.get(reverse("risk_themes:new")).status_code == 200
     values = fields()
-    data = {"kind": "holiday", "title": "元旦假期风险", "region": world.city.pk, "industries": [world.chem.pk],
-            "starts_on": values["starts_on"].isoformat(), "ends_on": (values["starts_on"] - timedelta(days=1)).isoformat(),
-            "confirm_by": values["confirm_by"].strftime("%Y-%m-%dT%H:%M"), "required_controls": "动火作业审批"}  # fmt: skip
+    data = {
+        "kind": "holiday", "title": "元旦假期风险", "region": world.city.pk, "industries": [world.chem.pk],
+        "starts_on": values["starts_on"].isoformat(),
+        "ends_on": (values["starts_on"] - timedelta(days=1)).isoformat(),
+        "confirm_by": values["confirm_by"].strftime("%Y-%m-%dT%H:%M"), "required_controls": "动火作业审批",
+    }  # fmt: skip
     bad = client.post(reverse("risk_themes:new"), data)
     assert bad.status_code == 400 and "最后一天不能早于第一天" in bad.content.decode()
     data["ends_on"] = values["ends_on"].isoformat()
