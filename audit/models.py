@@ -41,6 +41,12 @@ ACTION_NAMES = {
     "rescue.withdraw": _("Pre-positioned forces withdrawn"),
     # --- risks: points ---
     "risk.create": _("Risk point registered"),
+    # --- risk themes ---
+    "risk_theme.create": _("Risk theme drafted"),
+    "risk_theme.edit": _("Risk theme changed"),
+    "risk_theme.publish": _("Risk theme published"),
+    "risk_theme.withdraw": _("Risk theme withdrawn"),
+    "risk_theme.confirm": _("Risk theme confirmed"),
 }
 
 

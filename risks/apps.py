@@ -10,4 +10,12 @@ class RisksConfig(AppConfig):
 
     def ready(self) -> None:
         # Notice kinds and sweepers are registered here, one block per concern (points, themes, checks).
-        pass
+
+        # --- risk themes: a theme to confirm is must-answer (never muted); its pass-up worded and marked here ---
+        from notifications import answers, kinds, outbox
+
+        from . import themes
+
+        kinds.register(themes.KIND, _("Risk theme to confirm"), mutable=False)
+        answers.register_wording(themes.wording)
+        outbox.notices_passed_up.connect(themes.mark_passed_up, dispatch_uid="risks.themes.passed_up")

@@ -79,5 +79,6 @@ urlpatterns = [
     path("reports/quarterly/", dashboard_api.QuarterlyView.as_view(), name="quarterly"),
     path("warnings/cap/", cap_api.CapImportView.as_view(), name="warning-cap-import"),
     path("", include("emergency.rescue_api")),  # emergency/: teams, readiness periods, forces, the board
+    path("", include("risks.theme_api")),  # risks/themes/, risks/theme-confirmations/
     *router.urls,
 ]

@@ -1,5 +1,5 @@
-"""The navigation, grouped by task: Hazards, Inspections, Duty, Statistics, Manage and Notices (at most six top
-entries; a group of several entries opens as a menu, one of a single entry is a plain link).
+"""The navigation, grouped by task: Hazards, Inspections, Risks, Duty, Statistics, Manage and Notices (at most seven
+top entries; a group of several entries opens as a menu, one of a single entry is a plain link).
 
 Each entry is shown only to those its view lets in: the condition here is the view's own check (the same
 `organizations.roles` predicate, scope kind or workflow function), so no entry leads to a 403;
@@ -22,7 +22,7 @@ from organizations.registry import can_keep_registry
 from organizations.roles import is_city_office, is_enterprise, is_government, is_supervising_unit
 from organizations.scope import Scope, ScopeKind
 
-MAX_TOP_ENTRIES = 6
+MAX_TOP_ENTRIES = 7
 
 
 @dataclass
@@ -85,6 +85,15 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
         ),
     )
+    # --- risks (#17): others add their entries to this group ---
+    risks = Group(
+        "risks",
+        pgettext_lazy("navigation", "Risks"),
+        entries(
+            (_("Risk themes"), reverse("risk_themes:list"), government and not enterprise),
+            (_("Risk themes to confirm"), reverse("risk_themes:mine"), enterprise),
+        ),
+    )
     duty = Group(
         "duty",
         pgettext_lazy("navigation", "Duty"),
@@ -132,7 +141,7 @@ def groups_for(user, path: str = "") -> list[Group]:
         ),
         count=Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     )
-    groups = [g for g in (hazards, inspections, duty, statistics, manage, notices) if g.entries]
+    groups = [g for g in (hazards, inspections, risks, duty, statistics, manage, notices) if g.entries]
     assert len(groups) <= MAX_TOP_ENTRIES
     return groups
 

@@ -276,6 +276,9 @@ SPECTACULAR_SETTINGS = {
         "WarningLevelEnum": "early_warnings.choices.WarningLevel",
         "WarningStatusEnum": "early_warnings.choices.WarningStatus",
         "WarningChangeEnum": "early_warnings.choices.WarningChange",
+        # --- risk themes ---
+        "RiskThemeKindEnum": "risks.choices.ThemeKind",
+        "RiskThemeStatusEnum": "risks.choices.ThemeStatus",
     },
 }
 
@@ -520,3 +523,6 @@ RISK_CHECK_PERIODS = dict(item.split(":", 1) for item in envlist(
 RISK_HOLIDAY_CHECK_PERIOD = envstr("RISK_HOLIDAY_CHECK_PERIOD", "day")
 # A check answered faster than this many seconds per control is flagged hollow (走过场).
 RISK_HOLLOW_SECONDS_PER_CONTROL = envint("RISK_HOLLOW_SECONDS_PER_CONTROL", 3)
+# --- risk themes ---
+# A risk theme's notice not confirmed by its time passes up to the superior post, who answers it within these hours.
+RISK_THEME_PASS_UP_HOURS = envint("RISK_THEME_PASS_UP_HOURS", 24)
