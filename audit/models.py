@@ -41,6 +41,7 @@ ACTION_NAMES = {
     "rescue.withdraw": _("Pre-positioned forces withdrawn"),
     # --- risks: points ---
     "risk.create": _("Risk point registered"),
+    "risk.import": _("Risk points imported"),
 }
 
 

@@ -21,6 +21,7 @@ from notifications.models import Notification
 from organizations.registry import can_keep_registry
 from organizations.roles import is_city_office, is_enterprise, is_government, is_supervising_unit
 from organizations.scope import Scope, ScopeKind
+from risks import importing
 
 MAX_TOP_ENTRIES = 6
 
@@ -58,6 +59,15 @@ def may_file_hazard(user) -> bool:
     return True
 
 
+def may_import_risk_points(user) -> bool:
+    """Whether the risk-point import page lets this user in (its own check, `importing.require_importer`)."""
+    try:
+        importing.require_importer(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def groups_for(user, path: str = "") -> list[Group]:
     """The navigation groups this user may use, each with the entries whose views let them in."""
     scoped = Scope.for_user(user).kind != ScopeKind.NONE
@@ -83,6 +93,13 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("My inspections"), reverse("inspections:today"), supervising),
             (_("Campaigns"), reverse("inspections:campaigns"), not enterprise),
             (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
+        ),
+    )
+    risks = Group(
+        "risks",
+        pgettext_lazy("navigation", "Risks"),
+        entries(
+            (_("Import risk points"), reverse("risks_io:import"), may_import_risk_points(user)),
         ),
     )
     duty = Group(
@@ -132,7 +149,7 @@ def groups_for(user, path: str = "") -> list[Group]:
         ),
         count=Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     )
-    groups = [g for g in (hazards, inspections, duty, statistics, manage, notices) if g.entries]
+    groups = [g for g in (hazards, inspections, risks, duty, statistics, manage, notices) if g.entries]
     assert len(groups) <= MAX_TOP_ENTRIES
     return groups
 

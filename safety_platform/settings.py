@@ -520,3 +520,11 @@ RISK_CHECK_PERIODS = dict(item.split(":", 1) for item in envlist(
 RISK_HOLIDAY_CHECK_PERIOD = envstr("RISK_HOLIDAY_CHECK_PERIOD", "day")
 # A check answered faster than this many seconds per control is flagged hollow (走过场).
 RISK_HOLLOW_SECONDS_PER_CONTROL = envint("RISK_HOLLOW_SECONDS_PER_CONTROL", 3)
+
+# Importing risk points from the Excel template (risks/importing.py): the largest file, what its ZIP may unpack to
+# (a bomb is refused before parsing), the most points in one file, and how long the same file sent again for the
+# same enterprise counts as a double submit (nothing written, the first import's answer).
+RISK_IMPORT_MAX_BYTES = envint("RISK_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+RISK_IMPORT_MAX_UNPACKED_BYTES = envint("RISK_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+RISK_IMPORT_MAX_ROWS = envint("RISK_IMPORT_MAX_ROWS", 5000)
+RISK_IMPORT_REPEAT_MINUTES = envint("RISK_IMPORT_REPEAT_MINUTES", 10)
