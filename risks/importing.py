@@ -27,6 +27,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import TextChoices
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -62,6 +63,8 @@ CONTROL_COLUMNS = [
 COLUMNS = [*FIELD_COLUMNS, *((f"control_{k}", h, w) for k, h, w in CONTROL_COLUMNS)]
 HEADERS = {key: header for key, header, _w in COLUMNS}
 REQUIRED = ("name", "responsible_name")
+# Computed by the writer: blank only when the evaluation's inputs were refused, which is reported by their columns.
+COMPUTED = ("score", "computed_colour", "colour")
 YES_NO_FIELDS = ("is_key_place", "is_major_hazard_source", "meets_major_criterion")
 TEXT_FIELDS = ("name", "place", "description", "responsible_name", "responsible_phone", "emergency_measures",
                "report_phone")  # fmt: skip
@@ -115,8 +118,8 @@ def _file_error(message: str) -> ImportRefused:
 def _open_sheet(content: bytes):
     """The first sheet, read-only, after the cheap checks; ImportRefused for a file that is not a usable .xlsx."""
     if len(content) > settings.RISK_IMPORT_MAX_BYTES:
-        limit = settings.RISK_IMPORT_MAX_BYTES // (1024 * 1024) or 1
-        raise _file_error(_("The file is larger than %(mb)d MB.") % {"mb": limit})
+        raise _file_error(_("The file is larger than %(size)s.") % {
+            "size": filesizeformat(settings.RISK_IMPORT_MAX_BYTES)})  # fmt: skip
     not_xlsx = _("This is not an Excel workbook (.xlsx). Download the template and fill it in.")
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -325,8 +328,8 @@ def check_rows(enterprise: Enterprise, rows: list[tuple[int, dict]]) -> list[tup
             built.append(points.build_point(enterprise, data, supervision))
         except ValidationError as exc:
             problems += [Problem(number, _column(field), message) for field, messages in exc.message_dict.items()
-                         for message in messages if not any(p.row == number and p.field == _column(field)
-                                                            for p in found)]  # fmt: skip
+                         if field not in COMPUTED and not any(p.field == _column(field) for p in found)
+                         for message in messages]  # fmt: skip
     if not rows:
         problems.append(Problem(None, _("file"), _("The sheet holds no risk point below its header.")))
     if problems:
