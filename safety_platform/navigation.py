@@ -1,5 +1,5 @@
-"""The navigation, grouped by task: Hazards, Inspections, Duty, Statistics, Manage and Notices (at most six top
-entries; a group of several entries opens as a menu, one of a single entry is a plain link).
+"""The navigation, grouped by task: Hazards, Inspections, Risks, Duty, Statistics, Manage and Notices (at most seven
+top entries; a group of several entries opens as a menu, one of a single entry is a plain link).
 
 Each entry is shown only to those its view lets in: the condition here is the view's own check (the same
 `organizations.roles` predicate, scope kind or workflow function), so no entry leads to a 403;
@@ -23,7 +23,7 @@ from organizations.roles import is_city_office, is_enterprise, is_government, is
 from organizations.scope import Scope, ScopeKind
 from risks import importing
 
-MAX_TOP_ENTRIES = 6
+MAX_TOP_ENTRIES = 7
 
 
 @dataclass
@@ -100,6 +100,7 @@ def groups_for(user, path: str = "") -> list[Group]:
         pgettext_lazy("navigation", "Risks"),
         entries(
             (_("Import risk points"), reverse("risks_io:import"), may_import_risk_points(user)),
+            (_("Export risk points"), reverse("risks_io:export"), scoped),
         ),
     )
     duty = Group(
