@@ -9,7 +9,8 @@ from openpyxl import Workbook
 from risks.importing import COLUMNS
 
 GOOD = {
-    "name": "液氨储罐", "kind": "设施设备", "place": "一号罐区", "hazard_factors": "化学性因素（物）、心理、生理性因素（人）",
+    "name": "液氨储罐", "kind": "设施设备", "place": "一号罐区",
+    "hazard_factors": "化学性因素（物）、心理、生理性因素（人）",
     "accident_types": "火灾，中毒和窒息", "control_level": "车间级", "responsible_name": "李工",
     "responsible_phone": 13800000000, "is_key_place": "是", "is_major_hazard_source": "否", "method": "LEC",
     "lec_l": 6, "lec_e": 6, "lec_c": 15, "control_engineering": "氨气泄漏报警\n紧急切断阀",
