@@ -47,6 +47,7 @@ ACTION_NAMES = {
     "risk_theme.publish": _("Risk theme published"),
     "risk_theme.withdraw": _("Risk theme withdrawn"),
     "risk_theme.confirm": _("Risk theme confirmed"),
+    "risk.import": _("Risk points imported"),
 }
 
 

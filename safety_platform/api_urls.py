@@ -17,6 +17,7 @@ from inspections import api as inspection_api
 from inspections import versions_api
 from notifications import api as notification_api
 from organizations import api as org_api
+from risks import io_api as risk_io_api
 from safety_platform.lib.api import IdConverter
 from work import api as work_api
 
@@ -80,5 +81,7 @@ urlpatterns = [
     path("warnings/cap/", cap_api.CapImportView.as_view(), name="warning-cap-import"),
     path("", include("emergency.rescue_api")),  # emergency/: teams, readiness periods, forces, the board
     path("", include("risks.theme_api")),  # risks/themes/, risks/theme-confirmations/
+    # --- risks: import of risk points ---
+    path("risks/points/import/", risk_io_api.RiskPointImportView.as_view(), name="risk-point-import"),
     *router.urls,
 ]

@@ -21,6 +21,7 @@ from notifications.models import Notification
 from organizations.registry import can_keep_registry
 from organizations.roles import is_city_office, is_enterprise, is_government, is_supervising_unit
 from organizations.scope import Scope, ScopeKind
+from risks import importing
 
 MAX_TOP_ENTRIES = 7
 
@@ -53,6 +54,15 @@ def may_file_hazard(user) -> bool:
     """Whether the hazard filing page lets this user in (its own check, `workflow.require_filer`)."""
     try:
         workflow.require_filer(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def may_import_risk_points(user) -> bool:
+    """Whether the risk-point import page lets this user in (its own check, `importing.require_importer`)."""
+    try:
+        importing.require_importer(user)
     except PermissionDenied:
         return False
     return True
@@ -92,6 +102,8 @@ def groups_for(user, path: str = "") -> list[Group]:
         entries(
             (_("Risk themes"), reverse("risk_themes:list"), government and not enterprise),
             (_("Risk themes to confirm"), reverse("risk_themes:mine"), enterprise),
+            (_("Import risk points"), reverse("risks_io:import"), may_import_risk_points(user)),
+            (_("Export risk points"), reverse("risks_io:export"), scoped),
         ),
     )
     duty = Group(

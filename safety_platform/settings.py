@@ -526,3 +526,11 @@ RISK_HOLLOW_SECONDS_PER_CONTROL = envint("RISK_HOLLOW_SECONDS_PER_CONTROL", 3)
 # --- risk themes ---
 # A risk theme's notice not confirmed by its time passes up to the superior post, who answers it within these hours.
 RISK_THEME_PASS_UP_HOURS = envint("RISK_THEME_PASS_UP_HOURS", 24)
+
+# Importing risk points from the Excel template (risks/importing.py): the largest file, what its ZIP may unpack to
+# (a bomb is refused before parsing), the most points in one file, and how long the same file sent again for the
+# same enterprise counts as a double submit (nothing written, the first import's answer).
+RISK_IMPORT_MAX_BYTES = envint("RISK_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+RISK_IMPORT_MAX_UNPACKED_BYTES = envint("RISK_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+RISK_IMPORT_MAX_ROWS = envint("RISK_IMPORT_MAX_ROWS", 5000)
+RISK_IMPORT_REPEAT_MINUTES = envint("RISK_IMPORT_REPEAT_MINUTES", 10)

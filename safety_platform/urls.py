@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("early_warnings.board_urls")),
     path("", include("emergency.supplies_urls")),
     path("", include("risks.theme_urls")),
+    path("", include("risks.io_urls")),  # risks: import and export of risk points
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -41,7 +41,8 @@ ERROR_SCHEMA = {
                 "code": {"type": "string"},
                 "rows": {
                     "type": "array",
-                    "description": "A refused checklist import: each problem, by row, section, item and field.",
+                    "description": "A refused checklist or risk-point import: each problem, by row, section, item "
+                    "and field.",
                     "items": {
                         "type": "object",
                         "properties": {
