@@ -126,7 +126,11 @@ class RiskThemeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return RiskTheme.objects.none()
-        return themes.visible_themes(self.request.user).select_related("region").prefetch_related("industries")
+        return (
+            themes.visible_themes(self.request.user)
+            .select_related("region", "created_by")
+            .prefetch_related("industries")
+        )
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -395,7 +395,10 @@ def publish(actor: User, theme: RiskTheme | int) -> RiskTheme:
             raise ValidationError({"confirm_by": _("The time to confirm by has passed; change it first.")})
         reference = Scope.for_user(actor).reference
         if theme.department_id is not None and not theme.industries.exists():
-            theme.industries.set(sorted(reference.supervised_by(theme.department)))
+            supervised = reference.supervised_by(theme.department)
+            if not supervised:  # none chosen would otherwise mean every industry
+                raise ValidationError({"industries": _("Your department supervises no industry.")})
+            theme.industries.set(sorted(supervised))
         count = _insert_confirmations(theme, covered_industries(theme, reference))
         if not count:
             raise ValidationError(

@@ -352,3 +352,21 @@ def test_holiday_theme_on_names_the_published_holiday_themes_of_a_day_and_where(
     assert list(Enterprise.objects.filter(cover.q("region__path", "industry_id"))) == [world.e1]
     assert not themes.holiday_theme_on(today() + timedelta(days=30))
     assert themes.holiday_theme_on(today() + timedelta(days=30), [world.e1.pk]).enterprise_ids == frozenset()
+
+
+def test_a_department_supervising_nothing_cannot_publish_to_everyone(world):
+    """GIVEN a department in charge of no industry (and not the default supervisor) WHEN its head publishes a theme
+    without industries THEN 400 on industries, not a theme for every industry; still a draft."""
+    from organizations.choices import PositionKind, UnitKind
+
+    from ..factories import DepartmentFactory, PositionFactory, UserFactory, assign
+
+    idle = DepartmentFactory(code="idle", name="市闲置局", region=world.city)
+    head = UserFactory(username="idle_head", unit_kind=UnitKind.DEPARTMENT, department=idle)
+    assign(head, PositionFactory(kind=PositionKind.DEPARTMENT_HEAD, unit_kind=UnitKind.DEPARTMENT, department=idle))
+    theme = themes.create(head, **fields())
+    with pytest.raises(ValidationError) as caught:
+        themes.publish(head, theme.pk)
+    assert caught.value.message_dict["industries"] == ["本部门未监管任何行业。"]
+    theme.refresh_from_db()
+    assert theme.status == ThemeStatus.DRAFT and not theme.confirmations.exists()

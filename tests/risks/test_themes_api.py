@@ -97,3 +97,20 @@ def test_the_confirmations_drill_down_by_state_and_region(world, posts):
     assert listed(api(world.users["district"])) == {world.e1.pk, world.e4.pk}
     assert city.get(CONFIRMATIONS, {"confirmed": "maybe"}).status_code == 400
     assert ThemeConfirmation.objects.filter(theme=theme).count() == 4
+
+
+def list_queries(world, n: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(n):
+        published(world.users["district"], region=world.d1, title=f"主题{n}-{i}")
+    client = api(world.users["district"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(THEMES).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_list_costs_the_same_queries_for_2_or_8_themes(world, posts):
+    """GIVEN 2 themes, then 6 more WHEN 海滨区 lists them (counts and actions included) THEN the same queries."""
+    assert list_queries(world, 2) == list_queries(world, 6)

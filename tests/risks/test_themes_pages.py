@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from risks import themes
 from risks.choices import ThemeStatus
@@ -146,3 +147,22 @@ def test_the_enterprise_confirms_from_its_page(client, world, posts):
     clerk = login(client, world.users["e1_clerk"]).get(reverse("risk_themes:confirm", args=[theme.pk]))
     assert clerk.status_code == 200 and "确认：已检查管控措施" not in clerk.content.decode()
     assert login(client, world.users["outsider"]).get(reverse("risk_themes:mine")).status_code == 403
+
+
+def test_the_edit_page_changes_a_draft(client, world, posts):
+    """GIVEN the housing bureau's draft WHEN its head opens the edit page THEN only the industries it supervises are
+    offered; WHEN it posts a new title THEN saved and audited; a district gets 404 for the draft."""
+    theme = themes.create(world.users["dept_head"], **fields())
+    login(client, world.users["dept_head"])
+    url = reverse("risk_themes:edit", args=[theme.pk])
+    form = client.get(url).context["form"]
+    assert list(form.fields["industries"].queryset) == [world.build]
+    data = {name: value for name, value in form.initial.items() if name != "industries"}
+    data |= {
+        "title": "建筑施工冬季风险", "region": world.city.pk, "starts_on": theme.starts_on.isoformat(),
+        "ends_on": theme.ends_on.isoformat(), "confirm_by": localtime(theme.confirm_by).strftime("%Y-%m-%dT%H:%M"),
+    }  # fmt: skip
+    assert client.post(url, data).status_code == 302
+    theme.refresh_from_db()
+    assert theme.title == "建筑施工冬季风险"
+    assert login(client, world.users["district"]).get(url).status_code == 404
