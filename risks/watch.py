@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Window
 
 from organizations.models import User
-from organizations.scope import Scope, ScopeKind
 
 from .choices import Colour
 from .models import RiskPoint
@@ -23,23 +22,18 @@ def points_link(**params) -> str:
 
 
 def key_red_query(user: User) -> dict:
-    """The list's filters for the key units' red points a user watches: a department's own (by the point's stored
-    department_id), everyone else's in their scope."""
-    scope = Scope.for_user(user)
-    department = scope.department_id if scope.kind == ScopeKind.DEPARTMENT else None
-    return {"department": department, "colour": Colour.RED.value, "key_unit": 1}
+    """The list's filters for the key units' red points a user watches. No department filter: a department watches
+    every point it sees (its industries in its region, and the points assigned to it), which the list, scoped to the
+    same user, shows; a city department's points are mostly assigned to the county departments it mirrors."""
+    return {"colour": Colour.RED.value, "key_unit": 1}
 
 
 def key_red_points(user: User, limit: int = 10) -> tuple[list[RiskPoint], int]:
     """The key units' (Enterprise.is_key_unit) red points under the user's watch, the latest evaluated first, and
     how many there are, in one query (a window count)."""
-    query = key_red_query(user)
-    cut = Q(colour=Colour.RED, enterprise__is_key_unit=True)
-    if query["department"] is not None:
-        cut &= Q(department_id=query["department"])
     rows = list(
         RiskPoint.objects.visible_to(user)
-        .filter(cut)
+        .filter(colour=Colour.RED, enterprise__is_key_unit=True)
         .annotate(total=Window(Count("id")))
         .select_related("enterprise")
         .order_by("-evaluated_at", "-id")[:limit]
