@@ -20,7 +20,7 @@ def seed_points(world) -> dict:
     world.e1.is_key_unit = True
     world.e1.save(update_fields=["is_key_unit"])
     at_city = EnterpriseFactory(name="滨海市直属企业", region=world.city, industry=world.chem)
-    made = {
+    return {
         "e1": [make_point(world.e1, "red", place="罐区"), make_point(world.e1, "red", place="罐区"),
                make_point(world.e1, "orange", place="仓库"), make_point(world.e1, "blue", place="仓库")],
         "e2": [make_point(world.e2, "yellow"), make_point(world.e2, "yellow"), make_point(world.e2, "red")],
@@ -28,7 +28,6 @@ def seed_points(world) -> dict:
         "e4": [make_point(world.e4, "blue")],
         "city": [make_point(at_city, "yellow")],
     }  # fmt: skip
-    return made
 
 
 def list_count(user, query: str) -> int:
