@@ -222,8 +222,9 @@ def enterprise_picture(user: User, enterprise_id: int) -> EnterprisePicture:
 BAR_HEIGHT = 16
 
 
-def colour_names() -> dict[str, str]:
-    return {str(value): str(name) for value, name in Colour.choices}
+def colour_names(short: bool = False) -> dict[str, str]:
+    """The colours' names (重大风险（红）), or their one word (红) where a narrow column has room for no more."""
+    return {str(value): _short(str(name)) if short else str(name) for value, name in Colour.choices}
 
 
 def stacked_chart(title: str, rows: list[ColourRow], chart_id: str) -> SafeString:

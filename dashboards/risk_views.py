@@ -41,6 +41,7 @@ def picture(request):
             for title, head, rows, totals, key in sections
         ],
         "colours": risk_picture.colour_names(),
+        "short_colours": risk_picture.colour_names(short=True),
         "points_list": POINTS_LIST,
     }  # fmt: skip
     return render(request, "dashboards/risk_picture.html", context)
@@ -52,7 +53,8 @@ def enterprise_picture(request, pk: int):
     enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
     found = risk_picture.enterprise_picture(request.user, enterprise.pk)
     chart = risk_picture.stacked_chart(_("Risk points by place"), found.places[:20], "chart-risk-places")
-    context = {"enterprise": enterprise, "picture": found, "chart": chart, "colours": risk_picture.colour_names()}
+    context = {"enterprise": enterprise, "picture": found, "chart": chart, "colours": risk_picture.colour_names(),
+               "short_colours": risk_picture.colour_names(short=True)}  # fmt: skip
     return render(request, "dashboards/risk_enterprise_picture.html", context)
 
 
@@ -101,6 +103,7 @@ def panel(request):
     context = {
         "panel": found,
         "colours": risk_picture.colour_names(),
+        "short_colours": risk_picture.colour_names(short=True),
         "overdue_link": risk_picture.checks_link("overdue"),
         "missed_link": risk_picture.checks_link("missed"),
         "reevaluation_link": risk_picture.points_link(reevaluation="overdue"),

@@ -49,7 +49,7 @@ def list_count(user, query: str) -> int:
 
 
 LINK = re.compile(r'<a href="(/risks/\?[^"]*)">(\d+)</a>')
-SVG_LINK = re.compile(r'<a href="(/risks/\?[^"]*)"><rect [^>]*><title>[^<]*: (\d+)</title>')
+SVG_LINK = re.compile(r'<a href="(/risks/\?[^"]*)"><rect [^>]*><title>[^<]*[:：] ?(\d+)</title>')
 
 
 def linked_numbers(page: str, pattern=LINK) -> list[tuple[str, int]]:

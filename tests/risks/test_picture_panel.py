@@ -101,14 +101,14 @@ def entry(user, key: str):
 def test_key_units_red_points_are_in_the_departments_queue(world, risky):
     """GIVEN 海滨化工, a key unit, with two red points WHEN 海滨区应急管理局 builds its queue THEN an urgent entry
     counts them, lists them and links to the points list (colour=red, key_unit=1), which shows as many; a department
-    that does not see them counts none; the entry costs one query."""
+    that sees none has no such entry; the entry costs one query."""
     county = world.users["county_dept"]
     found = entry(county, "dept_key_red")
     assert found.count == 2 and found.urgent and len(found.items) == 2
     assert found.url == "/risks/?colour=red&key_unit=1"
     assert list_count(county, "colour=red&key_unit=1") == 2
     assert {i.url for i in found.items} == {f"/risks/points/{p.pk}/" for p in risky["e1"][:2]}
-    assert entry(world.users["dept_head"], "dept_key_red").count == 0  # 市住建局: construction, not a key unit
+    assert entry(world.users["dept_head"], "dept_key_red") is None  # 市住建局: no key unit's red point, no entry
     assert entry(world.users["enterprise"], "dept_key_red") is None  # not a department's section
 
     def queries(user) -> int:
