@@ -4,6 +4,7 @@ for a point in the user's scope."""
 
 from __future__ import annotations
 
+import base64
 import io
 
 import pytest
@@ -60,8 +61,6 @@ def test_the_qr_encodes_the_check_page(world, point):
     png = risk_views.qr_png(link)
     out = io.BytesIO()
     segno.make(link, error="m").save(out, kind="png", scale=10, border=2)
-    import base64
-
     assert png == "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
