@@ -268,6 +268,7 @@ def run_all(args, median, entry) -> list[dict]:
     results += ledger_exports(args, median, entry)
     results += warning_board(args, median, entry)
     results += warning_fan_out(args, median, entry)
+    results += risk_picture(args, median, entry)
     return results
 
 
@@ -670,3 +671,54 @@ WITH w AS (
 INSERT INTO notifications_delivery (notification_id, channel, state, attempts, last_error, created_at)
 SELECT n.id, 'email', 'pending', 0, '', now() FROM n
 """
+
+
+RISK_POINTS = 1_000_000
+
+
+def risk_picture(args, median, entry) -> list[dict]:
+    """The city's four-colour table by region (#17) over a million risk points against one plain grouped SQL over the
+    same rows (points by county and colour): the picture's three grouped queries and its names, all in."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from dashboards import risk_picture as picture
+    from organizations.choices import UnitKind
+    from risks.models import RiskPoint
+
+    if RiskPoint.objects.count() != RISK_POINTS:
+        call_command("seed_bulk", enterprises=0, risk_points=RISK_POINTS, seed=1, verbosity=0)
+    with connection.cursor() as cursor:  # as autovacuum leaves a table after a bulk load: index-only scans
+        cursor.execute("VACUUM ANALYZE risks_riskpoint")
+    city = bench_user("bench-city", unit_kind=UnitKind.CITY_OFFICE)
+    root = Region.objects.get(parent=None)
+    # The plain SQL: every point folded onto its county by the path's prefix, by colour, in one grouping.
+    county = Substr("region_path", 1, len(root.path) + 7)
+    plain = RiskPoint.objects.annotate(county=county).values("county", "colour").annotate(n=Count("*")).order_by()
+    sql, params = plain.query.sql_with_params()
+
+    def raw():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    def table(tables=("regions",)):
+        city.__dict__.pop("_scope", None)  # as in a fresh request
+        return picture.build(city, tables=tables)
+
+    repeat = max(3, min(args.repeat, 9))
+    raw_s = median(raw, repeat)
+    results = []
+    for label, tables, target in (("the city's table by region", ("regions",), 2),
+                                  ("the whole picture (region, department, industry)", picture.TABLES, 3)):  # fmt: skip
+        ours_s = median(lambda tables=tables: table(tables), repeat)
+        with CaptureQueriesContext(connection) as ctx:
+            found = table(tables)
+        name = f"four-colour picture, {label} ({found.totals.total:,} points)"
+        results += [
+            entry(f"{name}: time / one grouped SQL by county", ours_s / raw_s, "ratio", f"<= {target}",
+                  ours_s / raw_s <= target),
+            entry(f"{name}: median ({raw_s * 1000:.1f} ms grouped SQL)", ours_s * 1000, "ms", "info", True),
+            entry(f"{name}: queries", len(ctx.captured_queries), "queries", "constant", True),
+        ]  # fmt: skip
+    return results

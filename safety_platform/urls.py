@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("early_warnings.urls")),
     path("", include("dashboards.urls")),
     path("", include("dashboards.urls_documents")),
+    path("", include("dashboards.risk_urls")),  # the four-colour picture, the risk notice card (#17)
     path("", include("early_warnings.public_urls")),
     path("", include("early_warnings.board_urls")),
     path("", include("emergency.supplies_urls")),

@@ -43,6 +43,7 @@ from notifications.models import Notification
 from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment
 from organizations.roles import holds_any, holds_in, is_city_office, is_enterprise
+from risks import watch
 from safety_platform.lib.errors import Conflict
 
 # The first items shown under an entry; an entry without a list page shows up to LIMIT (its whole list).
@@ -342,8 +343,20 @@ class Builder:
             self.hazard_entry("dept_listed", _("Under listed supervision"), hazard_list(listed="true"),
                               due=lambda h: h.listing.deadline),
             self.look_back_entry(),
+            *self.key_red_entry(),
             notices[0],
         ]  # fmt: skip
+
+    def key_red_entry(self) -> list[Entry]:
+        """Key units' red risk points (#17 item 7) the department sees, counted and listed in one query; the points
+        list with the same filters shows exactly them (risks/watch.py). A watch, not a task: shown only when there
+        are some."""
+        points, count = watch.key_red_points(self.user, ITEMS)
+        if not count:
+            return []
+        items = [Item(p.name, f"/risks/points/{p.pk}/", f"{p.enterprise.name} · {p.place}") for p in points]
+        url = watch.points_link(**watch.key_red_query(self.user))
+        return [Entry("dept_key_red", _("Red risk points of key units"), count, url, items, urgent=True)]
 
     def look_back_entry(self) -> Entry:
         """Closed major hazards whose look-back (回头看) is past its due day; each opens the page that records it."""
