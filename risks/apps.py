@@ -10,4 +10,7 @@ class RisksConfig(AppConfig):
 
     def ready(self) -> None:
         # Notice kinds and sweepers are registered here, one block per concern (points, themes, checks).
-        pass
+        # --- points ---
+        from . import reevaluation
+
+        reevaluation.connect()  # an accident at the enterprise makes its points due for re-evaluation
