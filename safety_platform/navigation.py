@@ -22,7 +22,7 @@ from organizations.registry import can_keep_registry
 from organizations.roles import is_city_office, is_enterprise, is_government, is_supervising_unit
 from organizations.scope import Scope, ScopeKind
 
-MAX_TOP_ENTRIES = 6
+MAX_TOP_ENTRIES = 7  # Risks (#17) is the seventh
 
 
 @dataclass
@@ -85,6 +85,15 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
         ),
     )
+    # --- risks (#17): one group; each part adds its entries ---
+    risks = Group(
+        "risks",
+        pgettext_lazy("navigation", "Risks"),
+        entries(
+            (_("Risk points"), reverse("risks:list"), scoped),
+            (_("Re-evaluations due"), reverse("risks:reevaluations"), scoped),
+        ),
+    )
     duty = Group(
         "duty",
         pgettext_lazy("navigation", "Duty"),
@@ -132,7 +141,7 @@ def groups_for(user, path: str = "") -> list[Group]:
         ),
         count=Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     )
-    groups = [g for g in (hazards, inspections, duty, statistics, manage, notices) if g.entries]
+    groups = [g for g in (hazards, inspections, risks, duty, statistics, manage, notices) if g.entries]
     assert len(groups) <= MAX_TOP_ENTRIES
     return groups
 

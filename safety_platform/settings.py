@@ -276,6 +276,12 @@ SPECTACULAR_SETTINGS = {
         "WarningLevelEnum": "early_warnings.choices.WarningLevel",
         "WarningStatusEnum": "early_warnings.choices.WarningStatus",
         "WarningChangeEnum": "early_warnings.choices.WarningChange",
+        # --- risks: points ---
+        "RiskColourEnum": "risks.choices.Colour",
+        "RiskReevaluationReasonEnum": "risks.choices.ReevaluationReason",
+        "RiskPointKindEnum": "risks.choices.PointKind",
+        "RiskControlKindEnum": "risks.choices.ControlKind",
+        "RiskMatrixValueEnum": [(v, v) for v in range(1, 6)],
     },
 }
 
