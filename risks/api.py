@@ -111,18 +111,18 @@ class RiskPointFieldsSerializer(serializers.Serializer):
     report_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
 
 
-class RiskPointCreateSerializer(RiskPointFieldsSerializer):
+class RiskPointCreateSerializer(RiskPointFieldsSerializer, RiskPointEvaluationInputSerializer):
+    """The point's fields, its evaluation's inputs (flat, as the point shows them) and its controls."""
+
     enterprise = serializers.IntegerField(
         min_value=1, required=False, label=_("enterprise"), help_text=_("Default: one's own enterprise.")
     )
-    evaluation = RiskPointEvaluationInputSerializer(label=_("evaluation"))
     controls = RiskControlInputSerializer(many=True, allow_empty=False, label=_("control measures"))
 
 
-class RiskPointEditSerializer(RiskPointFieldsSerializer):
-    """Any of the fields; `evaluation` (changed inputs re-evaluate) and `controls` (the whole list) when given."""
+class RiskPointEditSerializer(RiskPointFieldsSerializer, RiskPointEvaluationInputSerializer):
+    """Any of the fields and inputs (changed inputs re-evaluate); `controls`, the whole list, when given."""
 
-    evaluation = RiskPointEvaluationInputSerializer(required=False, label=_("evaluation"))
     controls = RiskControlInputSerializer(many=True, required=False, allow_empty=False, label=_("control measures"))
 
     def __init__(self, *args, **kwargs):
@@ -143,9 +143,10 @@ class RiskPointRetireSerializer(serializers.Serializer):
 
 def _point_data(values: dict) -> points.PointData:
     values = dict(values)
-    judged, controls = values.pop("evaluation", {}), values.pop("controls", None)
-    values.pop("enterprise", None)
-    return points.PointData(values, dict(judged), [dict(c) for c in controls] if controls is not None else None)
+    controls = values.pop("controls", None)
+    judged = {name: values.pop(name) for name in points.EVALUATION_FIELDS if name in values}
+    fields = {name: value for name, value in values.items() if name in points.POINT_FIELDS}
+    return points.PointData(fields, judged, [dict(c) for c in controls] if controls is not None else None)
 
 
 class RiskPointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

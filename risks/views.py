@@ -4,6 +4,8 @@ re-evaluations. Every change calls `risks.points`."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from organizations.models import Enterprise
 from organizations.pickers import enterprise_options
 from organizations.roles import is_enterprise
+from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
 
@@ -158,14 +161,38 @@ def _page(request, template: str, context: dict, *bound):
     return render(request, template, context, status=400 if invalid else 200)
 
 
+class _Refused(Exception):
+    """The point's state does not allow the action: back to its page with the reason."""
+
+
 def _keepable(request, pk: int, action: str) -> RiskPoint:
+    """The point in scope (404) if the actor may take the action (403 with the reason); a state that does not allow
+    it (a point out of use) is said on the point's page."""
     point = get_object_or_404(_points(request.user), pk=pk)
     if action not in points.can(request.user, point):
-        points.check(request.user, point, action)  # says why: 403 or 409
+        try:
+            points.check(request.user, point, action)
+        except Conflict as exc:
+            messages.error(request, str(exc))
+            raise _Refused from exc
     return point
 
 
+def keeping(view):
+    """A keeper's form page: a refusal for the point's state redirects to the point's page."""
+
+    @wraps(view)
+    def wrapped(request, pk: int):
+        try:
+            return view(request, pk)
+        except _Refused:
+            return redirect("risks:detail", pk=pk)
+
+    return wrapped
+
+
 @login_required
+@keeping
 def point_edit(request, pk: int):
     point = _keepable(request, pk, "edit")
     data = request.POST or None
@@ -185,6 +212,7 @@ def point_edit(request, pk: int):
 
 
 @login_required
+@keeping
 def point_evaluate(request, pk: int):
     """The evaluation form; "preview" shows the grade the inputs give without saving, "save" re-evaluates."""
     point = _keepable(request, pk, "evaluate")
@@ -213,6 +241,7 @@ def point_evaluate(request, pk: int):
 
 
 @login_required
+@keeping
 def point_retire(request, pk: int):
     point = _keepable(request, pk, "retire")
     form = forms.RetireForm(request.POST or None)
