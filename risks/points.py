@@ -34,6 +34,8 @@ POINT_FIELDS = (
     "responsible_name", "responsible_phone", "is_key_place", "is_major_hazard_source", "meets_major_criterion",
     "emergency_measures", "report_phone",
 )  # fmt: skip
+# Set by the workflow, not given: full_clean leaves them out (the grade's are empty when the inputs were refused).
+NOT_CLEANED = ("enterprise", "region", "industry", "department", "evaluated_by", "score", "computed_colour", "colour")
 EVALUATION_FIELDS = ("method", "lec_l", "lec_e", "lec_c", "ls_l", "ls_s", "override_colour", "override_reason")
 
 
@@ -188,7 +190,7 @@ def build_point(
     point.reevaluate_by = next_yearly(timezone.localdate())
     point.reevaluation_reason = ReevaluationReason.YEARLY
     try:
-        point.full_clean(exclude=["enterprise", "region", "industry", "department", "evaluated_by", *errors])
+        point.full_clean(exclude=[*NOT_CLEANED, *errors])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if errors:
@@ -314,7 +316,7 @@ def edit_point(actor: User, point: RiskPoint | int, data: PointData) -> RiskPoin
             except ValidationError as exc:
                 errors.update(exc.message_dict)
         try:
-            point.full_clean(exclude=["enterprise", "region", "industry", "department", "evaluated_by", *errors])
+            point.full_clean(exclude=[*NOT_CLEANED, *errors])
         except ValidationError as exc:
             errors.update(exc.message_dict)
         if errors:

@@ -70,7 +70,7 @@ def test_the_enterprise_creates_edits_evaluates_and_retires_a_point(world):
 def test_bad_input_is_a_400_by_field_in_chinese_and_nothing_is_written(world, change, field):
     response = api(world.users["enterprise"]).post(POINTS, NEW | change, format="json")
     assert response.status_code == 400 and field in response.json(), response.json()
-    assert in_chinese(response) and not RiskPoint.objects.exists()
+    assert in_chinese(response) and not RiskPoint.objects.exists(), response.json()
 
 
 def test_who_may_403_out_of_scope_404(world):

@@ -145,7 +145,7 @@ def test_edit_evaluate_with_preview_and_retire_through_the_forms(world, city, cl
     assert client.post(retire, {"reason": "已拆除"}).status_code == 302
     again = client.get(retire, follow=True)  # out of use: back on its page, told why
     assert again.redirect_chain[-1][0] == reverse("risks:detail", args=[point.pk])
-    assert "此风险点已停用" in again.content.decode() or "no longer in use" in again.content.decode()
+    assert "该风险点已停用。" in again.content.decode()
 
 
 def test_refusals_a_department_may_look_not_change_and_another_enterprise_gets_404(world, city, client):
