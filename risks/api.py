@@ -44,6 +44,9 @@ class RiskPointSerializer(serializers.ModelSerializer):
     hazard_factors = serializers.ListField(child=serializers.ChoiceField(choices=HazardFactor.choices), read_only=True)
     accident_types = serializers.ListField(child=serializers.ChoiceField(choices=AccidentType.choices), read_only=True)
     controls = RiskControlSerializer(source="active_controls", many=True, read_only=True)
+    override_colour = serializers.ChoiceField(
+        choices=Colour.choices, allow_blank=True, read_only=True, label=_("raised to"), help_text=_("empty: none")
+    )
     is_overdue = serializers.SerializerMethodField(label=_("re-evaluation overdue"))
 
     class Meta:
@@ -156,6 +159,8 @@ class RiskPointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
     serializer_class = RiskPointSerializer
     filterset_class = RiskPointFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # A change to a point out of use is a 409, as the actions are.
+    extra_error_statuses = {"partial_update": [409], "update": [409]}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user

@@ -106,6 +106,25 @@ def _clean_codes(values, choices, name: str) -> list[str]:
     return sorted(set(values), key=values.index)
 
 
+def _clean_point_codes(point: RiskPoint, errors: dict) -> None:
+    """The factors' and accident types' codes checked and de-duplicated; refusals added to `errors`."""
+    for name, choices in (("hazard_factors", HazardFactor), ("accident_types", AccidentType)):
+        try:
+            setattr(point, name, _clean_codes(getattr(point, name), choices, name))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+
+
+def _refuse_if(point: RiskPoint, errors: dict) -> None:
+    """The model's own checks on what is not refused yet; then every refusal at once, by field."""
+    try:
+        point.full_clean(exclude=[*NOT_CLEANED, *errors])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean_controls(controls: list[dict]) -> list[RiskControl]:
     rows, errors = [], []
     for n, control in enumerate(controls, start=1):
@@ -172,11 +191,7 @@ def build_point(
         if name in data.fields:
             setattr(point, name, data.fields[name])
     errors: dict[str, list] = {}
-    for name, choices in (("hazard_factors", HazardFactor), ("accident_types", AccidentType)):
-        try:
-            setattr(point, name, _clean_codes(getattr(point, name), choices, name))
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    _clean_point_codes(point, errors)
     controls = []
     try:
         controls = _clean_controls(data.controls or [])
@@ -189,12 +204,7 @@ def build_point(
     point.evaluated_at = timezone.now()
     point.reevaluate_by = next_yearly(timezone.localdate())
     point.reevaluation_reason = ReevaluationReason.YEARLY
-    try:
-        point.full_clean(exclude=[*NOT_CLEANED, *errors])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    _refuse_if(point, errors)
     return point, controls
 
 
@@ -297,11 +307,7 @@ def edit_point(actor: User, point: RiskPoint | int, data: PointData) -> RiskPoin
         for name in POINT_FIELDS:
             if name in data.fields:
                 setattr(point, name, data.fields[name])
-        for name, choices in (("hazard_factors", HazardFactor), ("accident_types", AccidentType)):
-            try:
-                setattr(point, name, _clean_codes(getattr(point, name), choices, name))
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
+        _clean_point_codes(point, errors)
         plan = None
         try:
             plan = _plan_controls(point, data.controls)
@@ -315,12 +321,7 @@ def edit_point(actor: User, point: RiskPoint | int, data: PointData) -> RiskPoin
                 _evaluate_into(point, inputs)
             except ValidationError as exc:
                 errors.update(exc.message_dict)
-        try:
-            point.full_clean(exclude=[*NOT_CLEANED, *errors])
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if errors:
-            raise ValidationError(errors)
+        _refuse_if(point, errors)
         diff = {name: [_shown(value), _shown(getattr(point, name))] for name, value in before.items()
                 if not _same(value, getattr(point, name))}  # fmt: skip
         if plan is not None and (plan[1] or plan[2]):

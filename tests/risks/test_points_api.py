@@ -5,28 +5,16 @@ size, create / partial update / evaluate / retire through the workflow, and the 
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from organizations.models import User
 from risks.models import RiskControl, RiskPoint
-from tests.test_error_language import chinese, messages
+from tests.emergency.test_rescue_api import api, in_chinese
 
 from .factories import make_point
 
 pytestmark = pytest.mark.django_db
 
 POINTS = "/api/v1/risks/points/"
-
-
-def api(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    client.force_authenticate(user)
-    return client
-
-
-def in_chinese(response) -> bool:
-    found = messages(response.json())
-    return bool(found) and all(chinese(m) for m in found)
 
 
 NEW = {

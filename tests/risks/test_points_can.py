@@ -4,34 +4,16 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404
 
 from organizations.models import User
 from risks import points
 from risks.models import RiskPoint
-from safety_platform.lib.errors import Conflict
+from tests.emergency.test_rescue_can import accepted
 from tests.organizations.test_scope import ROLES
 
 from .factories import make_point
 
 pytestmark = pytest.mark.django_db
-
-
-class Undo(Exception):
-    """Raised to roll an accepted action back, so the next one meets the same state."""
-
-
-def accepted(call) -> bool:
-    try:
-        with transaction.atomic():
-            call()
-            raise Undo
-    except Undo:
-        return True
-    except (PermissionDenied, Http404, Conflict):
-        return False
 
 
 @pytest.mark.parametrize("active", [True, False])
