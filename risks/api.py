@@ -181,7 +181,7 @@ class RiskPointViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
     @extend_schema(request=RiskPointCreateSerializer, responses={201: RiskPointSerializer})
     def create(self, request, *args, **kwargs):
         user = request.user
-        if not (user.is_superuser or (user.enterprise_id and points.may_keep(user, user.enterprise_id))):
+        if not points.may_register(user):
             raise PermissionDenied(_("Only the enterprise's principal or safety manager keeps its risk points."))
         values = self._valid(RiskPointCreateSerializer)
         enterprise = Enterprise.objects.visible_to(user).filter(pk=values.get("enterprise") or user.enterprise_id)

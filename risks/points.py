@@ -55,6 +55,11 @@ def may_keep(actor: User, enterprise_id: int) -> bool:
     return is_enterprise_staff_of(actor, enterprise_id)
 
 
+def may_register(actor: User) -> bool:
+    """Whether the actor registers points at all: a keeper of their own enterprise, or the superuser (any)."""
+    return bool(actor.is_superuser or (actor.enterprise_id and may_keep(actor, actor.enterprise_id)))
+
+
 @dataclass(frozen=True)
 class Rule:
     """Who may (403 otherwise) and the state guards (each a message when it fails: 409)."""

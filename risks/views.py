@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations.models import Enterprise
-from organizations.pickers import enterprise_options
 from organizations.roles import is_enterprise
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
@@ -45,8 +44,7 @@ def point_list(request):
     colour and place, all on one page; others page by keyset."""
     queryset = _points(request.user).filter(is_active=True)
     filterset = RiskPointFilterSet(request.GET or None, queryset=queryset, request=request)
-    context = {"filter": filterset, "page": None, "grouped": None, "may_register": _may_register(request.user),
-               "enterprise_picker": enterprise_options(request.user, request.GET.get("enterprise")),
+    context = {"filter": filterset, "page": None, "grouped": None, "may_register": points.may_register(request.user),
                "today": timezone.localdate()}  # fmt: skip
     if filterset.is_bound and not filterset.is_valid():
         return render(request, "risks/list.html", context, status=400)
@@ -55,10 +53,6 @@ def point_list(request):
     else:
         context["page"] = paginate(request, filterset.qs)
     return render(request, "risks/list.html", context)
-
-
-def _may_register(user) -> bool:
-    return bool(user.is_superuser or (user.enterprise_id and points.may_keep(user, user.enterprise_id)))
 
 
 @login_required
@@ -123,7 +117,7 @@ def _enterprise_for(request, form) -> Enterprise:
 
 @login_required
 def point_create(request):
-    if not _may_register(request.user):
+    if not points.may_register(request.user):
         raise PermissionDenied(_("Only the enterprise's principal or safety manager keeps its risk points."))
     enterprises = Enterprise.objects.visible_to(request.user) if not request.user.enterprise_id else None
     data = request.POST or None
