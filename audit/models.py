@@ -48,6 +48,10 @@ ACTION_NAMES = {
     "risk_theme.withdraw": _("Risk theme withdrawn"),
     "risk_theme.confirm": _("Risk theme confirmed"),
     "risk.import": _("Risk points imported"),
+    "risk.edit": _("Risk point changed"),
+    "risk.evaluate": _("Risk point re-evaluated"),
+    "risk.retire": _("Risk point taken out of use"),
+    "risk.due": _("Risk point due for re-evaluation"),
 }
 
 
@@ -91,6 +95,27 @@ def record(actor, action: str, obj: models.Model, changes: dict | None = None, r
         changes=changes or {},
         reason=reason,
         address=clientip.current(),
+    )
+
+
+def record_many(actor, action: str, rows: list[models.Model], changes, reason: str = "") -> list[AuditEvent]:
+    """`record` for many rows of one model in one INSERT (a bulk change); `changes(row)` gives each row's changes."""
+    if not rows:
+        return []
+    content_type = ContentType.objects.get_for_model(rows[0])
+    address = clientip.current()
+    return AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor if getattr(actor, "pk", None) else None,
+            action=action,
+            content_type=content_type,
+            object_id=str(row.pk),
+            object_repr=str(row)[:200],
+            changes=changes(row),
+            reason=reason,
+            address=address,
+        )  # fmt: skip
+        for row in rows
     )
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Model, OuterRef, QuerySet, Subquery, Value, When
@@ -21,11 +20,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import AuditEvent, record
+from audit.models import record, record_many
 from organizations.choices import RegionLevel, UnitKind
 from organizations.models import Department, Region, User
 from organizations.roles import DEPARTMENT_STAFF, is_city_office, member_of
-from safety_platform.lib import bounds, clientip
+from safety_platform.lib import bounds
 from safety_platform.lib.errors import Conflict
 from workdays.calendar import SHANGHAI
 from workdays.models import SpecialDay
@@ -331,27 +330,8 @@ def raise_in_bulk(
             ReadinessPeriod(team=t, level=level, starts_at=starts_at, ends_at=ends_at, reason=reason, created_by=actor)
             for t in teams
         )
-        _record_many(actor, "rescue.raise", periods, _period_changes, reason=f"{region.name} {reason}")
+        record_many(actor, "rescue.raise", periods, _period_changes, reason=f"{region.name} {reason}")
     return periods
-
-
-def _record_many(actor: User, action: str, rows: list[Model], changes: Callable, reason: str = "") -> None:
-    """`audit.models.record` for many rows in one statement (a bulk raise)."""
-    content_type = ContentType.objects.get_for_model(rows[0])
-    address = clientip.current()
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=actor,
-            action=action,
-            content_type=content_type,
-            object_id=str(row.pk),
-            object_repr=str(row)[:200],
-            changes=changes(row),
-            reason=reason,
-            address=address,
-        )  # fmt: skip
-        for row in rows
-    )
 
 
 @dataclass(frozen=True)

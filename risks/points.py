@@ -7,14 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Least
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.models import record
+from audit.models import record, record_many
 from organizations.models import Enterprise, User
 from organizations.responsibility import SupervisionMap
 from organizations.roles import is_enterprise_staff_of
@@ -30,6 +34,8 @@ POINT_FIELDS = (
     "responsible_name", "responsible_phone", "is_key_place", "is_major_hazard_source", "meets_major_criterion",
     "emergency_measures", "report_phone",
 )  # fmt: skip
+# Set by the workflow, not given: full_clean leaves them out (the grade's are empty when the inputs were refused).
+NOT_CLEANED = ("enterprise", "region", "industry", "department", "evaluated_by", "score", "computed_colour", "colour")
 EVALUATION_FIELDS = ("method", "lec_l", "lec_e", "lec_c", "ls_l", "ls_s", "override_colour", "override_reason")
 
 
@@ -40,12 +46,18 @@ class PointData:
 
     fields: dict
     evaluation: dict
-    controls: list[dict] = field(default_factory=list)
+    # An edit leaves the controls as they are when this is None.
+    controls: list[dict] | None = field(default_factory=list)
 
 
 def may_keep(actor: User, enterprise_id: int) -> bool:
     """The enterprise's principal and safety manager keep its risk points (the superuser too)."""
     return is_enterprise_staff_of(actor, enterprise_id)
+
+
+def may_register(actor: User) -> bool:
+    """Whether the actor registers points at all: a keeper of their own enterprise, or the superuser (any)."""
+    return bool(actor.is_superuser or (actor.enterprise_id and may_keep(actor, actor.enterprise_id)))
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,25 @@ def _clean_codes(values, choices, name: str) -> list[str]:
     return sorted(set(values), key=values.index)
 
 
+def _clean_point_codes(point: RiskPoint, errors: dict) -> None:
+    """The factors' and accident types' codes checked and de-duplicated; refusals added to `errors`."""
+    for name, choices in (("hazard_factors", HazardFactor), ("accident_types", AccidentType)):
+        try:
+            setattr(point, name, _clean_codes(getattr(point, name), choices, name))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+
+
+def _refuse_if(point: RiskPoint, errors: dict) -> None:
+    """The model's own checks on what is not refused yet; then every refusal at once, by field."""
+    try:
+        point.full_clean(exclude=[*NOT_CLEANED, *errors])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean_controls(controls: list[dict]) -> list[RiskControl]:
     rows, errors = [], []
     for n, control in enumerate(controls, start=1):
@@ -141,13 +172,13 @@ def next_yearly(day: date) -> date:
     return day + timedelta(days=settings.RISK_REEVALUATION_DAYS)
 
 
-def _keep_evaluation(actor: User | None, point: RiskPoint, occasion: str) -> RiskEvaluation:
+def _keep_evaluation(actor: User | None, point: RiskPoint, occasion: str, at=None) -> RiskEvaluation:
     inputs = {name: str(getattr(point, name)) for name in ("lec_l", "lec_e", "lec_c", "ls_l", "ls_s")
               if getattr(point, name) is not None}  # fmt: skip
     inputs |= {"major_source": point.is_major_hazard_source, "major_criterion": point.meets_major_criterion}
     return RiskEvaluation.objects.create(
         point=point, method=point.method, inputs=inputs, score=point.score, computed_colour=point.computed_colour,
-        colour=point.colour, override_reason=point.override_reason, reason=occasion, at=point.evaluated_at,
+        colour=point.colour, override_reason=point.override_reason, reason=occasion, at=at or point.evaluated_at,
         by=actor if getattr(actor, "pk", None) else None,
     )  # fmt: skip
 
@@ -165,14 +196,10 @@ def build_point(
         if name in data.fields:
             setattr(point, name, data.fields[name])
     errors: dict[str, list] = {}
-    for name, choices in (("hazard_factors", HazardFactor), ("accident_types", AccidentType)):
-        try:
-            setattr(point, name, _clean_codes(getattr(point, name), choices, name))
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    _clean_point_codes(point, errors)
     controls = []
     try:
-        controls = _clean_controls(data.controls)
+        controls = _clean_controls(data.controls or [])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:
@@ -182,12 +209,7 @@ def build_point(
     point.evaluated_at = timezone.now()
     point.reevaluate_by = next_yearly(timezone.localdate())
     point.reevaluation_reason = ReevaluationReason.YEARLY
-    try:
-        point.full_clean(exclude=["enterprise", "region", "industry", "department", "evaluated_by", *errors])
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    _refuse_if(point, errors)
     return point, controls
 
 
@@ -211,3 +233,197 @@ def save_new(actor: User | None, point: RiskPoint, controls: list[RiskControl]) 
     RiskControl.objects.bulk_create(controls)
     _keep_evaluation(actor, point, "first")
     record(actor, "risk.create", point, {"colour": point.colour, "score": str(point.score)})
+
+
+# --- changes of a registered point ---------------------------------------------------------------------------------
+
+# A change to any of these (or to the controls) makes the point due for re-evaluation now, for "change".
+CHANGE_FIELDS = ("hazard_factors", "accident_types", "place", "is_key_place", "is_major_hazard_source",
+                 "meets_major_criterion")  # fmt: skip
+# These force red (risks/evaluation.py): a change recomputes the grade at once from the stored inputs.
+FORCING_FIELDS = ("is_major_hazard_source", "meets_major_criterion")
+# Why an evaluation was made (RiskEvaluation.reason): the first, or the reason it was due.
+OCCASIONS = ("first", *ReevaluationReason.values)
+
+
+def _locked(actor: User, point: RiskPoint | int) -> RiskPoint:
+    """The point re-read and locked within the actor's scope (404 outside it)."""
+    pk = point if isinstance(point, int) else point.pk
+    row = (
+        RiskPoint.objects.visible_to(actor).select_for_update(of=("self",)).select_related("enterprise")
+        .filter(pk=pk).first()
+    )  # fmt: skip
+    if row is None:
+        raise Http404
+    return row
+
+
+def _shown(value) -> object:
+    if isinstance(value, Decimal):
+        return str(value.normalize())
+    return value if isinstance(value, (bool, int, list, type(None))) else str(value)
+
+
+def _same(a, b) -> bool:
+    if a in (None, "") or b in (None, ""):
+        return a in (None, "") and b in (None, "")
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except ArithmeticError:
+        return str(a) == str(b)
+
+
+def _plan_controls(point: RiskPoint, given: list[dict] | None):
+    """The controls as given, matched to the active ones by kind and measure: (kept with their new order, new
+    rows, dropped rows). A measure whose wording changed is a new measure; the old one is kept out of use, since
+    the checks' answers point at it. None when the controls are not being changed."""
+    if given is None:
+        return None
+    rows = _clean_controls(given)
+    current = list(RiskControl.objects.filter(point=point, is_active=True).order_by("position", "id"))
+    kept, new = [], []
+    for row in rows:
+        match = next((c for c in current if (c.kind, c.measure) == (row.kind, row.measure)), None)
+        if match is None:
+            row.point = point
+            new.append(row)
+        else:
+            current.remove(match)
+            match.position = row.position
+            kept.append(match)
+    return kept, new, current
+
+
+def _control_names(controls) -> list[str]:
+    return [f"{c.kind}: {c.measure}" for c in controls]
+
+
+def edit_point(actor: User, point: RiskPoint | int, data: PointData) -> RiskPoint:
+    """Change a point's fields, evaluation inputs and controls (`data.controls` None: unchanged). Changed evaluation
+    inputs are a re-evaluation now (kept, next date a year on); a change to the factors, the accident types, the
+    place, the flags or the controls makes the point due for re-evaluation now ("change"), and a changed major
+    source or criterion flag recomputes the grade at once. Nothing changed, nothing written. 404, 403, 409, 400."""
+    with transaction.atomic():
+        point = _locked(actor, point)
+        check(actor, point, "edit")
+        before = {name: getattr(point, name) for name in (*POINT_FIELDS, *EVALUATION_FIELDS)}
+        before_controls = list(RiskControl.objects.filter(point=point, is_active=True).order_by("position", "id"))
+        errors: dict[str, list] = {}
+        for name in POINT_FIELDS:
+            if name in data.fields:
+                setattr(point, name, data.fields[name])
+        _clean_point_codes(point, errors)
+        plan = None
+        try:
+            plan = _plan_controls(point, data.controls)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+        inputs = {k: v for k, v in data.evaluation.items() if k in EVALUATION_FIELDS}
+        reevaluated = any(not _same(value, before[name]) for name, value in inputs.items())
+        regraded = reevaluated or any(getattr(point, f) != before[f] for f in FORCING_FIELDS)
+        if regraded:
+            try:
+                _evaluate_into(point, inputs)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        _refuse_if(point, errors)
+        diff = {name: [_shown(value), _shown(getattr(point, name))] for name, value in before.items()
+                if not _same(value, getattr(point, name))}  # fmt: skip
+        if plan is not None and (plan[1] or plan[2]):
+            diff["controls"] = [_control_names(before_controls), _control_names(plan[0] + plan[1])]
+        if not diff:
+            return point
+        _save_edit(actor, point, plan, diff, reevaluated, regraded)
+    return point
+
+
+def _save_edit(actor: User, point: RiskPoint, plan, diff: dict, reevaluated: bool, regraded: bool) -> None:
+    now = timezone.now()
+    if reevaluated:
+        point.evaluated_at, point.evaluated_by = now, actor
+        point.reevaluate_by, point.reevaluation_reason = next_yearly(timezone.localdate()), ReevaluationReason.YEARLY
+    elif any(name in diff for name in (*CHANGE_FIELDS, "controls")):
+        point.reevaluate_by = min(point.reevaluate_by, timezone.localdate())
+        point.reevaluation_reason = ReevaluationReason.CHANGE
+    point.save()
+    if plan is not None:
+        kept, new, dropped = plan
+        RiskControl.objects.bulk_update(kept, ["position"])
+        RiskControl.objects.bulk_create(new)
+        RiskControl.objects.filter(pk__in=[c.pk for c in dropped]).update(is_active=False)
+    if regraded:
+        _keep_evaluation(actor, point, ReevaluationReason.CHANGE, at=now)
+    record(actor, "risk.edit", point, diff)
+
+
+def evaluate(actor: User, point: RiskPoint | int, inputs: dict, occasion: str = "") -> RiskPoint:
+    """Re-evaluate a point: the grade computed from `inputs` (method, L/E/C or L/S, an override and its reason; what
+    is not given is empty, the method stays), the evaluation kept with its occasion (by default the reason it was
+    due), the next date a year on (RISK_REEVALUATION_DAYS) and the reason back to yearly. 404, 403, 409, 400."""
+    with transaction.atomic():
+        point = _locked(actor, point)
+        check(actor, point, "evaluate")
+        occasion = occasion or point.reevaluation_reason
+        if occasion not in ReevaluationReason.values:
+            raise ValidationError({"occasion": _("Choose why the point is evaluated.")})
+        colour, score = point.colour, point.score
+        _evaluate_into(point, dict.fromkeys(EVALUATION_FIELDS) | {"method": point.method} | inputs)
+        point.evaluated_at, point.evaluated_by = timezone.now(), actor
+        point.reevaluate_by, point.reevaluation_reason = next_yearly(timezone.localdate()), ReevaluationReason.YEARLY
+        point.save()
+        _keep_evaluation(actor, point, occasion)
+        changes = {"colour": [colour, point.colour], "score": [_shown(score), _shown(point.score)]}
+        record(actor, "risk.evaluate", point, changes | {"occasion": occasion})
+    return point
+
+
+def retire(actor: User, point: RiskPoint | int, reason: str) -> RiskPoint:
+    """Take a point out of use (it leaves the lists, the counts and the checks; its page and history stay), with
+    the reason. 404, 403, 409 (retired already), 400 without a reason."""
+    with transaction.atomic():
+        point = _locked(actor, point)
+        check(actor, point, "retire")
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("Say why the point is no longer in use.")})
+        point.is_active = False
+        point.save(update_fields=["is_active", "updated_at"])
+        record(actor, "risk.retire", point, {"is_active": [True, False]}, reason=reason)
+    return point
+
+
+# --- re-evaluation due ---------------------------------------------------------------------------------------------
+
+
+def overdue(today: date | None = None) -> Q:
+    """Points in use whose re-evaluation is overdue: the date is past, or it is due now for a reason (an accident,
+    a change, repeated hazards). The list's `reevaluation=overdue`, the re-evaluations page and the counts share it."""
+    today = today or timezone.localdate()
+    return Q(is_active=True) & (Q(reevaluate_by__lt=today) | ~Q(reevaluation_reason=ReevaluationReason.YEARLY))
+
+
+def mark_due(points: QuerySet, reason: str, cause: str = "", actor: User | None = None) -> int:
+    """Make these points (in use) due for re-evaluation now for `reason` (accident, change, repeated hazards): the
+    date becomes today unless it is earlier, the reason is set. A point already due for the same reason is left
+    alone, so a repeat writes nothing. The points are locked, changed by one UPDATE and audited one record each
+    ("risk.due", `cause` as its reason) in one INSERT. The caller picks the points; no scope is applied (the
+    accident hook and the checks call it for the system). Returns how many were marked."""
+    if reason not in ReevaluationReason.values or reason == ReevaluationReason.YEARLY:
+        raise ValueError(f"not a reason to re-evaluate early: {reason!r}")
+    today = timezone.localdate()
+    with transaction.atomic():
+        rows = list(
+            points.filter(is_active=True).exclude(reevaluation_reason=reason, reevaluate_by__lte=today)
+            .select_for_update(of=("self",)).order_by("pk").only("id", "name", "reevaluate_by", "reevaluation_reason")
+        )  # fmt: skip
+        if not rows:
+            return 0
+        RiskPoint.objects.filter(pk__in=[p.pk for p in rows]).update(
+            reevaluate_by=Least(F("reevaluate_by"), Value(today)), reevaluation_reason=reason,
+            updated_at=timezone.now(),
+        )  # fmt: skip
+        record_many(actor, "risk.due", rows, lambda p: {
+            "reevaluate_by": [p.reevaluate_by.isoformat(), min(p.reevaluate_by, today).isoformat()],
+            "reevaluation_reason": [p.reevaluation_reason, reason],
+        }, reason=cause)  # fmt: skip
+    return len(rows)

@@ -18,6 +18,7 @@ from inspections import versions_api
 from notifications import api as notification_api
 from organizations import api as org_api
 from risks import io_api as risk_io_api
+from risks import api as risk_api
 from safety_platform.lib.api import IdConverter
 from work import api as work_api
 
@@ -66,6 +67,8 @@ router.register("emergency/moves", supplies_api.StockMoveViewSet, basename="supp
 router.register("emergency/allocation-plans", supplies_api.AllocationPlanViewSet, basename="allocation-plan")
 router.register("emergency/allocation-requests", supplies_api.AllocationRequestViewSet, basename="allocation-request")
 router.register("warnings", warning_api.EarlyWarningViewSet, basename="warning")
+# --- risks: points ---
+router.register("risks/points", risk_api.RiskPointViewSet, basename="risk-point")
 
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),

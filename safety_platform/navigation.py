@@ -23,7 +23,7 @@ from organizations.roles import is_city_office, is_enterprise, is_government, is
 from organizations.scope import Scope, ScopeKind
 from risks import importing
 
-MAX_TOP_ENTRIES = 7
+MAX_TOP_ENTRIES = 7  # Risks (#17) is the seventh
 
 
 @dataclass
@@ -95,15 +95,17 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
         ),
     )
-    # --- risks (#17): others add their entries to this group ---
+    # --- risks (#17): one group; each part adds its entries ---
     risks = Group(
         "risks",
         pgettext_lazy("navigation", "Risks"),
         entries(
+            (_("Risk points"), reverse("risks:list"), scoped),
+            (_("Four-colour risk picture"), reverse("risk_picture:picture"), government),
+            (_("Re-evaluations due"), reverse("risks:reevaluations"), scoped),
             (_("Risk themes"), reverse("risk_themes:list"), government and not enterprise),
             (_("Risk themes to confirm"), reverse("risk_themes:mine"), enterprise),
             (_("Import risk points"), reverse("risks_io:import"), may_import_risk_points(user)),
-            (_("Export risk points"), reverse("risks_io:export"), scoped),
         ),
     )
     duty = Group(

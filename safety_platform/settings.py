@@ -279,6 +279,12 @@ SPECTACULAR_SETTINGS = {
         # --- risk themes ---
         "RiskThemeKindEnum": "risks.choices.ThemeKind",
         "RiskThemeStatusEnum": "risks.choices.ThemeStatus",
+        # --- risks: points ---
+        "RiskColourEnum": "risks.choices.Colour",
+        "RiskReevaluationReasonEnum": "risks.choices.ReevaluationReason",
+        "RiskPointKindEnum": "risks.choices.PointKind",
+        "RiskControlKindEnum": "risks.choices.ControlKind",
+        "RiskMatrixValueEnum": [(v, v) for v in range(1, 6)],
     },
 }
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("emergency.supplies_urls")),
     path("", include("risks.theme_urls")),
     path("", include("risks.io_urls")),  # risks: import and export of risk points
+    path("", include("risks.urls")),  # risk points (namespace risks)
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -39,6 +39,7 @@ from inspections.demo import load_demo_campaign
 from organizations.choices import PositionKind, UnitKind
 from organizations.demo import CITY, DEMO_PASSWORD, load_demo, person_name
 from organizations.models import Position, PositionAssignment, Region, User
+from risks.demo_points import load_risk_points
 from risks.demo_themes import load_demo_themes
 from workdays.models import CalendarYear, SpecialDay
 
@@ -73,6 +74,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_rescue())
     counts.update(load_supplies())
     counts.update(load_demo_warning())
+    counts.update(load_risk_points())  # risks: points of every colour at the demo city's enterprises
     counts.update(load_demo_themes())  # risks: 元旦假期风险 and 冬季防火防冻风险, half confirmed
     return counts
 
