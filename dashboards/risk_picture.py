@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from organizations.models import User
 from organizations.scope import Scope, ScopeKind
+from risks import points as risk_points
 from risks.choices import CheckStatus, Colour
 from risks.models import CheckTask, RiskPoint
 from risks.watch import key_red_points, key_red_query, points_link
@@ -44,8 +45,9 @@ PICTURE = "/risks/picture/"
 
 
 def points(user: User):
-    """The points a picture counts: the user's visible points."""
-    return RiskPoint.objects.visible_to(user)
+    """The points a picture counts: the user's visible points in use (the list's default; a retired point is kept
+    for its history but no longer counted)."""
+    return RiskPoint.objects.visible_to(user).filter(is_active=True)
 
 
 @dataclass
@@ -306,7 +308,7 @@ def panel(user: User) -> Panel:
         overdue=Count("id", filter=Q(status=CheckStatus.OPEN, due_on__lt=today)),
         missed=Count("id", filter=Q(status=CheckStatus.MISSED)),
     )
-    late = points(user).filter(reevaluate_by__lt=today).count()
+    late = points(user).filter(risk_points.overdue(today)).count()  # as the list's reevaluation=overdue
     key_red, key_count = key_red_points(user)
     return Panel(picture, checks["overdue"], checks["missed"], late, key_red, key_count,
                  points_link(**key_red_query(user)))  # fmt: skip

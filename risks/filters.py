@@ -20,6 +20,7 @@ class RiskPointFilterSet(filters.FilterSet):
     colour = filters.ChoiceFilter(choices=Colour.choices, label=_("colour"), empty_label=_("any"))
     kind = filters.ChoiceFilter(choices=PointKind.choices, label=_("kind"), empty_label=_("any"))
     key_place = BooleanFilter(field_name="is_key_place", label=_("key place"))
+    key_unit = BooleanFilter(field_name="enterprise__is_key_unit", label=_("key unit"))
     reevaluation = filters.ChoiceFilter(
         choices=[("overdue", _("overdue"))], method="filter_reevaluation", label=_("re-evaluation"),
         empty_label=_("any"),

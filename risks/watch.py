@@ -33,7 +33,7 @@ def key_red_points(user: User, limit: int = 10) -> tuple[list[RiskPoint], int]:
     how many there are, in one query (a window count)."""
     rows = list(
         RiskPoint.objects.visible_to(user)
-        .filter(colour=Colour.RED, enterprise__is_key_unit=True)
+        .filter(colour=Colour.RED, enterprise__is_key_unit=True, is_active=True)
         .annotate(total=Window(Count("id")))
         .select_related("enterprise")
         .order_by("-evaluated_at", "-id")[:limit]
