@@ -41,6 +41,8 @@ ACTION_NAMES = {
     "rescue.withdraw": _("Pre-positioned forces withdrawn"),
     # --- risks: points ---
     "risk.create": _("Risk point registered"),
+    "risk.check": _("Risk check recorded"),
+    "risk.link_hazard": _("Hazard linked to the risk point"),
 }
 
 

@@ -670,3 +670,10 @@ WITH w AS (
 INSERT INTO notifications_delivery (notification_id, channel, state, attempts, last_error, created_at)
 SELECT n.id, 'email', 'pending', 0, '', now() FROM n
 """
+
+
+def check_generation(args, median, entry) -> list[dict]:
+    """A day's check tasks for 1,000,000 risk points: bench/check_generation.py."""
+    from bench import check_generation as generation_bench
+
+    return generation_bench.run(args, median, entry)

@@ -10,4 +10,9 @@ class RisksConfig(AppConfig):
 
     def ready(self) -> None:
         # Notice kinds and sweepers are registered here, one block per concern (points, themes, checks).
-        pass
+        from notifications import sweeps
+
+        # --- checks: the day's check tasks and the missed ones, once a day (risks/checks.py) ---
+        from . import checks
+
+        sweeps.register(checks.sweep)

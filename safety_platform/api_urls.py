@@ -17,6 +17,7 @@ from inspections import api as inspection_api
 from inspections import versions_api
 from notifications import api as notification_api
 from organizations import api as org_api
+from risks import check_api as risk_check_api
 from safety_platform.lib.api import IdConverter
 from work import api as work_api
 
@@ -65,6 +66,8 @@ router.register("emergency/moves", supplies_api.StockMoveViewSet, basename="supp
 router.register("emergency/allocation-plans", supplies_api.AllocationPlanViewSet, basename="allocation-plan")
 router.register("emergency/allocation-requests", supplies_api.AllocationRequestViewSet, basename="allocation-request")
 router.register("warnings", warning_api.EarlyWarningViewSet, basename="warning")
+# --- risks: the enterprise's checks ---
+router.register("risks/checks", risk_check_api.RiskCheckViewSet, basename="risk-check")
 
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),

@@ -22,7 +22,8 @@ from organizations.registry import can_keep_registry
 from organizations.roles import is_city_office, is_enterprise, is_government, is_supervising_unit
 from organizations.scope import Scope, ScopeKind
 
-MAX_TOP_ENTRIES = 6
+# Seven since the risks group (#17): hazards, inspections, risks, duty, statistics, manage, notices.
+MAX_TOP_ENTRIES = 7
 
 
 @dataclass
@@ -85,6 +86,12 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
         ),
     )
+    risks = Group("risks", pgettext_lazy("navigation", "Risks"), entries(
+        # --- risks: the enterprise's checks ---
+        (_("Checks due"), reverse("risk_checks:today"), enterprise),
+        (_("Risk checks"), reverse("risk_checks:list"), scoped),
+        (_("Missed checks"), reverse("risk_checks:overdue"), scoped and not enterprise),
+    ))  # fmt: skip
     duty = Group(
         "duty",
         pgettext_lazy("navigation", "Duty"),
@@ -132,7 +139,7 @@ def groups_for(user, path: str = "") -> list[Group]:
         ),
         count=Notification.objects.filter(recipient=user, read_at__isnull=True).count(),
     )
-    groups = [g for g in (hazards, inspections, duty, statistics, manage, notices) if g.entries]
+    groups = [g for g in (hazards, inspections, risks, duty, statistics, manage, notices) if g.entries]
     assert len(groups) <= MAX_TOP_ENTRIES
     return groups
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("early_warnings.public_urls")),
     path("", include("early_warnings.board_urls")),
     path("", include("emergency.supplies_urls")),
+    path("", include("risks.check_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
