@@ -49,6 +49,8 @@ class _Answers(serializers.ListField):
     """A list of answers; in a multipart body, the same list as one JSON string."""
 
     def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) == 1 and isinstance(data[0], str):
+            data = data[0]  # a form field, read as a list of its values
         if isinstance(data, str):
             try:
                 data = json.loads(data)

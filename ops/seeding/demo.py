@@ -39,6 +39,7 @@ from inspections.demo import load_demo_campaign
 from organizations.choices import PositionKind, UnitKind
 from organizations.demo import CITY, DEMO_PASSWORD, load_demo, person_name
 from organizations.models import Position, PositionAssignment, Region, User
+from risks.demo_checks import load_demo_checks
 from workdays.models import CalendarYear, SpecialDay
 
 HOLDER_SEED = 20240602
@@ -72,6 +73,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_rescue())
     counts.update(load_supplies())
     counts.update(load_demo_warning())
+    counts.update(load_demo_checks())  # risks: the enterprise's checks (after the points' and themes' demo)
     return counts
 
 
