@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 
 RISK_POINTS = 1_000_000
 TARGET_S = 60
@@ -31,6 +32,31 @@ def busiest_day() -> date:
     while len(starting_periods(day, cal)) < len(settings.RISK_CHECK_PERIODS):
         day -= timedelta(days=1)
     return day
+
+
+def _floor(day: date) -> float:
+    """The same SELECT written into a table with no index or key (rolled back): what writing the rows
+    costs on this machine at this moment, so the figure can be read on a loaded machine."""
+    from risks import checks
+
+    sql = (
+        checks._INSERT.format(due="k.due_on", theme="NULL", join="{join}", where="")
+        .replace("INSERT INTO risks_checktask", "INSERT INTO bench_bare_tasks")
+        .split("ON CONFLICT")[0]
+    )
+    starts = checks.starting_periods(day)
+    values = ", ".join(f"(%(level{n})s, %(due{n})s::date)" for n in range(len(starts)))
+    sql = sql.replace("{join}", f"JOIN (VALUES {values}) AS k(level, due_on) ON k.level = p.control_level")
+    params = {"start": day, "now": timezone.now(), "not_working": list(checks.NOT_WORKING)}
+    for n, (level, due) in enumerate(starts):
+        params |= {f"level{n}": level, f"due{n}": due}
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_bare_tasks AS SELECT * FROM risks_checktask WITH NO DATA")
+        start = time.perf_counter()
+        cursor.execute(sql, params)
+        seconds = time.perf_counter() - start
+        transaction.set_rollback(True)
+    return seconds
 
 
 def run(args, median, entry) -> list[dict]:
@@ -60,6 +86,12 @@ def run(args, median, entry) -> list[dict]:
     results.append(entry(f"check tasks of {day} for {wanted:,} points ({made:,} made)", seconds, "s",
                          f"<= {TARGET_S}", seconds <= TARGET_S))  # fmt: skip
     results.append(entry("check generation / its 60 s target", seconds / TARGET_S, "x", "<= 1", seconds <= TARGET_S))
+    floor = _floor(day)
+    print(
+        f"the same rows into a table without indexes or keys: {floor:.1f} s; generation / that: {seconds / floor:.2f}"
+    )
+    results.append(entry("the same rows into a bare table (the floor of writing them)", floor, "s", "info", True))
+    results.append(entry("check generation / the bare table", seconds / floor, "x", "info", True))
     start = time.perf_counter()
     with transaction.atomic():
         again = generate_tasks(day)

@@ -13,7 +13,6 @@ record in one transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -35,12 +34,14 @@ from workdays.calendar import SpecialDays
 from .choices import CheckStatus, Colour, ThemeKind, ThemeStatus
 from .hazard_links import link_hazard
 from .models import CheckPhoto, CheckResult, CheckTask, RiskControl, RiskTheme
+from .points import Rule  # who (403) and the state guards (409), as the points' rules
 
 ONE_DAY = timedelta(days=1)
 # Periods from shortest to longest; a holiday period replaces a point's own only where it is shorter.
 PERIODS = ("day", "week", "month", "quarter")
 # Enterprises that no longer work get no new checks.
 NOT_WORKING = ("deregistered", "closed_mine")
+GENERATION_WORK_MEM = "128MB"
 
 
 # --- periods on the working-day calendar ---------------------------------------------------------------------
@@ -109,9 +110,14 @@ def generate_tasks(day: date) -> int:
        Step 1 runs first, so a point whose own period starts today keeps that task.
     """
     cal = SpecialDays(day - timedelta(days=100), day + timedelta(days=100))
-    made = _regular(day, starting_periods(day, cal))
-    for theme, industries in holiday_themes(day):
-        made += _holiday(day, theme, industries, cal)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The semi-join over the controls hashes a row per control: kept in memory, not spilled to disk.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{GENERATION_WORK_MEM}'")
+        made = _regular(day, starting_periods(day, cal))
+        for theme, industries in holiday_themes(day):
+            made += _holiday(day, theme, industries, cal)
     return made
 
 
@@ -208,14 +214,6 @@ def sweep(now: datetime, batch_size: int, dry_run: bool, result) -> None:
 
 
 # --- who may record a check ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    """Who may (403 otherwise) and the state guards (each a message when it fails: 409)."""
-
-    who: Callable[[User, CheckTask], bool]
-    when: tuple[Callable[[CheckTask], str], ...] = ()
 
 
 def _staff(actor: User, task: CheckTask) -> bool:

@@ -39,8 +39,11 @@ def login(client, user):
 def old_token(task, seconds=600):
     """The page's signed start time, as if it had been opened `seconds` ago."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(timezone, "now", lambda: timezone.datetime.now(tz=timezone.get_current_timezone())
-                      - timedelta(seconds=seconds))  # fmt: skip
+        patch.setattr(
+            timezone,
+            "now",
+            lambda: timezone.datetime.now(tz=timezone.get_current_timezone()) - timedelta(seconds=seconds),
+        )
         return check_views.start_token(task)
 
 
@@ -53,10 +56,16 @@ def test_the_qr_link_opens_the_check_and_the_manager_records_a_control_not_in_pl
     page = client.get(url)
     assert page.status_code == 200 and "提交排查" in page.content.decode()
     c1, c2 = point.controls.order_by("position")
-    response = client.post(url, {
-        "started": old_token(task), f"c{c1.pk}-in_place": "1", f"c{c2.pk}-in_place": "0", f"c{c2.pk}-note": "损坏",
-        f"c{c2.pk}-photos": SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg"),
-    })  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "started": old_token(task),
+            f"c{c1.pk}-in_place": "1",
+            f"c{c2.pk}-in_place": "0",
+            f"c{c2.pk}-note": "损坏",
+            f"c{c2.pk}-photos": SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg"),
+        },
+    )
     assert response.status_code == 302
     task.refresh_from_db()
     assert (task.status, task.is_hollow) == ("done", False)
@@ -72,8 +81,10 @@ def test_a_control_not_in_place_without_a_photo_is_refused_on_the_page(client, w
     task = open_task(point)
     login(client, world.users["enterprise"])
     c1, c2 = point.controls.order_by("position")
-    response = client.post(reverse("risk_checks:check", args=[point.pk]),
-                           {"started": old_token(task), f"c{c1.pk}-in_place": "1", f"c{c2.pk}-in_place": "0"})  # fmt: skip
+    response = client.post(
+        reverse("risk_checks:check", args=[point.pk]),
+        {"started": old_token(task), f"c{c1.pk}-in_place": "1", f"c{c2.pk}-in_place": "0"},
+    )
     assert response.status_code == 400
     assert "请上传照片" in response.content.decode()
     assert CheckTask.objects.get(pk=task.pk).status == "open"
@@ -112,8 +123,14 @@ def test_lists_filter_and_count_per_enterprise(client, world, point):
     CheckTask.objects.filter(pk=hollow.pk).update(status="done", is_hollow=True)
     login(client, world.users["inspector"])
     url = reverse("risk_checks:list")
-    for query, count in (({"status": "open"}, 2), ({"status": "overdue"}, 1), ({"status": "missed"}, 1),
-                         ({"hollow": "1"}, 1), ({"enterprise": world.e1.pk}, 4), ({"enterprise": world.e2.pk}, 0)):  # fmt: skip
+    for query, count in (
+        ({"status": "open"}, 2),
+        ({"status": "overdue"}, 1),
+        ({"status": "missed"}, 1),
+        ({"hollow": "1"}, 1),
+        ({"enterprise": world.e1.pk}, 4),
+        ({"enterprise": world.e2.pk}, 0),
+    ):
         assert len(client.get(url, query).context["page"].items) == count, query
     assert client.get(url, {"status": "maybe"}).status_code == 400
     rows = client.get(reverse("risk_checks:overdue")).context["rows"]
@@ -150,18 +167,28 @@ def test_the_api_lists_retrieves_and_records(client, world, point):
     record = f"/api/v1/risks/checks/{task.pk}/record/"
     refused = client.post(record, {"started_at": started, "answers": answers}, content_type="application/json")
     assert refused.status_code == 400 and "photos" in refused.json()
-    done = client.post(record, {"started_at": started, "answers": json.dumps(answers),
-                                f"photo_{c2.pk}": SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")})  # fmt: skip
+    done = client.post(
+        record,
+        {
+            "started_at": started,
+            "answers": json.dumps(answers),
+            f"photo_{c2.pk}": SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg"),
+        },
+    )
     assert done.status_code == 200, done.content
     body = done.json()
     assert body["status"] == "done" and [r["hazard_code"] is not None for r in body["results"]] == [False, True]
     login(client, world.users["inspector"])
-    assert client.post(record, {"started_at": started, "answers": answers},
-                       content_type="application/json").status_code == 403  # fmt: skip
+    assert (
+        client.post(record, {"started_at": started, "answers": answers}, content_type="application/json").status_code
+        == 403
+    )
     manager = UserFactory(unit_kind="enterprise", enterprise=world.e1)
     assign(manager, PositionFactory(kind="enterprise_safety_manager", unit_kind="enterprise", enterprise=world.e1))
     login(client, manager)
-    assert client.post(record, {"started_at": started, "answers": answers},
-                       content_type="application/json").status_code == 409  # fmt: skip
+    assert (
+        client.post(record, {"started_at": started, "answers": answers}, content_type="application/json").status_code
+        == 409
+    )
     login(client, world.users["outsider"])
     assert client.get(f"/api/v1/risks/checks/{task.pk}/").status_code == 404
