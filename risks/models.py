@@ -254,9 +254,12 @@ class CheckTask(models.Model):
 
     # A day's generation writes up to a million rows (docs/risks.md): every index and foreign-key check is paid per
     # row. The point's key is indexed by the unique (point, period start), the enterprise's by its composite index;
-    # enterprise and industry are copies of the point's, whose own keys hold them, so they carry no constraint.
+    # enterprise and industry are copies of the point's, whose own keys hold them, so they carry no constraint. The
+    # point's carries none either: its check locks every point row it names (FOR KEY SHARE), rewriting the whole point
+    # table each day; tasks are made only from existing points, and a point is retired, not deleted (a deletion
+    # through Django still cascades).
     point = models.ForeignKey(RiskPoint, models.CASCADE, related_name="check_tasks", verbose_name=_("risk point"),
-                              db_index=False)  # fmt: skip
+                              db_index=False, db_constraint=False)  # fmt: skip
     enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+", verbose_name=_("enterprise"),
                                    db_index=False, db_constraint=False)  # fmt: skip
     region_path = models.CharField(_("region path"), max_length=255, editable=False)
