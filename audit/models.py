@@ -52,6 +52,8 @@ ACTION_NAMES = {
     "risk.evaluate": _("Risk point re-evaluated"),
     "risk.retire": _("Risk point taken out of use"),
     "risk.due": _("Risk point due for re-evaluation"),
+    "risk.check": _("Risk check recorded"),
+    "risk.link_hazard": _("Hazard linked to the risk point"),
 }
 
 

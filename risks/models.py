@@ -252,20 +252,29 @@ class CheckTask(models.Model):
     frequency of its control level (more often for red and orange points during a holiday theme). Region, industry
     and enterprise copied for the counts."""
 
-    point = models.ForeignKey(RiskPoint, models.CASCADE, related_name="check_tasks", verbose_name=_("risk point"))
-    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+", verbose_name=_("enterprise"))
+    # A day's generation writes up to a million rows (docs/risks.md): every index and foreign-key check is paid per
+    # row. The point's key is indexed by the unique (point, period start), the enterprise's by its composite index;
+    # enterprise and industry are copies of the point's, whose own keys hold them, so they carry no constraint. The
+    # point's carries none either: its check locks every point row it names (FOR KEY SHARE), rewriting the whole point
+    # table each day; tasks are made only from existing points, and a point is retired, not deleted (a deletion
+    # through Django still cascades).
+    point = models.ForeignKey(RiskPoint, models.CASCADE, related_name="check_tasks", verbose_name=_("risk point"),
+                              db_index=False, db_constraint=False)  # fmt: skip
+    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+", verbose_name=_("enterprise"),
+                                   db_index=False, db_constraint=False)  # fmt: skip
     region_path = models.CharField(_("region path"), max_length=255, editable=False)
-    industry = models.ForeignKey(Industry, models.PROTECT, related_name="+", verbose_name=_("industry"))
+    industry = models.ForeignKey(Industry, models.PROTECT, related_name="+", verbose_name=_("industry"),
+                                 db_index=False, db_constraint=False)  # fmt: skip
     control_level = models.CharField(_("control level"), max_length=16, choices=ControlLevel.choices)
     period_start = models.DateField(_("period from"))
     due_on = models.DateField(_("due"))
     theme = models.ForeignKey(RiskTheme, models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("risk theme"))  # fmt: skip
+                              verbose_name=_("risk theme"), db_index=False)  # fmt: skip
     status = models.CharField(_("status"), max_length=16, choices=CheckStatus.choices, default=CheckStatus.OPEN)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
-                                verbose_name=_("done by"))  # fmt: skip
+                                verbose_name=_("done by"), db_index=False)  # fmt: skip
     is_hollow = models.BooleanField(_("hollow"), default=False, help_text=_("Done too fast for its controls."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
@@ -280,6 +289,9 @@ class CheckTask(models.Model):
         indexes = [
             models.Index(fields=["enterprise", "status", "due_on"], name="checktask_enterprise_due"),
             models.Index(fields=["status", "due_on"], name="checktask_status_due"),
+            # Partial: a generated task has neither, so generation does not write them.
+            models.Index(fields=["theme"], condition=Q(theme__isnull=False), name="checktask_theme"),
+            models.Index(fields=["done_by"], condition=Q(done_by__isnull=False), name="checktask_done_by"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from notifications import api as notification_api
 from organizations import api as org_api
 from risks import io_api as risk_io_api
 from risks import api as risk_api
+from risks import check_api as risk_check_api
 from safety_platform.lib.api import IdConverter
 from work import api as work_api
 
@@ -69,6 +70,8 @@ router.register("emergency/allocation-requests", supplies_api.AllocationRequestV
 router.register("warnings", warning_api.EarlyWarningViewSet, basename="warning")
 # --- risks: points ---
 router.register("risks/points", risk_api.RiskPointViewSet, basename="risk-point")
+# --- risks: the enterprise's checks ---
+router.register("risks/checks", risk_check_api.RiskCheckViewSet, basename="risk-check")
 
 urlpatterns = [
     path("auth/token/", org_api.ObtainTokenView.as_view(), name="auth-token"),

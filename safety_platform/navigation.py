@@ -23,7 +23,8 @@ from organizations.roles import is_city_office, is_enterprise, is_government, is
 from organizations.scope import Scope, ScopeKind
 from risks import importing
 
-MAX_TOP_ENTRIES = 7  # Risks (#17) is the seventh
+# Seven since the risks group (#17): hazards, inspections, risks, duty, statistics, manage, notices.
+MAX_TOP_ENTRIES = 7
 
 
 @dataclass
@@ -103,6 +104,9 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Risk points"), reverse("risks:list"), scoped),
             (_("Four-colour risk picture"), reverse("risk_picture:picture"), government),
             (_("Re-evaluations due"), reverse("risks:reevaluations"), scoped),
+            (_("Checks due"), reverse("risk_checks:today"), enterprise),
+            (_("Risk checks"), reverse("risk_checks:list"), scoped),
+            (_("Missed checks"), reverse("risk_checks:overdue"), scoped and not enterprise),
             (_("Risk themes"), reverse("risk_themes:list"), government and not enterprise),
             (_("Risk themes to confirm"), reverse("risk_themes:mine"), enterprise),
             (_("Import risk points"), reverse("risks_io:import"), may_import_risk_points(user)),

@@ -41,6 +41,7 @@ from organizations.demo import CITY, DEMO_PASSWORD, load_demo, person_name
 from organizations.models import Position, PositionAssignment, Region, User
 from risks.demo_points import load_risk_points
 from risks.demo_themes import load_demo_themes
+from risks.demo_checks import load_demo_checks
 from workdays.models import CalendarYear, SpecialDay
 
 HOLDER_SEED = 20240602
@@ -76,6 +77,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_demo_warning())
     counts.update(load_risk_points())  # risks: points of every colour at the demo city's enterprises
     counts.update(load_demo_themes())  # risks: 元旦假期风险 and 冬季防火防冻风险, half confirmed
+    counts.update(load_demo_checks())  # risks: the enterprise's checks (after the points' and themes' demo)
     return counts
 
 
