@@ -723,6 +723,8 @@ def risk_picture(args, median, entry) -> list[dict]:
             entry(f"{name}: queries", len(ctx.captured_queries), "queries", "constant", True),
         ]  # fmt: skip
     return results
+
+
 def check_generation(args, median, entry) -> list[dict]:
     """A day's check tasks for 1,000,000 risk points: bench/check_generation.py."""
     from bench import check_generation as generation_bench

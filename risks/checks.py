@@ -161,8 +161,8 @@ def _execute(sql: str, params: dict) -> int:
 
 def holiday_themes(day: date) -> list[tuple[RiskTheme, list[int]]]:
     """The published holiday themes covering `day`, each with the industries it concerns (a sector stands for its
-    industries; empty: all). TODO(themes): use risks.themes' helper for "published holiday themes covering a day"
-    once it lands."""
+    industries; empty: all), as the theme rows the day's INSERT … SELECT needs (themes.holiday_theme_on answers
+    the same question for one point or enterprise)."""
     themes = list(
         RiskTheme.objects.filter(kind=ThemeKind.HOLIDAY, status=ThemeStatus.PUBLISHED, starts_on__lte=day,
                                  ends_on__gte=day).prefetch_related("industries").order_by("starts_on", "id")

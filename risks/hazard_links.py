@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from audit.models import record
 from hazards.models import Hazard
 from organizations.models import User
 
+from . import points
 from .choices import ReevaluationReason
 from .models import PointHazard, RiskPoint
 
@@ -30,15 +30,6 @@ def link_hazard(actor: User | None, point: RiskPoint, hazard: Hazard) -> PointHa
         since = link.linked_at - timedelta(days=settings.RISK_REPEAT_HAZARD_DAYS)
         repeated = PointHazard.objects.filter(point=point, linked_at__gte=since).exclude(pk=link.pk).exists()
         record(actor, "risk.link_hazard", point, {"hazard": hazard.code, "repeated": repeated})
-        if repeated:
-            _mark_due(point)
+        if repeated:  # due for re-evaluation now, through the points' one writer (audited "risk.due")
+            points.mark_due(RiskPoint.objects.filter(pk=point.pk), ReevaluationReason.HAZARDS, hazard.code, actor)
         return link
-
-
-def _mark_due(point: RiskPoint) -> None:
-    """Due for re-evaluation today for repeated hazards, unless it is due already.
-    TODO(points): call risks.points.mark_due(points_qs, ReevaluationReason.HAZARDS) once it lands."""
-    today = timezone.localdate()
-    RiskPoint.objects.filter(pk=point.pk, reevaluate_by__gt=today).update(
-        reevaluate_by=today, reevaluation_reason=ReevaluationReason.HAZARDS
-    )

@@ -17,9 +17,9 @@ from inspections import api as inspection_api
 from inspections import versions_api
 from notifications import api as notification_api
 from organizations import api as org_api
-from risks import io_api as risk_io_api
 from risks import api as risk_api
 from risks import check_api as risk_check_api
+from risks import io_api as risk_io_api
 from safety_platform.lib.api import IdConverter
 from work import api as work_api
 

@@ -39,9 +39,9 @@ from inspections.demo import load_demo_campaign
 from organizations.choices import PositionKind, UnitKind
 from organizations.demo import CITY, DEMO_PASSWORD, load_demo, person_name
 from organizations.models import Position, PositionAssignment, Region, User
+from risks.demo_checks import load_demo_checks
 from risks.demo_points import load_risk_points
 from risks.demo_themes import load_demo_themes
-from risks.demo_checks import load_demo_checks
 from workdays.models import CalendarYear, SpecialDay
 
 HOLDER_SEED = 20240602

@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from notifications.outbox import notify
-from safety_platform.navigation import MAX_TOP_ENTRIES
 
 from .conftest import open_nav, screenshot
 
