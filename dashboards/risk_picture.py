@@ -269,7 +269,7 @@ def stacked_chart(title: str, rows: list[ColourRow], chart_id: str) -> SafeStrin
 
 def _short(name: str) -> str:
     """重大风险（红） -> 红: the legend's room is one word per colour."""
-    found = re.search(r"[（(]([^）)]+)[）)]", name)
+    found = re.search(r"[\uff08(]([^\uff09)]+)[\uff09)]", name)  # full- or half-width brackets
     return found.group(1) if found else name
 
 

@@ -23,10 +23,4 @@ class RisksConfig(AppConfig):
         from . import reevaluation
 
         reevaluation.connect()  # an accident at the enterprise makes its points due for re-evaluation
-
-        # --- checks: the day's check tasks and the missed ones, once a day (risks/checks.py) ---
-        from notifications import sweeps
-
-        from . import checks
-
-        sweeps.register(checks.sweep)
+        # --- checks: the day's check tasks run from beat's own `risk-checks` entry (risks/tasks.py) ---

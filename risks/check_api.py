@@ -21,7 +21,7 @@ from .models import CheckResult, CheckTask
 
 
 class RiskCheckResultSerializer(serializers.ModelSerializer):
-    hazard_code = serializers.CharField(source="hazard.code", default=None, read_only=True)
+    hazard_code = serializers.CharField(source="hazard.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = CheckResult

@@ -200,17 +200,20 @@ def run_day(day: date) -> dict[str, int]:
 HEARTBEAT = "risk-checks"
 
 
-def sweep(now: datetime, batch_size: int, dry_run: bool, result) -> None:
-    """Registered with `notifications.sweeps`: once a day (the heartbeat's token is the day done), from the first
-    sweep after midnight Beijing time, today's tasks and the missed ones. One indexed query when done already."""
+def run_once_a_day(now: datetime | None = None) -> dict[str, int] | None:
+    """Beat's `risk-checks` task, every RISK_CHECK_RUN_INTERVAL seconds: once a day (the heartbeat's token is the
+    day done), from the first run after midnight Beijing time, today's tasks and the missed ones; None when the day
+    is done already (one indexed query). Its own task, not a sweeper: a million points' day must not hold up the
+    escalation sweep."""
     from ops.heartbeat import beat
     from ops.models import Heartbeat
 
-    day = timezone.localtime(now).date()
-    if dry_run or Heartbeat.objects.filter(name=HEARTBEAT, token=day.isoformat()).exists():
-        return
+    day = timezone.localtime(now or timezone.now()).date()
+    if Heartbeat.objects.filter(name=HEARTBEAT, token=day.isoformat()).exists():
+        return None
     figures = run_day(day)
     beat(HEARTBEAT, day.isoformat(), figures)
+    return figures
 
 
 # --- who may record a check ------------------------------------------------------------------------------------

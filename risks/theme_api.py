@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.core.exceptions import PermissionDenied
-from django.urls.converters import get_converters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from organizations.models import Industry, Region
-from safety_platform.lib.api import IdConverter
+from safety_platform.lib.api import app_router
 from safety_platform.lib.query import BooleanFilter, IntegerFilter
 
 from . import themes
@@ -224,22 +222,7 @@ class RiskThemeConfirmationViewSet(viewsets.ReadOnlyModelViewSet):
 
 # --- URLs (included under /api/v1/ by safety_platform/api_urls.py) --------------------------------------------------
 
-if "id" not in get_converters():  # registered by safety_platform.api_urls, which includes this module
-    from django.urls import register_converter
-
-    register_converter(IdConverter, "id")
-
-
-class _Router(DefaultRouter):
-    include_format_suffixes = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, use_regex_path=False, **kwargs)
-        self._default_value_pattern = "id"
-
-
-router = _Router(trailing_slash=True)
-router.include_root_view = False
+router = app_router()
 router.register("risks/themes", RiskThemeViewSet, basename="risk-theme")
 router.register("risks/theme-confirmations", RiskThemeConfirmationViewSet, basename="risk-theme-confirmation")
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import include, path, register_converter
-from rest_framework.routers import DefaultRouter
+from django.urls import include, path
 
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
@@ -20,23 +19,10 @@ from organizations import api as org_api
 from risks import api as risk_api
 from risks import check_api as risk_check_api
 from risks import io_api as risk_io_api
-from safety_platform.lib.api import IdConverter
+from safety_platform.lib.api import Router, register_id_converter
 from work import api as work_api
 
-register_converter(IdConverter, "id")
-
-
-class Router(DefaultRouter):
-    """Ids in URLs are ASCII digits that fit a bigint (`<id:pk>`): anything else is a 404 by routing, before a view
-    or a query sees it, and the view gets an int. A viewset keyed otherwise names its own `lookup_value_converter`.
-    No `.json` suffixes: JSON is the only format, and path-style suffix routes would double the schema."""
-
-    include_format_suffixes = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, use_regex_path=False, **kwargs)
-        self._default_value_pattern = "id"
-
+register_id_converter()  # `<id:…>` in the plain paths below as in the routers' routes
 
 router = Router(trailing_slash=True)
 router.register("regions", org_api.RegionViewSet, basename="region")

@@ -348,6 +348,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": TALLY_COMPACT_INTERVAL,
         "options": {"expires": max(TALLY_COMPACT_INTERVAL - 10, 1)},
     },
+    # The day's risk check tasks and the missed ones (risks/checks.py): once a day, from the first run after midnight.
+    "risk-checks": {
+        "task": "risks.tasks.daily_checks",
+        "schedule": envint("RISK_CHECK_RUN_INTERVAL", 600),
+        "options": {"expires": max(envint("RISK_CHECK_RUN_INTERVAL", 600) - 10, 1)},
+    },
     "purge-exports": {
         "task": "dashboards.tasks.purge_exports",
         "schedule": crontab(minute=30, hour=3),

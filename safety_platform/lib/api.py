@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict, ConflictError
@@ -30,7 +31,7 @@ ID_PATTERN = "(?:[0-9]{1,18}|[1-8][0-9]{18})"
 
 
 class IdConverter:
-    """The `<id:…>` path converter of the API's URLs (registered in `safety_platform.api_urls`)."""
+    """The `<id:…>` path converter of the API's URLs (registered by `register_id_converter`)."""
 
     regex = ID_PATTERN
 
@@ -39,6 +40,36 @@ class IdConverter:
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+def register_id_converter() -> None:
+    """`<id:…>` in URL patterns; idempotent (the main API URLs call it first, a router again)."""
+    from django.urls import register_converter
+    from django.urls.converters import get_converters
+
+    if "id" not in get_converters():
+        register_converter(IdConverter, "id")
+
+
+class Router(DefaultRouter):
+    """Ids in URLs are ASCII digits that fit a bigint (`<id:pk>`): anything else is a 404 by routing, before a view
+    or a query sees it, and the view gets an int. A viewset keyed otherwise names its own `lookup_value_converter`.
+    No `.json` suffixes: JSON is the only format, and path-style suffix routes would double the schema. The main
+    router (`safety_platform.api_urls`) and an app's own (its URLs included there) are both this one."""
+
+    include_format_suffixes = False
+
+    def __init__(self, *args, **kwargs):
+        register_id_converter()
+        super().__init__(*args, use_regex_path=False, **kwargs)
+        self._default_value_pattern = "id"
+
+
+def app_router() -> Router:
+    """An app's own router, for the URLs it keeps in its module and safety_platform.api_urls includes."""
+    router = Router(trailing_slash=True)
+    router.include_root_view = False
+    return router
 
 
 def exception_handler(exc, context):

@@ -31,9 +31,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 ARTIFACTS = ROOT / "artifacts"
 ROLES = {"city_office": "demo-city", "enterprise": "demo-enterprise"}
-# Both roles together, on a 2-core machine: the bound is 6 minutes in all, and loading the city and
-# starting take some 20 seconds of it.
-TIMEOUT = 330
+# Both roles together, on a 2-core machine. The bound was 6 minutes in all (loading the city and starting take
+# some 20 seconds of it); with the risks app's operations (181 in all, #17) a run takes 312-319 s on CI's machine,
+# within that bound but with little room on a busy machine, so the runs are stopped at 420 s and the seconds each
+# took are printed with its figures (README, Tests).
+TIMEOUT = 420
 
 pytestmark = pytest.mark.schemathesis
 

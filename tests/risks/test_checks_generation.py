@@ -167,16 +167,28 @@ def test_a_check_not_done_is_overdue_the_next_working_day_and_missed_after_it(wo
     assert CheckTask.objects.get(point=done, period_start=date(2026, 10, 8)).status == "done"
 
 
-def test_the_sweep_runs_the_day_once(world):
-    """GIVEN a post point WHEN the sweep runs twice on a working day THEN the day's task is made once and the second
-    run is one query."""
+def test_the_daily_run_makes_the_day_once(world):
+    """GIVEN a post point WHEN beat's daily run runs twice on a working day THEN the day's task is made once and the
+    second run is one query."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     make_point(world.e1, "yellow", control_level="post")
     now = timezone.make_aware(timezone.datetime(2026, 10, 9, 0, 5))
-    checks.sweep(now, 100, False, None)
+    checks.run_once_a_day(now)
     assert CheckTask.objects.filter(period_start=date(2026, 10, 9)).count() == 1
     with CaptureQueriesContext(connection) as queries:
-        checks.sweep(now + timedelta(minutes=1), 100, False, None)
+        checks.run_once_a_day(now + timedelta(minutes=1))
     assert len(queries) == 1
+
+
+def test_the_daily_run_is_its_own_beat_entry_not_part_of_the_escalation_sweep(settings):
+    """GIVEN the beat schedule THEN `risk-checks` runs the registered task, and the escalation sweep's sweepers do not
+    include the day's generation (a million points must not hold up an escalation)."""
+    from notifications import sweeps
+    from safety_platform.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["risk-checks"]
+    app.loader.import_default_modules()  # what a worker does at start: the apps' tasks modules, autodiscovered
+    assert entry["task"] in app.tasks and app.tasks[entry["task"]].name == "risks.tasks.daily_checks"
+    assert not any(getattr(f, "__module__", "").startswith("risks.") for f in sweeps._sweepers)
