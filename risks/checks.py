@@ -1,8 +1,9 @@
 """The enterprise's own checks of its risk points (排查清单, docs/risks.md "The enterprise's checks").
 
 Generation: `generate_tasks(day)` makes the day's check tasks in a few INSERT … SELECT statements (a million
-points in seconds, bench/scenarios.py `check_generation`); `mark_missed(day)` closes what was not done in time in
-one UPDATE; `sweep` (registered in RisksConfig.ready()) runs both once a day.
+points in seconds on PostgreSQL, bench/scenarios.py `check_generation`; the same rows through the ORM on the
+embedded mode's SQLite); `mark_missed(day)` closes what was not done in time in one UPDATE; `run_once_a_day`
+(beat's `risk-checks`) runs both once a day.
 
 Recording: `record_check(actor, task, answers, started_at)` is the one writer of a check: it locks the task in the
 actor's scope, checks RULES (403/409), validates by field (400), and writes the results, the photos of controls not
@@ -19,6 +20,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,7 +35,7 @@ from workdays.calendar import SpecialDays
 
 from .choices import CheckStatus, Colour, ThemeKind, ThemeStatus
 from .hazard_links import link_hazard
-from .models import CheckPhoto, CheckResult, CheckTask, RiskControl, RiskTheme
+from .models import CheckPhoto, CheckResult, CheckTask, RiskControl, RiskPoint, RiskTheme
 from .points import Rule  # who (403) and the state guards (409), as the points' rules
 
 ONE_DAY = timedelta(days=1)
@@ -99,7 +101,7 @@ ON CONFLICT (point_id, period_start) DO NOTHING
 """
 
 
-def generate_tasks(day: date) -> int:
+def generate_tasks(day: date, in_sql: bool | None = None) -> int:
     """Make the day's check tasks; returns how many were made. Idempotent (one task per point and period start).
 
     1. On a working day, every point whose control level's period (RISK_CHECK_PERIODS) starts today (its first
@@ -108,22 +110,27 @@ def generate_tasks(day: date) -> int:
        its industries or all) get a task for the holiday period (RISK_HOLIDAY_CHECK_PERIOD) with the theme set,
        where that is more often than their own period or today is not a working day: one statement per theme.
        Step 1 runs first, so a point whose own period starts today keeps that task.
+
+    `in_sql`: INSERT … SELECT (PostgreSQL, the default there) or the ORM (the embedded mode's SQLite).
     """
+    in_sql = connection.vendor == "postgresql" if in_sql is None else in_sql
     cal = SpecialDays(day - timedelta(days=100), day + timedelta(days=100))
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if in_sql:
             # The semi-join over the controls hashes a row per control: kept in memory, not spilled to disk.
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL work_mem = '{GENERATION_WORK_MEM}'")
-        made = _regular(day, starting_periods(day, cal))
+        made = _regular(day, starting_periods(day, cal), in_sql)
         for theme, industries in holiday_themes(day):
-            made += _holiday(day, theme, industries, cal)
+            made += _holiday(day, theme, industries, cal, in_sql)
     return made
 
 
-def _regular(day: date, starts: list[tuple[str, date]]) -> int:
+def _regular(day: date, starts: list[tuple[str, date]], in_sql: bool) -> int:
     if not starts:
         return 0
+    if not in_sql:
+        return sum(_insert_orm(day, due, None, control_level=level) for level, due in starts)
     values = ", ".join(f"(%(level{n})s, %(due{n})s::date)" for n in range(len(starts)))
     join = f"JOIN (VALUES {values}) AS k(level, due_on) ON k.level = p.control_level"
     params = {"start": day}
@@ -132,7 +139,7 @@ def _regular(day: date, starts: list[tuple[str, date]]) -> int:
     return _execute(_INSERT.format(due="k.due_on", theme="NULL", join=join, where=""), params)
 
 
-def _holiday(day: date, theme: RiskTheme, industries: list[int], cal: SpecialDays) -> int:
+def _holiday(day: date, theme: RiskTheme, industries: list[int], cal: SpecialDays, in_sql: bool) -> int:
     kind = settings.RISK_HOLIDAY_CHECK_PERIOD
     first, last = calendar_period(kind, day)
     if day not in (first, theme.starts_on):
@@ -142,15 +149,41 @@ def _holiday(day: date, theme: RiskTheme, industries: list[int], cal: SpecialDay
               if not cal.is_working_day(day) or PERIODS.index(own) > shorter]  # fmt: skip
     if not levels:
         return 0
+    colours = [Colour.RED.value, Colour.ORANGE.value]
+    due = min(last, theme.ends_on)
+    if not in_sql:
+        cut = {"industry_id__in": industries} if industries else {}
+        return _insert_orm(day, due, theme.pk, colour__in=colours, control_level__in=levels,
+                           region_path__startswith=theme.region_path, **cut)  # fmt: skip
     where = "AND p.colour = ANY(%(colours)s) AND p.control_level = ANY(%(levels)s) AND p.region_path LIKE %(path)s"
     if industries:
         where += " AND p.industry_id = ANY(%(industries)s)"
     sql = _INSERT.format(due="%(due)s", theme="%(theme)s", join="", where=where)
     return _execute(sql, {
-        "start": day, "due": min(last, theme.ends_on), "theme": theme.pk, "levels": levels,
-        "colours": [Colour.RED.value, Colour.ORANGE.value], "path": theme.region_path + "%",
+        "start": day, "due": due, "theme": theme.pk, "levels": levels, "colours": colours,
+        "path": theme.region_path + "%",
         "industries": industries,
     })  # fmt: skip
+
+
+def _insert_orm(day: date, due: date, theme_id: int | None, **cut) -> int:
+    """The same rows as the INSERT … SELECT, through the ORM: the embedded mode's SQLite (a demo city's few thousand
+    points) has neither `= ANY` nor arrays. Returns how many were made."""
+    points = (
+        RiskPoint.objects.filter(is_active=True, **cut)
+        .exclude(enterprise__operating_state__in=NOT_WORKING)
+        .filter(Exists(RiskControl.objects.filter(point=OuterRef("pk"), is_active=True)))
+        .exclude(check_tasks__period_start=day)
+        .values_list("id", "enterprise_id", "region_path", "industry_id", "control_level")
+    )
+    now = timezone.now()
+    rows = [
+        CheckTask(point_id=pk, enterprise_id=enterprise, region_path=path, industry_id=industry, control_level=level,
+                  period_start=day, due_on=due, theme_id=theme_id, status=CheckStatus.OPEN, created_at=now)
+        for pk, enterprise, path, industry, level in points
+    ]  # fmt: skip
+    CheckTask.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return len(rows)
 
 
 def _execute(sql: str, params: dict) -> int:

@@ -192,3 +192,39 @@ def test_the_daily_run_is_its_own_beat_entry_not_part_of_the_escalation_sweep(se
     app.loader.import_default_modules()  # what a worker does at start: the apps' tasks modules, autodiscovered
     assert entry["task"] in app.tasks and app.tasks[entry["task"]].name == "risks.tasks.daily_checks"
     assert not any(getattr(f, "__module__", "").startswith("risks.") for f in sweeps._sweepers)
+
+
+def test_the_orm_path_of_the_embedded_mode_makes_the_same_tasks(levels, world):
+    """GIVEN a point at each level and a red one under a published holiday theme WHEN 8 October and 3 October are
+    made by the SQL path (PostgreSQL) and, afresh, by the ORM path the embedded mode's SQLite takes THEN both make
+    the same tasks, and the ORM path run again makes none."""
+    from organizations.models import Region
+
+    red = make_point(world.e1, "red", control_level="team")
+    city = Region.objects.get(parent=None)
+    RiskTheme.objects.create(
+        kind="holiday",
+        title="国庆假期风险",
+        required_controls="值守",
+        starts_on=date(2026, 10, 1),
+        ends_on=date(2026, 10, 7),
+        confirm_by=timezone.now(),
+        region=city,
+        region_path=city.path,
+        status="published",
+        created_by=world.users["city"],
+    )
+
+    def made() -> set[tuple]:
+        return set(CheckTask.objects.values_list("point_id", "period_start", "due_on", "theme_id", "control_level"))
+
+    days = (date(2026, 10, 8), date(2026, 10, 3))
+    for day in days:
+        checks.generate_tasks(day)
+    by_sql = made()
+    assert {row[0] for row in by_sql} == {p.pk for p in levels.values()} | {red.pk}
+    CheckTask.objects.all().delete()
+
+    assert sum(checks.generate_tasks(day, in_sql=False) for day in days) == len(by_sql)
+    assert made() == by_sql
+    assert sum(checks.generate_tasks(day, in_sql=False) for day in days) == 0
