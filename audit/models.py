@@ -54,6 +54,20 @@ ACTION_NAMES = {
     "risk.due": _("Risk point due for re-evaluation"),
     "risk.check": _("Risk check recorded"),
     "risk.link_hazard": _("Hazard linked to the risk point"),
+    # --- accidents and their lessons ---
+    "accident.record": _("Accident recorded"),
+    "accident.edit": _("Accident record changed"),
+    "accident.close": _("Accident investigation closed"),
+    "lesson.create": _("Lesson drafted"),
+    "lesson.edit": _("Lesson changed"),
+    "lesson.publish": _("Lesson published"),
+    "lesson.withdraw": _("Lesson withdrawn"),
+    "lesson.look_back": _("Look-back started"),
+    "lesson_task.start": _("Comparison self-check started"),
+    "lesson_task.done": _("Comparison self-check done"),
+    "lesson.spot_sample": _("Spot check sample chosen"),
+    "lesson_task.spot_check": _("Comparison self-check spot-checked"),
+    "circular.issue": _("Warning circular issued"),
 }
 
 

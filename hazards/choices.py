@@ -29,6 +29,10 @@ class Source(models.TextChoices):
     SUPERVISION = "supervision", _("Supervision")
 
 
+# What an enterprise files as: its own self-check, or a lesson's comparison self-check (accidents).
+ENTERPRISE_SOURCES = (Source.SELF_CHECK, Source.ACCIDENT_LESSON)
+
+
 class Authority(models.TextChoices):
     DEPARTMENT = "department", _("Department")
     GOVERNMENT = "government", _("Government")

@@ -22,6 +22,11 @@ class InspectionKind(models.TextChoices):
     AD_HOC = "ad_hoc", _("Ad hoc")
     SELF_CHECK = "self_check", _("Self-check")
     SUPERVISION = "supervision", _("Supervision re-inspection")
+    LESSON = "lesson", _("Comparison self-check")  # of an accident's lesson, started from its task (accidents)
+
+
+# The kinds an enterprise does itself: its own self-check, and a lesson's comparison self-check.
+ENTERPRISE_KINDS = (InspectionKind.SELF_CHECK, InspectionKind.LESSON)
 
 
 class InspectionStatus(models.TextChoices):

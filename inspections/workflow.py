@@ -30,7 +30,8 @@ from safety_platform.lib import bounds
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.images import clean_images
 
-from .choices import DONE, AnswerKind, InspectionKind, InspectionStatus, Result
+from . import signals
+from .choices import DONE, ENTERPRISE_KINDS, AnswerKind, InspectionKind, InspectionStatus, Result
 from .models import (
     Answer,
     AnswerPhoto,
@@ -80,7 +81,7 @@ class NewInspection:
 def require_starter(actor: User, kind: str) -> bool:
     """Government staff inspect; an enterprise's principal or safety manager runs its self-checks. Returns
     whether this is a self-check."""
-    self_check = kind == InspectionKind.SELF_CHECK
+    self_check = kind in ENTERPRISE_KINDS
     if not holds_any(actor, *(ENTERPRISE_STAFF if self_check else GOVERNMENT_STAFF)):
         raise PermissionDenied(_("Your position does not allow this."))
     return self_check
@@ -111,7 +112,7 @@ def create(actor: User, new: NewInspection) -> Inspection:
             raise ValidationError({"version": _("The campaign does not use this checklist.")})
     with transaction.atomic():
         inspection = Inspection.objects.create(
-            kind=new.kind if not self_check else InspectionKind.SELF_CHECK,
+            kind=new.kind,
             campaign=new.campaign,
             original=new.original,
             enterprise=enterprise,
@@ -217,7 +218,7 @@ def _locked(actor: User, inspection: Inspection | int) -> Inspection:
 def _require_team(actor: User, inspection: Inspection) -> None:
     if actor.is_superuser:
         return
-    if inspection.kind == InspectionKind.SELF_CHECK:
+    if inspection.kind in ENTERPRISE_KINDS:
         if is_enterprise_staff_of(actor, inspection.enterprise_id):
             return
     elif inspection.members.filter(pk=actor.pk).exists():
@@ -337,6 +338,7 @@ def submit(actor: User, inspection: Inspection | int, submit_key: uuid.UUID, rep
         inspection.score = score(inspection)
         inspection.save(update_fields=["status", "submit_key", "submitted_at", "representative", "score"])
         record(actor, "inspection.submit", inspection, {"score": str(inspection.score), "hazards": len(failed_items)})
+        signals.submitted.send(Inspection, inspection=inspection, actor=actor, hazards=[a.hazard for a in failed_items])
         return inspection
 
 
@@ -404,9 +406,7 @@ def _file(actor: User, inspection: Inspection, failed: Answer):
         category=category,
         level=Level.MAJOR if item.major_criterion else Level.GENERAL,
         description=_describe(failed),
-        source={InspectionKind.SELF_CHECK: Source.SELF_CHECK, InspectionKind.SUPERVISION: Source.SUPERVISION}.get(
-            inspection.kind, Source.INSPECTION
-        ),
+        source=SOURCES.get(inspection.kind, Source.INSPECTION),
         legal_basis=item.legal_basis,
         checklist_item=item.text,
         idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, f"inspection-answer:{failed.pk}"),
@@ -416,6 +416,13 @@ def _file(actor: User, inspection: Inspection, failed: Answer):
     hazard_workflow.attach_inspection_photos(actor, hazard, failed.photos.all())
     return hazard
 
+
+# The hazard source of a failed item, by the inspection's kind (an inspection by inspectors otherwise).
+SOURCES = {
+    InspectionKind.SELF_CHECK: Source.SELF_CHECK,
+    InspectionKind.SUPERVISION: Source.SUPERVISION,
+    InspectionKind.LESSON: Source.ACCIDENT_LESSON,
+}
 
 TITLE_LENGTH = 200
 

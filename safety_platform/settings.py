@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "early_warnings",
     "emergency",
     "risks",
+    "accidents",
     "dashboards",
     "work",
 ]
@@ -546,3 +547,13 @@ RISK_IMPORT_MAX_BYTES = envint("RISK_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 RISK_IMPORT_MAX_UNPACKED_BYTES = envint("RISK_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 RISK_IMPORT_MAX_ROWS = envint("RISK_IMPORT_MAX_ROWS", 5000)
 RISK_IMPORT_REPEAT_MINUTES = envint("RISK_IMPORT_REPEAT_MINUTES", 10)
+
+# Accidents and their lessons (docs/accidents.md). A lesson's self-check task not done by its deadline passes up to
+# the superior post, who answers it within these hours.
+ACCIDENT_LESSON_PASS_UP_HOURS = envint("ACCIDENT_LESSON_PASS_UP_HOURS", 24)
+# A lesson's self-check is due within this many days at most (a comparison check is urgent, not a campaign).
+ACCIDENT_LESSON_MAX_DAYS = envint("ACCIDENT_LESSON_MAX_DAYS", 90)
+# The share (percent) of completed self-checks a department spot-checks (抽查) when it asks for a sample.
+ACCIDENT_SPOT_CHECK_PERCENT = envint("ACCIDENT_SPOT_CHECK_PERCENT", 10)
+# The issuing office's name on a warning circular, e.g. "XX市安全生产委员会办公室" (empty: the city office's name).
+ACCIDENT_CIRCULAR_ISSUER = envstr("ACCIDENT_CIRCULAR_ISSUER", "")

@@ -20,7 +20,7 @@ from safety_platform.lib.images import clean_images
 from safety_platform.lib.text import place_key
 
 from .. import escalation
-from ..choices import OPEN_STATUSES, Action, Level, PhotoKind, Source, Status
+from ..choices import ENTERPRISE_SOURCES, OPEN_STATUSES, Action, Level, PhotoKind, Source, Status
 from ..models import Hazard, HazardCategory, HazardPhoto
 from . import notices
 from ._common import _discard_files, _event, _future_deadline, _locked, _store_photos
@@ -138,7 +138,7 @@ def _create(actor: User, filing: Filing, enterprise: Enterprise, images: list, i
                 place=place,
                 category=filing.category,
                 level=filing.level,
-                source=Source.SELF_CHECK if is_enterprise else filing.source,
+                source=filing.source if not is_enterprise or filing.source in ENTERPRISE_SOURCES else Source.SELF_CHECK,
                 legal_basis=filing.legal_basis,
                 checklist_item=filing.checklist_item[:500],
                 found_at=found_at,

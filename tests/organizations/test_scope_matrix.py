@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from accidents.models import Accident, Circular, Lesson, LessonTask
 from dashboards.models import HazardTally
 from duty_roster.models import DutyShift, IncidentReport, ShiftChange
 from early_warnings.models import EarlyWarning, WarningRecipient
@@ -124,6 +125,20 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         **{role: {"theme_city"} for role in ("district", "county_dept", "enterprise")},
         "outsider": set(),
     },
+    # --- accidents: a record and a lesson's task by their enterprise; an accident elsewhere by every government;
+    # lessons and their circulars by region, with their ancestors' (as themes) ---
+    "accidents.Accident": {
+        role: ENTERPRISES[role] | ({"elsewhere"} if role in GOVERNMENT else set()) for role in ROLES
+    },
+    "accidents.LessonTask": ENTERPRISES,
+    **{
+        label: {
+            **{role: {"lesson_city", "lesson_d2"} for role in ("city", "dept_head", "inspector")},
+            **{role: {"lesson_city"} for role in ("district", "county_dept", "enterprise")},
+            "outsider": set(),
+        }
+        for label in ("accidents.Lesson", "accidents.Circular")
+    },
 }
 
 
@@ -201,6 +216,23 @@ def records(world):
                                         period_start=now.date(), due_on=now.date(), **place)  # fmt: skip
         CheckResult.objects.create(task=task, control=control, in_place=True)
         ThemeConfirmation.objects.create(theme=theme, enterprise=enterprise, **place)
+    accident_fields = {"accident_type": "15", "occurred_at": now, "created_by": world.users["city"]}
+    Accident.objects.create(title="elsewhere", external=True, source="通报", place="外省某市", region=world.city,
+                            region_path=world.city.path, industry=world.e1.industry, **accident_fields)  # fmt: skip
+    for name in ("lesson_city", "lesson_d2"):
+        region = world.city if name == "lesson_city" else world.d2
+        lesson = Lesson.objects.create(accident=Accident.objects.get(title="elsewhere"), title=name, lesson="教训",
+                                       region=region, region_path=region.path, version=version, deadline=now,
+                                       created_by=world.users["city"])  # fmt: skip
+        Circular.objects.create(lesson=lesson, year=now.year, serial=1 + (name == "lesson_d2"), title=name, body="通报",
+                                issued_by=world.users["city"], issuing_unit="市安委办")  # fmt: skip
+    for name in ("e1", "e2", "e3", "e4"):
+        enterprise = getattr(world, name)
+        Accident.objects.create(title=name, enterprise=enterprise, place="车间", region=enterprise.region,
+                                region_path=enterprise.region.path, industry=enterprise.industry,
+                                **accident_fields)  # fmt: skip
+        LessonTask.objects.create(lesson=lesson, enterprise=enterprise, region_path=enterprise.region.path,
+                                  industry=enterprise.industry)  # fmt: skip
     return world
 
 
@@ -230,8 +262,10 @@ def names(world, rows) -> set[str]:
             found.add(enterprises[row.point.enterprise_id])
         elif label == "risks.CheckResult":
             found.add(enterprises[row.task.enterprise_id])
-        elif label == "risks.RiskTheme":
+        elif label in ("risks.RiskTheme", "accidents.Lesson", "accidents.Circular", "accidents.Accident"):
             found.add(row.title)
+        elif label == "accidents.LessonTask":
+            found.add(enterprises[row.enterprise_id])
         elif label == "inspections.Campaign":
             found.add("campaign")
         elif label == "duty_roster.ShiftChange":
