@@ -56,6 +56,7 @@ def make_lesson(accident: Accident, by: User, region: Region, version: Checklist
                 **fields) -> Lesson:  # fmt: skip
     """A draft lesson of `accident` over `region`, checked with `version` (the first seeded checklist by default)."""
     values = {
+        "accident": accident,
         "title": f"吸取{accident.title}教训",
         "lesson": "举一反三，对照检查。",
         "region": region,
