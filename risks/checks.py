@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -27,16 +27,16 @@ from django.utils.translation import gettext as _
 
 from audit.models import record
 from hazards import workflow as hazard_workflow
-from organizations.models import Industry, User
+from organizations.models import User
 from organizations.roles import is_enterprise_staff_of
-from safety_platform.lib.errors import Conflict
 from safety_platform.lib.images import clean_images
 from workdays.calendar import SpecialDays
 
-from .choices import CheckStatus, Colour, ThemeKind, ThemeStatus
+from .choices import CheckStatus, Colour
 from .hazard_links import link_hazard
-from .models import CheckPhoto, CheckResult, CheckTask, RiskControl, RiskPoint, RiskTheme
-from .points import Rule  # who (403) and the state guards (409), as the points' rules
+from .models import CheckPhoto, CheckResult, CheckTask, RiskControl, RiskPoint
+from .rules import Rule, allowed, check_rule  # who (403) and the state guards (409), as the points' rules
+from .themes import Cover, holiday_theme_on
 
 ONE_DAY = timedelta(days=1)
 # Periods from shortest to longest; a holiday period replaces a point's own only where it is shorter.
@@ -121,8 +121,8 @@ def generate_tasks(day: date, in_sql: bool | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL work_mem = '{GENERATION_WORK_MEM}'")
         made = _regular(day, starting_periods(day, cal), in_sql)
-        for theme, industries in holiday_themes(day):
-            made += _holiday(day, theme, industries, cal, in_sql)
+        for cover in holiday_theme_on(day).themes:
+            made += _holiday(day, cover, cal, in_sql)
     return made
 
 
@@ -139,7 +139,10 @@ def _regular(day: date, starts: list[tuple[str, date]], in_sql: bool) -> int:
     return _execute(_INSERT.format(due="k.due_on", theme="NULL", join=join, where=""), params)
 
 
-def _holiday(day: date, theme: RiskTheme, industries: list[int], cal: SpecialDays, in_sql: bool) -> int:
+def _holiday(day: date, theme: Cover, cal: SpecialDays, in_sql: bool) -> int:
+    """A holiday theme's tasks: its red and orange points in its region subtree and industries (a sector's included;
+    None: every industry), as `themes.holiday_theme_on` answers for the day."""
+    industries = sorted(theme.industry_ids) if theme.industry_ids is not None else []
     kind = settings.RISK_HOLIDAY_CHECK_PERIOD
     first, last = calendar_period(kind, day)
     if day not in (first, theme.starts_on):
@@ -153,14 +156,14 @@ def _holiday(day: date, theme: RiskTheme, industries: list[int], cal: SpecialDay
     due = min(last, theme.ends_on)
     if not in_sql:
         cut = {"industry_id__in": industries} if industries else {}
-        return _insert_orm(day, due, theme.pk, colour__in=colours, control_level__in=levels,
+        return _insert_orm(day, due, theme.theme_id, colour__in=colours, control_level__in=levels,
                            region_path__startswith=theme.region_path, **cut)  # fmt: skip
     where = "AND p.colour = ANY(%(colours)s) AND p.control_level = ANY(%(levels)s) AND p.region_path LIKE %(path)s"
     if industries:
         where += " AND p.industry_id = ANY(%(industries)s)"
     sql = _INSERT.format(due="%(due)s", theme="%(theme)s", join="", where=where)
     return _execute(sql, {
-        "start": day, "due": due, "theme": theme.pk, "levels": levels, "colours": colours,
+        "start": day, "due": due, "theme": theme.theme_id, "levels": levels, "colours": colours,
         "path": theme.region_path + "%",
         "industries": industries,
     })  # fmt: skip
@@ -190,22 +193,6 @@ def _execute(sql: str, params: dict) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, {"now": timezone.now(), "not_working": list(NOT_WORKING), **params})
         return cursor.rowcount
-
-
-def holiday_themes(day: date) -> list[tuple[RiskTheme, list[int]]]:
-    """The published holiday themes covering `day`, each with the industries it concerns (a sector stands for its
-    industries; empty: all), as the theme rows the day's INSERT … SELECT needs (themes.holiday_theme_on answers
-    the same question for one point or enterprise)."""
-    themes = list(
-        RiskTheme.objects.filter(kind=ThemeKind.HOLIDAY, status=ThemeStatus.PUBLISHED, starts_on__lte=day,
-                                 ends_on__gte=day).prefetch_related("industries").order_by("starts_on", "id")
-    )  # fmt: skip
-    found = []
-    for theme in themes:
-        named = [industry.pk for industry in theme.industries.all()]
-        children = list(Industry.objects.filter(parent_id__in=named).values_list("pk", flat=True)) if named else []
-        found.append((theme, sorted(set(named + children))))
-    return found
 
 
 def mark_missed(day: date) -> int:
@@ -272,18 +259,11 @@ RULES: dict[str, Rule] = {"record": Rule(_staff, (_open, _begun))}
 
 
 def check(actor: User, task: CheckTask, action: str) -> None:
-    rule = RULES[action]
-    if not rule.who(actor, task):
-        raise PermissionDenied(_("Only the enterprise's principal or safety manager records its checks."))
-    for guard in rule.when:
-        problem = guard(task)
-        if problem:
-            raise Conflict(problem)
+    check_rule(RULES[action], actor, task, _("Only the enterprise's principal or safety manager records its checks."))
 
 
 def can(actor: User, task: CheckTask) -> set[str]:
-    return {action for action, rule in RULES.items()
-            if not any(guard(task) for guard in rule.when) and rule.who(actor, task)}  # fmt: skip
+    return allowed(RULES, actor, task)
 
 
 # --- recording a check ---------------------------------------------------------------------------------------

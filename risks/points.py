@@ -4,7 +4,6 @@ the evaluation kept and the audit record in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,11 +21,11 @@ from audit.models import record, record_many
 from organizations.models import Enterprise, User
 from organizations.responsibility import SupervisionMap
 from organizations.roles import is_enterprise_staff_of
-from safety_platform.lib.errors import Conflict
 
 from . import evaluation
 from .choices import AccidentType, ControlKind, HazardFactor, ReevaluationReason
 from .models import RiskControl, RiskEvaluation, RiskPoint
+from .rules import Rule, allowed, check_rule
 
 # The point's fields a registration or an edit may set (the rest are computed or kept by the workflow).
 POINT_FIELDS = (
@@ -60,14 +59,6 @@ def may_register(actor: User) -> bool:
     return bool(actor.is_superuser or (actor.enterprise_id and may_keep(actor, actor.enterprise_id)))
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Who may (403 otherwise) and the state guards (each a message when it fails: 409)."""
-
-    who: Callable[[User, RiskPoint], bool]
-    when: tuple[Callable[[RiskPoint], str], ...] = ()
-
-
 def _in_use(point: RiskPoint) -> str:
     return "" if point.is_active else _("This risk point is no longer in use.")
 
@@ -85,22 +76,14 @@ RULES: dict[str, Rule] = {
 
 def check(actor: User, point: RiskPoint, action: str) -> None:
     """Raise PermissionDenied (403) when the actor may not, Conflict (409) when the point's state does not allow."""
-    rule = RULES[action]
-    if not rule.who(actor, point):
-        raise PermissionDenied(_("Only the enterprise's principal or safety manager keeps its risk points."))
-    for guard in rule.when:
-        problem = guard(point)
-        if problem:
-            raise Conflict(problem)
+    check_rule(
+        RULES[action], actor, point, _("Only the enterprise's principal or safety manager keeps its risk points.")
+    )
 
 
 def can(actor: User, point: RiskPoint) -> set[str]:
     """The actions of RULES the actor may take on this point now (states first: they cost no query)."""
-    return {
-        action
-        for action, rule in RULES.items()
-        if not any(guard(point) for guard in rule.when) and rule.who(actor, point)
-    }
+    return allowed(RULES, actor, point)
 
 
 def _clean_codes(values, choices, name: str) -> list[str]:

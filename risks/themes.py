@@ -622,6 +622,8 @@ class Cover:
     title: str
     region_path: str
     industry_ids: frozenset[int] | None
+    starts_on: date
+    ends_on: date
 
     def covers(self, region_path: str, industry_id: int) -> bool:
         industry_ok = self.industry_ids is None or industry_id in self.industry_ids
@@ -665,7 +667,8 @@ def holiday_theme_on(day: date, enterprise_ids: Iterable[int] | None = None) -> 
     reference = Reference() if any(t.industries.all() for t in themes) else None
     covers = tuple(
         Cover(t.pk, t.title, t.region_path,
-              frozenset(covered_industries(t, reference)) if reference and t.industries.all() else None)
+              frozenset(covered_industries(t, reference)) if reference and t.industries.all() else None,
+              t.starts_on, t.ends_on)
         for t in themes
     )  # fmt: skip
     found = HolidayCover(covers)

@@ -124,6 +124,23 @@ def test_a_holiday_theme_adds_daily_checks_of_its_red_and_orange_points_on_holid
     }
 
 
+@pytest.mark.parametrize("in_sql", [True, False])
+def test_a_holiday_theme_of_a_sector_covers_its_industries_at_every_depth(world, in_sql):
+    """GIVEN chemicals moved under a sub-sector of the theme's sector (sector > sub-sector > chemicals) and a
+    published holiday theme naming the top sector WHEN a holiday is generated, in SQL and through the ORM THEN e1's
+    red point (chemicals, two levels down) gets its daily task (the same cover as `themes.holiday_theme_on`)."""
+    from tests.factories import IndustryFactory
+
+    middle = IndustryFactory(parent=world.sector)
+    world.chem.parent = middle
+    world.chem.save(update_fields=["parent"])
+    published = theme(world, world.d1, world.sector)
+    red = make_point(world.e1, "red", control_level="team")
+    assert checks.generate_tasks(date(2026, 10, 3), in_sql=in_sql) == 1
+    assert CheckTask.objects.get().point_id == red.pk
+    assert CheckTask.objects.get().theme_id == published.pk
+
+
 def test_a_draft_or_another_kind_of_theme_or_other_industries_add_nothing(world):
     """GIVEN a draft holiday theme, a published seasonal one, and a published holiday one for construction only
     WHEN a holiday is generated THEN e1's red point (chemicals) gets nothing."""
