@@ -7,6 +7,12 @@ otherwise it carries the unanswered notice's title, its link and its answer limi
 
 Where the superior position is vacant, or the post has none, the notice goes to the city office's staff instead,
 worded the same and naming the vacancy (a notice of a city office position itself has nobody above it).
+
+A wording may name a `group` (a risk theme's, a lesson's): the notices of one group passing to the same person are
+then summed into one notice a day (key `up:<group>:<person>:<YYYYMMDD>`), which says how many it stands for and
+links to the list of them all, instead of one notice per enterprise (a lesson to 50,000 enterprises left unanswered
+would otherwise put 50,000 notices before each of the city office's staff). Later ones of the same group that day
+are marked passed up under the same notice, whose link lists them.
 """
 
 from __future__ import annotations
@@ -99,19 +105,25 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
                 return 0
             recipients = Recipients(overdue)
             outbox = Outbox(now)
+            summed: dict[str, int] = defaultdict(int)  # a summed notice's key -> how many it stands for
             for notice in overdue:
                 pairs, note = recipients.of(notice)
+                group = ""
                 if pairs:
                     words = word(notice, _("Unanswered: %(title)s") % {"title": notice.title})
+                    group = words.pop("group", "")
                     words["body"] = "\n".join(filter(None, [words.get("body", ""), note]))
                 for user, position in pairs:
-                    outbox.add(f"up:{notice.pk}:{user.pk}", user, position, parent=notice, vacancy_note=note,
-                               **words)  # fmt: skip
+                    key = f"up:{group}:{user.pk}:{now:%Y%m%d}" if group else f"up:{notice.pk}:{user.pk}"
+                    outbox.add(key, user, position, parent=notice, vacancy_note=note, **words)
+                    if group:
+                        summed[key] += 1
                 notice.escalated_at = now
                 if not pairs:
                     note = _("No superior position holder to pass this to.")
                 notice.vacancy_note = note[:200]
                 result.passed_up += 1
+            _sum_up(outbox, summed)
             result.notifications += outbox.flush(dry_run)
             if dry_run:
                 raise _DryRun
@@ -120,6 +132,18 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
             return len(overdue)
     except _DryRun:
         return len(overdue)
+
+
+def _sum_up(outbox: Outbox, summed: dict[str, int]) -> None:
+    """A summed notice standing for several says how many, and answers to none of them alone (no parent: one
+    enterprise's late answer must not settle the others')."""
+    for key, count in summed.items():
+        if count > 1:
+            row = outbox.rows[key]
+            row.parent = None
+            with override(settings.LANGUAGE_CODE):
+                more = _("%(count)d unanswered notices of this kind passed up together; the link lists them all.")
+            row.body = "\n".join(filter(None, [row.body, more % {"count": count}]))
 
 
 class Recipients:

@@ -530,7 +530,8 @@ def wording(notice: Notification, label: str) -> dict | None:
     with override(settings.LANGUAGE_CODE):
         body = "\n".join([_("Not confirmed in time by the enterprise."), notice.body])
     return {"title": label, "body": body, "link": f"/risks/themes/{theme_id}/?state=overdue",
-            "answer_within": timedelta(hours=settings.RISK_THEME_PASS_UP_HOURS)}  # fmt: skip
+            "answer_within": timedelta(hours=settings.RISK_THEME_PASS_UP_HOURS),
+            "group": f"{KIND}-{theme_id}"}  # summed per person: one notice for all the theme's enterprises  # fmt: skip
 
 
 def mark_passed_up(sender, notices: list[Notification], at: datetime, **kwargs) -> None:

@@ -137,3 +137,41 @@ def test_a_vacant_listing_leader_at_a_step_tells_the_city_office(esc):
     assert "市督办领导" in told.vacancy_note and "市督办领导" in told.body
     event = HazardEvent.objects.filter(hazard=hazard, action="escalation_step").last()
     assert "市督办领导" in event.reason
+
+
+def test_notices_of_a_group_pass_up_summed_one_a_day_for_each_person(world, chain):
+    """GIVEN a wording that names a group for keys "grouped:*", and three such notices unanswered at two posts with
+    no superior holder WHEN the sweep passes them up THEN each of the city office's staff gets ONE notice saying it
+    stands for three (no parent: no single answer settles it), all three are marked passed up; WHEN a fourth of the
+    group is overdue later that day THEN it is marked passed up under the same notice and nobody gets another; a
+    notice of another group is not summed with them."""
+    from notifications import answers, kinds
+
+    kinds.register("grouped", "分组通知", mutable=False)
+
+    def grouped(notice, label):
+        if notice.kind != "grouped":
+            return None
+        return {"title": label, "body": "", "link": "/grouped/", "answer_within": timedelta(hours=1),
+                "group": notice.key.split(":")[1]}  # fmt: skip
+
+    answers.register_wording(grouped)
+    try:
+        d1_post, d2_post = chain
+        first = [send(d1_post, "grouped:a:1", 30), send(d2_post, "grouped:a:2", 30), send(d2_post, "grouped:a:3", 30)]
+        other = send(d2_post, "grouped:b:1", 30)
+        sweep_at(START + timedelta(minutes=31))
+        for name in ("city", "city2"):
+            summed = Notification.objects.filter(kind="up", recipient__username=name, link="/grouped/")
+            assert summed.count() == 2  # group a summed, group b alone
+            a = summed.get(key__startswith="up:a:")
+            assert "3条同类未应答通知一并上报" in a.body and a.parent is None and a.must_answer
+            assert summed.get(key__startswith="up:b:").parent_id == other.pk
+        assert all(Notification.objects.get(pk=n.pk).escalated_at for n in first)
+        late = send(d1_post, "grouped:a:4", 60)
+        sweep_at(START + timedelta(minutes=61))
+        assert Notification.objects.get(pk=late.pk).escalated_at is not None
+        assert Notification.objects.filter(kind="up", link="/grouped/").count() == 4
+    finally:
+        answers._wordings[:] = [w for w in answers._wordings if w.compose is not grouped]
+        kinds._kinds.pop("grouped", None)

@@ -19,8 +19,8 @@ from .themes_fixtures import published
 def test_unconfirmed_past_confirm_by_passes_up_to_the_superior_post(world, posts):
     """GIVEN a published theme and nobody confirmed WHEN the sweep runs before confirm-by THEN nothing passes up;
     WHEN it runs after THEN e1's notice goes to 海滨区应急管理局局长 (its principal post's superior), worded with the
-    theme's page of overdue enterprises, and e1's confirmation is marked escalated; e2's (no superior) goes to the
-    city office's staff with the vacancy named; a second sweep sends nothing more."""
+    theme's page of overdue enterprises, and e1's confirmation is marked escalated; e2's and e3's (no superior) go to
+    the city office's staff with the vacancy named, summed into one notice; a second sweep sends nothing more."""
     theme = published(world.users["city"])
     assert sweeps.run(theme.confirm_by - timedelta(minutes=1)).passed_up == 0
     with time_machine.travel(theme.confirm_by + timedelta(minutes=1), tick=False):
@@ -31,8 +31,10 @@ def test_unconfirmed_past_confirm_by_passes_up_to_the_superior_post(world, posts
         assert up.title == "未应答：待确认的风险主题：元旦假期风险"
         assert up.link == f"/risks/themes/{theme.pk}/?state=overdue"
         assert "企业未按时确认" in up.body and up.answer_due_at == up.created_at + timedelta(hours=24)
-        city_up = Notification.objects.filter(kind="up", recipient=world.users["city"])
-        assert city_up.count() == 2 and all("市安委办" in n.body or n.vacancy_note for n in city_up)
+        # e2's and e3's (no superior) reach the city office's staff summed: one notice standing for both.
+        city_up = Notification.objects.get(kind="up", recipient=world.users["city"])
+        assert city_up.vacancy_note and "2条同类未应答通知一并上报" in city_up.body and city_up.parent is None
+        assert up.parent.recipient == world.users["enterprise"]  # alone, it still answers to e1's own notice
         escalated = ThemeConfirmation.objects.filter(theme=theme, escalated_at__isnull=False)
         assert set(escalated.values_list("enterprise_id", flat=True)) == {world.e1.pk, world.e2.pk, world.e3.pk}
         assert sweeps.run().passed_up == 0
