@@ -297,6 +297,11 @@ class CheckTask(models.Model):
     def __str__(self) -> str:
         return f"{self.point_id} {self.period_start}"
 
+    @property
+    def is_overdue(self) -> bool:
+        """Open past its due day: still to be done (until the end of the next working day), shown as overdue."""
+        return self.status == CheckStatus.OPEN and self.due_on < timezone.localdate()
+
 
 class CheckResult(models.Model):
     """One control's answer in a check: in place or not; where not, a photo and the hazard filed for it."""

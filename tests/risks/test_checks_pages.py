@@ -103,6 +103,20 @@ def test_the_department_sees_the_check_read_only_and_an_outsider_gets_404(client
     assert client.get(url).status_code == 404
 
 
+def test_an_open_check_past_its_due_day_says_overdue_on_its_page_and_in_the_list(client, world, point):
+    """GIVEN an open task due yesterday and one due today WHEN the principal opens the check page of yesterday's and
+    the list THEN the page and yesterday's row say 逾期 beside 待排查; today's row does not."""
+    late = open_task(point, timezone.localdate() - timedelta(days=1))
+    on_time = open_task(make_point(world.e1, "blue", control_level="post"))
+    assert late.is_overdue and not on_time.is_overdue
+    login(client, world.users["enterprise"])
+    page = client.get(reverse("risk_checks:check", args=[point.pk]) + f"?task={late.pk}").content.decode()
+    assert '<span class="tag warn">逾期</span>' in page
+    rows = client.get(reverse("risk_checks:list")).content.decode().split("<li")
+    assert '<span class="tag warn">逾期</span>' in next(r for r in rows if f"task={late.pk}" in r)
+    assert "逾期" not in next(r for r in rows if f"task={on_time.pk}" in r)
+
+
 def test_no_open_task_is_said(client, world, point):
     """GIVEN no task for the point THEN the page says no check is due and offers to file a hazard."""
     login(client, world.users["enterprise"])
