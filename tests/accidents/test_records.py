@@ -197,8 +197,9 @@ def test_the_list_filters(world, params, expected, rf):
     rows = {
         "fire": make_accident(world.e1, city, department=world.d1_yjj),
         "near": make_accident(world.e1, city, kind="near_miss", accident_type="15", department=world.yjj),
-        "old": make_accident(world.e1, city, department=world.d1_yjj, investigation="closed",
-                             occurred_at=now - timedelta(days=400)),  # fmt: skip
+        "old": make_accident(
+            world.e1, city, department=world.d1_yjj, investigation="closed", occurred_at=now - timedelta(days=400)
+        ),  # fmt: skip
         "external": make_external(world.city, world.chem, city),
     }
     values = {"d1": world.d1.pk, "sector": world.sector.pk, "d1_yjj": world.d1_yjj.pk,
