@@ -83,6 +83,24 @@ def _recorded(actor: User, incident: IncidentReport, **values) -> tuple[Accident
     return records.confirm(actor, incident, **values), True
 
 
+def _second_enterprise(first: Enterprise) -> Enterprise | None:
+    """An operating demo enterprise of machinery manufacturing (机械制造), in the demo enterprise's district if one is
+    there; failing that, any other operating demo enterprise of the district."""
+    district = first.region.path[: first.region.path.rfind("/", 0, -1) + 1]
+    demo = Enterprise.objects.filter(operating_state=OperatingState.OPERATING, credit_code__startswith="91").exclude(
+        pk=first.pk
+    )
+    for found in (
+        demo.filter(industry__code="1006", region__path__startswith=district),
+        demo.filter(industry__code="1006"),
+        demo.filter(region__path__startswith=district),
+    ):
+        row = found.select_related("region").order_by("pk").first()
+        if row is not None:
+            return row
+    return None
+
+
 def load_demo_accidents() -> dict[str, int]:
     """The two records from incidents and the one elsewhere; counts for seed_demo's summary."""
     city = User.objects.filter(username="demo-city").first()
@@ -90,14 +108,7 @@ def load_demo_accidents() -> dict[str, int]:
     if city is None or owner is None or owner.enterprise is None:
         return {"accidents": 0, "accidents_created": 0}
     first = owner.enterprise
-    second = (
-        Enterprise.objects.filter(region__path__startswith=first.region.path[: first.region.path.rfind("/", 0, -1)],
-                                  operating_state=OperatingState.OPERATING, credit_code__startswith="91")
-        .exclude(pk=first.pk)
-        .select_related("region")
-        .order_by("pk")
-        .first()
-    )  # fmt: skip
+    second = _second_enterprise(first)
     created = 0
 
     # This autumn: a fire in the demo enterprise's warehouse, two hurt; investigated and closed.
