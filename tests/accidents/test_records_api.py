@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accidents.models import Accident
 
@@ -90,3 +91,30 @@ def test_the_list_in_scope_with_filters_and_a_bounded_number_of_queries(world, d
     assert [a["external"] for a in api(world.users["dept_head"]).get(ACCIDENTS).json()["results"]] == [True]
     assert client.get(ACCIDENTS, {"year": "1999"}).status_code == 400
     assert Accident.objects.count() == 3
+
+
+def test_the_lists_query_count_does_not_grow_with_the_rows(world):
+    """GIVEN 2 then 8 records at e1 WHEN the district leader lists them (each with its actions) through the API and
+    the page THEN the same number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    city, district = world.users["city"], world.users["district"]
+    client = api(district)
+    page = APIClient()
+    page.force_login(district)
+
+    def counted() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as api_queries:
+            assert client.get(ACCIDENTS).status_code == 200
+        with CaptureQueriesContext(connection) as page_queries:
+            assert page.get("/accidents/").status_code == 200
+        return len(api_queries), len(page_queries)
+
+    for _ in range(2):
+        make_accident(world.e1, city)
+    counted()  # the user's positions and region are read once and kept on the (same) user object
+    few = counted()
+    for _ in range(6):
+        make_accident(world.e1, city)
+    assert counted() == few
