@@ -122,6 +122,7 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Duty board"), reverse("duty_roster:board"), scoped and not enterprise),
             (_("Duty failures"), reverse("duty_roster:failures"), scoped and not enterprise),
             (_("Incidents"), reverse("duty_roster:incidents"), scoped),
+            (pgettext_lazy("navigation", "Accidents"), reverse("accidents:list"), scoped),  # accidents (#18): records
             (_("Readiness board"), reverse("rescue:board"), government),
             (_("Early warnings"), reverse("early_warnings:list"), government),
             (_("Roll call"), reverse("duty_roster:roll-calls"), city_office),

@@ -557,3 +557,5 @@ ACCIDENT_LESSON_MAX_DAYS = envint("ACCIDENT_LESSON_MAX_DAYS", 90)
 ACCIDENT_SPOT_CHECK_PERCENT = envint("ACCIDENT_SPOT_CHECK_PERCENT", 10)
 # The issuing office's name on a warning circular, e.g. "XX市安全生产委员会办公室" (empty: the city office's name).
 ACCIDENT_CIRCULAR_ISSUER = envstr("ACCIDENT_CIRCULAR_ISSUER", "")
+# --- accidents: records (the investigation report, a PDF, uploaded when the investigation is closed) ---
+ACCIDENT_REPORT_MAX_BYTES = envint("ACCIDENT_REPORT_MAX_BYTES", 20 * 1024 * 1024)
