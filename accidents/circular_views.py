@@ -4,6 +4,8 @@ draft, and the PDF. Every change calls `accidents.circulars`."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -67,8 +69,17 @@ def _kind_labels() -> dict[str, str]:
             circulars.TERRITORIES_KIND: _("Counties and districts")}  # fmt: skip
 
 
-def _paragraphs(body: str) -> list[str]:
-    return [p.strip() for p in body.replace("\r\n", "\n").split("\n") if p.strip()]
+PART = re.compile(r"^[一二三四五六七八九十]+、")
+
+
+def _paragraphs(body: str) -> list[tuple[str, str]]:
+    """The body's paragraphs, each with its class: the addressee (the first, ending in a colon), a part's heading
+    (一、…), or a paragraph."""
+    found = []
+    for n, text in enumerate(p.strip() for p in body.replace("\r\n", "\n").split("\n") if p.strip()):
+        kind = "addressee" if n == 0 and text.endswith(("：", ":")) else "part" if PART.match(text) else "para"
+        found.append((kind, text))
+    return found
 
 
 @login_required
