@@ -4,10 +4,9 @@ figures in your scope), the draft of a lesson's circular, issue, acknowledge. Ev
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -63,6 +62,10 @@ class CircularInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=circulars.BODY_LENGTH, label=_("text"))
 
 
+class CircularDraftQuerySerializer(serializers.Serializer):
+    lesson = serializers.IntegerField(min_value=1, max_value=MAX_ID, label=_("lesson"), help_text=_("the lesson's id"))
+
+
 class CircularDraftSerializer(serializers.Serializer):
     title = serializers.CharField(label=_("title"))
     body = serializers.CharField(label=_("text"))
@@ -73,7 +76,7 @@ class CircularViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     (enterprises, departments, counties and districts: told, acknowledged, those not yet)."""
 
     serializer_class = CircularSerializer
-    extra_error_statuses = {"create": [409], "acknowledge": [409]}
+    extra_error_statuses = {"create": [404, 409], "draft": [400, 404], "acknowledge": [409]}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
@@ -98,16 +101,14 @@ class CircularViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         circular = circulars.issue(request.user, values["lesson"], title=values["title"], body=values["body"])
         return self._answer(circular, status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[OpenApiParameter("lesson", int, required=True, description="the lesson's id")],
-                   responses=CircularDraftSerializer)  # fmt: skip
+    @extend_schema(parameters=[CircularDraftQuerySerializer], responses=CircularDraftSerializer)
     @action(detail=False, methods=["get"])
     def draft(self, request):
         """The draft title and text of a lesson's circular, to edit before issuing."""
-        raw = request.query_params.get("lesson", "")
-        if not (raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID):
-            raise ValidationError({"lesson": _("Give the lesson's id.")})
-        lesson = Lesson.objects.visible_to(request.user).select_related("accident__enterprise").filter(pk=int(raw))
-        lesson = lesson.first()
+        query = CircularDraftQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        lessons = Lesson.objects.visible_to(request.user).select_related("accident__enterprise")
+        lesson = lessons.filter(pk=query.validated_data["lesson"]).first()
         if lesson is None:
             raise Http404
         title, body = circulars.draft(lesson)
