@@ -124,3 +124,23 @@ def test_a_department_head_may_not_issue_the_citys_lesson_by_api(setting):
     api.force_authenticate(setting.users["dept_head"])
     answer = api.post("/api/v1/circulars/", {"lesson": setting.lesson.pk, "title": TITLE, "body": BODY}, format="json")
     assert answer.status_code == 403 and not Circular.objects.exists()
+
+
+def test_the_lessons_include_offers_the_issue_link_then_shows_the_circular(setting):
+    """GIVEN the lesson's page include WHEN the city office looks before issuing THEN the issue link; a district
+    leader sees no link; WHEN issued and the district bureau's head acknowledged THEN the number, link, 1 of 7."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    def rendered(who: str) -> str:
+        context = {"lesson": setting.lesson, **circulars.lesson_context(setting.users[who], setting.lesson)}
+        with translation.override("zh-hans"):
+            return render_to_string("accidents/_lesson_circular.html", context)
+
+    assert reverse("circulars:issue", args=[setting.lesson.pk]) in rendered("city")
+    assert "circular/new" not in rendered("district") and "尚未印发警示通报" in rendered("district")
+    circular = issue(setting)
+    circulars.acknowledge(setting.users["d1_head"], circular.pk)
+    page = rendered("city")
+    assert circular.number in page and reverse("circulars:detail", args=[circular.pk]) in page
+    assert "7 个单位中已有 1 个签收" in page
