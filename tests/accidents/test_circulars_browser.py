@@ -6,11 +6,28 @@ from __future__ import annotations
 import pytest
 
 from accidents import circulars
-from tests.browser.conftest import browser, phone, screenshot  # noqa: F401  (fixtures)
+from tests.browser.conftest import CHROMIUM_ARGS, screenshot
+from tests.conftest import CHROMIUM, need
 
 from .circulars_fixtures import *  # noqa: F403  (the fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """A browser of this module's own, closed with it (tests/browser's session one lives in its own folder; two
+    Playwright drivers must not run at once)."""
+    need("chromium")
+    import os
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 def login(page, url: str, username: str) -> None:
@@ -22,12 +39,15 @@ def login(page, url: str, username: str) -> None:
     page.wait_for_url(f"{url}/")
 
 
-def test_the_city_issues_the_enterprise_acknowledges_on_a_phone(live_server, setting, phone, browser):  # noqa: F811
+def test_the_city_issues_the_enterprise_acknowledges_on_a_phone(live_server, setting, chromium):
     """GIVEN a published lesson WHEN the city office opens the issue form on a desktop and issues the draft THEN the
     circular's page with its number; WHEN e2's principal opens it on a phone and taps 签收 THEN it fits the screen and
     says so; back on the desktop the figures say 1 / 3 enterprises and list the others."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     desk = context.new_page()
+    phone = chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2
+    ).new_page()
     login(desk, live_server.url, "city")
     desk.goto(f"{live_server.url}/lessons/{setting.lesson.pk}/circular/new/")
     assert "关于外省某化工厂爆炸事故的警示通报" in desk.input_value("#id_title")
@@ -50,3 +70,4 @@ def test_the_city_issues_the_enterprise_acknowledges_on_a_phone(live_server, set
     desk.goto(f"{live_server.url}/circulars/")
     screenshot(desk, "circular-list-1280")
     context.close()
+    phone.context.close()
