@@ -13,5 +13,11 @@ class AccidentsConfig(AppConfig):
         # --- records ---
         # --- lessons: the task notice is must-answer; its pass-up worded and marked (lessons.py) ---
         # --- self-checks: a submitted lesson inspection completes its task (selfchecks.py) ---
-        # --- circulars ---
-        pass
+        # --- circulars: the must-read notice (never muted), its pass-up worded, one holder's answer the unit's ---
+        from notifications import answers, kinds, outbox
+
+        from . import circulars
+
+        kinds.register(circulars.KIND, _("Warning circular"), mutable=False)
+        answers.register_wording(circulars.wording, related=("position",))
+        outbox.notice_answered.connect(circulars.stop_colleagues, dispatch_uid="accidents.circulars.answered")

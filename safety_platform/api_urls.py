@@ -75,6 +75,7 @@ urlpatterns = [
     path("", include("risks.theme_api")),  # risks/themes/, risks/theme-confirmations/
     # --- accidents (#18): records ---
     path("", include("accidents.record_api")),  # accidents/
+    path("", include("accidents.circular_api")),  # accidents: circulars/ (circulars)
     # --- risks: import of risk points ---
     path("risks/points/import/", risk_io_api.RiskPointImportView.as_view(), name="risk-point-import"),
     *router.urls,

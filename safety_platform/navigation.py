@@ -137,6 +137,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Dashboard"), reverse("dashboards:dashboard"), scoped),
             (_("Reports"), reverse("documents:reports"), government),
             (_("Warning figures"), reverse("warning_board:figures"), government),
+            # --- accidents: warning circulars (circulars) ---
+            (_("Warning circulars"), reverse("circulars:list"), government),
         ),
     )
     manage = Group(

@@ -37,6 +37,8 @@ urlpatterns = [
     path("", include("risks.check_urls")),
     # --- accidents (#18): records ---
     path("", include("accidents.record_urls")),  # /accidents/ (namespace accidents)
+    # --- accidents: warning circulars (circulars) ---
+    path("", include("accidents.circular_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
