@@ -6,28 +6,11 @@ from __future__ import annotations
 import pytest
 
 from accidents import circulars
-from tests.browser.conftest import CHROMIUM_ARGS, screenshot
-from tests.conftest import CHROMIUM, need
+from tests.accidents.circulars_fixtures import *  # noqa: F403  (the fixtures)
 
-from .circulars_fixtures import *  # noqa: F403  (the fixtures)
+from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """A browser of this module's own, closed with it (tests/browser's session one lives in its own folder; two
-    Playwright drivers must not run at once)."""
-    need("chromium")
-    import os
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def login(page, url: str, username: str) -> None:
@@ -39,13 +22,13 @@ def login(page, url: str, username: str) -> None:
     page.wait_for_url(f"{url}/")
 
 
-def test_the_city_issues_the_enterprise_acknowledges_on_a_phone(live_server, setting, chromium):
+def test_the_city_issues_the_enterprise_acknowledges_on_a_phone(live_server, setting, browser):
     """GIVEN a published lesson WHEN the city office opens the issue form on a desktop and issues the draft THEN the
     circular's page with its number; WHEN e2's principal opens it on a phone and taps 签收 THEN it fits the screen and
     says so; back on the desktop the figures say 1 / 3 enterprises and list the others."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     desk = context.new_page()
-    phone = chromium.new_context(
+    phone = browser.new_context(
         viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2
     ).new_page()
     login(desk, live_server.url, "city")
