@@ -54,7 +54,7 @@ from workdays.calendar import SHANGHAI
 
 from .choices import LessonStatus, TaskState
 from .models import Accident, Lesson, LessonTask
-from .states import state_q
+from .states import state_of, state_q
 
 KIND = "lesson"  # the task notices' kind (their keys: lesson:<lesson>:<enterprise>:<person>)
 TEXT_LENGTH = 10000
@@ -772,3 +772,8 @@ def task_list(actor: User, lesson: Lesson, *, state: str = "", department: str =
     if region is not None:
         tasks = tasks.filter(region_path=region.path) if own else tasks.filter(region_path__startswith=region.path)
     return tasks
+
+
+def task_state(task: LessonTask, lesson: Lesson, now: datetime) -> str:
+    """One task's state (`states.state_of`), as `state_q` selects it."""
+    return state_of(task.completed_at, task.inspection_id is not None, lesson.deadline, now)
