@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from accidents.demo_lessons import load_demo_lessons
 from duty_roster import rota
 from duty_roster.demo import load_demo_rota
 from duty_roster.models import CheckInPoint, DutyPlan, DutyShift
@@ -78,6 +79,8 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_risk_points())  # risks: points of every colour at the demo city's enterprises
     counts.update(load_demo_themes())  # risks: 元旦假期风险 and 冬季防火防冻风险, half confirmed
     counts.update(load_demo_checks())  # risks: the enterprise's checks (after the points' and themes' demo)
+    # --- accidents (#18, "lessons"): a running lesson from the accident elsewhere, after the other accidents line ---
+    counts.update(load_demo_lessons())
     return counts
 
 

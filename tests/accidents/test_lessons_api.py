@@ -22,8 +22,14 @@ def test_the_lesson_through_the_api(world, posts, accident):
     the lists, looks back and withdraws THEN each answers as documented, counts equal lists, and an enterprise
     reads only its own task."""
     client = api(world.users["city"])
-    bad = client.post("/api/v1/lessons/", {"accident": accident.pk, "title": "t", "lesson": "l",
-                                           "deadline": _deadline(), "items": [{"text": "x" * 501}]}, format="json")  # fmt: skip
+    wrong = {
+        "accident": accident.pk,
+        "title": "t",
+        "lesson": "l",
+        "deadline": _deadline(),
+        "items": [{"text": "x" * 501}],
+    }
+    bad = client.post("/api/v1/lessons/", wrong, format="json")
     assert bad.status_code == 400 and "items" in bad.json()
     made = client.post("/api/v1/lessons/", {"accident": accident.pk, "title": "吸取教训", "lesson": "对照检查。",
                                             "deadline": _deadline(), "items": [{"text": "动火作业是否审批",
