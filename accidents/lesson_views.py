@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from inspections.models import ChecklistVersion
@@ -188,7 +188,13 @@ def _region(request, lesson: Lesson) -> Region:
 
 
 def _state_labels() -> list[tuple[str, str]]:
-    return [(s, TaskState(s).label) for s in lessons.STATES]
+    labels = {
+        TaskState.DONE: pgettext("lesson task", "Done"),
+        TaskState.IN_PROGRESS: pgettext("lesson task", "In progress"),
+        TaskState.PENDING: pgettext("lesson task", "Not done yet"),
+        TaskState.OVERDUE: pgettext("lesson task", "Overdue"),
+    }
+    return [(s, labels[s]) for s in lessons.STATES]
 
 
 @login_required
@@ -257,8 +263,10 @@ def lesson_tasks(request, pk: int):
     now = timezone.now()
     rows = lessons.task_list(request.user, lesson, state=state, department=department, region=region, own=own, now=now)
     page = paginate(request, rows.select_related("enterprise__region", "department", "inspection"))
+    labels = dict(_state_labels())
     for task in page.items:
-        task.state = TaskState(lessons.task_state(task, lesson, now))
+        task.state = lessons.task_state(task, lesson, now)
+        task.state_label = labels[task.state]
     context = {"lesson": lesson, "page": page, "state": state, "states": _state_labels(), "department": department,
                "region": region, "own": own, "count": rows.count()}  # fmt: skip
     return render(request, "accidents/lesson_tasks.html", context)

@@ -570,9 +570,22 @@ def notice_key(lesson_id: int, enterprise_id: int, user_id: int) -> str:
     return f"{KIND}:{lesson_id}:{enterprise_id}:{user_id}"
 
 
+class _TaskOutbox(Outbox):
+    """The task notices by ids: up to tens of thousands in one batch, so no user, position or assignment is made a
+    model instance here (the outbox writes and delivers them as any other notices)."""
+
+    def add_ids(self, key: str, user_id: int, position_id: int, *, title: str, body: str, link: str,
+                answer_within: timedelta) -> None:  # fmt: skip
+        if key not in self.rows:
+            self.rows[key] = Notification(key=key, kind=KIND, recipient_id=user_id, position_id=position_id,
+                                          title=title, body=body, link=link, must_answer=True,
+                                          answer_due_at=self.now + answer_within, created_at=self.now)  # fmt: skip
+
+
 def _tell_enterprises(lesson: Lesson, now: datetime) -> int:
     """Each enterprise's principal post holders (the safety manager's where the principal's is vacant) a
-    must-answer notice linking to its task, due at the deadline: one query for the holders with their task."""
+    must-answer notice linking to its task, due at the deadline: one query for the holders with their task, the
+    outbox's few to write."""
     holders: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     tasks = LessonTask.objects.filter(lesson_id=lesson.pk, enterprise_id=OuterRef("position__enterprise_id"))
     assignments = (
@@ -581,18 +594,18 @@ def _tell_enterprises(lesson: Lesson, now: datetime) -> int:
                 position__enterprise_id__in=LessonTask.objects.filter(lesson_id=lesson.pk).values("enterprise_id"),
                 user__is_active=True)
         .annotate(task_id=Subquery(tasks.values("pk")[:1]))
-        .select_related("user", "position")
         .order_by("position_id", "user_id")
+        .values_list("position__enterprise_id", "position__kind", "user_id", "position_id", "task_id")
     )  # fmt: skip
-    for a in assignments:
-        holders[a.position.enterprise_id][a.position.kind].append((a.user, a.position, a.task_id))
+    for enterprise_id, kind, user_id, position_id, task_id in assignments.iterator(chunk_size=5000):
+        holders[enterprise_id][kind].append((user_id, position_id, task_id))
     title, body = notice_words(lesson)
-    outbox, within = Outbox(now), lesson.deadline - now
+    outbox, within = _TaskOutbox(now), lesson.deadline - now
     for enterprise_id, posts in holders.items():
         found = posts.get(PositionKind.ENTERPRISE_PRINCIPAL) or posts.get(PositionKind.ENTERPRISE_SAFETY_MANAGER, [])
-        for user, position, task_id in found:
-            outbox.add(notice_key(lesson.pk, enterprise_id, user.pk), user, position, title=title, body=body,
-                       link=task_link(task_id), answer_within=within)  # fmt: skip
+        for user_id, position_id, task_id in found:
+            outbox.add_ids(notice_key(lesson.pk, enterprise_id, user_id), user_id, position_id, title=title,
+                           body=body, link=task_link(task_id), answer_within=within)  # fmt: skip
     return outbox.flush(False)
 
 
