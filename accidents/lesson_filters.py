@@ -36,7 +36,7 @@ class LessonTaskFilterSet(filters.FilterSet):
         fields = ["state", "department", "region", "own"]
 
     def in_state(self, queryset, name, value):
-        return lessons.tasks_in_state(queryset, value, timezone.now())
+        return lessons.tasks_in_state(queryset, value, timezone.now(), deadline="lesson__deadline")
 
     def of_department(self, queryset, name, value):
         if value == "none":

@@ -30,7 +30,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Exists, Max, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, Exists, Max, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -183,10 +183,11 @@ def _locked(actor: User, lesson: Lesson | int) -> Lesson:
     return row
 
 
-def tasks_in_state(queryset: QuerySet, state: str, now: datetime) -> QuerySet:
-    """Tasks of a state (`states.state_q`), the same filter the board counts with; "" or "all": all of them."""
+def tasks_in_state(queryset: QuerySet, state: str, now: datetime, deadline: str = "lesson_deadline") -> QuerySet:
+    """Tasks of a state (`states.state_q`), the same filter the board counts with; "" or "all": all of them.
+    `deadline`: the lookup of the lesson's deadline (`_tasks_of` carries it; "lesson__deadline" otherwise)."""
     if state in STATES:
-        return queryset.filter(state_q(state, now))
+        return queryset.filter(state_q(state, now, deadline=deadline))
     return queryset
 
 
@@ -717,21 +718,32 @@ class Row:
     own: bool = False
 
 
+def _tasks_of(actor: User, lesson: Lesson) -> QuerySet:
+    """The lesson's tasks in the actor's scope, its deadline carried as a constant (`lesson_deadline`) so that
+    `state_q` needs no join to the lesson: the board and its lists filter with the same Q."""
+    deadline = Value(lesson.deadline, output_field=DateTimeField())
+    return LessonTask.objects.visible_to(actor).filter(lesson_id=lesson.pk).alias(lesson_deadline=deadline)
+
+
 def _grouped(tasks: QuerySet, now: datetime, *by: str) -> QuerySet:
-    return tasks.values(*by).annotate(**{s: Count("pk", filter=state_q(s, now)) for s in STATES}).order_by()
+    counts = {s: Count("pk", filter=state_q(s, now, deadline="lesson_deadline")) for s in STATES}
+    return tasks.values(*by).annotate(**counts).order_by()
 
 
 def completion(actor: User, lesson: Lesson, by: str, under: Region | None = None,
                now: datetime | None = None) -> list[Row]:  # fmt: skip
     """The lesson's tasks in the actor's scope counted by state, per supervising department (`by="department"`) or
     per child region of `under` (`by="region"`, the region's own enterprises in a row of their own): one grouped
-    query (and the child regions' for regions)."""
+    query, and the departments' names or the child regions."""
     now = now or timezone.now()
-    tasks = LessonTask.objects.visible_to(actor).filter(lesson_id=lesson.pk)
+    tasks = _tasks_of(actor, lesson)
     if by == "department":
+        grouped = list(_grouped(tasks, now, "department_id"))
+        names = dict(Department.objects.filter(pk__in=[r["department_id"] for r in grouped if r["department_id"]])
+                     .values_list("pk", "name"))  # fmt: skip
         rows: list[Row] = []
-        for r in _grouped(tasks, now, "department_id", "department__name"):
-            row = Row(r["department_id"], r["department__name"] or _("No supervising department"))
+        for r in grouped:
+            row = Row(r["department_id"], names.get(r["department_id"]) or _("No supervising department"))
             row.counts.add(r)
             rows.append(row)
         return sorted(rows, key=lambda r: (r.key is None, r.name))
@@ -741,8 +753,10 @@ def completion(actor: User, lesson: Lesson, by: str, under: Region | None = None
     found = {under.path: Row(under.pk, under.name, own=True)}
     for child in Region.objects.filter(parent=under).order_by("path"):
         found[child.path] = Row(child.pk, child.name)
+    if under.path != lesson.region_path:  # every task lies under the lesson's region
+        tasks = tasks.filter(region_path__startswith=under.path)
     depth = under.path.count("/")
-    for r in _grouped(tasks.filter(region_path__startswith=under.path), now, "region_path"):
+    for r in _grouped(tasks, now, "region_path"):
         path = r["region_path"]
         key = "/".join(path.split("/")[: depth + 1]) + "/" if path != under.path else under.path
         (found.get(key) or found[under.path]).counts.add(r)
@@ -777,7 +791,7 @@ def task_list(actor: User, lesson: Lesson, *, state: str = "", department: str =
     """The lesson's tasks in the actor's scope the board's links list: of a state, a department ("none": without
     one), under a region (`own`: in it, not below)."""
     now = now or timezone.now()
-    tasks = tasks_in_state(LessonTask.objects.visible_to(actor).filter(lesson_id=lesson.pk), state, now)
+    tasks = tasks_in_state(_tasks_of(actor, lesson), state, now)
     if department == "none":
         tasks = tasks.filter(department__isnull=True)
     elif department.isascii() and department.isdigit():
