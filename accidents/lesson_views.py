@@ -96,8 +96,8 @@ def _government(user) -> None:
 
 
 def _lesson(request, pk: int) -> Lesson:
-    found = lessons.visible_lessons(request.user).select_related("region", "department", "created_by", "accident",
-                                                                  "version__template", "look_back_of")  # fmt: skip
+    related = ("region", "department", "created_by", "accident__industry", "version__template", "look_back_of")
+    found = lessons.visible_lessons(request.user).select_related(*related)
     return get_object_or_404(found, pk=pk)
 
 
