@@ -136,6 +136,29 @@ class LessonTaskSerializer(serializers.ModelSerializer):
         return lessons.task_state(task, task.lesson, self.context["now"])
 
 
+class LessonTaskPageSerializer(serializers.Serializer):
+    """One page of `tasks/` (declared for the schema: a detail action is not paged by DRF's own)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LessonTaskSerializer(many=True)
+
+
+class LessonTaskQuerySerializer(serializers.Serializer):
+    """The query of `tasks/` (declared for the schema; `LessonTaskFilterSet` reads it)."""
+
+    state = serializers.ChoiceField(choices=TaskState.choices, required=False, label=_("state"))
+    department = serializers.CharField(required=False, max_length=12,
+                                       label=_("supervising department (an id, or none)"))  # fmt: skip
+    region = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                      label=_("region (and its subtree)"))  # fmt: skip
+    own = serializers.BooleanField(required=False, label=_("in the region itself, not below"))
+    cursor = serializers.CharField(required=False, help_text=_("The page to read (from `next`)."))
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=200, help_text=_("From 1 to 200; 50 unless given.")
+    )
+
+
 # --- the view set -----------------------------------------------------------------------------------------------------
 
 
@@ -248,7 +271,7 @@ class LessonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         rows = lessons.completion(request.user, lesson, by, under)
         return Response(CompletionRowSerializer(rows, many=True).data)
 
-    @extend_schema(responses=LessonTaskSerializer(many=True))
+    @extend_schema(parameters=[LessonTaskQuerySerializer], responses=LessonTaskPageSerializer)
     @action(detail=True, methods=["get"], filterset_class=LessonTaskFilterSet)
     def tasks(self, request, pk=None):
         """The lesson's tasks in your scope (an enterprise its own), cursor-paged: `?state=&department=&region=`."""
