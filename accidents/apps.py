@@ -12,10 +12,15 @@ class AccidentsConfig(AppConfig):
         # Notice kinds, sweepers and signals are registered here, one block per concern (records, lessons, circulars).
         # --- records ---
         # --- lessons: the task notice is must-answer; its pass-up worded and marked (lessons.py) ---
-        # --- self-checks: a submitted lesson inspection completes its task (selfchecks.py) ---
-        # --- circulars: the must-read notice (never muted), its pass-up worded, one holder's answer the unit's ---
         from notifications import answers, kinds, outbox
 
+        from . import lessons
+
+        kinds.register(lessons.KIND, _("Comparison self-check to do"), mutable=False)
+        answers.register_wording(lessons.wording)
+        outbox.notices_passed_up.connect(lessons.mark_passed_up, dispatch_uid="accidents.lessons.passed_up")
+        # --- self-checks: a submitted lesson inspection completes its task (selfchecks.py) ---
+        # --- circulars: the must-read notice (never muted), its pass-up worded, one holder's answer the unit's ---
         from . import circulars
 
         kinds.register(circulars.KIND, _("Warning circular"), mutable=False)

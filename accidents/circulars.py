@@ -527,9 +527,12 @@ def wording(notice: Notification, label: str) -> dict | None:
         title = one_line(_("Warning circular not acknowledged"), TITLE_LENGTH)
         who = notice.position.title if notice.position_id and notice.position else ""
         said = _("Not acknowledged in time by %(post)s.") % {"post": who} if who else _("Not acknowledged in time.")
+        several = _("Not acknowledged in time by the units listed on the circular's page.")
     body = "\n".join([said, notice.title, notice.body])
+    # Summed per person (notifications/answers.py): one notice for all the circular's units left silent that day.
     return {"title": title, "body": body, "link": link(circular_id) + "#pending",
-            "answer_within": timedelta(hours=PASS_UP_HOURS)}  # fmt: skip
+            "answer_within": timedelta(hours=PASS_UP_HOURS), "group": f"{KIND}-{circular_id}",
+            "group_body": "\n".join([several, notice.title])}  # fmt: skip
 
 
 # --- for the lesson's page ------------------------------------------------------------------------------------------

@@ -270,6 +270,8 @@ def run_all(args, median, entry) -> list[dict]:
     results += warning_fan_out(args, median, entry)
     results += risk_picture(args, median, entry)
     results += check_generation(args, median, entry)
+    results += lesson_publish(args, median, entry)
+    results += lesson_board(args, median, entry)
     return results
 
 
@@ -730,3 +732,17 @@ def check_generation(args, median, entry) -> list[dict]:
     from bench import check_generation as generation_bench
 
     return generation_bench.run(args, median, entry)
+
+
+def lesson_publish(args, median, entry) -> list[dict]:
+    """A lesson to 50,000 enterprises: its tasks and notices (bench/lessons.py)."""
+    from bench import lessons as lesson_bench
+
+    return lesson_bench.lesson_publish(args, median, entry)
+
+
+def lesson_board(args, median, entry) -> list[dict]:
+    """The completion board of that lesson against one grouped SQL (bench/lessons.py)."""
+    from bench import lessons as lesson_bench
+
+    return lesson_bench.lesson_board(args, median, entry)

@@ -106,24 +106,26 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
             recipients = Recipients(overdue)
             outbox = Outbox(now)
             summed: dict[str, int] = defaultdict(int)  # a summed notice's key -> how many it stands for
+            group_bodies: dict[str, str] = {}  # its text when it stands for several ("" : the first one's)
             for notice in overdue:
                 pairs, note = recipients.of(notice)
                 group = ""
                 if pairs:
                     words = word(notice, _("Unanswered: %(title)s") % {"title": notice.title})
-                    group = words.pop("group", "")
+                    group, group_body = words.pop("group", ""), words.pop("group_body", "")
                     words["body"] = "\n".join(filter(None, [words.get("body", ""), note]))
                 for user, position in pairs:
                     key = f"up:{group}:{user.pk}:{now:%Y%m%d}" if group else f"up:{notice.pk}:{user.pk}"
                     outbox.add(key, user, position, parent=notice, vacancy_note=note, **words)
                     if group:
                         summed[key] += 1
+                        group_bodies[key] = group_body
                 notice.escalated_at = now
                 if not pairs:
                     note = _("No superior position holder to pass this to.")
                 notice.vacancy_note = note[:200]
                 result.passed_up += 1
-            _sum_up(outbox, summed)
+            _sum_up(outbox, summed, group_bodies)
             result.notifications += outbox.flush(dry_run)
             if dry_run:
                 raise _DryRun
@@ -134,16 +136,18 @@ def _answer_batch(now: datetime, batch_size: int, result: SweepResult, dry_run: 
         return len(overdue)
 
 
-def _sum_up(outbox: Outbox, summed: dict[str, int]) -> None:
-    """A summed notice standing for several says how many, and answers to none of them alone (no parent: one
-    enterprise's late answer must not settle the others')."""
+def _sum_up(outbox: Outbox, summed: dict[str, int], bodies: dict[str, str]) -> None:
+    """A summed notice standing for several says how many (in the group's own text when its wording gave one as
+    `group_body`, the first one's otherwise), and answers to none of them alone (no parent: one enterprise's late
+    answer must not settle the others')."""
     for key, count in summed.items():
         if count > 1:
             row = outbox.rows[key]
             row.parent = None
             with override(settings.LANGUAGE_CODE):
                 more = _("%(count)d unanswered notices of this kind passed up together; the link lists them all.")
-            row.body = "\n".join(filter(None, [row.body, more % {"count": count}]))
+            text = [bodies[key], row.vacancy_note] if bodies.get(key) else [row.body]
+            row.body = "\n".join(filter(None, [*text, more % {"count": count}]))
 
 
 class Recipients:

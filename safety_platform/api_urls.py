@@ -76,6 +76,7 @@ urlpatterns = [
     # --- accidents (#18): records ---
     path("", include("accidents.record_api")),  # accidents/
     path("", include("accidents.circular_api")),  # accidents: circulars/ (circulars)
+    path("", include("accidents.lesson_api")),  # lessons/ (#18, "lessons")
     # --- risks: import of risk points ---
     path("risks/points/import/", risk_io_api.RiskPointImportView.as_view(), name="risk-point-import"),
     *router.urls,

@@ -94,6 +94,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("My inspections"), reverse("inspections:today"), supervising),
             (_("Campaigns"), reverse("inspections:campaigns"), not enterprise),
             (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
+            # --- accidents (#18, "lessons") ---
+            (_("Lessons"), reverse("lessons:list"), government and not enterprise),
         ),
     )
     # --- risks (#17): one group; each part adds its entries ---

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("early_warnings.board_urls")),
     path("", include("emergency.supplies_urls")),
     path("", include("risks.theme_urls")),
+    path("", include("accidents.lesson_urls")),  # lessons (#18, "lessons")
     path("", include("risks.io_urls")),  # risks: import and export of risk points
     path("", include("risks.urls")),  # risk points (namespace risks)
     path("", include("risks.check_urls")),

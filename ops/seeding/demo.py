@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accidents.demo import load_demo_accidents
 from accidents.demo_circulars import load_demo_circulars
+from accidents.demo_lessons import load_demo_lessons
 from duty_roster import rota
 from duty_roster.demo import load_demo_rota
 from duty_roster.models import CheckInPoint, DutyPlan, DutyShift
@@ -81,6 +82,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_demo_themes())  # risks: 元旦假期风险 and 冬季防火防冻风险, half confirmed
     counts.update(load_demo_checks())  # risks: the enterprise's checks (after the points' and themes' demo)
     counts.update(load_demo_accidents())  # accidents (#18): two records from incidents, one elsewhere
+    counts.update(load_demo_lessons())  # accidents: a running lesson from the accident elsewhere
     counts.update(load_demo_circulars())  # accidents: the running lesson's warning circular, some acknowledged
     return counts
 
