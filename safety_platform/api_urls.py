@@ -73,6 +73,7 @@ urlpatterns = [
     path("warnings/cap/", cap_api.CapImportView.as_view(), name="warning-cap-import"),
     path("", include("emergency.rescue_api")),  # emergency/: teams, readiness periods, forces, the board
     path("", include("risks.theme_api")),  # risks/themes/, risks/theme-confirmations/
+    path("", include("accidents.selfcheck_api")),  # accidents: lesson-tasks/ (the enterprise's self-checks)
     # --- risks: import of risk points ---
     path("risks/points/import/", risk_io_api.RiskPointImportView.as_view(), name="risk-point-import"),
     *router.urls,

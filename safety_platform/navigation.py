@@ -94,6 +94,7 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("My inspections"), reverse("inspections:today"), supervising),
             (_("Campaigns"), reverse("inspections:campaigns"), not enterprise),
             (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
+            (_("Comparison self-checks"), reverse("lesson_tasks:mine"), enterprise),  # accidents (#18)
         ),
     )
     # --- risks (#17): one group; each part adds its entries ---

@@ -35,6 +35,9 @@ urlpatterns = [
     path("", include("risks.io_urls")),  # risks: import and export of risk points
     path("", include("risks.urls")),  # risk points (namespace risks)
     path("", include("risks.check_urls")),
+    path(
+        "", include("accidents.selfcheck_urls")
+    ),  # accidents: the enterprise's self-check, spot checks (before lessons)
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
