@@ -6,6 +6,7 @@ change calls `accidents.selfchecks`."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -102,9 +103,10 @@ def _lesson(request, pk: int) -> Lesson:
 def spot_checks(request, pk: int):
     """A lesson's spot checks: choose a sample of the completed self-checks in scope; record a verdict for each
     chosen one; the hollow ones listed."""
+    selfchecks.require_spot_checker(request.user)
     lesson = _lesson(request, pk)
     allowed = selfchecks.can(request.user, lesson)
-    sample_form = SampleForm(initial={"percent": selfchecks.settings.ACCIDENT_SPOT_CHECK_PERCENT})
+    sample_form = SampleForm(initial={"percent": settings.ACCIDENT_SPOT_CHECK_PERCENT})
     bound_task, bound_form, status = None, None, 200
     if request.method == "POST" and request.POST.get("action") == "sample":
         sample_form = SampleForm(request.POST)

@@ -68,7 +68,7 @@ def _require_enterprise_staff(actor: User, task: LessonTask) -> None:
         raise PermissionDenied(_("Only the enterprise's principal person or safety manager does its self-check."))
 
 
-def _require_spot_checker(actor: User, _obj: Model) -> None:
+def require_spot_checker(actor: User, _obj: Model | None = None) -> None:
     if not may_spot_check(actor):
         raise PermissionDenied(
             _("Only a department, a regional government's leader or the city safety office spot-checks self-checks.")
@@ -112,8 +112,8 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "start": Rule(_require_enterprise_staff, (_task_lesson_published, _not_done)),
-    "spot_check": Rule(_require_spot_checker, (_chosen, _not_checked)),
-    "sample": Rule(_require_spot_checker, (_lesson_published,), on=Lesson),
+    "spot_check": Rule(require_spot_checker, (_chosen, _not_checked)),
+    "sample": Rule(require_spot_checker, (_lesson_published,), on=Lesson),
 }
 
 

@@ -110,6 +110,8 @@ def test_spot_checks_page_samples_records_and_lists_the_hollow(client, sc):
     assert 'id="hollow-count">1<' in page and "通道堵塞未查出" in page and 'class="tag key"' in page
     assert page.count('name="action" value="verdict"') == 1
     assert client.post(url, {"action": "sample", "percent": "0"}).status_code == 400
+    client.force_login(sc.principal)
+    assert client.get(url).status_code == 403
 
 
 def test_the_enterprise_queue_lists_its_self_checks_to_do(sc, django_assert_max_num_queries):
