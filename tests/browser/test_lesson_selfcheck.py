@@ -98,3 +98,40 @@ def test_the_principal_does_the_lessons_self_check_on_a_phone(live_server, world
     expect(phone.locator("#to-do")).to_contain_text("暂无待办的对照检查")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, "lesson-mine-390")
+
+
+def test_the_city_office_spot_checks_and_flags_a_hollow_self_check(live_server, world, phone, browser):
+    """GIVEN a lesson whose two tasks are done WHEN the city office's staff, on a phone, samples 100 % and records
+    e1's self-check hollow with a note THEN the page lists it with a red tag and counts one, e1 is told, and on a
+    1280 wide screen e1's principal sees the hollow tag on its list."""
+    reseed()
+    version, _created = checklists.import_template(TEMPLATE)
+    city = world.users["city"]
+    accident = make_external(world.city, world.chem, city)
+    lesson = make_lesson(accident, city, world.city, version, status="published", published_at=timezone.now())
+    task = make_task(lesson, world.e1, department=world.d1_yjj, completed_at=timezone.now())
+    make_task(lesson, world.e2, department=world.d2_zjj, completed_at=timezone.now(), hazards_found=2)
+
+    log_in(phone, live_server.url, "city")
+    phone.goto(f"{live_server.url}/lessons/{lesson.pk}/spot-checks/")
+    phone.fill("#id_percent", "100")
+    phone.click("button.primary")
+    expect(phone.locator("#chosen > li")).to_have_count(2)
+    row = phone.locator("#chosen > li", has_text=world.e1.name)
+    row.locator("label", has_text="走过场").click()
+    row.locator("textarea").fill("储罐区动火作业票缺失未查出")
+    row.locator("button").click()
+    expect(phone.locator("#hollow")).to_contain_text("储罐区动火作业票缺失未查出")
+    expect(phone.locator("#hollow-count")).to_have_text("1")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "lesson-spot-checks-390")
+    assert LessonTask.objects.get(pk=task.pk).hollow is True
+    assert Notification.objects.filter(kind="lesson_hollow", recipient=world.users["enterprise"]).exists()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    wide = context.new_page()
+    log_in(wide, live_server.url, "enterprise")
+    wide.goto(f"{live_server.url}/lessons/mine/")
+    expect(wide.locator("#done .tag.key")).to_have_text("走过场")
+    screenshot(wide, "lesson-mine-1280")
+    context.close()
