@@ -20,6 +20,7 @@ from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 
 from . import selfchecks
+from .choices import LessonStatus
 from .models import Lesson
 from .states import state_of
 
@@ -45,11 +46,12 @@ def _with_state(tasks, now):
 
 @login_required
 def my_tasks(request):
-    """The enterprise's comparison self-checks: those to do first (the nearest deadline first), then those done."""
+    """The enterprise's comparison self-checks: those to do first (the nearest deadline first), then those done or
+    of a withdrawn lesson."""
     now = timezone.now()
     tasks = _with_state(list(selfchecks.my_tasks(request.user)[:200]), now)
-    context = {"open": [t for t in tasks if t.completed_at is None], "done": [t for t in tasks if t.completed_at],
-               "now": now}  # fmt: skip
+    to_do = [t for t in tasks if t.completed_at is None and t.lesson.status == LessonStatus.PUBLISHED]
+    context = {"open": to_do, "done": [t for t in tasks if t not in to_do], "now": now}
     context["open"].sort(key=lambda t: (t.lesson.deadline, t.pk))
     return render(request, "accidents/task_mine.html", context)
 

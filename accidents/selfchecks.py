@@ -341,13 +341,14 @@ def _tell_hollow(task: LessonTask) -> int:
 
 
 def open_for_queue(actor: User, limit: int) -> tuple[list[LessonTask], int]:
-    """The enterprise's self-checks not done (of published lessons), the nearest deadline first, and how many: one
-    query (a window count gives the total with the first rows). `/lessons/mine/` lists exactly these as to do."""
+    """The enterprise's self-checks not done of published lessons (a withdrawn one asks nothing more), the nearest
+    deadline first, and how many: one query (a window count gives the total with the first rows). `/lessons/mine/`
+    lists exactly these as to do."""
     if not actor.enterprise_id:
         return [], 0
     rows = list(
         my_tasks(actor)
-        .filter(completed_at__isnull=True)
+        .filter(completed_at__isnull=True, lesson__status=LessonStatus.PUBLISHED)
         .annotate(total=Window(Count("id")))
         .order_by("lesson__deadline", "id")[:limit]
     )

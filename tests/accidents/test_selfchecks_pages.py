@@ -170,3 +170,15 @@ def test_the_navigation_offers_the_self_checks_to_enterprises(client, sc):
     assert 'href="/lessons/mine/"' in client.get("/").content.decode()
     client.force_login(sc.world.users["inspector"])
     assert 'href="/lessons/mine/"' not in client.get("/").content.decode()
+
+
+def test_a_withdrawn_lessons_task_leaves_the_to_do_list_and_the_queue(client, sc):
+    """GIVEN e1's task open WHEN the lesson is withdrawn THEN it is no longer to do on /lessons/mine/ nor in the
+    queue; it is listed below as withdrawn."""
+    sc.lesson.status = "withdrawn"
+    sc.lesson.save(update_fields=["status"])
+    assert not [e for s in queues.build(sc.principal) for e in s.entries if e.key == "ent_lesson_tasks"]
+    client.force_login(sc.principal)
+    page = client.get("/lessons/mine/").content.decode()
+    to_do, below = page.split('id="to-do"')[1].split('id="done"')
+    assert sc.lesson.title not in to_do and sc.lesson.title in below and "已撤回" in below
