@@ -49,6 +49,8 @@ def test_the_principal_does_the_lessons_self_check_on_a_phone(live_server, world
     queue = phone.locator("main")
     expect(queue).to_contain_text("待办对照检查")
     expect(queue).to_contain_text(lesson.title)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "lesson-queue-390")
     phone.locator(f"main a[href='/lessons/tasks/{task.pk}/']").first.click()
     phone.wait_for_url(re.compile(rf".*/lessons/tasks/{task.pk}/$"))
     expect(phone.locator("h1")).to_have_text(lesson.title)
