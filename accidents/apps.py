@@ -20,6 +20,12 @@ class AccidentsConfig(AppConfig):
         answers.register_wording(lessons.wording)
         outbox.notices_passed_up.connect(lessons.mark_passed_up, dispatch_uid="accidents.lessons.passed_up")
         # --- self-checks: a submitted lesson inspection completes its task (selfchecks.py) ---
+        from inspections import signals as inspection_signals
+
+        from . import selfchecks
+
+        inspection_signals.submitted.connect(selfchecks.done, dispatch_uid="accidents.selfchecks.done")
+        kinds.register(selfchecks.HOLLOW_KIND, _("Self-check found hollow"))
         # --- circulars: the must-read notice (never muted), its pass-up worded, one holder's answer the unit's ---
         from . import circulars
 

@@ -160,6 +160,7 @@ def detail_context(request, hazard: Hazard, bound: dict | None = None) -> dict:
         "evaluations": list(hazard.evaluations.all()),
         "look_backs": list(hazard.look_backs.select_related("done_by")),
         "inspection_id": visible_inspection(request.user, hazard),
+        "lesson": lesson_checked(request.user, hazard),
         "is_major": hazard.level == Level.MAJOR,
         "major_fields": forms.PlanForm.MAJOR_ONLY,
     }
@@ -177,6 +178,19 @@ def visible_inspection(user, hazard: Hazard) -> int | None:
     return (
         answer.inspection_id if inspection.objects.visible_to(user).filter(pk=answer.inspection_id).exists() else None
     )
+
+
+def lesson_checked(user, hazard: Hazard):
+    """The lesson whose comparison self-check found the hazard (对照检查), if the user may open it (else None).
+
+    Reached through the reverse relations (the answer, its inspection, the inspection's lesson task), as
+    `visible_inspection` does: hazards imports nothing of inspections or accidents (docs/accidents.md)."""
+    answer = getattr(hazard, "inspection_answer", None)
+    task = getattr(answer.inspection, "lesson_task", None) if answer is not None else None
+    if task is None:
+        return None
+    lessons = task._meta.get_field("lesson").related_model.objects
+    return lessons.visible_to(user).filter(pk=task.lesson_id).only("pk", "title").first()
 
 
 def listing_clocks(listing) -> dict:

@@ -308,6 +308,7 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return InspectionDetailSerializer if self.action == "retrieve" else InspectionSerializer
 
     def create(self, request, *args, **kwargs):
+        workflow.refuse_lesson_kind(request.data.get("kind"))  # a lesson's self-check starts from its task: 400
         workflow.require_starter(request.user, request.data.get("kind", InspectionKind.AD_HOC))  # 403 first
         serializer = InspectionSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)

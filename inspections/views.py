@@ -67,6 +67,12 @@ def today(request):
 @login_required
 def start(request):
     form = StartForm(request.POST or None, user=request.user)
+    if request.method == "POST" and request.POST.get("kind"):
+        try:  # the form starts inspections by inspectors; a lesson's self-check starts from its task
+            workflow.refuse_lesson_kind(request.POST["kind"])
+        except ValidationError as exc:
+            form.is_valid()
+            form.add_error(None, exc.message_dict["kind"][0])
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         new = workflow.NewInspection(data["enterprise"], data["version"], campaign=data["campaign"],

@@ -87,9 +87,18 @@ def require_starter(actor: User, kind: str) -> bool:
     return self_check
 
 
-def create(actor: User, new: NewInspection) -> Inspection:
+def refuse_lesson_kind(kind: str) -> None:
+    """A comparison self-check (kind `lesson`) is started from its lesson's task only (accidents.selfchecks.start),
+    never from the inspections' own form or API: a 400 on `kind`."""
+    if kind == InspectionKind.LESSON:
+        raise ValidationError({"kind": _("A comparison self-check is started from its lesson's task, not here.")})
+
+
+def create(actor: User, new: NewInspection, *, from_lesson_task: bool = False) -> Inspection:
     """Plan or start an inspection. Government inspections need a team of two or more with the actor as lead;
-    a self-check is the enterprise's own."""
+    a self-check is the enterprise's own. Kind `lesson` only with `from_lesson_task` (accidents.selfchecks)."""
+    if not from_lesson_task:
+        refuse_lesson_kind(new.kind)
     self_check = require_starter(actor, new.kind)
     if new.kind == InspectionKind.SUPERVISION:
         new = _supervision(actor, new)

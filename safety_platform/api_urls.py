@@ -77,6 +77,7 @@ urlpatterns = [
     path("", include("accidents.record_api")),  # accidents/
     path("", include("accidents.circular_api")),  # accidents: circulars/ (circulars)
     path("", include("accidents.lesson_api")),  # lessons/ (#18, "lessons")
+    path("", include("accidents.selfcheck_api")),  # accidents: lesson-tasks/ (the enterprise's self-checks)
     # --- risks: import of risk points ---
     path("risks/points/import/", risk_io_api.RiskPointImportView.as_view(), name="risk-point-import"),
     *router.urls,

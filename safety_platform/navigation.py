@@ -96,6 +96,7 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Supervision"), reverse("inspections:checkers"), government and not enterprise),
             # --- accidents (#18, "lessons") ---
             (_("Lessons"), reverse("lessons:list"), government and not enterprise),
+            (_("Comparison self-checks"), reverse("lesson_tasks:mine"), enterprise),  # accidents (#18)
         ),
     )
     # --- risks (#17): one group; each part adds its entries ---

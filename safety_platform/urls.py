@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("accidents.record_urls")),  # /accidents/ (namespace accidents)
     # --- accidents: warning circulars (circulars) ---
     path("", include("accidents.circular_urls")),
+    path("", include("accidents.selfcheck_urls")),  # accidents: the enterprise's self-check, spot checks
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accidents import selfchecks
 from duty_roster import rollcall
 from duty_roster.models import DutyCheckIn, DutyLogEntry, DutyShift, IncidentReport, RollCall
 from hazards import workflow
@@ -344,6 +345,7 @@ class Builder:
                               due=lambda h: h.listing.deadline),
             self.look_back_entry(),
             *self.key_red_entry(),
+            *self.spot_check_entry(),
             notices[0],
         ]  # fmt: skip
 
@@ -376,8 +378,37 @@ class Builder:
             self.hazard_entry("ent_plans", _("Rectification plans to submit"), hazard_list(status="confirmed"),
                               urgent=True),
             self.hazard_entry("ent_rejected", _("Rectifications sent back"), urgent=True),
+            *self.lesson_task_entry(),
             notices[0],
         ]  # fmt: skip
+
+    # --- accidents (#18), self-checks: the enterprise's comparison self-checks, the department's spot checks ---
+
+    def lesson_task_entry(self) -> list[Entry]:
+        """对照检查: the enterprise's self-checks not done, each opening its task page; urgent when one is overdue.
+        `/lessons/mine/` lists exactly these as to do. Shown only when there are some; one query."""
+        tasks, count = selfchecks.open_for_queue(self.user, ITEMS)
+        if not count:
+            return []
+        items = [Item(t.lesson.title, reverse("lesson_tasks:task", args=[t.pk]), t.lesson.accident.title,
+                      t.lesson.deadline, t.lesson.deadline <= self.now,
+                      action=_("Continue") if t.inspection_id else _("Start"))
+                 for t in tasks]  # fmt: skip
+        urgent = any(item.late for item in items)
+        return [Entry("ent_lesson_tasks", _("Comparison self-checks to do"), count, reverse("lesson_tasks:mine"),
+                      items, urgent=urgent)]  # fmt: skip
+
+    def spot_check_entry(self) -> list[Entry]:
+        """抽查: the self-checks chosen for a spot check whose verdict is not recorded yet, each opening its lesson's
+        spot checks. No list page filters exactly these, so the items are the whole list (up to LIMIT); one query."""
+        tasks, count = selfchecks.spot_checks_for_queue(self.user, LIMIT)
+        if not count:
+            return []
+        items = [Item(t.enterprise.name, reverse("lesson_tasks:spot-checks", args=[t.lesson_id]), t.lesson.title,
+                      action=_("Record the spot check")) for t in tasks]  # fmt: skip
+        return [Entry("dept_spot_checks", _("Spot checks to record"), count, "", items)]
+
+    # --- end self-checks ---
 
     def section_territorial_leader(self, section: Section, notices) -> None:
         by_department = (
