@@ -1,24 +1,34 @@
 """The demo lesson for `manage.py seed_demo`: the city office's 吸取外省化工企业爆炸事故教训, drawn from the demo
 accident elsewhere (the first external accident; one is entered here when none is), published to the demo city's
-hazardous-chemicals enterprises ("enterprises like this one"), to be done within a week; the tasks are left to the
-enterprises (their self-checks are started from the task page).
+hazardous-chemicals enterprises ("enterprises like this one"), to be done within a week. A few enterprises have done
+theirs already through the real flow (started from the task, answered, submitted; one found a hazard, filed with
+source accident_lesson); the demo enterprise's own is left to do, so its queue shows it.
 
 Through the workflow (audited) as demo-city. Idempotent: a lesson of the same title that is not withdrawn is kept.
 Works on SQLite (the embedded `make run`: "like this one" through Python) and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
+import uuid
 from datetime import datetime, time, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
-from inspections.models import ChecklistVersion
-from organizations.models import Industry, Region, User
+from inspections import workflow as inspection_workflow
+from inspections.choices import Result
+from inspections.models import ChecklistItem, ChecklistVersion
+from organizations.choices import PositionKind
+from organizations.models import Industry, PositionAssignment, Region, User
 from workdays.calendar import SHANGHAI
 
-from . import lessons
+from . import lessons, selfchecks
 from .choices import LessonStatus
-from .models import Accident, Lesson
+from .models import Accident, Lesson, LessonTask
+
+DONE = 4  # tasks the demo finishes (the first of them with a failed item)
 
 TITLE = "吸取外省化工企业爆炸事故教训开展对照检查"
 LESSON = (
@@ -72,5 +82,36 @@ def load_demo_lessons() -> dict[str, int]:
         created = 1
     if found.status == LessonStatus.DRAFT:
         found = lessons.publish(city_user, found.pk)
+    if created:
+        _do_some(found)
     return {"lessons": Lesson.objects.count(), "lessons_created": created, "lesson_tasks": found.tasks_total,
             "lesson_tasks_created": found.tasks_total if created else 0}  # fmt: skip
+
+
+def _photo() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (190, 90, 30)).save(buffer, "JPEG")
+    return SimpleUploadedFile("lesson.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _do_some(lesson: Lesson) -> None:
+    """`DONE` enterprises (not the demo enterprise's) finish their self-check as their principal would: start it from
+    the task, answer every item, submit; the first fails the gas-detection item, with a photo, which files a hazard."""
+    principals = {
+        a.position.enterprise_id: a.user
+        for a in PositionAssignment.objects.current()
+        .filter(position__kind=PositionKind.ENTERPRISE_PRINCIPAL, user__is_active=True)
+        .exclude(user__username="demo-enterprise")
+        .select_related("user", "position")
+    }
+    tasks = [t for t in LessonTask.objects.filter(lesson=lesson).order_by("pk") if t.enterprise_id in principals]
+    items = list(ChecklistItem.objects.filter(section__version=lesson.version).order_by("section__order", "order"))
+    for n, task in enumerate(tasks[:DONE]):
+        principal = principals[task.enterprise_id]
+        inspection = selfchecks.start(principal, task)
+        for item in items:
+            fail = n == 0 and item.major_criterion
+            found = "可燃气体检测报警器探头超期未检定" if fail else ""
+            data = {"result": Result.FAIL if fail else Result.PASS, "text": found, "note": "罐区" if fail else ""}
+            inspection_workflow.answer(principal, inspection, item.pk, data, [_photo()] if fail else [])
+        inspection_workflow.submit(principal, inspection, uuid.uuid4())

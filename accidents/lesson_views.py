@@ -23,7 +23,7 @@ from safety_platform.lib.forms import LocalDateTimeField, add_errors
 from safety_platform.lib.pages import paginate
 from safety_platform.lib.query import MAX_ID
 
-from . import circulars, lessons
+from . import circulars, lessons, selfchecks
 from .choices import LessonStatus, TaskState
 from .models import Accident, Lesson
 
@@ -212,6 +212,8 @@ def lesson_detail(request, pk: int):
         "figures": lessons.totals(by_department), "states": _state_labels(),
         "regions": list(lesson.regions.order_by("path")), "industries": list(lesson.industries.order_by("code")),
         "look_backs": list(lesson.look_backs.order_by("pk")),
+        "hazards_found": selfchecks.lesson_hazards(request.user, lesson).count(),
+        "may_spot_check": selfchecks.may_spot_check(request.user),
         **circulars.lesson_context(request.user, lesson),  # the warning circular issued with it, or the way to
     }  # fmt: skip
     return render(request, "accidents/lesson_detail.html", context)

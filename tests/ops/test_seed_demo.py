@@ -52,9 +52,10 @@ def test_seed_demo_twice(demo):
     before = counts()
     seed()
     assert counts() == before
-    # 23 hazards: the ledger's 20, two closed major ones with a look-back (one due, one overdue), and the one a risk
-    # check filed for a control not in place (risks/demo_checks.py).
-    assert before["Enterprise"] == 200 and before["Hazard"] == 23 and before["Campaign"] == 1
+    # 24 hazards: the ledger's 20, two closed major ones with a look-back (one due, one overdue), the one a risk
+    # check filed for a control not in place (risks/demo_checks.py), and the one a lesson's self-check found
+    # (accidents/demo_lessons.py).
+    assert before["Enterprise"] == 200 and before["Hazard"] == 24 and before["Campaign"] == 1
     today = timezone.localdate()
     assert sorted((lb.due_on - today).days for lb in LookBack.objects.all()) == [-9, 6]
     for code in Enterprise.objects.values_list("credit_code", flat=True):
