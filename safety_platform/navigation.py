@@ -136,6 +136,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Dashboard"), reverse("dashboards:dashboard"), scoped),
             (_("Reports"), reverse("documents:reports"), government),
             (_("Warning figures"), reverse("warning_board:figures"), government),
+            # --- accidents (#18, figures) ---
+            (_("Accident statistics"), reverse("accident_figures:statistics"), government),
         ),
     )
     manage = Group(

@@ -35,6 +35,8 @@ urlpatterns = [
     path("", include("risks.io_urls")),  # risks: import and export of risk points
     path("", include("risks.urls")),  # risk points (namespace risks)
     path("", include("risks.check_urls")),
+    # --- accidents (#18, figures): /accidents/statistics/ before the records' /accidents/<int:pk>/ ---
+    path("", include("accidents.figure_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
