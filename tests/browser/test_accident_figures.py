@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from workdays.calendar import SHANGHAI
 
-from ..browser.conftest import browser, open_nav, screenshot  # noqa: F401 - the browser fixture
-from ..browser.test_hazard_filing import log_in
-from .factories import make_accident, make_lesson, make_task
+from ..accidents.factories import make_accident, make_lesson, make_task
+from .conftest import open_nav, screenshot
+from .test_hazard_filing import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def records(world):
     return w
 
 
-def test_statistics_page_and_dashboard_panel(live_server, records, browser):  # noqa: F811 - the fixture
+def test_statistics_page_and_dashboard_panel(live_server, records, browser):
     """GIVEN the records WHEN the city office opens 事故统计 from the menu and the dashboard, at 1280 and 390 wide
     THEN the sentence, the four tables and the panel (grades, the running lesson 1 / 3 with 2 overdue) show, and the
     page does not scroll sideways."""
