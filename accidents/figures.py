@@ -235,9 +235,10 @@ def counted(user: User):
     return Accident.objects.visible_to(user).filter(kind=AccidentKind.PRODUCTION, external=False)
 
 
-def period(user: User, span: Period) -> Figures:
+def period(user: User, start: Period | date, end: date | None = None) -> Figures:
     """The period's accidents, deaths and near misses in `user`'s scope, and the same period a year earlier's: one
-    query."""
+    query. The period is a `Period`, or the days from `start` to `end` (inclusive)."""
+    span = start if isinstance(start, Period) else between(start, end)
     start, end = span.bounds()
     before_start, before_end = span.bounds(previous=True)
     now = Q(occurred_at__gte=start, occurred_at__lt=end)

@@ -54,6 +54,8 @@ def test_months_count_production_here_in_scope_against_last_year(world, today):
     params = {"period": "months", "from": "2026-03", "to": "2026-05"}
     f = figures.period(w.users["city"], figures.parse(params))
     assert (f.accidents, f.deaths, f.previous_accidents, f.previous_deaths, f.near_misses) == (3, 3, 2, 6, 1)
+    g = figures.period(w.users["city"], date(2026, 3, 1), date(2026, 5, 31))  # the same days given as dates
+    assert (g.accidents, g.deaths, g.previous_accidents, g.previous_deaths) == (3, 3, 2, 6)
     assert (
         say(w.users["city"], params) == "3至5月份，全市工矿商贸领域发生生产安全事故3起、死亡3人，同比增加1起、减少3人。"
     )
