@@ -22,7 +22,7 @@ def _require(user) -> None:
         raise exceptions.PermissionDenied(_("Only government units have the accident statistics."))
 
 
-class FiguresSerializer(serializers.Serializer):
+class AccidentFiguresSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=figures.KINDS, source="period.kind")
     start = serializers.DateField(source="period.start")
     end = serializers.DateField(source="period.end")
@@ -50,22 +50,22 @@ class FiguresView(APIView):
             OpenApiParameter("name", str, description="the holiday's name in the working-day calendar (holiday)"),
             OpenApiParameter("year", int, description="the holiday's year (holiday)"),
         ],
-        responses={200: FiguresSerializer},
+        responses={200: AccidentFiguresSerializer},
     )
     def get(self, request):
         _require(request.user)
         span = figures.parse(request.query_params)
         counts = figures.period(request.user, span)
         data = {**counts.__dict__, "sentence": figures.say(counts)}
-        return Response(FiguresSerializer(data).data)
+        return Response(AccidentFiguresSerializer(data).data)
 
 
-class CellSerializer(serializers.Serializer):
+class AccidentCellSerializer(serializers.Serializer):
     accidents = serializers.IntegerField()
     deaths = serializers.IntegerField()
 
 
-class RowSerializer(serializers.Serializer):
+class AccidentRowSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     months = serializers.SerializerMethodField()
@@ -76,37 +76,37 @@ class RowSerializer(serializers.Serializer):
     def _cells(pairs) -> list[dict]:
         return [{"accidents": n, "deaths": d} for n, d in pairs]
 
-    @extend_schema_field(CellSerializer(many=True))
+    @extend_schema_field(AccidentCellSerializer(many=True))
     def get_months(self, row) -> list[dict]:
         return self._cells(row.months)
 
-    @extend_schema_field(CellSerializer(many=True))
+    @extend_schema_field(AccidentCellSerializer(many=True))
     def get_quarters(self, row) -> list[dict]:
         return self._cells(row.quarters)
 
-    @extend_schema_field(CellSerializer)
+    @extend_schema_field(AccidentCellSerializer)
     def get_total(self, row) -> dict:
         n, d = row.total
         return {"accidents": n, "deaths": d}
 
 
-class TableSerializer(serializers.Serializer):
+class AccidentTableSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=list(statistics.DIMENSIONS))
     title = serializers.CharField()
-    rows = RowSerializer(many=True)
-    total = RowSerializer()
+    rows = AccidentRowSerializer(many=True)
+    total = AccidentRowSerializer()
 
 
-class StatisticsSerializer(serializers.Serializer):
+class AccidentStatisticsSerializer(serializers.Serializer):
     year = serializers.IntegerField()
-    tables = TableSerializer(many=True)
+    tables = AccidentTableSerializer(many=True)
 
 
 class TableView(APIView):
     """The statistics table of `?year=` (this year by default): by accident type, industry, region and grade, each
     row with its twelve months, four quarters and total of accidents and deaths."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: StatisticsSerializer})
+    @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: AccidentStatisticsSerializer})
     def get(self, request):
         _require(request.user)
         raw = request.query_params.get("year")
@@ -119,4 +119,4 @@ class TableView(APIView):
             if not 2000 <= year <= 2100:
                 raise serializers.ValidationError({"year": [_("Enter a year from 2000 to 2100.")]})
         tables = statistics.statistics(request.user, year)
-        return Response(StatisticsSerializer({"year": year, "tables": tables}).data)
+        return Response(AccidentStatisticsSerializer({"year": year, "tables": tables}).data)

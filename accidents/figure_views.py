@@ -62,8 +62,9 @@ def table_year(params, period: figures.Period | None) -> int:
 @login_required
 def statistics_page(request):
     _require(request.user)
-    params = request.GET
-    data = {**params.dict(), "start": params.get("from", ""), "end": params.get("to", "")}
+    # The form sends every input; one left empty is not given.
+    params = {key: value for key, value in request.GET.items() if value != ""}
+    data = {**params, "start": params.get("from", ""), "end": params.get("to", "")}
     form = PeriodForm(data)
     form.is_valid()
     period, sentence, near_misses, status = None, "", 0, 200

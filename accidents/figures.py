@@ -205,6 +205,7 @@ def parse(params, today: date | None = None) -> Period:
     today of this year. Raises ValidationError with the parameters' names."""
     today = today or timezone.localdate()
     kind = params.get("period") or ""
+    year = _year(params) if "year" in params else None
     if not kind:
         return months(today.replace(month=1, day=1), today, today)
     if kind not in KINDS:
@@ -218,13 +219,20 @@ def parse(params, today: date | None = None) -> Period:
     name = (params.get("name") or "").strip()
     if not name:
         raise ValidationError({"name": _("Name the holiday, for example 国庆节.")})
+    if year is None:
+        raise ValidationError({"year": _("Enter a year from 2000 to 2100.")})
+    return holiday(name, year, today)
+
+
+def _year(params) -> int:
+    """`year`, wherever it is given (the holiday's, or the table's on the page), a year from 2000 to 2100."""
     try:
         year = int(params.get("year") or "")
     except ValueError:
-        raise ValidationError({"year": _("Enter a year from 2000 to 2100.")}) from None
+        year = 0
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": _("Enter a year from 2000 to 2100.")})
-    return holiday(name, year, today)
+    return year
 
 
 # Counting ------------------------------------------------------------------------------------------------------

@@ -196,6 +196,7 @@ def test_days_and_labels(world, today):
         ({"period": "holiday", "name": "国庆节", "year": "2027"}, "name", "工作日历"),
         ({"period": "holiday", "name": "", "year": "2026"}, "name", "国庆节"),
         ({"period": "holiday", "name": "国庆节", "year": "two"}, "year", "2000"),
+        ({"year": "null"}, "year", "2000"),  # a year is a year wherever it is given
     ],
 )
 def test_bad_periods_are_named_errors_in_chinese(db, today, params, field, message):

@@ -112,6 +112,8 @@ def test_page_shows_the_sentence_and_errors(client, year):
     assert page.status_code == 200
     assert "7月以来，全市工矿商贸领域发生生产安全事故1起、死亡3人，去年同期未发生生产安全事故。" in text
     assert "按事故类型" in text and "危险化学品" in text and reverse("accident_figures:xlsx") + "?year=2026" in text
+    empty = {"period": "", "from": "", "to": "", "month": "", "name": "", "year": ""}  # the form sent as it is
+    assert "1至10月份，全市工矿商贸领域" in client.get(reverse("accident_figures:statistics"), empty).content.decode()
     bad = client.get(reverse("accident_figures:statistics"), {"period": "months", "from": "2026-9", "to": "x"})
     assert bad.status_code == 400 and "例如 2026-07" in bad.content.decode()
     client.force_login(w.users["enterprise"])
