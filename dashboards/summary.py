@@ -3,9 +3,10 @@
 "1至6月份，全市工矿商贸领域未发生生产安全事故。共排查事故隐患120项，已整改110项，整改率91.7%；其中重大事故隐患3项，
 已整改2项。"
 
-The figures run from 1 January to the end of the month, within the user's scope. Accidents are the first
-reports (not the supplements) of production safety accidents; deaths are each accident's latest figure, so a
-supplement that raised them counts once. The Chinese and the English sentences are built separately rather
+The figures run from 1 January to the end of the month, within the user's scope. Accidents are counted from the
+accident records by the rule of `accidents.figures` (production, not elsewhere, in scope, by the Shanghai day they
+occurred; the record's final deaths), the same rule as the accident statistics page. The Chinese and the English
+sentences are built separately rather
 than through gettext: their grammar differs (month ranges, plurals, where the scope goes) beyond what one
 msgid with placeholders can carry.
 """
@@ -14,15 +15,13 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from duty_roster.choices import IncidentKind
-from duty_roster.models import IncidentReport
+from accidents import figures as accident_figures
 from hazards.choices import Level, Status
 from hazards.models import Hazard
 from organizations.models import User
@@ -61,14 +60,7 @@ def monthly_figures(user: User, year: int, month: int) -> Figures:
     tz = timezone.get_current_timezone()
     start = datetime(year, 1, 1, tzinfo=tz)
     end = datetime(year + 1, 1, 1, tzinfo=tz) if month == 12 else datetime(year, month + 1, 1, tzinfo=tz)
-    latest = IncidentReport.objects.filter(first_report=OuterRef("pk")).order_by("-reported_at", "-id")
-    accidents = (
-        IncidentReport.objects.visible_to(user)
-        .filter(first_report=None, kind=IncidentKind.PRODUCTION, occurred_at__gte=start, occurred_at__lt=end)
-        .annotate(latest_deaths=Coalesce(Subquery(latest.values("deaths")[:1]), "deaths", output_field=IntegerField()))
-        .values_list("latest_deaths", flat=True)
-    )
-    deaths = list(accidents)
+    accidents = accident_figures.period(user, accident_figures.between(start.date(), end.date() - timedelta(days=1)))
     closed = Q(status=Status.CLOSED, closed_at__lt=end)
     major = Q(level=Level.MAJOR)
     hazards = (
@@ -84,7 +76,7 @@ def monthly_figures(user: User, year: int, month: int) -> Figures:
     )
     kind = Scope.for_user(user).kind
     name = "" if kind == ScopeKind.ALL else scope_name(user)  # "" is the whole city, said per language
-    return Figures(name, kind == ScopeKind.DEPARTMENT, month, len(deaths), sum(deaths), **hazards)
+    return Figures(name, kind == ScopeKind.DEPARTMENT, month, accidents.accidents, accidents.deaths, **hazards)
 
 
 def chinese(f: Figures) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import accident_panel, views
 
 app_name = "dashboards"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("dashboard/panels/duty/", views.duty_panel, name="panel-duty"),
     path("dashboard/panels/look-backs/", views.look_backs_panel, name="panel-look-backs"),
     path("dashboard/panels/readiness/", views.readiness_panel, name="panel-readiness"),
+    # --- accidents (#18, figures) ---
+    path("dashboard/panels/accidents/", accident_panel.accidents_panel, name="panel-accidents"),
     path("hazards/ledger/", views.ledger_export, name="ledger"),
     path("exports/<int:pk>/", views.export_page, name="export"),
     path("exports/<int:pk>/status/", views.export_status, name="export-status"),

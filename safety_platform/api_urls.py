@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+from accidents import figure_api as accident_figure_api
 from dashboards import api as dashboard_api
 from duty_roster import api as duty_api
 from early_warnings import api as warning_api
@@ -80,5 +81,8 @@ urlpatterns = [
     path("", include("accidents.selfcheck_api")),  # accidents: lesson-tasks/ (the enterprise's self-checks)
     # --- risks: import of risk points ---
     path("risks/points/import/", risk_io_api.RiskPointImportView.as_view(), name="risk-point-import"),
+    # --- accidents (#18, figures) ---
+    path("accident-figures/", accident_figure_api.FiguresView.as_view(), name="accident-figures"),
+    path("accident-figures/table/", accident_figure_api.TableView.as_view(), name="accident-figures-table"),
     *router.urls,
 ]

@@ -142,6 +142,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Warning figures"), reverse("warning_board:figures"), government),
             # --- accidents: warning circulars (circulars) ---
             (_("Warning circulars"), reverse("circulars:list"), government),
+            # --- accidents (#18, figures) ---
+            (_("Accident statistics"), reverse("accident_figures:statistics"), government),
         ),
     )
     manage = Group(

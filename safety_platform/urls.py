@@ -36,11 +36,12 @@ urlpatterns = [
     path("", include("risks.io_urls")),  # risks: import and export of risk points
     path("", include("risks.urls")),  # risk points (namespace risks)
     path("", include("risks.check_urls")),
-    # --- accidents (#18): records ---
+    # --- accidents (#18): figures (/accidents/statistics/ before the records' /accidents/<int:pk>/), records,
+    # warning circulars, the enterprise's self-checks and spot checks ---
+    path("", include("accidents.figure_urls")),
     path("", include("accidents.record_urls")),  # /accidents/ (namespace accidents)
-    # --- accidents: warning circulars (circulars) ---
     path("", include("accidents.circular_urls")),
-    path("", include("accidents.selfcheck_urls")),  # accidents: the enterprise's self-check, spot checks
+    path("", include("accidents.selfcheck_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

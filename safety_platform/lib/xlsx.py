@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -214,3 +215,75 @@ def stream(
 def workbook(rows: Iterable[list], title: str, head: Sequence[Sequence] = (), widths: Sequence[float] = ()) -> bytes:
     """The whole workbook at once, for small sheets."""
     return b"".join(stream(rows, title, head, widths))
+
+
+# --- accidents (#18, figures): a small workbook of several sheets -------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """One sheet of `sheets`: its tab's title, rows, bold header rows, column widths and a banner row above."""
+
+    title: str
+    rows: Sequence[Sequence]
+    head: Sequence[Sequence] = ()
+    widths: Sequence[float] = ()
+    banner: str = ""
+
+
+def sheets(parts: Sequence[Sheet]) -> bytes:
+    """A workbook of several small sheets at once (the accident statistics, one sheet per dimension); each sheet as
+    `stream` writes its one, with the banner merged across the columns and the header rows frozen."""
+    sink = _Sink()
+    n = len(parts)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, n + 1)
+    )
+    types = CONTENT_TYPES.replace(
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>',
+        overrides,
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        f'Target="worksheets/sheet{i}.xml"/>'
+        for i in range(1, n + 1)
+    )
+    workbook_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'{rels}<Relationship Id="rId{n + 1}" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    )
+    names = "".join(
+        f'<sheet name="{part.title[:31].translate(_XML_TEXT)}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, part in enumerate(parts, 1)
+    )
+    book_xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f"<sheets>{names}</sheets></workbook>"
+    )
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", types)
+        book.writestr("_rels/.rels", ROOT_RELS)
+        book.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        book.writestr("xl/styles.xml", STYLES)
+        book.writestr("xl/workbook.xml", book_xml)
+        for i, part in enumerate(parts, 1):
+            columns = max([len(part.widths), *(len(row) for row in part.head)], default=1) or 1
+            top = 1 if part.banner else 0
+            body = f"<row>{cell(part.banner, BANNER_STYLE)}</row>" if part.banner else ""
+            body += "".join("<row>" + "".join(cell(h, ' s="1"') for h in row) + "</row>" for row in part.head)
+            body += "".join("<row>" + "".join(map(cell, row)) + "</row>" for row in part.rows)
+            tail = "</sheetData>"
+            if part.banner:
+                tail += f'<mergeCells count="1"><mergeCell ref="A1:{column_letter(columns)}1"/></mergeCells>'
+            sheet = _sheet_head(part.widths, top + len(part.head)) + body + tail + "</worksheet>"
+            book.writestr(f"xl/worksheets/sheet{i}.xml", sheet)
+    return sink.take()

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils.translation import override
 
+from accidents.models import Accident
 from dashboards.summary import summary_sentence
-from duty_roster.models import IncidentReport
 
+from ..accidents.factories import make_accident, make_external
 from .conftest import at, make
 
 
-def accident(world, enterprise, occurred, deaths=0, kind="production", first=None) -> IncidentReport:
-    """An incident report as stored (the reporting rules are tested in duty_roster); a supplement names its first."""
-    when = at(*occurred)
-    return IncidentReport.objects.create(
-        first_report=first, kind=kind, region=enterprise.region, region_path=enterprise.region.path,
-        enterprise=enterprise, place="车间", occurred_at=when, known_at=when, reported_at=when + timedelta(minutes=30),
-        deaths=deaths, course="发生事故", grade="general", report_deadline=when + timedelta(hours=1),
-        reported_by=world.users["city"],
-    )  # fmt: skip
+def accident(world, enterprise, occurred, deaths=0, kind="production") -> Accident:
+    """An accident record as stored (the records' workflow is tested in accidents), with its final deaths."""
+    return make_accident(enterprise, world.users["city"], occurred_at=at(*occurred), deaths=deaths, kind=kind)
 
 
 @pytest.fixture
@@ -45,12 +38,15 @@ def test_no_accidents(half_year):
     )
 
 
-def test_accidents_with_deaths_count_the_latest_supplement_once(half_year):
+def test_accidents_count_the_records_final_deaths(half_year):
+    """GIVEN accident records: one at e1 in March whose final figure is two deaths, one at e2 in May, a near miss,
+    one elsewhere (external) and one after June WHEN the June summary is said THEN it counts the two records here
+    with the record's deaths, each scope its own (the rule of accidents.figures, not the incident reports)."""
     w = half_year
-    first = accident(w, w.e1, (3, 5), deaths=1)
-    accident(w, w.e1, (3, 5), deaths=2, first=first)  # a supplement: two died, not three
+    accident(w, w.e1, (3, 5), deaths=2)  # the record's final figure (a supplement raised it from one)
     accident(w, w.e2, (5, 9))
     accident(w, w.e2, (5, 10), kind="near_miss")  # not an accident
+    make_external(w.e1.region, w.e1.industry, w.users["city"], occurred_at=at(4, 2))  # elsewhere: not ours
     accident(w, w.e1, (7, 1), deaths=5)  # after June
     city = summary_sentence(w.users["city"], 2026, 6)
     assert city.startswith("1至6月份，全市发生生产安全事故2起，死亡2人。共排查事故隐患4项")
