@@ -132,3 +132,19 @@ def test_panel_is_for_governments_and_on_the_dashboard(records, client):
     assert reverse("dashboards:panel-accidents") in client.get(reverse("dashboards:dashboard")).content.decode()
     client.force_login(records.users["enterprise"])
     assert client.get(reverse("dashboards:panel-accidents")).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["city", "district", "dept_head"])
+def test_each_panel_number_equals_the_records_list_it_links_to(records, client, who):
+    """GIVEN the records WHEN each grade's this-year and last-year links are opened as the records list (its API, the
+    same FilterSet as the page) THEN each list holds exactly the panel's number of accidents and deaths (last year's
+    stops at the same day through `to`; the major accident of 5 November 2025 is outside it)."""
+    user = records.users[who]
+    client.force_login(user)
+    for row in accident_panel.grades(user, NOW.date()):
+        for link, accidents, deaths in ((row.link, row.accidents, row.deaths),
+                                        (row.previous_link, row.previous_accidents, row.previous_deaths)):  # fmt: skip
+            listed = client.get(f"/api/v1/accidents/?{urlsplit(link).query}&page_size=200").json()["results"]
+            assert (len(listed), sum(r["deaths"] for r in listed)) == (accidents, deaths), (who, link)
+            page = client.get(link)
+            assert page.status_code == 200
