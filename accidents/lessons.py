@@ -571,18 +571,6 @@ def notice_key(lesson_id: int, enterprise_id: int, user_id: int) -> str:
     return f"{KIND}:{lesson_id}:{enterprise_id}:{user_id}"
 
 
-class _TaskOutbox(Outbox):
-    """The task notices by ids: up to tens of thousands in one batch, so no user, position or assignment is made a
-    model instance here (the outbox writes and delivers them as any other notices)."""
-
-    def add_ids(self, key: str, user_id: int, position_id: int, *, title: str, body: str, link: str,
-                answer_within: timedelta) -> None:  # fmt: skip
-        if key not in self.rows:
-            self.rows[key] = Notification(key=key, kind=KIND, recipient_id=user_id, position_id=position_id,
-                                          title=title, body=body, link=link, must_answer=True,
-                                          answer_due_at=self.now + answer_within, created_at=self.now)  # fmt: skip
-
-
 def _tell_enterprises(lesson: Lesson, now: datetime) -> int:
     """Each enterprise's principal post holders (the safety manager's where the principal's is vacant) a
     must-answer notice linking to its task, due at the deadline: one query for the holders with their task, the
@@ -601,7 +589,7 @@ def _tell_enterprises(lesson: Lesson, now: datetime) -> int:
     for enterprise_id, kind, user_id, position_id, task_id in assignments.iterator(chunk_size=5000):
         holders[enterprise_id][kind].append((user_id, position_id, task_id))
     title, body = notice_words(lesson)
-    outbox, within = _TaskOutbox(now), lesson.deadline - now
+    outbox, within = Outbox(now), lesson.deadline - now
     for enterprise_id, posts in holders.items():
         found = posts.get(PositionKind.ENTERPRISE_PRINCIPAL) or posts.get(PositionKind.ENTERPRISE_SAFETY_MANAGER, [])
         for user_id, position_id, task_id in found:

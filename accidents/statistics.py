@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from duty_roster.choices import GRADE_ORDER, Grade
 from organizations.models import Industry, Region, User
@@ -145,7 +145,7 @@ def head() -> list[list[str]]:
         _("Q%(quarter)s") % {"quarter": q} for q in range(1, 5)
     ] + [_("Year")]:  # fmt: skip
         top += [label, ""]
-        below += [_("Accidents"), _("Deaths")]
+        below += [pgettext("figures", "Accidents"), _("Deaths")]  # 起数: a count, not the word 事故
     return [top, below]
 
 

@@ -78,10 +78,12 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_rescue())
     counts.update(load_supplies())
     counts.update(load_demo_warning())
+    # accidents (#18): two records from incidents, one elsewhere; before the risk points, which are evaluated after
+    # the accident (its re-evaluation hook would otherwise mark the demo enterprise's points, all for "accident")
+    counts.update(load_demo_accidents())
     counts.update(load_risk_points())  # risks: points of every colour at the demo city's enterprises
     counts.update(load_demo_themes())  # risks: 元旦假期风险 and 冬季防火防冻风险, half confirmed
     counts.update(load_demo_checks())  # risks: the enterprise's checks (after the points' and themes' demo)
-    counts.update(load_demo_accidents())  # accidents (#18): two records from incidents, one elsewhere
     counts.update(load_demo_lessons())  # accidents: a running lesson from the accident elsewhere
     counts.update(load_demo_circulars())  # accidents: the running lesson's warning circular, some acknowledged
     return counts
