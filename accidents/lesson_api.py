@@ -59,7 +59,7 @@ class LessonSerializer(serializers.ModelSerializer):
         return sorted(lessons.can(self.context["request"].user, lesson))
 
 
-class ItemSerializer(serializers.Serializer):
+class LessonItemSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=500, label=_("what to check"))
     legal_basis = serializers.CharField(max_length=500, required=False, allow_blank=True, label=_("legal basis"))
     major_criterion = serializers.BooleanField(required=False, default=False, label=_("major hazard criterion"))
@@ -81,7 +81,7 @@ class LessonChangeSerializer(serializers.Serializer):
     like_this_one = serializers.BooleanField(required=False, default=False, label=_("enterprises like this one"))
     version = serializers.PrimaryKeyRelatedField(queryset=ChecklistVersion.objects.all(), required=False,
                                                  allow_null=True, label=_("checklist"))  # fmt: skip
-    items = ItemSerializer(many=True, required=False, label=_("items written for this lesson"),
+    items = LessonItemSerializer(many=True, required=False, label=_("items written for this lesson"),
                            help_text=_("Instead of a checklist: what to check and its legal basis."))  # fmt: skip
 
 
@@ -98,7 +98,7 @@ class LessonLookBackSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=120, required=False, allow_blank=True, label=_("title"))
 
 
-class CountsSerializer(serializers.Serializer):
+class LessonCountsSerializer(serializers.Serializer):
     done = serializers.IntegerField(label=_("done"))
     in_progress = serializers.IntegerField(label=_("in progress"))
     pending = serializers.IntegerField(label=_("not done yet"))
@@ -111,10 +111,10 @@ class CompletionRowSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="key", allow_null=True, label=_("department or region"))
     name = serializers.CharField(label=_("name"))
     own = serializers.BooleanField(label=_("the region's own enterprises"))
-    counts = CountsSerializer(label=_("counts"))
+    counts = LessonCountsSerializer(label=_("counts"))
 
 
-class LessonTaskSerializer(serializers.ModelSerializer):
+class LessonBoardTaskSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, label=_("enterprise"))
     department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True,
                                             default=None, label=_("supervising department"))  # fmt: skip
@@ -141,7 +141,7 @@ class LessonTaskPageSerializer(serializers.Serializer):
 
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = LessonTaskSerializer(many=True)
+    results = LessonBoardTaskSerializer(many=True)
 
 
 class LessonTaskQuerySerializer(serializers.Serializer):
@@ -281,7 +281,7 @@ class LessonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         rows = self.filter_queryset(rows)
         page = self.paginate_queryset(rows)
         context = {**self.get_serializer_context(), "now": timezone.now()}
-        return self.get_paginated_response(LessonTaskSerializer(page, many=True, context=context).data)
+        return self.get_paginated_response(LessonBoardTaskSerializer(page, many=True, context=context).data)
 
 
 # --- URLs (included under /api/v1/ by safety_platform/api_urls.py) --------------------------------------------------

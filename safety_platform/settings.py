@@ -286,6 +286,13 @@ SPECTACULAR_SETTINGS = {
         "RiskPointKindEnum": "risks.choices.PointKind",
         "RiskControlKindEnum": "risks.choices.ControlKind",
         "RiskMatrixValueEnum": [(v, v) for v in range(1, 6)],
+        # --- accidents ---
+        "AccidentTypeEnum": "risks.choices.AccidentType",
+        "AccidentKindEnum": "accidents.choices.AccidentKind",
+        "AccidentInvestigationEnum": "accidents.choices.Investigation",
+        "AccidentDirectCauseEnum": "accidents.choices.DirectCause",
+        "AccidentIndirectCauseEnum": "accidents.choices.IndirectCause",
+        "LessonTaskStateEnum": "accidents.choices.TaskState",
     },
 }
 
