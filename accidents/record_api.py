@@ -153,7 +153,8 @@ class AccidentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = AccidentFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    extra_error_statuses = {"partial_update": [409], "from_incident": [409]}
+    # from-incident names an incident report: one outside the user's scope is a 404 (not a 400), as a row would be.
+    extra_error_statuses = {"partial_update": [409], "from_incident": [404, 409]}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
