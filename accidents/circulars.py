@@ -19,7 +19,6 @@ notices (through one `Outbox`) and the audit record in one transaction; `can()` 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -41,6 +40,7 @@ from organizations.models import Enterprise, PositionAssignment, User
 from organizations.roles import holds_in, is_city_office_staff, member_of
 from organizations.scope import Scope, ScopeKind
 from risks.choices import AccidentType
+from safety_platform.lib import rules
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.text import one_line
 from workdays.calendar import SHANGHAI
@@ -116,49 +116,23 @@ def _not_acknowledged(actor: User, circular: Circular) -> None:
         raise Conflict(_("Acknowledged already, at %(time)s.") % {"time": _local(notice.acknowledged_at)})
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Who may (PermissionDenied, 403) and the state guards (Conflict, 409)."""
-
-    who: Callable[[User, Model], None]
-    when: tuple[Callable, ...] = ()
-    on: type[Model] = Lesson
-    actor_in_guards: bool = False
-
-
-RULES: dict[str, Rule] = {
-    "issue_circular": Rule(_require_owner, (_published, _no_circular)),
-    "acknowledge": Rule(_require_recipient, (_not_acknowledged,), on=Circular, actor_in_guards=True),
+RULES: dict[str, rules.Rule] = {
+    "issue_circular": rules.Rule(_require_owner, (_published, _no_circular), on=Lesson),
+    "acknowledge": rules.Rule(_require_recipient, (_not_acknowledged,), on=Circular, actor_in_guards=True),
 }
-
-
-def _guards(rule: Rule, actor: User, obj: Model) -> None:
-    for guard in rule.when:
-        guard(actor, obj) if rule.actor_in_guards else guard(obj)
 
 
 def check(actor: User, obj: Model, action: str) -> None:
     """The role (403), then the state (409)."""
-    rule = RULES[action]
-    rule.who(actor, obj)
-    _guards(rule, actor, obj)
+    rules.check(RULES, actor, obj, action)
 
 
 def can(actor: User, obj: Model) -> set[str]:
-    """The actions of `RULES` the actor may take on this lesson or circular now."""
+    """The actions of `RULES` the actor may take on it now (states first: no query for those refused by their
+    state)."""
     if not actor.is_authenticated or Scope.for_user(actor).kind == ScopeKind.NONE:
         return set()
-    allowed = set()
-    for action, rule in RULES.items():
-        if not isinstance(obj, rule.on):
-            continue
-        try:
-            rule.who(actor, obj)
-            _guards(rule, actor, obj)
-        except (PermissionDenied, Conflict):
-            continue
-        allowed.add(action)
-    return allowed
+    return rules.allowed(RULES, actor, obj)
 
 
 # --- what a user sees -----------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ record in one transaction; `can()` runs the same table, so pages and the API off
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import SimpleNamespace
@@ -47,7 +47,7 @@ from organizations.responsibility import SupervisionMap
 from organizations.roles import holds_in, is_city_office_staff, member_of
 from organizations.scope import Reference, Scope, ScopeKind
 from risks.models import RiskPoint
-from safety_platform.lib import bounds
+from safety_platform.lib import bounds, rules
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.text import one_line
 from workdays.calendar import SHANGHAI
@@ -112,44 +112,25 @@ def _published(lesson: Lesson) -> None:
                        % {"status": lesson.get_status_display()})  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Who may (PermissionDenied, 403) and the state guards (Conflict, 409)."""
-
-    who: Callable[[User, Lesson], None]
-    when: tuple[Callable[[Lesson], None], ...] = ()
-
-
-RULES: dict[str, Rule] = {
-    "edit": Rule(_require_owner, (_draft,)),
-    "publish": Rule(_require_owner, (_draft,)),
-    "withdraw": Rule(_require_owner, (_published,)),
-    "look_back": Rule(_require_owner, (_published,)),
+RULES: dict[str, rules.Rule] = {
+    "edit": rules.Rule(_require_owner, (_draft,)),
+    "publish": rules.Rule(_require_owner, (_draft,)),
+    "withdraw": rules.Rule(_require_owner, (_published,)),
+    "look_back": rules.Rule(_require_owner, (_published,)),
 }
 
 
 def check(actor: User, lesson: Lesson, action: str) -> None:
     """The role (403), then the state (409)."""
-    rule = RULES[action]
-    rule.who(actor, lesson)
-    for guard in rule.when:
-        guard(lesson)
+    rules.check(RULES, actor, lesson, action)
 
 
 def can(actor: User, lesson: Lesson) -> set[str]:
-    """The actions of `RULES` the actor may take on this lesson now (states first: no query)."""
+    """The actions of `RULES` the actor may take on it now (states first: no query for those refused by their
+    state)."""
     if Scope.for_user(actor).kind == ScopeKind.NONE:
         return set()
-    allowed = set()
-    for action, rule in RULES.items():
-        try:
-            for guard in rule.when:
-                guard(lesson)
-            rule.who(actor, lesson)
-        except (PermissionDenied, Conflict):
-            continue
-        allowed.add(action)
-    return allowed
+    return rules.allowed(RULES, actor, lesson)
 
 
 # --- what a user sees -----------------------------------------------------------------------------------------------

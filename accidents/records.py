@@ -21,8 +21,7 @@ city office's alone.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -46,7 +45,7 @@ from organizations.responsibility import SupervisionMap
 from organizations.roles import is_city_office_staff, member_of
 from organizations.scope import Scope, ScopeKind
 from risks.choices import AccidentType
-from safety_platform.lib import bounds, pdfs
+from safety_platform.lib import bounds, pdfs, rules
 from safety_platform.lib.errors import Conflict
 from workdays.calendar import SHANGHAI
 
@@ -106,42 +105,23 @@ def _investigating(accident: Accident) -> None:
         )
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Who may (PermissionDenied, 403) and the state guards (Conflict, 409)."""
-
-    who: Callable[[User, Accident], None]
-    when: tuple[Callable[[Accident], None], ...] = ()
-
-
-RULES: dict[str, Rule] = {
-    "edit": Rule(_require_recorder, (_investigating,)),
-    "close": Rule(_require_recorder, (_investigating,)),
+RULES: dict[str, rules.Rule] = {
+    "edit": rules.Rule(_require_recorder, (_investigating,)),
+    "close": rules.Rule(_require_recorder, (_investigating,)),
 }
 
 
 def check(actor: User, accident: Accident, action: str) -> None:
     """The role (403), then the state (409)."""
-    rule = RULES[action]
-    rule.who(actor, accident)
-    for guard in rule.when:
-        guard(accident)
+    rules.check(RULES, actor, accident, action)
 
 
 def can(actor: User, accident: Accident) -> set[str]:
-    """The actions of `RULES` the actor may take on this record now (states first: no query)."""
+    """The actions of `RULES` the actor may take on it now (states first: no query for those refused by their
+    state)."""
     if Scope.for_user(actor).kind == ScopeKind.NONE:
         return set()
-    allowed = set()
-    for action, rule in RULES.items():
-        try:
-            for guard in rule.when:
-                guard(accident)
-            rule.who(actor, accident)
-        except (PermissionDenied, Conflict):
-            continue
-        allowed.add(action)
-    return allowed
+    return rules.allowed(RULES, actor, accident)
 
 
 def may_record_external(actor: User) -> bool:

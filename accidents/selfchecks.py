@@ -17,8 +17,6 @@ Every change goes through one function here, which locks the row in the actor's 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +38,7 @@ from organizations.choices import PositionKind, UnitKind
 from organizations.models import PositionAssignment, User
 from organizations.roles import holds_in, is_city_office_staff, is_enterprise_staff_of
 from organizations.scope import Scope, ScopeKind
+from safety_platform.lib import rules
 from safety_platform.lib.errors import Conflict
 
 from .choices import LessonStatus
@@ -101,47 +100,24 @@ def _not_checked(task: LessonTask) -> None:
                        % {"time": _local(task.spot_checked_at)})  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Who may (PermissionDenied, 403) and the state guards (Conflict, 409), on a task or a lesson."""
-
-    who: Callable[[User, Model], None]
-    when: tuple[Callable[[Model], None], ...] = ()
-    on: type[Model] = LessonTask
-
-
-RULES: dict[str, Rule] = {
-    "start": Rule(_require_enterprise_staff, (_task_lesson_published, _not_done)),
-    "spot_check": Rule(require_spot_checker, (_chosen, _not_checked)),
-    "sample": Rule(require_spot_checker, (_lesson_published,), on=Lesson),
+RULES: dict[str, rules.Rule] = {
+    "start": rules.Rule(_require_enterprise_staff, (_task_lesson_published, _not_done), on=LessonTask),
+    "spot_check": rules.Rule(require_spot_checker, (_chosen, _not_checked), on=LessonTask),
+    "sample": rules.Rule(require_spot_checker, (_lesson_published,), on=Lesson),
 }
 
 
 def check(actor: User, obj: Model, action: str) -> None:
     """The role (403), then the state (409)."""
-    rule = RULES[action]
-    rule.who(actor, obj)
-    for guard in rule.when:
-        guard(obj)
+    rules.check(RULES, actor, obj, action)
 
 
 def can(actor: User, obj: Model) -> set[str]:
-    """The actions of `RULES` the actor may take on this task or lesson now (states first: no query for those
-    refused by their state)."""
+    """The actions of `RULES` the actor may take on it now (states first: no query for those refused by their
+    state)."""
     if Scope.for_user(actor).kind == ScopeKind.NONE:
         return set()
-    allowed = set()
-    for action, rule in RULES.items():
-        if not isinstance(obj, rule.on):
-            continue
-        try:
-            for guard in rule.when:
-                guard(obj)
-            rule.who(actor, obj)
-        except (PermissionDenied, Conflict):
-            continue
-        allowed.add(action)
-    return allowed
+    return rules.allowed(RULES, actor, obj)
 
 
 # --- what a user sees -----------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -29,13 +29,14 @@ from audit.models import record
 from hazards import workflow as hazard_workflow
 from organizations.models import User
 from organizations.roles import is_enterprise_staff_of
+from safety_platform.lib import rules
+from safety_platform.lib.errors import Conflict
 from safety_platform.lib.images import clean_images
 from workdays.calendar import SpecialDays
 
 from .choices import CheckStatus, Colour
 from .hazard_links import link_hazard
 from .models import CheckPhoto, CheckResult, CheckTask, RiskControl, RiskPoint
-from .rules import Rule, allowed, check_rule  # who (403) and the state guards (409), as the points' rules
 from .themes import Cover, holiday_theme_on
 
 ONE_DAY = timedelta(days=1)
@@ -239,31 +240,32 @@ def run_once_a_day(now: datetime | None = None) -> dict[str, int] | None:
 # --- who may record a check ------------------------------------------------------------------------------------
 
 
-def _staff(actor: User, task: CheckTask) -> bool:
-    return is_enterprise_staff_of(actor, task.enterprise_id)
+def _staff(actor: User, task: CheckTask) -> None:
+    if not is_enterprise_staff_of(actor, task.enterprise_id):
+        raise PermissionDenied(_("Only the enterprise's principal or safety manager records its checks."))
 
 
-def _open(task: CheckTask) -> str:
+def _open(task: CheckTask) -> None:
     if task.status == CheckStatus.DONE:
-        return _("This check is done already.")
+        raise Conflict(_("This check is done already."))
     if task.status == CheckStatus.MISSED:
-        return _("This check was missed: its time is over.")
-    return ""
+        raise Conflict(_("This check was missed: its time is over."))
 
 
-def _begun(task: CheckTask) -> str:
-    return "" if task.period_start <= timezone.localdate() else _("This check's period has not begun yet.")
+def _begun(task: CheckTask) -> None:
+    if task.period_start > timezone.localdate():
+        raise Conflict(_("This check's period has not begun yet."))
 
 
-RULES: dict[str, Rule] = {"record": Rule(_staff, (_open, _begun))}
+RULES: dict[str, rules.Rule] = {"record": rules.Rule(_staff, (_open, _begun))}
 
 
 def check(actor: User, task: CheckTask, action: str) -> None:
-    check_rule(RULES[action], actor, task, _("Only the enterprise's principal or safety manager records its checks."))
+    rules.check(RULES, actor, task, action)
 
 
 def can(actor: User, task: CheckTask) -> set[str]:
-    return allowed(RULES, actor, task)
+    return rules.allowed(RULES, actor, task)
 
 
 # --- recording a check ---------------------------------------------------------------------------------------

@@ -21,11 +21,12 @@ from audit.models import record, record_many
 from organizations.models import Enterprise, User
 from organizations.responsibility import SupervisionMap
 from organizations.roles import is_enterprise_staff_of
+from safety_platform.lib import rules
+from safety_platform.lib.errors import Conflict
 
 from . import evaluation
 from .choices import AccidentType, ControlKind, HazardFactor, ReevaluationReason
 from .models import RiskControl, RiskEvaluation, RiskPoint
-from .rules import Rule, allowed, check_rule
 
 # The point's fields a registration or an edit may set (the rest are computed or kept by the workflow).
 POINT_FIELDS = (
@@ -59,31 +60,31 @@ def may_register(actor: User) -> bool:
     return bool(actor.is_superuser or (actor.enterprise_id and may_keep(actor, actor.enterprise_id)))
 
 
-def _in_use(point: RiskPoint) -> str:
-    return "" if point.is_active else _("This risk point is no longer in use.")
+def _in_use(point: RiskPoint) -> None:
+    if not point.is_active:
+        raise Conflict(_("This risk point is no longer in use."))
 
 
-def _keeps(actor: User, point: RiskPoint) -> bool:
-    return may_keep(actor, point.enterprise_id)
+def _keeps(actor: User, point: RiskPoint) -> None:
+    if not may_keep(actor, point.enterprise_id):
+        raise PermissionDenied(_("Only the enterprise's principal or safety manager keeps its risk points."))
 
 
-RULES: dict[str, Rule] = {
-    "edit": Rule(_keeps, (_in_use,)),
-    "evaluate": Rule(_keeps, (_in_use,)),
-    "retire": Rule(_keeps, (_in_use,)),
+RULES: dict[str, rules.Rule] = {
+    "edit": rules.Rule(_keeps, (_in_use,)),
+    "evaluate": rules.Rule(_keeps, (_in_use,)),
+    "retire": rules.Rule(_keeps, (_in_use,)),
 }
 
 
 def check(actor: User, point: RiskPoint, action: str) -> None:
     """Raise PermissionDenied (403) when the actor may not, Conflict (409) when the point's state does not allow."""
-    check_rule(
-        RULES[action], actor, point, _("Only the enterprise's principal or safety manager keeps its risk points.")
-    )
+    rules.check(RULES, actor, point, action)
 
 
 def can(actor: User, point: RiskPoint) -> set[str]:
     """The actions of RULES the actor may take on this point now (states first: they cost no query)."""
-    return allowed(RULES, actor, point)
+    return rules.allowed(RULES, actor, point)
 
 
 def _clean_codes(values, choices, name: str) -> list[str]:

@@ -21,7 +21,7 @@ record in one transaction; `can()` runs the same table, so pages and the API off
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -41,7 +41,7 @@ from organizations.choices import OperatingState, PositionKind, UnitKind
 from organizations.models import Enterprise, Industry, PositionAssignment, Region, User
 from organizations.roles import holds_in, is_city_office_staff, is_enterprise_staff_of, member_of
 from organizations.scope import Reference, Scope, ScopeKind
-from safety_platform.lib import bounds
+from safety_platform.lib import bounds, rules
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.text import one_line
 from workdays.calendar import SHANGHAI
@@ -119,47 +119,25 @@ def _not_confirmed(confirmation: ThemeConfirmation) -> None:
         raise Conflict(_("Confirmed already, at %(time)s.") % {"time": _local(confirmation.confirmed_at)})
 
 
-@dataclass(frozen=True)
-class Rule:
-    """Who may (PermissionDenied, 403) and the state guards (Conflict, 409), on a theme or a confirmation."""
-
-    who: Callable[[User, Model], None]
-    when: tuple[Callable[[Model], None], ...] = ()
-    on: type[Model] = RiskTheme
-
-
-RULES: dict[str, Rule] = {
-    "edit": Rule(_require_owner, (_draft,)),
-    "publish": Rule(_require_owner, (_draft,)),
-    "withdraw": Rule(_require_owner, (_published,)),
-    "confirm": Rule(_require_enterprise_staff, (_theme_published, _not_confirmed), on=ThemeConfirmation),
+RULES: dict[str, rules.Rule] = {
+    "edit": rules.Rule(_require_owner, (_draft,), on=RiskTheme),
+    "publish": rules.Rule(_require_owner, (_draft,), on=RiskTheme),
+    "withdraw": rules.Rule(_require_owner, (_published,), on=RiskTheme),
+    "confirm": rules.Rule(_require_enterprise_staff, (_theme_published, _not_confirmed), on=ThemeConfirmation),
 }
 
 
 def check(actor: User, obj: Model, action: str) -> None:
     """The role (403), then the state (409)."""
-    rule = RULES[action]
-    rule.who(actor, obj)
-    for guard in rule.when:
-        guard(obj)
+    rules.check(RULES, actor, obj, action)
 
 
 def can(actor: User, obj: Model) -> set[str]:
-    """The actions of `RULES` the actor may take on this theme or confirmation now (states first: no query)."""
+    """The actions of `RULES` the actor may take on it now (states first: no query for those refused by their
+    state)."""
     if Scope.for_user(actor).kind == ScopeKind.NONE:
         return set()
-    allowed = set()
-    for action, rule in RULES.items():
-        if not isinstance(obj, rule.on):
-            continue
-        try:
-            for guard in rule.when:
-                guard(obj)
-            rule.who(actor, obj)
-        except (PermissionDenied, Conflict):
-            continue
-        allowed.add(action)
-    return allowed
+    return rules.allowed(RULES, actor, obj)
 
 
 # --- what a user sees -----------------------------------------------------------------------------------------------
