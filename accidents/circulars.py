@@ -37,7 +37,7 @@ from notifications.outbox import Outbox
 from notifications.outbox import acknowledge as acknowledge_notice
 from organizations.choices import PositionKind, RegionLevel, UnitKind
 from organizations.models import Enterprise, PositionAssignment, User
-from organizations.roles import holds_in, is_city_office_staff, member_of
+from organizations.roles import may_publish, publishes_for
 from organizations.scope import Scope, ScopeKind
 from risks.choices import AccidentType
 from safety_platform.lib import rules
@@ -55,35 +55,20 @@ ACK_DAYS = 3  # a circular is acknowledged within three days, or by the lesson's
 MIN_ACK = timedelta(hours=4)  # however near the deadline, at least this long to acknowledge
 PASS_UP_HOURS = 24  # the superior told of an unacknowledged circular answers within a day
 LIST_LIMIT = 100  # units listed as not acknowledged, per kind (the counts are complete)
-GOVERNMENT_ISSUERS = (PositionKind.TERRITORIAL_LEADER, PositionKind.DUTY_OFFICER)
-DEPARTMENT_ISSUERS = (PositionKind.DEPARTMENT_HEAD, PositionKind.DEPARTMENT_STAFF)
 TERRITORIES = (RegionLevel.COUNTY, RegionLevel.DISTRICT, RegionLevel.ZONE)
 
 # --- who may do what (403), in which state (409) --------------------------------------------------------------------
 
 
 def owns(actor: User, lesson: Lesson) -> bool:
-    """The unit that owns the lesson: the city office's staff for every lesson; a department's lesson its head or
-    staff; otherwise the government of the lesson's region (its territorial leader or duty officer)."""
-    if is_city_office_staff(actor):
-        return True
-    if lesson.department_id is not None:
-        mine = lesson.department_id
-        return member_of(
-            actor, (UnitKind.DEPARTMENT,), lambda u: u.department_id == mine and u.holds(*DEPARTMENT_ISSUERS)
-        )
-    return member_of(actor, (UnitKind.GOVERNMENT,),
-                     lambda u: u.region_id == lesson.region_id and u.holds(*GOVERNMENT_ISSUERS))  # fmt: skip
+    """The unit that owns the lesson issues its circular: as `lessons.owns` (its department's head or staff; the
+    government of its maker's region), the city office's staff for every lesson."""
+    return publishes_for(actor, lesson.department_id, lesson.created_by)
 
 
 def may_issue_any(actor: User) -> bool:
-    """Whether the actor could issue some lesson's circular (the list page's hint): the city office's staff, a
-    government's leader or duty officer, a department's head or staff."""
-    return bool(
-        is_city_office_staff(actor)
-        or holds_in(actor, (UnitKind.GOVERNMENT,), *GOVERNMENT_ISSUERS)
-        or holds_in(actor, (UnitKind.DEPARTMENT,), *DEPARTMENT_ISSUERS)
-    )
+    """Whether the actor could issue some lesson's circular (the list page's hint)."""
+    return may_publish(actor)
 
 
 def _require_owner(actor: User, lesson: Lesson) -> None:

@@ -44,7 +44,7 @@ from notifications.outbox import Outbox
 from organizations.choices import OperatingState, PositionKind, UnitKind
 from organizations.models import Department, Enterprise, Industry, PositionAssignment, Region, User
 from organizations.responsibility import SupervisionMap
-from organizations.roles import holds_in, is_city_office_staff, member_of
+from organizations.roles import is_city_office_staff, may_publish, publishes_for
 from organizations.scope import Reference, Scope, ScopeKind
 from risks.models import RiskPoint
 from safety_platform.lib import bounds, rules
@@ -61,8 +61,6 @@ TEXT_LENGTH = 10000
 MAX_ITEMS = 200
 EDITABLE = ("title", "lesson", "deadline", "regions", "industries", "key_units_only", "like_this_one", "version",
             "items")  # fmt: skip
-GOVERNMENT_PUBLISHERS = (PositionKind.TERRITORIAL_LEADER, PositionKind.DUTY_OFFICER)
-DEPARTMENT_PUBLISHERS = (PositionKind.DEPARTMENT_HEAD, PositionKind.DEPARTMENT_STAFF)
 STATES = (TaskState.DONE, TaskState.IN_PROGRESS, TaskState.PENDING, TaskState.OVERDUE)
 
 # --- who may do what (403), in which state (409) --------------------------------------------------------------------
@@ -70,29 +68,14 @@ STATES = (TaskState.DONE, TaskState.IN_PROGRESS, TaskState.PENDING, TaskState.OV
 
 def may_create(actor: User) -> bool:
     """The city office's staff; a regional government's territorial leader or duty officer; a department's head or
-    staff (as risk themes)."""
-    return bool(
-        is_city_office_staff(actor)
-        or (actor.region_id and holds_in(actor, (UnitKind.GOVERNMENT,), *GOVERNMENT_PUBLISHERS))
-        or (actor.department_id and holds_in(actor, (UnitKind.DEPARTMENT,), *DEPARTMENT_PUBLISHERS))
-    )
+    staff (as risk themes: `organizations.roles.may_publish`)."""
+    return may_publish(actor)
 
 
 def owns(actor: User, lesson: Lesson) -> bool:
     """The unit that made the lesson (its department; the government of its maker's region), and the city office's
     staff for every lesson."""
-    if is_city_office_staff(actor):
-        return True
-    if lesson.department_id is not None:
-        return member_of(
-            actor,
-            (UnitKind.DEPARTMENT,),
-            lambda u: u.department_id == lesson.department_id and u.holds(*DEPARTMENT_PUBLISHERS),
-        )
-    maker = lesson.created_by
-    return maker.unit_kind == UnitKind.GOVERNMENT and member_of(
-        actor, (UnitKind.GOVERNMENT,), lambda u: u.region_id == maker.region_id and u.holds(*GOVERNMENT_PUBLISHERS)
-    )
+    return publishes_for(actor, lesson.department_id, lesson.created_by)
 
 
 def _require_owner(actor: User, lesson: Lesson) -> None:

@@ -87,3 +87,33 @@ def is_enterprise_staff_of(user, enterprise_id) -> bool:
     """The superuser, or the principal person or safety manager of this enterprise (its own hazards and
     self-checks)."""
     return bool(user.is_superuser or (user.enterprise_id == enterprise_id and user.holds(*ENTERPRISE_STAFF)))
+
+
+# Who sends a unit's publications to enterprises (risk themes, accident lessons and their warning circulars): a
+# regional government's territorial leader or duty officer, a department's head or staff, the city office's staff.
+GOVERNMENT_PUBLISHERS = (PositionKind.TERRITORIAL_LEADER, PositionKind.DUTY_OFFICER)
+DEPARTMENT_PUBLISHERS = (PositionKind.DEPARTMENT_HEAD, PositionKind.DEPARTMENT_STAFF)
+
+
+def may_publish(user) -> bool:
+    """Whether the user publishes for a unit at all (the superuser too)."""
+    return bool(
+        is_city_office_staff(user)
+        or (user.region_id and holds_in(user, (UnitKind.GOVERNMENT,), *GOVERNMENT_PUBLISHERS))
+        or (user.department_id and holds_in(user, (UnitKind.DEPARTMENT,), *DEPARTMENT_PUBLISHERS))
+    )
+
+
+def publishes_for(user, department_id: int | None, maker) -> bool:
+    """Whether the user speaks for the unit a publication belongs to: its department's head or staff (a department's
+    publication), the government of its maker's region (a government's: its leader or duty officer); the city
+    office's staff for every one (and the superuser)."""
+    if is_city_office_staff(user):
+        return True
+    if department_id is not None:
+        return member_of(
+            user, (UnitKind.DEPARTMENT,), lambda u: u.department_id == department_id and u.holds(*DEPARTMENT_PUBLISHERS)
+        )
+    return maker.unit_kind == UnitKind.GOVERNMENT and member_of(
+        user, (UnitKind.GOVERNMENT,), lambda u: u.region_id == maker.region_id and u.holds(*GOVERNMENT_PUBLISHERS)
+    )

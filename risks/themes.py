@@ -39,7 +39,12 @@ from notifications.models import TITLE_LENGTH, Notification
 from notifications.outbox import Outbox, acknowledge
 from organizations.choices import OperatingState, PositionKind, UnitKind
 from organizations.models import Enterprise, Industry, PositionAssignment, Region, User
-from organizations.roles import holds_in, is_city_office_staff, is_enterprise_staff_of, member_of
+from organizations.roles import (
+    is_city_office_staff,
+    is_enterprise_staff_of,
+    may_publish,
+    publishes_for,
+)
 from organizations.scope import Reference, Scope, ScopeKind
 from safety_platform.lib import bounds, rules
 from safety_platform.lib.errors import Conflict
@@ -55,37 +60,20 @@ TEXT_LENGTH = 5000
 NOTE_LENGTH = 500
 EDITABLE = ("kind", "title", "description", "required_controls", "starts_on", "ends_on", "confirm_by", "region",
             "industries")  # fmt: skip
-GOVERNMENT_PUBLISHERS = (PositionKind.TERRITORIAL_LEADER, PositionKind.DUTY_OFFICER)
-DEPARTMENT_PUBLISHERS = (PositionKind.DEPARTMENT_HEAD, PositionKind.DEPARTMENT_STAFF)
 
 # --- who may do what (403), in which state (409) --------------------------------------------------------------------
 
 
 def may_create(actor: User) -> bool:
     """The city office's staff; a regional government's territorial leader or duty officer; a department's head or
-    staff."""
-    return bool(
-        is_city_office_staff(actor)
-        or (actor.region_id and holds_in(actor, (UnitKind.GOVERNMENT,), *GOVERNMENT_PUBLISHERS))
-        or (actor.department_id and holds_in(actor, (UnitKind.DEPARTMENT,), *DEPARTMENT_PUBLISHERS))
-    )
+    staff (`organizations.roles.may_publish`)."""
+    return may_publish(actor)
 
 
 def owns(actor: User, theme: RiskTheme) -> bool:
     """The unit that made the theme (its department; the government of its maker's region), and the city office's
     staff for every theme."""
-    if is_city_office_staff(actor):
-        return True
-    if theme.department_id is not None:
-        return member_of(
-            actor,
-            (UnitKind.DEPARTMENT,),
-            lambda u: u.department_id == theme.department_id and u.holds(*DEPARTMENT_PUBLISHERS),
-        )
-    maker = theme.created_by
-    return maker.unit_kind == UnitKind.GOVERNMENT and member_of(
-        actor, (UnitKind.GOVERNMENT,), lambda u: u.region_id == maker.region_id and u.holds(*GOVERNMENT_PUBLISHERS)
-    )
+    return publishes_for(actor, theme.department_id, theme.created_by)
 
 
 def _require_owner(actor: User, theme: RiskTheme) -> None:
