@@ -312,33 +312,37 @@ def notice_words(circular: Circular, lesson: Lesson) -> tuple[str, str]:
 
 def _tell(circular: Circular, lesson: Lesson, now: datetime) -> int:
     """The must-read notices: three queries for the holders (enterprises, departments, territories), then the
-    outbox's few statements, whatever the number of enterprises."""
+    outbox's few statements, whatever the number of enterprises (theirs by ids: a lesson may reach tens of
+    thousands)."""
     tasks = lesson.tasks.all()
-    current = PositionAssignment.objects.current(now).filter(user__is_active=True).select_related("user", "position")
+    current = PositionAssignment.objects.current(now).filter(user__is_active=True)
     enterprise_posts = (PositionKind.ENTERPRISE_PRINCIPAL, PositionKind.ENTERPRISE_SAFETY_MANAGER)
     by_enterprise: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    enterprises = current.filter(position__kind__in=enterprise_posts,
-                                 position__enterprise_id__in=tasks.values("enterprise_id"))  # fmt: skip
-    for a in enterprises.order_by("position_id", "user_id"):
-        by_enterprise[a.position.enterprise_id][a.position.kind].append((a.user, a.position))
+    enterprises = (
+        current.filter(position__kind__in=enterprise_posts, position__enterprise_id__in=tasks.values("enterprise_id"))
+        .order_by("position_id", "user_id")
+        .values_list("position__enterprise_id", "position__kind", "user_id", "position_id")
+    )
+    for enterprise_id, kind, user_id, position_id in enterprises.iterator(chunk_size=5000):
+        by_enterprise[enterprise_id][kind].append((user_id, position_id))
     pairs = []
     for posts in by_enterprise.values():
         pairs += posts.get(PositionKind.ENTERPRISE_PRINCIPAL) or posts.get(PositionKind.ENTERPRISE_SAFETY_MANAGER, [])
     departments = current.filter(position__kind=PositionKind.DEPARTMENT_HEAD,
                                  position__department_id__in=tasks.filter(department__isnull=False)
                                  .values("department_id")).order_by("position_id", "user_id")  # fmt: skip
-    pairs += [(a.user, a.position) for a in departments]
+    pairs += list(departments.values_list("user_id", "position_id"))
     inside = tasks.filter(region_path__startswith=OuterRef("position__region__path"))
     territories = current.filter(
         Exists(inside), position__kind=PositionKind.TERRITORIAL_LEADER, position__unit_kind=UnitKind.GOVERNMENT,
         position__region__level__in=TERRITORIES,
     )  # fmt: skip
-    pairs += [(a.user, a.position) for a in territories.order_by("position_id", "user_id")]
+    pairs += list(territories.order_by("position_id", "user_id").values_list("user_id", "position_id"))
     title, body = notice_words(circular, lesson)
     outbox, within = Outbox(now), answer_within(lesson, now)
-    for user, position in pairs:
-        outbox.add(notice_key(circular.pk, user.pk), user, position, title=title, body=body, link=link(circular),
-                   answer_within=within)  # fmt: skip
+    for user_id, position_id in pairs:
+        outbox.add_ids(notice_key(circular.pk, user_id), user_id, position_id, title=title, body=body,
+                       link=link(circular), answer_within=within)  # fmt: skip
     outbox.flush(False)
     return len(outbox.rows)
 
