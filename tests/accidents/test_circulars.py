@@ -120,9 +120,10 @@ def test_only_the_owning_unit_issues(setting, who):
 
 
 def test_the_district_government_issues_its_own_lesson(world, posts):
-    """GIVEN a lesson over 海滨区 WHEN its territorial leader issues THEN it is issued under the district's name."""
+    """GIVEN a lesson 海滨区's government made over its district WHEN its territorial leader issues THEN it is issued
+    under the district's name; another district's leader may not (a circular is its lesson's unit's, as the lesson)."""
     lesson = published_lesson(world)
-    lesson.region, lesson.region_path = world.d1, world.d1.path
+    lesson.region, lesson.region_path, lesson.created_by = world.d1, world.d1.path, world.users["district"]
     lesson.save()
     circular = circulars.issue(world.users["district"], lesson, title=TITLE, body=BODY)
     assert circular.issuing_unit == "海滨区人民政府"
