@@ -77,6 +77,18 @@ class EditForm(FiguresMixin):
                    "direct_causes", "indirect_causes", "course"]  # fmt: skip
 
 
+class ExternalEditForm(EditForm):
+    """An accident elsewhere: also its source, time, place, enterprise and industry (the city office's)."""
+
+    source = forms.CharField(max_length=200, label=_("source"))
+    occurred_at = LocalDateTimeField(label=_("time of occurrence"))
+    place = forms.CharField(max_length=200, label=_("place"), help_text=_("The province and city as well."))
+    enterprise_name = forms.CharField(max_length=200, required=False, label=_("enterprise"))
+    industry = forms.ModelChoiceField(queryset=Industry.objects.order_by("code"), label=_("industry"))
+
+    field_order = ["title", "source", "occurred_at", "place", "enterprise_name", "industry", *EditForm.field_order[1:]]
+
+
 class CloseForm(FiguresMixin):
     report = forms.FileField(label=_("investigation report (PDF)"),
                              widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}))  # fmt: skip

@@ -21,7 +21,7 @@ from safety_platform.lib.pages import paginate
 
 from . import records
 from .choices import DirectCause, IndirectCause
-from .forms import CloseForm, ConfirmForm, EditForm, ExternalForm
+from .forms import CloseForm, ConfirmForm, EditForm, ExternalEditForm, ExternalForm
 from .models import Accident
 from .record_filters import AccidentFilterSet
 
@@ -132,9 +132,13 @@ class _Redirect(Exception):
 
 
 def _initial(accident: Accident) -> dict:
-    return {"title": accident.title, "accident_type": accident.accident_type, "course": accident.course,
-            "direct_causes": accident.direct_causes, "indirect_causes": accident.indirect_causes,
-            **{name: getattr(accident, name) for name in FIGURES}}  # fmt: skip
+    found = {"title": accident.title, "accident_type": accident.accident_type, "course": accident.course,
+             "direct_causes": accident.direct_causes, "indirect_causes": accident.indirect_causes,
+             **{name: getattr(accident, name) for name in FIGURES}}  # fmt: skip
+    if accident.external:
+        found |= {name: getattr(accident, name) for name in ("source", "occurred_at", "place", "enterprise_name")}
+        found["industry"] = accident.industry_id
+    return found
 
 
 @login_required
@@ -143,7 +147,7 @@ def accident_edit(request, pk: int):
         accident = _allowed(request, pk, "edit")
     except _Redirect as back:
         return redirect("accidents:detail", pk=back.accident.pk)
-    form = EditForm(request.POST or None, initial=_initial(accident))
+    form = (ExternalEditForm if accident.external else EditForm)(request.POST or None, initial=_initial(accident))
     if request.method == "POST" and form.is_valid():
         try:
             records.edit(request.user, accident, form.cleaned_data)

@@ -64,7 +64,8 @@ def test_the_list_filters_and_roles(client, world):
 
 def test_elsewhere_edit_and_close_forms(client, world, settings, tmp_path):
     """GIVEN the city office WHEN it enters an accident elsewhere, changes its name and closes it with a PDF THEN the
-    page shows the report link, which serves the PDF; the edit page then goes back to the record with a message."""
+    page shows the report link, which serves the PDF; the edit page then goes back to the record with a message. Its
+    edit form has the fields of an accident elsewhere too (source, time, place, enterprise, industry)."""
     settings.MEDIA_ROOT = tmp_path
     client.force_login(world.users["city"])
     made = client.post(reverse("accidents:external"), {
@@ -76,9 +77,18 @@ def test_elsewhere_edit_and_close_forms(client, world, settings, tmp_path):
     accident = Accident.objects.get()
     values = {"title": "改名", "accident_type": "18", "deaths": 3, "serious_injuries": 0, "minor_injuries": 0,
               "missing": 0, "direct_loss": "0", "direct_causes": ["unsafe_condition"]}  # fmt: skip
-    assert client.post(reverse("accidents:edit", args=[accident.pk]), values).status_code == 302
+    form = client.get(reverse("accidents:edit", args=[accident.pk])).content.decode()
+    assert 'value="国务院安委会办公室通报"' in form and 'name="industry"' in form  # elsewhere: its own fields too
+    elsewhere = {"source": "应急管理部通报", "occurred_at": "2026-01-05T10:00", "place": "某省某市化工园区",
+                 "enterprise_name": "某化工公司", "industry": world.chem.pk}  # fmt: skip
+    assert client.post(reverse("accidents:edit", args=[accident.pk]), {**values, **elsewhere}).status_code == 302
     accident.refresh_from_db()
     assert accident.title == "改名" and accident.grade == "large"
+    assert (accident.source, accident.place, accident.enterprise_name) == (
+        "应急管理部通报",
+        "某省某市化工园区",
+        "某化工公司",
+    )
     closed = client.post(reverse("accidents:close", args=[accident.pk]), {
         **values, "report": pdf(), "findings": "负有责任。", "measures": "整改。"})  # fmt: skip
     assert closed.status_code == 302
