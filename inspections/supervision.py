@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from organizations.models import User
 
-from .choices import DONE, GOVERNMENT_KINDS, InspectionKind, Result
+from .choices import DONE, ENTERPRISE_KINDS, GOVERNMENT_KINDS, Result
 from .models import Answer, Difference, Inspection
 
 
@@ -23,8 +23,8 @@ def found_something():
 
 
 def hollow_self_checks(user: User, days: int | None = None):
-    """Self-checks that found nothing, after which inspectors found hazards at the same enterprise within
-    `days` (setting SELF_CHECK_FOLLOW_UP_DAYS, 90)."""
+    """Self-checks that found nothing (the enterprise's own, and a lesson's comparison self-check), after which
+    inspectors found hazards at the same enterprise within `days` (setting SELF_CHECK_FOLLOW_UP_DAYS, 90)."""
     days = days or settings.SELF_CHECK_FOLLOW_UP_DAYS
     later_findings = Inspection.objects.filter(
         enterprise=OuterRef("enterprise"),
@@ -35,7 +35,7 @@ def hollow_self_checks(user: User, days: int | None = None):
     ).filter(Exists(found_something()))
     return (
         Inspection.objects.visible_to(user)
-        .filter(kind=InspectionKind.SELF_CHECK, status__in=DONE)
+        .filter(kind__in=ENTERPRISE_KINDS, status__in=DONE)
         .exclude(Exists(found_something()))
         .filter(Exists(later_findings))
         .select_related("enterprise")

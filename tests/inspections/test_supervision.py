@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -46,9 +47,14 @@ def test_supervision_records_differences_against_the_original_team(ins):
     assert all(r["original_result"] == "pass" for r in rows)
 
 
-def test_hollow_self_check_is_flagged(ins):
+@pytest.mark.parametrize("kind", ["self_check", "lesson"])
+def test_hollow_self_check_is_flagged(ins, kind):
+    """GIVEN a self-check that found nothing (the enterprise's own, or a lesson's comparison self-check) WHEN
+    inspectors find hazards there later THEN it is listed as hollow, in scope only."""
     self_check = workflow.create(
-        ins.users["enterprise"], workflow.NewInspection(ins.e1, ins.version, kind="self_check")
+        ins.users["enterprise"],
+        workflow.NewInspection(ins.e1, ins.version, kind=kind),
+        from_lesson_task=kind == "lesson",
     )
     all_pass(ins, self_check.pk, user="enterprise")
     submit(ins, self_check.pk, user="enterprise")
