@@ -12,6 +12,7 @@ role's figures are printed and kept in artifacts/schemathesis-<role>.json, its o
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -71,8 +72,10 @@ def start(role: str, username: str, url: str) -> subprocess.Popen:
         "--report", "json", "--report-json-path", str(ARTIFACTS / f"schemathesis-{role}.json"),
     ]  # fmt: skip
     # Output to a file, not a pipe: two runs at once would block on a full pipe while the other is read.
+    # The hooks serialise `ast.parse` between the workers' threads (st_hooks.py: a CPython 3.11.7 race).
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HERE / "st_hooks.py")}
     with open(ARTIFACTS / f"schemathesis-{role}.txt", "wb") as log:
-        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
 
 
 def finish(process: subprocess.Popen, deadline: float) -> tuple[int | None, str]:
