@@ -68,6 +68,19 @@ ACTION_NAMES = {
     "lesson.spot_sample": _("Spot check sample chosen"),
     "lesson_task.spot_check": _("Comparison self-check spot-checked"),
     "circular.issue": _("Warning circular issued"),
+    # --- oversight (docs/oversight.md) ---
+    "certificate.record": _("Safety certificate recorded"),
+    "verification.record": _("Principal person verified"),
+    "watch.start": _("Watch started"),
+    "watch.change": _("Watch changed"),
+    "watch.end": _("Watch ended"),
+    "watch.visit": _("Watch visit recorded"),
+    "resumption.check": _("Resumption check recorded"),
+    "illegal.record": _("Illegal operation recorded"),
+    "illegal.update": _("Illegal operation handled"),
+    "enforcement.issue": _("Enforcement document issued"),
+    "enforcement.propose": _("Closure proposed (Art. 113)"),
+    "enforcement.state": _("Enforcement document updated"),
 }
 
 

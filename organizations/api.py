@@ -65,7 +65,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "id", "credit_code", "name", "address", "region", "region_name", "industry", "industry_name",
             "licence_state", "operating_state", "is_key_unit", "principal_name", "principal_phone",
             "safety_manager_name", "safety_manager_phone", "is_subcontracting", "is_hosted_operation",
-            "supervising_department", "supervision_gap", "created_at", "updated_at",
+            "is_borrowed_qualification", "supervising_department", "supervision_gap", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
@@ -100,6 +100,7 @@ class EnterpriseSerializer(serializers.ModelSerializer):
             "safety_manager_phone": obj.safety_manager_phone,
             "is_subcontracting": obj.is_subcontracting,
             "is_hosted_operation": obj.is_hosted_operation,
+            "is_borrowed_qualification": obj.is_borrowed_qualification,
             "supervising_department": supervision.department.id if supervision.department else None,
             "supervision_gap": supervision.is_gap,
             "created_at": stamp(obj.created_at),

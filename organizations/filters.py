@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from safety_platform.lib.query import BooleanFilter
 
+from . import flags
 from .choices import LicenceState, OperatingState, RegionLevel
 from .models import Department, Enterprise, Industry, Region
 from .scope import Reference, Scope
@@ -29,6 +31,12 @@ class IdFilter(filters.ModelChoiceFilter):
         if field.queryset.model is Region:
             field.label_from_instance = lambda region: region.indented_name
         return field
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SignalFilter(filters.MultipleChoiceFilter):
+    """The supervision signals (organizations.flags): registered by the apps as they load, so a string in the schema
+    (an unknown one is a 400 that lists the known)."""
 
 
 # An unknown value is an error, not "no filter" as django-filter's BooleanFilter would have it.
@@ -95,10 +103,20 @@ class EnterpriseFilterSet(filters.FilterSet):
     licence_state = filters.ChoiceFilter(choices=LicenceState.choices, label=_("licence state"))
     operating_state = filters.ChoiceFilter(choices=OperatingState.choices, label=_("operating state"))
     is_key_unit = filters.ChoiceFilter(choices=YES_NO, method="filter_boolean", label=_("key unit"))
+    is_subcontracting = filters.ChoiceFilter(choices=YES_NO, method="filter_boolean", label=_("subcontracting"))
+    is_hosted_operation = filters.ChoiceFilter(choices=YES_NO, method="filter_boolean", label=_("hosted operation"))
+    is_borrowed_qualification = filters.ChoiceFilter(
+        choices=YES_NO, method="filter_boolean", label=_("borrowed qualification")
+    )
+    # Supervision signals (organizations.flags; the oversight app adds its own): every one given must hold.
+    signal = SignalFilter(choices=flags.choices, method="filter_signal", label=_("signal"))
 
     class Meta:
         model = Enterprise
-        fields = ["q", "region", "industry", "department", "licence_state", "operating_state", "is_key_unit"]
+        fields = [
+            "q", "region", "industry", "department", "licence_state", "operating_state", "is_key_unit",
+            "is_subcontracting", "is_hosted_operation", "is_borrowed_qualification", "signal",
+        ]  # fmt: skip
 
     @property
     def reference(self) -> Reference:
@@ -106,6 +124,12 @@ class EnterpriseFilterSet(filters.FilterSet):
 
     def filter_boolean(self, queryset, name, value):
         return queryset.filter(**{name: value == "true"})
+
+    def filter_signal(self, queryset, name, values):
+        now = timezone.now()
+        for key in values:
+            queryset = queryset.filter(flags.condition(key, self.reference, now))
+        return queryset
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -22,7 +22,7 @@ class EnterpriseForm(forms.ModelForm):
         fields = [
             "credit_code", "name", "address", "region", "industry", "licence_state", "operating_state",
             "is_key_unit", "principal_name", "principal_phone", "safety_manager_name", "safety_manager_phone",
-            "is_subcontracting", "is_hosted_operation",
+            "is_subcontracting", "is_hosted_operation", "is_borrowed_qualification",
         ]  # fmt: skip
 
     def __init__(self, *args, user, **kwargs):

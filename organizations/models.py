@@ -175,6 +175,8 @@ class Enterprise(models.Model):
     )
     is_subcontracting = models.BooleanField(_("subcontracting"), default=False)
     is_hosted_operation = models.BooleanField(_("hosted operation"), default=False)
+    # 卖资质 / 借用资质: works under another's qualification, or lends its own (#19).
+    is_borrowed_qualification = models.BooleanField(_("borrowed qualification"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

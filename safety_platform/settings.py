@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "emergency",
     "risks",
     "accidents",
+    "oversight",
     "dashboards",
     "work",
 ]
@@ -566,3 +567,20 @@ ACCIDENT_SPOT_CHECK_PERCENT = envint("ACCIDENT_SPOT_CHECK_PERCENT", 10)
 ACCIDENT_CIRCULAR_ISSUER = envstr("ACCIDENT_CIRCULAR_ISSUER", "")
 # --- accidents: records (the investigation report, a PDF, uploaded when the investigation is closed) ---
 ACCIDENT_REPORT_MAX_BYTES = envint("ACCIDENT_REPORT_MAX_BYTES", 20 * 1024 * 1024)
+
+# No enterprise out of sight (docs/oversight.md). --- signals: an enterprise producing with no government inspection
+# within these days is flagged: a key unit or one with a red risk point (HIGH), the others; the principal person
+# not verified in post within these days ---
+OVERSIGHT_INSPECTION_DAYS_HIGH = envint("OVERSIGHT_INSPECTION_DAYS_HIGH", 90)
+OVERSIGHT_INSPECTION_DAYS = envint("OVERSIGHT_INSPECTION_DAYS", 365)
+OVERSIGHT_VERIFICATION_DAYS = envint("OVERSIGHT_VERIFICATION_DAYS", 365)
+# --- watches: the default visit interval; an alert (activity where none is allowed) answered within these hours ---
+OVERSIGHT_WATCH_INTERVAL_DAYS = envint("OVERSIGHT_WATCH_INTERVAL_DAYS", 30)
+OVERSIGHT_WATCH_ALERT_HOURS = envint("OVERSIGHT_WATCH_ALERT_HOURS", 4)
+# --- enforcement: a suspension order lasts at most this many months; Art. 113's closure proposal when penalised this
+# many times within the first number of days, or the second within the second, while a major hazard is open ---
+OVERSIGHT_SUSPENSION_MAX_MONTHS = envint("OVERSIGHT_SUSPENSION_MAX_MONTHS", 6)
+OVERSIGHT_ART113_SHORT = (envint("OVERSIGHT_ART113_SHORT_COUNT", 3), envint("OVERSIGHT_ART113_SHORT_DAYS", 180))
+OVERSIGHT_ART113_LONG = (envint("OVERSIGHT_ART113_LONG_COUNT", 4), envint("OVERSIGHT_ART113_LONG_DAYS", 365))
+# The issuing office's name on enforcement documents (empty: the issuing department's name).
+OVERSIGHT_DOCUMENT_ISSUER = envstr("OVERSIGHT_DOCUMENT_ISSUER", "")

@@ -21,6 +21,16 @@ from hazards.models import Hazard, HazardCategory
 from inspections.models import Campaign, ChecklistVersion, Inspection
 from organizations.choices import PositionKind, UnitKind
 from organizations.scope import Scope, ScopedQuerySet
+from oversight.models import (
+    Certificate,
+    EnforcementAction,
+    IllegalOperation,
+    ResumptionCheck,
+    SignalCount,
+    Verification,
+    Watch,
+    WatchVisit,
+)
 from risks.models import (
     CheckResult,
     CheckTask,
@@ -139,6 +149,26 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         }
         for label in ("accidents.Lesson", "accidents.Circular")
     },
+    # --- oversight: certificates, verifications, resumption checks and enforcement by their enterprise (which sees
+    # its own); watches, their visits and illegal operations by region and industry (an enterprise sees none); the
+    # signal counts by their county ---
+    **{
+        f"oversight.{name}": ENTERPRISES
+        for name in ("Certificate", "Verification", "ResumptionCheck", "EnforcementAction")
+    },
+    **{
+        f"oversight.{name}": {**ENTERPRISES, "enterprise": set()}
+        for name in ("Watch", "WatchVisit", "IllegalOperation")
+    },
+    "oversight.SignalCount": {
+        "city": {"d1", "d2"},
+        "district": {"d1"},
+        "dept_head": set(),
+        "county_dept": {"d1"},
+        "inspector": {"d2"},
+        "enterprise": set(),
+        "outsider": set(),
+    },
 }
 
 
@@ -233,6 +263,28 @@ def records(world):
                                 **accident_fields)  # fmt: skip
         LessonTask.objects.create(lesson=lesson, enterprise=enterprise, region_path=enterprise.region.path,
                                   industry=enterprise.industry)  # fmt: skip
+    supervisor = {"e1": world.d1_yjj, "e2": world.zjj, "e3": world.yjj, "e4": world.d1_yjj}
+    for n, name in enumerate(("e1", "e2", "e3", "e4")):
+        enterprise, department, by = getattr(world, name), supervisor[name], world.users["inspector"]
+        Certificate.objects.create(enterprise=enterprise, holder="principal", person_name="张", kind="other",
+                                   number="1", expires_on=now.date(), recorded_by=by)  # fmt: skip
+        Verification.objects.create(enterprise=enterprise, person_name="张", in_post=True, has_experience=True,
+                                    checked_by=by)  # fmt: skip
+        ResumptionCheck.objects.create(enterprise=enterprise, department=department, passed=True, findings="合格",
+                                       checked_by=by)  # fmt: skip
+        EnforcementAction.objects.create(kind="penalty", enterprise=enterprise, department=department, year=now.year,
+                                         serial=n + 1, facts="事实", basis="依据", issued_by=by)  # fmt: skip
+        watch = Watch.objects.create(enterprise=enterprise, department=department, interval_days=30, started_by=by,
+                                     due_at=now)  # fmt: skip
+        WatchVisit.objects.create(watch=watch, enterprise=enterprise, visitor=by)
+        IllegalOperation.objects.create(
+            enterprise=enterprise, operator_name=name, address="某地", region=enterprise.region,
+            region_path=enterprise.region.path, industry=enterprise.industry, source="patrol", kind="unlicensed",
+            description="无证", recorded_by=by,
+        )  # fmt: skip
+    for region, department in ((world.d1, world.d1_yjj), (world.d2, world.yjj)):
+        SignalCount.objects.create(day=now.date(), signal="unlicensed", region=region, region_path=region.path,
+                                   department=department, count=1)  # fmt: skip
     return world
 
 
@@ -264,8 +316,10 @@ def names(world, rows) -> set[str]:
             found.add(enterprises[row.task.enterprise_id])
         elif label in ("risks.RiskTheme", "accidents.Lesson", "accidents.Circular", "accidents.Accident"):
             found.add(row.title)
-        elif label == "accidents.LessonTask":
+        elif label == "accidents.LessonTask" or label.startswith("oversight.") and label != "oversight.SignalCount":
             found.add(enterprises[row.enterprise_id])
+        elif label == "oversight.SignalCount":
+            found.add(by_pk[("organizations.Region", row.region_id)])
         elif label == "inspections.Campaign":
             found.add("campaign")
         elif label == "duty_roster.ShiftChange":

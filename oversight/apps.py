@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OversightConfig(AppConfig):
+    name = "oversight"
+    verbose_name = _("No enterprise out of sight")
+
+    def ready(self) -> None:
+        # Signals, notice kinds and sweepers are registered here, one block per concern.
+        # --- signals: the enterprise list's and the board's (organizations.flags) ---
+        from . import signals
+
+        signals.register_all()
+        # --- watches ---
+        # --- verifications ---
+        # --- illegal operations ---
+        # --- enforcement ---
+        # --- board ---
