@@ -20,7 +20,7 @@ from .forms import EnterpriseForm
 from .models import Enterprise, Industry
 from .registry import can_keep_registry, save_enterprise
 from .responsibility import SupervisionMap, principal_position, territorial_leader_position
-from .roles import is_supervising_unit
+from .roles import is_government, is_supervising_unit
 from .scope import Scope
 
 
@@ -82,6 +82,8 @@ def enterprise_detail(request, pk: int):
         "regions": enterprise.region.ancestors(),
         "events": history(enterprise)[:20],
         "can_edit": can_keep_registry(request.user),
+        # the oversight app's page of this enterprise (docs/oversight.md), for the government
+        "supervision_page": is_government(request.user),
     }
     return render(request, "organizations/enterprise_detail.html", context)
 

@@ -14,6 +14,7 @@ class OversightConfig(AppConfig):
         from . import signals
 
         signals.register_all()
+        # --- the enterprise's supervision page: each part registers its section (sections.py) ---
         # --- watches ---
         # --- verifications ---
         # --- illegal operations ---

@@ -79,6 +79,12 @@ urlpatterns = [
     path("", include("accidents.circular_api")),  # accidents: circulars/ (circulars)
     path("", include("accidents.lesson_api")),  # lessons/ (#18, "lessons")
     path("", include("accidents.selfcheck_api")),  # accidents: lesson-tasks/ (the enterprise's self-checks)
+    # --- oversight (#19) ---
+    path("", include("oversight.board_api")),
+    path("", include("oversight.people_api")),
+    path("", include("oversight.watch_api")),
+    path("", include("oversight.illegal_api")),
+    path("", include("oversight.enforcement_api")),
     # --- risks: import of risk points ---
     path("risks/points/import/", risk_io_api.RiskPointImportView.as_view(), name="risk-point-import"),
     # --- accidents (#18, figures) ---

@@ -42,6 +42,13 @@ urlpatterns = [
     path("", include("accidents.record_urls")),  # /accidents/ (namespace accidents)
     path("", include("accidents.circular_urls")),
     path("", include("accidents.selfcheck_urls")),
+    # --- oversight (#19): the board and an enterprise's supervision page, principals (certificates, verifications),
+    # watches (and resumption checks), illegal operations, enforcement ---
+    path("", include("oversight.board_urls")),  # namespace oversight
+    path("", include("oversight.people_urls")),  # principals
+    path("", include("oversight.watch_urls")),  # watches
+    path("", include("oversight.illegal_urls")),  # illegal
+    path("", include("oversight.enforcement_urls")),  # enforcement
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
