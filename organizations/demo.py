@@ -12,10 +12,13 @@ so that two runs give the same rows and a bug seen once can be seen again.
 from __future__ import annotations
 
 import random
+import zlib
 from collections import Counter
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from .choices import LicenceState, OperatingState, PositionKind, RegionLevel, UnitKind
 from .creditcode import ALPHABET, make_credit_code
@@ -356,11 +359,19 @@ def load_enterprises(counts: RowCounts) -> dict[str, Enterprise]:
     regions = {r.code: r for r in Region.objects.all()}
     industries = {i.code: i for i in Industry.objects.all()}
     enterprises = {}
+    now = timezone.now()
     for spec in demo_enterprise_specs():
         code = spec.pop("credit_code")
         spec["region"] = regions[spec.pop("place")]
         spec["industry"] = industries[spec["industry"]]
-        enterprises[code] = upsert(counts, "enterprises", Enterprise, spec, credit_code=code)
+        # Registered one to six years ago (stable by credit code), so that "not inspected lately" (#19) means what it
+        # says in the demo city; set when the row is created only.
+        registered = now - timedelta(days=365 + zlib.crc32(code.encode()) % (5 * 365))
+        obj, created = Enterprise.objects.update_or_create(
+            defaults=spec, create_defaults={**spec, "created_at": registered}, credit_code=code
+        )
+        counts.add("enterprises", created)
+        enterprises[code] = obj
     return enterprises  # in spec order: the first one is DEMO_ENTERPRISE
 
 

@@ -42,6 +42,7 @@ from inspections.demo import load_demo_campaign
 from organizations.choices import PositionKind, UnitKind
 from organizations.demo import CITY, DEMO_PASSWORD, load_demo, person_name
 from organizations.models import Position, PositionAssignment, Region, User
+from oversight.demo import load_demo_oversight
 from risks.demo_checks import load_demo_checks
 from risks.demo_points import load_risk_points
 from risks.demo_themes import load_demo_themes
@@ -86,6 +87,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_demo_checks())  # risks: the enterprise's checks (after the points' and themes' demo)
     counts.update(load_demo_lessons())  # accidents: a running lesson from the accident elsewhere
     counts.update(load_demo_circulars())  # accidents: the running lesson's warning circular, some acknowledged
+    counts.update(load_demo_oversight())  # oversight (#19): every signal, watches, verifications, enforcement
     return counts
 
 
