@@ -5,12 +5,14 @@ seeds its own (demo_*.py); this runs them in order. Idempotent."""
 from __future__ import annotations
 
 from .demo_history import load_demo_inspection_history
+from .demo_registry import load_demo_registry_flags
 
 
 def load_demo_oversight() -> dict[str, int]:
     counts: dict[str, int] = {}
     # --- history: past government inspections, two in three of 市应急管理局's producing enterprises ---
     counts.update(load_demo_inspection_history())
+    counts.update(load_demo_registry_flags())  # the borrowed-qualification flag on two enterprises
     # --- people: certificates and verifications (demo_people.py) ---
     # --- watches: watches, visits, a resumption check (demo_watches.py) ---
     # --- illegal operations (demo_illegal.py) ---
