@@ -2,7 +2,8 @@
 
 A signal is a key, a label and a function that returns a `Q` over `Enterprise` (evaluated by the database: an
 `EXISTS`, a comparison, never a Python loop over enterprises). The registry's own signals need nothing but the
-registry (no supervising department, unlicensed, subcontracting, hosted operation, borrowed qualification); the
+registry (no supervising department, nobody on the platform to tell, unlicensed, subcontracting, hosted operation,
+borrowed qualification); the
 domain apps above register theirs from their `AppConfig.ready()` (the `oversight` app: not inspected lately, the
 principal person not verified in post, no valid safety certificate, a watched state without its watch visit), so
 that this module imports none of them.
@@ -16,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import LicenceState
+from .choices import LicenceState, PositionKind
+from .models import PositionAssignment
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ def condition(key: str, reference, now=None) -> Q:
 # --- the registry's own --------------------------------------------------------------------------------------------
 
 NO_DEPARTMENT = "no_department"
+UNREACHABLE = "unreachable"
 UNLICENSED = "unlicensed"
 SUBCONTRACTING = "subcontracting"
 HOSTED = "hosted_operation"
@@ -71,6 +74,20 @@ register(
     lambda reference, now: Q(industry_id__in=sorted(reference.unsupervised())),
     order=10,
 )
+
+
+def unreachable(reference, now) -> Q:
+    """Nobody holds the enterprise's principal or safety-manager post on the platform today (an active account): its
+    tasks, themes, lessons and notices reach no one there."""
+    held = PositionAssignment.objects.current(now).filter(
+        position__enterprise=OuterRef("pk"),
+        position__kind__in=(PositionKind.ENTERPRISE_PRINCIPAL, PositionKind.ENTERPRISE_SAFETY_MANAGER),
+        user__is_active=True,
+    )
+    return ~Exists(held)
+
+
+register(UNREACHABLE, _("Nobody on the platform to tell"), unreachable, order=15)
 register(UNLICENSED, _("Unlicensed operator"), lambda reference, now: Q(licence_state=LicenceState.UNLICENSED), 60)
 register(SUBCONTRACTING, _("Subcontracting"), lambda reference, now: Q(is_subcontracting=True), 70)
 register(HOSTED, _("Hosted operation"), lambda reference, now: Q(is_hosted_operation=True), 71)

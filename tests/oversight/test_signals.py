@@ -39,8 +39,8 @@ def inspect(enterprise, by, days_ago: int, kind: str = "ad_hoc") -> Inspection:
 
 def test_every_signal_is_registered():
     assert [key for key, _ in flags.choices()] == [
-        "no_department", "not_inspected", "principal_unverified", "no_certificate", "watch_overdue", "unlicensed",
-        "subcontracting", "hosted_operation", "borrowed_qualification",
+        "no_department", "unreachable", "not_inspected", "principal_unverified", "no_certificate", "watch_overdue",
+        "unlicensed", "subcontracting", "hosted_operation", "borrowed_qualification",
     ]  # fmt: skip
 
 
@@ -90,3 +90,26 @@ def test_registry_flags(old):
     Enterprise.objects.filter(pk=old.e1.pk).update(is_borrowed_qualification=True, licence_state="unlicensed")
     assert flagged("borrowed_qualification") == flagged("unlicensed") == {old.e1.name}
     assert flagged("no_department") == {old.e4.name}  # 新型储能电站: no department has the industry
+
+
+def test_unreachable(old):
+    """Nobody holding the principal's or the safety manager's post (an active account, an assignment in force)."""
+    from organizations.choices import PositionKind, UnitKind
+    from organizations.models import PositionAssignment
+    from tests.factories import PositionFactory, UserFactory, assign
+
+    def post(kind, enterprise):
+        return PositionFactory(kind=kind, unit_kind=UnitKind.ENTERPRISE, enterprise=enterprise)
+
+    assert flagged("unreachable") == {old.e2.name, old.e3.name, old.e4.name}  # e1: the world's enterprise user
+    gone = UserFactory(username="gone", unit_kind=UnitKind.ENTERPRISE, enterprise=old.e2, is_active=False)
+    assign(gone, post(PositionKind.ENTERPRISE_SAFETY_MANAGER, old.e2))
+    left = UserFactory(username="left", unit_kind=UnitKind.ENTERPRISE, enterprise=old.e3)
+    now = timezone.now()
+    PositionAssignment.objects.create(
+        position=post(PositionKind.ENTERPRISE_PRINCIPAL, old.e3), user=left, started_at=now - timedelta(days=30),
+        ended_at=now - timedelta(days=1),
+    )  # fmt: skip
+    here = UserFactory(username="here", unit_kind=UnitKind.ENTERPRISE, enterprise=old.e4)
+    assign(here, post(PositionKind.ENTERPRISE_SAFETY_MANAGER, old.e4))
+    assert flagged("unreachable") == {old.e2.name, old.e3.name}
