@@ -8,6 +8,9 @@ from __future__ import annotations
 def load_demo_oversight() -> dict[str, int]:
     counts: dict[str, int] = {}
     # --- people: certificates and verifications (demo_people.py) ---
+    from .demo_people import load_demo_people
+
+    counts.update(load_demo_people())
     # --- watches: watches, visits, a resumption check (demo_watches.py) ---
     # --- illegal operations (demo_illegal.py) ---
     # --- enforcement (demo_enforcement.py) ---
