@@ -93,13 +93,15 @@ def load_demo_people() -> dict[str, int]:
             # principal_unverified: the third found not in post, the fourth checked 400 days ago; the rest in post,
             # every other one in the campaign (part coverage)
             if n == 2:
-                made["verifications"] += _verification(city, enterprise, in_post=False, campaign=campaign,
-                                                        note="主要负责人长期不在岗，由生产副总代为主持工作")  # fmt: skip
+                away = "主要负责人长期不在岗，由生产副总代为主持工作"
+                made["verifications"] += _verification(city, enterprise, in_post=False, campaign=campaign, note=away)
             elif n == 3:
                 made["verifications"] += _verification(city, enterprise, days_ago=400)
             else:
-                made["verifications"] += _verification(city, enterprise, campaign=campaign if n % 2 else None,
-                                                        days_ago=0 if n % 2 else 40 + n)  # fmt: skip
+                in_campaign = n % 2 == 1
+                made["verifications"] += _verification(
+                    city, enterprise, campaign=campaign if in_campaign else None, days_ago=0 if in_campaign else 40 + n
+                )
     return {
         "certificates": Certificate.objects.count(), "certificates_created": made["certificates"],
         "verifications": Verification.objects.count(), "verifications_created": made["verifications"],
