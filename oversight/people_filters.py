@@ -49,9 +49,30 @@ class _ByEnterprise(filters.FilterSet):
     enterprise = IdFilter(queryset=visible_enterprises, field_name="enterprise", label=_("enterprise"),
                           empty_label=_("any"))  # fmt: skip
 
+    # The list page shows these at once and folds the rest, the enterprise as the searchable picker
+    # (templates/_filters.html); the API ignores it.
+    COMMON: tuple[str, ...] = ()
+
     def filter_region(self, queryset, name, value):
         """The region and its subtree."""
         return queryset.filter(enterprise__region__path__startswith=value.path)
+
+    def common_fields(self):
+        return [self.form[name] for name in self.COMMON]
+
+    def folded_fields(self):
+        return [field for field in self.form if field.name not in self.COMMON]
+
+    def folded_in_use(self) -> int:
+        """How many folded filters the request sets (or got wrong): the fold opens and says so."""
+        data = self.data or {}
+        return sum(1 for f in self.folded_fields() if f.errors or str(data.get(f.html_name) or "").strip())
+
+    def chosen_enterprise(self):
+        """The enterprise filtered on, once validated (for the picker to show it chosen)."""
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("enterprise")
+        return None
 
 
 class CertificateFilterSet(_ByEnterprise):
@@ -59,6 +80,8 @@ class CertificateFilterSet(_ByEnterprise):
                                     empty_label=_("any"))  # fmt: skip
     holder = filters.ChoiceFilter(choices=Holder.choices, label=_("held by"), empty_label=_("any"))
     kind = filters.ChoiceFilter(choices=CertificateKind.choices, label=_("certificate kind"), empty_label=_("any"))
+
+    COMMON = ("validity", "holder")
 
     class Meta:
         fields: list[str] = []
@@ -77,6 +100,8 @@ class VerificationFilterSet(_ByEnterprise):
     result = filters.ChoiceFilter(choices=RESULTS, method="filter_result", label=_("result"), empty_label=_("any"))
     campaign = IdFilter(queryset=verification_campaigns, field_name="campaign", label=_("campaign"),
                         empty_label=_("any"))  # fmt: skip
+
+    COMMON = ("result", "campaign")
 
     class Meta:
         fields: list[str] = []

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from inspections.models import Campaign
 from organizations.models import Enterprise
+from organizations.pickers import enterprise_options
 from organizations.roles import is_government
 from organizations.scope import Scope, ScopeKind
 from safety_platform.lib.forms import add_errors
@@ -77,7 +78,8 @@ def certificate_list(request):
     _scoped(request.user)
     visible = Certificate.objects.visible_to(request.user).select_related("enterprise", "enterprise__region")
     filterset = CertificateFilterSet(request.GET or None, queryset=visible, request=request)
-    context = {"filter": filterset, "page": None, "today": timezone.localdate(), "soon_days": CERTIFICATE_SOON_DAYS}
+    context = {"filter": filterset, "page": None, "today": timezone.localdate(), "soon_days": CERTIFICATE_SOON_DAYS,
+               "enterprise_picker": enterprise_options(request.user, filterset.chosen_enterprise())}  # fmt: skip
     if filterset.is_bound and not filterset.is_valid():
         return render(request, "oversight/certificate_list.html", context, status=400)
     context["page"] = paginate(request, filterset.qs, orderings=("expires_on", "-expires_on", "-id"))
@@ -112,10 +114,11 @@ def verification_list(request):
         "enterprise", "enterprise__region", "campaign", "checked_by"
     )
     filterset = VerificationFilterSet(request.GET or None, queryset=visible, request=request)
-    context = {"filter": filterset, "page": None}
+    context = {"filter": filterset, "page": None,
+               "enterprise_picker": enterprise_options(request.user, filterset.chosen_enterprise())}  # fmt: skip
     if filterset.is_bound and not filterset.is_valid():
         return render(request, "oversight/verification_list.html", context, status=400)
-    context["page"] = paginate(request, filterset.qs)
+    context["page"] = paginate(request, filterset.qs, orderings=("-checked_at", "checked_at", "-id"))
     return render(request, "oversight/verification_list.html", context)
 
 
