@@ -262,3 +262,45 @@ def test_the_campaign_api_takes_the_kind(world, client):
     created = client.post("/api/v1/campaigns/", body, content_type="application/json")
     assert created.status_code == 201, created.content
     assert Campaign.objects.get(pk=created.json()["id"]).kind == CampaignKind.PRINCIPAL_VERIFICATION
+
+
+def test_the_lists_cost_the_same_for_more_rows(world, client, django_assert_max_num_queries):
+    by = world.users["city"]
+    client.force_login(by)
+    for enterprise in (world.e1, world.e2, world.e3, world.e4):
+        make_certificate(enterprise, by)
+        make_verification(enterprise, by, campaign=make_campaign(world))
+    for name in ("principals:certificates", "principals:verifications"):
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse(name)).status_code == 200
+    for enterprise in (world.e1, world.e2, world.e3, world.e4):
+        make_certificate(enterprise, by, "safety_manager")
+        make_verification(enterprise, by, campaign=make_campaign(world))
+    for name in ("principals:certificates", "principals:verifications"):
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_demo_is_idempotent_and_shows_its_signals(world):
+    """The demo's people in the test world: demo-city (the city office) and demo-enterprise (e1's principal)."""
+    from organizations import flags
+    from organizations.models import Department, Enterprise, User
+    from organizations.scope import Reference
+    from oversight.demo_people import load_demo_people
+
+    User.objects.filter(pk=world.users["city"].pk).update(username="demo-city")
+    User.objects.filter(pk=world.users["enterprise"].pk).update(username="demo-enterprise")
+    Department.objects.filter(pk=world.yjj.pk).update(code="city-yjj")
+    Enterprise.objects.filter(pk=world.e4.pk).update(operating_state="operating")
+    first = load_demo_people()
+    assert first["certificates_created"] >= 3 and first["verification_campaigns_created"] == 1
+    again = load_demo_people()
+    assert (
+        again["certificates_created"] == again["verifications_created"] == again["verification_campaigns_created"] == 0
+    )
+
+    def shows(key):
+        return set(Enterprise.objects.filter(flags.condition(key, Reference())).values_list("pk", flat=True))
+
+    assert world.e1.pk not in shows("no_certificate") | shows("principal_unverified")  # the demo enterprise is clean
+    assert world.e4.pk in shows("no_certificate")  # 海滨区's first other: its principal's certificate expired
