@@ -97,7 +97,9 @@ class CertificateFilterSet(_ByEnterprise):
 
 
 class VerificationFilterSet(_ByEnterprise):
-    result = filters.ChoiceFilter(choices=RESULTS, method="filter_result", label=_("result"), empty_label=_("any"))
+    result = filters.ChoiceFilter(
+        choices=RESULTS, method="filter_result", label=pgettext_lazy("verification", "result"), empty_label=_("any")
+    )
     campaign = IdFilter(queryset=verification_campaigns, field_name="campaign", label=_("campaign"),
                         empty_label=_("any"))  # fmt: skip
 
