@@ -44,7 +44,8 @@ class ChecklistSectionAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ("name", "starts_on", "ends_on", "lead_department")
+    list_display = ("name", "kind", "starts_on", "ends_on", "lead_department")
+    list_filter = ("kind",)
     filter_horizontal = ("regions", "industries", "versions")
 
 

@@ -125,7 +125,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     class Meta:
         model = Campaign
         fields = [
-            "id", "name", "starts_on", "ends_on", "lead_department", "regions", "industries", "key_units_only",
+            "id", "name", "kind", "starts_on", "ends_on", "lead_department", "regions", "industries", "key_units_only",
             "operating_states", "versions", "created_at",
         ]  # fmt: skip
         read_only_fields = ["created_at"]

@@ -40,3 +40,11 @@ DONE = (InspectionStatus.SUBMITTED, InspectionStatus.CLOSED)
 
 
 GOVERNMENT_KINDS = (InspectionKind.PLANNED, InspectionKind.AD_HOC, InspectionKind.SUPERVISION)
+
+
+class CampaignKind(models.TextChoices):
+    """What a campaign's coverage counts: submitted inspections, or what another app registered for its kind
+    (coverage.register_done): oversight's principal verifications for 主要负责人全面核查."""
+
+    INSPECTION = "inspection", _("Inspection campaign")
+    PRINCIPAL_VERIFICATION = "principal_verification", _("Full verification of principal persons")

@@ -1,25 +1,28 @@
 """Campaign coverage: in-scope enterprises against those inspected, by region and by department.
 
 One grouped query counts (county, industry) cells with an EXISTS on the campaign's submitted inspections;
-regions and departments are summed from the cells in Python with the reference data already loaded. Teams are
-counted by a second grouped query over the campaign's assignments. The enterprises not inspected yet are a
-queryset that the page and the API page through (no cut-off).
+regions and departments are summed from the cells in Python with the reference data already loaded. What counts
+as done depends on the campaign's kind: submitted inspections, or the rows another app registered for its kind
+(`register_done`; oversight registers its principal verifications for 主要负责人全面核查), so this app imports
+none. Teams are counted by a second grouped query over the campaign's assignments. The enterprises not inspected
+yet are a queryset that the page and the API page through (no cut-off).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from organizations.models import Region, User
 from organizations.responsibility import SupervisionMap
 from organizations.scope import Scope
 
-from .choices import DONE
+from .choices import DONE, CampaignKind
 from .models import Assignment, Campaign, Inspection, Team
 from .workflow import campaign_enterprises
 
@@ -38,8 +41,27 @@ class Coverage:
         return round(100 * self.inspected / self.total, 1) if self.total else 0.0
 
 
-def done_for(campaign: Campaign):
-    return Inspection.objects.filter(campaign=campaign, status__in=DONE, enterprise=OuterRef("pk"))
+def _inspections_done(campaign: Campaign) -> QuerySet:
+    return Inspection.objects.filter(campaign=campaign, status__in=DONE)
+
+
+# Per campaign kind: the rows (with an `enterprise` field) that make an enterprise covered in the campaign.
+DONE_BY_KIND: dict[str, Callable[[Campaign], QuerySet]] = {CampaignKind.INSPECTION: _inspections_done}
+
+
+def register_done(kind: str, rows: Callable[[Campaign], QuerySet]) -> None:
+    """Another app tells what covers an enterprise in a campaign of its kind (from its AppConfig.ready())."""
+    DONE_BY_KIND[kind] = rows
+
+
+def done_rows(campaign: Campaign) -> QuerySet:
+    """The rows that cover an enterprise in this campaign (an unregistered kind counts inspections)."""
+    return DONE_BY_KIND.get(campaign.kind, _inspections_done)(campaign)
+
+
+def done_for(campaign: Campaign, enterprise: str = "pk") -> QuerySet:
+    """The campaign's covering rows of the outer query's enterprise (`enterprise` names its id there)."""
+    return done_rows(campaign).filter(enterprise=OuterRef(enterprise))
 
 
 def coverage(campaign: Campaign, user: User) -> Coverage:
@@ -77,7 +99,7 @@ def by_team(campaign: Campaign, user: User) -> list[dict]:
     query over the assignments (cut to the user's scope like the rest), in the teams' order of creation. A team
     with nothing in the user's scope still shows, with zeros, so a lead sees the team exists."""
     in_scope = campaign_enterprises(campaign, user).filter(pk=OuterRef("enterprise_id"))
-    done = Inspection.objects.filter(campaign=campaign, status__in=DONE, enterprise=OuterRef("enterprise_id"))
+    done = done_for(campaign, "enterprise_id")
     counts = {
         row["team_id"]: (row["total"], row["inspected"])
         for row in Assignment.objects.filter(campaign=campaign)

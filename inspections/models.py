@@ -15,7 +15,7 @@ from organizations.models import Department, Enterprise, Industry, Region
 from organizations.scope import ScopedQuerySet, ScopeFields
 from safety_platform.lib import bounds
 
-from .choices import AnswerKind, InspectionKind, InspectionStatus, Result
+from .choices import AnswerKind, CampaignKind, InspectionKind, InspectionStatus, Result
 
 
 class ChecklistTemplate(models.Model):
@@ -104,6 +104,9 @@ class Campaign(models.Model):
     """A major or special inspection campaign (大检查 / 专项检查): a period, a scope and checklists."""
 
     name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("campaign kind"), max_length=24, choices=CampaignKind.choices, default=CampaignKind.INSPECTION
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     lead_department = models.ForeignKey(

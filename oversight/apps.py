@@ -17,6 +17,15 @@ class OversightConfig(AppConfig):
         # --- the enterprise's supervision page: each part registers its section (sections.py) ---
         # --- watches ---
         # --- verifications ---
+        # 主要负责人全面核查 campaigns count verifications (inspections.coverage's registry; inspections imports
+        # nothing of oversight); the people section of the supervision page.
+        from inspections.choices import CampaignKind
+        from inspections.coverage import register_done
+
+        from . import people_section, sections, verifications
+
+        register_done(CampaignKind.PRINCIPAL_VERIFICATION, verifications.campaign_rows)
+        sections.register("people", "oversight/_people.html", people_section.context, order=20)
         # --- illegal operations ---
         # --- enforcement ---
         # --- board ---

@@ -14,6 +14,9 @@ def load_demo_oversight() -> dict[str, int]:
     counts.update(load_demo_inspection_history())
     counts.update(load_demo_registry_flags())  # the borrowed-qualification flag on two enterprises
     # --- people: certificates and verifications (demo_people.py) ---
+    from .demo_people import load_demo_people
+
+    counts.update(load_demo_people())
     # --- watches: watches, visits, a resumption check (demo_watches.py) ---
     # --- illegal operations (demo_illegal.py) ---
     # --- enforcement (demo_enforcement.py) ---
