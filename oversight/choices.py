@@ -103,3 +103,13 @@ class ActionState(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     DONE = "done", _("Carried out")
     REVOKED = "revoked", _("Revoked")
+
+
+# --- enforcement: the number's prefix per kind (责令限期整改, 行政处罚, 责令停产停业, 提请关闭, 移送) ---
+NUMBER_PREFIX = {
+    ActionKind.RECTIFY_ORDER: "责改",
+    ActionKind.PENALTY: "罚",
+    ActionKind.SUSPENSION: "停",
+    ActionKind.CLOSURE_PROPOSAL: "关",
+    ActionKind.REFERRAL: "移",
+}
