@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.choices import OperatingState
 
@@ -99,7 +100,7 @@ class ActionKind(models.TextChoices):
 
 
 class ActionState(models.TextChoices):
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("enforcement document", "Issued")
     PROPOSED = "proposed", _("Proposed")
     DONE = "done", _("Carried out")
     REVOKED = "revoked", _("Revoked")
