@@ -166,3 +166,16 @@ def test_the_api(world, head):
         == 403
     )
     assert api(world.users["enterprise"]).get("/api/v1/enforcement-actions/").json()["results"] == []
+
+
+def test_the_section_costs_four_queries_whatever_the_documents(world, head, django_assert_max_num_queries):
+    from oversight.enforcement_views import section
+
+    hazard(world, world.e1)
+    for days in (300, 200, 100, 50, 20):
+        past_penalty(world, world.e1, days)
+    user = world.users["county_dept"]
+    section(user, world.e1)  # the scope is cached on the user once
+    with django_assert_max_num_queries(4):
+        c = section(user, world.e1)
+        assert len(c["actions"]) == 5 and c["article_113"]["long"] == 5 and c["article_113"]["due"]
