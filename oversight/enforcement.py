@@ -62,6 +62,7 @@ KIND_FIELDS = {
     ActionKind.CLOSURE_PROPOSAL: (),
     ActionKind.REFERRAL: (),
 }
+NOT_SUSPENDABLE = (OperatingState.DEREGISTERED, OperatingState.CLOSED_MINE)
 ISSUING_POSTS = (PositionKind.DEPARTMENT_HEAD, PositionKind.DEPARTMENT_STAFF)
 
 
@@ -130,6 +131,13 @@ def visible_actions(actor: User) -> QuerySet:
 def link(action: EnforcementAction | int) -> str:
     pk = action if isinstance(action, int) else action.pk
     return f"/oversight/enforcement/{pk}/"
+
+
+def government_name(enterprise: Enterprise) -> str:
+    """The local government a closure is proposed to (提请地方人民政府): that of the nearest region upwards with a
+    territorial leader (a county or district, not a street), in Chinese as the document is."""
+    position = territorial_leader_position(enterprise.region)
+    return f"{(position.region if position else enterprise.region).name}人民政府"
 
 
 def issuer_name(action: EnforcementAction) -> str:
@@ -319,6 +327,9 @@ def issue(actor: User, enterprise_id, kind: str, **values) -> EnforcementAction:
     with transaction.atomic():
         enterprise = _locked_enterprise(actor, enterprise_id)
         check(actor, enterprise, "issue")
+        if kind == ActionKind.SUSPENSION and enterprise.operating_state in NOT_SUSPENDABLE:
+            raise Conflict(_("This enterprise is %(state)s: there is nothing to suspend.")
+                           % {"state": enterprise.get_operating_state_display()})  # fmt: skip
         now = timezone.now()
         cleaned = _clean(actor, enterprise, kind, values, now)
         department = _department(actor, enterprise)
@@ -361,9 +372,7 @@ def propose_if_due(actor: User, enterprise: Enterprise, penalty: EnforcementActi
     numbers = [number(p) for p in EnforcementAction.objects.filter(
         enterprise_id=enterprise.pk, kind=ActionKind.PENALTY, issued_at__gte=now - timedelta(days=days),
         issued_at__lte=now).exclude(state=ActionState.REVOKED).order_by("issued_at", "id")]  # fmt: skip
-    facts = (f"{enterprise.name}存在未消除的重大事故隐患，{days}日内受到行政处罚{count}次（{'、'.join(numbers)}）。"
-             f"依据《中华人民共和国安全生产法》第一百一十三条第（一）项，提请{enterprise.region.name}人民政府"
-             "予以关闭。")  # fmt: skip
+    facts = f"{enterprise.name}存在未消除的重大事故隐患，{days}日内受到行政处罚{count}次（{'、'.join(numbers)}）。"
     proposal = EnforcementAction.objects.create(
         kind=ActionKind.CLOSURE_PROPOSAL, state=ActionState.PROPOSED, by_article_113=True, enterprise=enterprise,
         department=penalty.department, year=year, serial=next_serial(ActionKind.CLOSURE_PROPOSAL, year),

@@ -192,6 +192,7 @@ def action_pdf(request, pk: int):
     issued = timezone.localtime(action.issued_at, SHANGHAI)
     context = {
         "action": action, "issuer": enforcement.issuer_name(action), "issued": issued,
+        "government": enforcement.government_name(action.enterprise),
         "amount_words": capital_amount(action.amount) if action.amount else "",
         "facts": [p.strip() for p in action.facts.splitlines() if p.strip()],
         "basis": [p.strip() for p in action.basis.splitlines() if p.strip()],

@@ -253,3 +253,12 @@ def test_no_second_proposal_while_one_is_open(world, head):
     set_state(world.users["city"], proposals(world.e1).get().pk, "revoked", "经研究暂不提请")
     penalty(world)  # the condition still holds, none open: proposed again
     assert proposals(world.e1).count() == 2 and proposals(world.e1).filter(state="proposed").count() == 1
+
+
+def test_a_deregistered_enterprise_is_not_suspended(world):
+    Enterprise.objects.filter(pk=world.e1.pk).update(operating_state="deregistered")
+    start = timezone.localdate()
+    with pytest.raises(Conflict):
+        issue(world.users["county_dept"], world.e1.pk, "suspension", facts=FACTS, basis=BASIS, suspended_from=start,
+              suspended_until=start + timedelta(days=30))  # fmt: skip
+    assert Enterprise.objects.get(pk=world.e1.pk).operating_state == "deregistered"

@@ -179,3 +179,23 @@ def test_the_section_costs_four_queries_whatever_the_documents(world, head, djan
     with django_assert_max_num_queries(4):
         c = section(user, world.e1)
         assert len(c["actions"]) == 5 and c["article_113"]["long"] == 5 and c["article_113"]["due"]
+
+
+def test_the_proposals_pdf_is_addressed_to_the_districts_government(world, client, head):
+    hazard(world, world.e1)
+    past_penalty(world, world.e1, 100)
+    past_penalty(world, world.e1, 50)
+    issue(world.users["county_dept"], world.e1.pk, "penalty", facts=FACTS, basis=BASIS, amount=5000)
+    proposal = EnforcementAction.objects.get(by_article_113=True)
+    client.force_login(world.users["city"])
+    answer = client.get(reverse("enforcement:pdf", args=[proposal.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
+    text = text.replace(" ", "").replace("\n", "")
+    for part in (
+        proposal.number,
+        "提请关闭建议书",
+        "海滨区人民政府：",
+        f"提请对{world.e1.name}依法予以关闭",
+        "第一百一十三条",
+    ):
+        assert part in text, part
