@@ -40,3 +40,7 @@ def test_a_suspension_order_on_a_phone(live_server, world, phone):
     assert "停〔" in phone.locator("h1").inner_text()
     assert Enterprise.objects.get(pk=world.e1.pk).operating_state == "suspended"
     screenshot(phone, "enforcement-detail-390")
+    phone.goto(f"{url}/oversight/enforcement/")
+    assert "停〔" in phone.locator("#actions").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "enforcement-list-390")
