@@ -28,4 +28,10 @@ class OversightConfig(AppConfig):
         sections.register("people", "oversight/_people.html", people_section.context, order=20)
         # --- illegal operations ---
         # --- enforcement ---
+        from notifications import kinds
+
+        from . import enforcement, enforcement_views, sections
+
+        kinds.register(enforcement.KIND, _("Art. 113 closure proposal"), mutable=False)
+        sections.register("enforcement", "oversight/_enforcement.html", enforcement_views.section, order=50)
         # --- board ---

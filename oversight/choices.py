@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.choices import OperatingState
 
@@ -99,7 +100,17 @@ class ActionKind(models.TextChoices):
 
 
 class ActionState(models.TextChoices):
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", pgettext_lazy("enforcement document", "Issued")
     PROPOSED = "proposed", _("Proposed")
     DONE = "done", _("Carried out")
     REVOKED = "revoked", _("Revoked")
+
+
+# --- enforcement: the number's prefix per kind (责令限期整改, 行政处罚, 责令停产停业, 提请关闭, 移送) ---
+NUMBER_PREFIX = {
+    ActionKind.RECTIFY_ORDER: "责改",
+    ActionKind.PENALTY: "罚",
+    ActionKind.SUSPENSION: "停",
+    ActionKind.CLOSURE_PROPOSAL: "关",
+    ActionKind.REFERRAL: "移",
+}

@@ -20,5 +20,8 @@ def load_demo_oversight() -> dict[str, int]:
     # --- watches: watches, visits, a resumption check (demo_watches.py) ---
     # --- illegal operations (demo_illegal.py) ---
     # --- enforcement (demo_enforcement.py) ---
+    from .demo_enforcement import load_demo_enforcement
+
+    counts.update(load_demo_enforcement())
     # --- board: signal counts for the trend (demo_board.py) ---
     return counts

@@ -22,6 +22,7 @@ from organizations.models import Department, Enterprise, Industry, Region
 from organizations.scope import ScopedQuerySet, ScopeFields
 
 from .choices import (
+    NUMBER_PREFIX,
     ActionKind,
     ActionState,
     CertificateKind,
@@ -300,6 +301,11 @@ class EnforcementAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.year}-{self.serial}"
+
+    @property
+    def number(self) -> str:
+        """The document's number: 责改〔2026〕3号."""
+        return f"{NUMBER_PREFIX.get(self.kind, '')}〔{self.year}〕{self.serial}号"
 
 
 class ActionCounter(models.Model):

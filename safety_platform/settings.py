@@ -294,6 +294,9 @@ SPECTACULAR_SETTINGS = {
         "AccidentDirectCauseEnum": "accidents.choices.DirectCause",
         "AccidentIndirectCauseEnum": "accidents.choices.IndirectCause",
         "LessonTaskStateEnum": "accidents.choices.TaskState",
+        # --- oversight: enforcement ---
+        "EnforcementActionKindEnum": "oversight.choices.ActionKind",
+        "EnforcementActionStateEnum": "oversight.choices.ActionState",
     },
 }
 
