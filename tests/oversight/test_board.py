@@ -162,3 +162,18 @@ def test_the_snapshot_and_the_trend(city):
         ]
         is None
     )  # a department sees its own rows only
+
+
+def test_the_beat_task_writes_todays_counts(city, settings):
+    from oversight import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["oversight-signal-counts"]
+    assert entry["task"] == "oversight.tasks.count_signals"
+    assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
+    today = timezone.localdate()
+    SignalCount.objects.create(day=today, signal="gone", region=city.d1, region_path=city.d1.path, count=99)
+    n = tasks.count_signals.apply().get()
+    assert n == SignalCount.objects.filter(day=today).count() > 0
+    assert not SignalCount.objects.filter(signal="gone").exists()  # the day's rows replaced, in one transaction
+    unlicensed = SignalCount.objects.filter(day=today, signal="unlicensed").values_list("count", flat=True)
+    assert sum(unlicensed) == 2
