@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlparse
 import pytest
 from django.utils import timezone
 
+from organizations import flags
 from organizations.models import Enterprise
 from organizations.scope import Scope
 from oversight import board
@@ -177,3 +178,22 @@ def test_the_beat_task_writes_todays_counts(city, settings):
     assert not SignalCount.objects.filter(signal="gone").exists()  # the day's rows replaced, in one transaction
     unlicensed = SignalCount.objects.filter(day=today, signal="unlicensed").values_list("count", flat=True)
     assert sum(unlicensed) == 2
+
+
+def test_the_weekly_summary_carries_the_board(city):
+    """Each recipient's summary has the board's counts for their scope and the board's link."""
+    from dashboards import weekly
+    from notifications.models import Notification
+
+    assert weekly.send_weekly() == 2
+    district = Notification.objects.get(key__startswith="weekly:", recipient=city.users["district"])
+    head = Notification.objects.get(key__startswith="weekly:", recipient=city.users["dept_head"])
+    mine = {s["key"]: s["count"] for s in board.build(city.users["district"]).signals}
+    assert mine["unlicensed"] == 2 and mine["hosted_operation"] == 1
+    labels = dict(flags.choices())
+    assert f"{labels['unlicensed']} 2" in district.body and f"{labels['hosted_operation']} 1" in district.body
+    assert "共5家企业" in district.body
+    assert f"{labels['unlicensed']} 0" in head.body  # 住建局: building only, none unlicensed
+    for notice in (district, head):
+        assert "/oversight/" in notice.body
+    assert weekly.oversight_lines(city.users["enterprise"], timezone.now()) == []
