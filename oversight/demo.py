@@ -12,4 +12,7 @@ def load_demo_oversight() -> dict[str, int]:
     # --- illegal operations (demo_illegal.py) ---
     # --- enforcement (demo_enforcement.py) ---
     # --- board: signal counts for the trend (demo_board.py) ---
+    from .demo_board import load_demo_board
+
+    counts.update(load_demo_board())
     return counts
