@@ -72,7 +72,9 @@ def hand_written(reference, now) -> dict[str, tuple[str, list]]:
 
     today = timezone.localdate(now)
     producing = "e.operating_state IN ('operating', 'under_construction', 'oil_gas_storage')"
-    watched = "e.operating_state IN ('suspended', 'deregistered', 'closed_mine', 'under_construction', 'oil_gas_storage')"
+    watched = (
+        "e.operating_state IN ('suspended', 'deregistered', 'closed_mine', 'under_construction', 'oil_gas_storage')"
+    )
     high, days = settings.OVERSIGHT_INSPECTION_DAYS_HIGH, settings.OVERSIGHT_INSPECTION_DAYS
     inspected = ("EXISTS (SELECT 1 FROM inspections_inspection i WHERE i.enterprise_id = e.id AND i.status IN "
                  "('submitted', 'closed') AND i.kind NOT IN ('self_check', 'lesson') AND i.date >= %s)")  # fmt: skip
@@ -86,16 +88,22 @@ def hand_written(reference, now) -> dict[str, tuple[str, list]]:
         "not_inspected": (
             f"{producing} AND CASE WHEN {red} THEN e.created_at < %s AND NOT {inspected} "
             f"ELSE e.created_at < %s AND NOT {inspected} END",
-            [now - timedelta(days=high), today - timedelta(days=high), now - timedelta(days=days),
-             today - timedelta(days=days)],
+            [
+                now - timedelta(days=high),
+                today - timedelta(days=high),
+                now - timedelta(days=days),
+                today - timedelta(days=days),
+            ],
         ),  # fmt: skip
         "principal_unverified": (
             f"{producing} AND NOT COALESCE((SELECT v.in_post AND v.checked_at >= %s FROM oversight_verification v "
             "WHERE v.enterprise_id = e.id ORDER BY v.checked_at DESC LIMIT 1), false)",
             [cutoff],
         ),
-        "no_certificate": (f"{producing} AND (NOT {cert} OR NOT {cert})",
-                           ["principal", today, "safety_manager", today]),  # fmt: skip
+        "no_certificate": (
+            f"{producing} AND (NOT {cert} OR NOT {cert})",
+            ["principal", today, "safety_manager", today],
+        ),  # fmt: skip
         "watch_overdue": (
             f"{watched} AND NOT EXISTS (SELECT 1 FROM oversight_watch w WHERE w.enterprise_id = e.id AND "
             "w.ended_at IS NULL AND w.due_at >= %s)",

@@ -4,8 +4,6 @@ Idempotent: a day that already has counts is left alone."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.utils import timezone
 
 from . import board
@@ -23,9 +21,14 @@ def load_demo_board() -> dict[str, int]:
         if SignalCount.objects.filter(day=day).exists():
             continue
         earlier = [
-            SignalCount(day=day, signal=r.signal, region_id=r.region_id, region_path=r.region_path,
-                        department_id=r.department_id,
-                        count=r.count + (weeks_back * (1 + (r.pk + weeks_back) % 3)) // 2)  # fmt: skip
+            SignalCount(
+                day=day,
+                signal=r.signal,
+                region_id=r.region_id,
+                region_path=r.region_path,
+                department_id=r.department_id,
+                count=r.count + (weeks_back * (1 + (r.pk + weeks_back) % 3)) // 2,
+            )  # fmt: skip
             for r in rows
         ]
         written += len(SignalCount.objects.bulk_create(earlier))
