@@ -78,8 +78,8 @@ def hand_written(reference, now) -> dict[str, tuple[str, list]]:
     high, days = settings.OVERSIGHT_INSPECTION_DAYS_HIGH, settings.OVERSIGHT_INSPECTION_DAYS
     inspected = ("EXISTS (SELECT 1 FROM inspections_inspection i WHERE i.enterprise_id = e.id AND i.status IN "
                  "('submitted', 'closed') AND i.kind NOT IN ('self_check', 'lesson') AND i.date >= %s)")  # fmt: skip
-    red = ("(e.is_key_unit OR EXISTS (SELECT 1 FROM risks_riskpoint r WHERE r.enterprise_id = e.id AND r.colour = 'red' "
-           "AND r.is_active))")  # fmt: skip
+    red = ("(e.is_key_unit OR EXISTS (SELECT 1 FROM risks_riskpoint r WHERE r.enterprise_id = e.id "
+           "AND r.colour = 'red' AND r.is_active))")  # fmt: skip
     cert = ("EXISTS (SELECT 1 FROM oversight_certificate c WHERE c.enterprise_id = e.id AND c.holder = %s AND "
             "c.expires_on >= %s)")  # fmt: skip
     cutoff = now - timedelta(days=settings.OVERSIGHT_VERIFICATION_DAYS)
