@@ -42,10 +42,12 @@ def _setup() -> None:
     for pk in producing:
         r = rng.random()
         if r < 0.8:
-            verifications.append(Verification(enterprise_id=pk, person_name="张三", in_post=r > 0.05, checked_by=person,
+            verifications.append(Verification(enterprise_id=pk, person_name="张三", in_post=r > 0.05,
+                                              has_experience=True, checked_by=person,
                                               checked_at=now - timedelta(days=rng.randint(1, 500))))  # fmt: skip
         if r < 0.3:  # a second, later check
-            verifications.append(Verification(enterprise_id=pk, person_name="张三", in_post=r > 0.1, checked_by=person,
+            verifications.append(Verification(enterprise_id=pk, person_name="张三", in_post=r > 0.1,
+                                              has_experience=True, checked_by=person,
                                               checked_at=now - timedelta(days=rng.randint(0, 30))))  # fmt: skip
         for holder in ("principal", "safety_manager"):
             if rng.random() < 0.7:

@@ -224,17 +224,13 @@ def trend_for(user, keys: list[str], today: date) -> dict[str, list[tuple[date, 
         .order_by()
     )
     by_day: dict[str, dict[date, int]] = defaultdict(dict)
+    snapshot_days: set[date] = set()
     for row in rows:
         by_day[row["signal"]][row["day"]] = row["n"]
-    result = {}
-    for key in keys:
-        days = by_day.get(key, {})
-        points = []
-        for end in ends:
-            inside = [d for d in days if end - timedelta(days=6) <= d <= end]
-            points.append((end, days[max(inside)] if inside else None))
-        result[key] = points
-    return result
+        snapshot_days.add(row["day"])
+    # A snapshot writes no row for a signal nobody shows: on a snapshot day, a signal without rows counts 0.
+    last = {end: max((d for d in snapshot_days if end - timedelta(days=6) <= d <= end), default=None) for end in ends}
+    return {key: [(end, None if last[end] is None else by_day[key].get(last[end], 0)) for end in ends] for key in keys}
 
 
 def snapshot(day: date | None = None, now=None) -> int:
