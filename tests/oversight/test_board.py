@@ -8,6 +8,8 @@ from datetime import timedelta
 from urllib.parse import parse_qsl, urlparse
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from organizations import flags
@@ -109,11 +111,24 @@ def test_others_are_refused(city, client, who):
 
 
 def test_the_board_takes_five_queries(city, django_assert_max_num_queries):
-    for who in ("city", "district", "dept_head"):
+    """Five for the city office and a district (industries, department-industry links, departments, the cells, the
+    trend), three for a department (its scope loaded the reference data already); the same with 30 more
+    enterprises."""
+
+    def queries(who: str) -> int:
         user = city.users[who]
+        user.__dict__.pop("_scope", None)
         Scope.for_user(user)  # computed once per request by the middleware
-        with django_assert_max_num_queries(5):
+        with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as ctx:
             board.build(user)
+        return len(ctx.captured_queries)
+
+    before = {who: queries(who) for who in ("city", "district", "dept_head")}
+    assert before == {"city": 5, "district": 5, "dept_head": 3}
+    for i in range(30):
+        EnterpriseFactory(region=(city.t1, city.t2)[i % 2], industry=(city.chem, city.build, city.gap)[i % 3],
+                          is_subcontracting=i % 4 == 0)  # fmt: skip
+    assert {who: queries(who) for who in before} == before
 
 
 def test_the_page_and_the_api(city, client):
