@@ -272,6 +272,7 @@ def run_all(args, median, entry) -> list[dict]:
     results += check_generation(args, median, entry)
     results += lesson_publish(args, median, entry)
     results += lesson_board(args, median, entry)
+    results += oversight_board(args, median, entry)  # oversight (#19)
     return results
 
 
@@ -746,3 +747,10 @@ def lesson_board(args, median, entry) -> list[dict]:
     from bench import lessons as lesson_bench
 
     return lesson_bench.lesson_board(args, median, entry)
+
+
+def oversight_board(args, median, entry) -> list[dict]:
+    """The oversight board's signal counts and the board itself against hand-written SQL (bench/oversight_board.py)."""
+    from bench import oversight_board as oversight_bench
+
+    return oversight_bench.run(args, median, entry)

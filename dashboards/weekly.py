@@ -17,6 +17,7 @@ from notifications.outbox import notify
 from organizations.choices import PositionKind
 from organizations.models import PositionAssignment
 from organizations.scope import Scope, ScopeKind
+from oversight import board as oversight_board
 
 from .stats import Period, build
 from .summary import summary_sentence
@@ -90,4 +91,19 @@ def summary(user, period: Period, now: datetime) -> tuple[str, str]:
                          % {"code": hazard.code, "title": hazard.title, "enterprise": hazard.enterprise.name,
                             "days": days})  # fmt: skip
     lines.append(_("The dashboard: %(url)s") % {"url": settings.SITE_URL.rstrip("/") + reverse("dashboards:dashboard")})
+    lines += oversight_lines(user, now)  # --- oversight board (#19) ---
     return title, "\n".join(lines)
+
+
+def oversight_lines(user, now: datetime) -> list[str]:
+    """The oversight board's counts per supervision signal in the recipient's scope, with the board's link (government
+    recipients only; oversight/board.py)."""
+    if not oversight_board.may_see_board(user):
+        return []
+    b = oversight_board.build(user, now)
+    counts = _("; ").join(f"{s['label']} {s['count']}" for s in b.signals)
+    url = settings.SITE_URL.rstrip("/") + reverse("oversight:board")
+    return [
+        _("Supervision signals, of %(total)s enterprises: %(counts)s.") % {"total": b.total, "counts": counts},
+        _("The oversight board: %(url)s") % {"url": url},
+    ]

@@ -7,6 +7,7 @@ it is "not a valid choice" (400 in the API, a field error on the page), never a 
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +37,11 @@ class IdFilter(filters.ModelChoiceFilter):
 @extend_schema_field(OpenApiTypes.STR)
 class SignalFilter(filters.MultipleChoiceFilter):
     """The supervision signals (organizations.flags): registered by the apps as they load, so a string in the schema
-    (an unknown one is a 400 that lists the known)."""
+    (an unknown one is a 400 that lists the known). On the page, a group of checkboxes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(*args, **kwargs)
 
 
 # An unknown value is an error, not "no filter" as django-filter's BooleanFilter would have it.

@@ -15,6 +15,7 @@ from audit.models import history
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
 
+from . import flags
 from .filters import EnterpriseFilterSet
 from .forms import EnterpriseForm
 from .models import Enterprise, Industry
@@ -65,8 +66,27 @@ def enterprise_list(request):
         page, status = None, 400
     else:
         page = paginate(request, filterset.qs)
-    context = {"filter": filterset, "page": page, "can_register": can_keep_registry(request.user)}
+    context = {
+        "filter": filterset,
+        "page": page,
+        "can_register": can_keep_registry(request.user),
+        "active_signals": active_signals(request),
+    }
     return render(request, "organizations/enterprise_list.html", context, status=status)
+
+
+def active_signals(request) -> list[tuple[str, str]]:
+    """The signals the list is filtered by, each with the list's URL without it (to take it off)."""
+    labels = dict(flags.choices())
+    chosen = [key for key in request.GET.getlist("signal") if key in labels]
+    result = []
+    for key in chosen:
+        rest = request.GET.copy()
+        rest.setlist("signal", [other for other in chosen if other != key])
+        rest.pop("page", None)
+        rest.pop("cursor", None)
+        result.append((labels[key], f"{request.path}?{rest.urlencode()}" if rest else request.path))
+    return result
 
 
 @login_required

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import enterprise_views
+from . import board_views, enterprise_views
 
 app_name = "oversight"
 
 urlpatterns: list = [
+    path("oversight/", board_views.board_page, name="board"),
     path("oversight/enterprises/<int:pk>/", enterprise_views.enterprise_page, name="enterprise"),
 ]

@@ -24,4 +24,7 @@ def load_demo_oversight() -> dict[str, int]:
 
     counts.update(load_demo_enforcement())
     # --- board: signal counts for the trend (demo_board.py) ---
+    from .demo_board import load_demo_board
+
+    counts.update(load_demo_board())
     return counts

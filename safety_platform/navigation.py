@@ -21,6 +21,7 @@ from notifications.models import Notification
 from organizations.registry import can_keep_registry
 from organizations.roles import is_city_office, is_enterprise, is_government, is_supervising_unit
 from organizations.scope import Scope, ScopeKind
+from oversight.board import may_see_board
 from risks import importing
 
 # Seven since the risks group (#17): hazards, inspections, risks, duty, statistics, manage, notices.
@@ -144,6 +145,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Warning circulars"), reverse("circulars:list"), government),
             # --- accidents (#18, figures) ---
             (_("Accident statistics"), reverse("accident_figures:statistics"), government),
+            # --- oversight (#19, board) ---
+            (_("Oversight board"), reverse("oversight:board"), may_see_board(user)),
         ),
     )
     manage = Group(

@@ -371,6 +371,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=3),
         "options": {"expires": 3600},
     },
+    # --- oversight board (#19): the day's signal counts for the board's trend, 02:30 Asia/Shanghai ---
+    "oversight-signal-counts": {
+        "task": "oversight.tasks.count_signals",
+        "schedule": crontab(minute=30, hour=2),
+        "options": {"expires": 6 * 3600},
+    },
     # `expires` just under the interval: a late run is dropped, not piled up.
     "heartbeat": {
         "task": "ops.tasks.heartbeat",

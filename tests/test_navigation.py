@@ -48,6 +48,9 @@ def test_every_entry_of_every_role_opens(demo, client):
     # too since its comparison self-checks sit under "inspections" (#18), but not the same entries).
     assert counts["demo-city"] == MAX_TOP_ENTRIES and urls["demo-city"] != urls["demo-enterprise"]
     assert "/lessons/mine/" in urls["demo-enterprise"] and "/lessons/mine/" not in urls["demo-city"]
+    # the oversight board (#19): the government's, by the view's own predicate
+    assert "/oversight/" in urls["demo-city"] and "/oversight/" in urls["demo-district"]
+    assert "/oversight/" in urls["demo-department"] and "/oversight/" not in urls["demo-enterprise"]
 
 
 def test_file_a_hazard_is_offered_exactly_to_those_the_filing_page_lets_in(demo, client):
