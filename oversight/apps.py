@@ -18,5 +18,8 @@ class OversightConfig(AppConfig):
         # --- watches ---
         # --- verifications ---
         # --- illegal operations ---
+        from . import illegal_section, sections
+
+        sections.register("illegal", "oversight/_illegal.html", illegal_section.context, order=40)
         # --- enforcement ---
         # --- board ---
