@@ -94,7 +94,7 @@ def test_what_a_record_needs_in_chinese(world):
     assert errors["operator_name"] == "请选择企业，或填写未登记的经营者名称。"
     assert errors["region"] == "请选择发现地所在区域。"
     assert errors["industry"] == "请选择行业。"
-    assert errors["found_on"] == "发现日期不能晚于今天。"
+    assert errors["found_on"] == "发现日期不能晚于当前时间。"
     assert errors["source_ref"] == "请填写举报编号。"
     assert not IllegalOperation.objects.exists()
 
@@ -289,7 +289,7 @@ def test_handle_in_chinese(world):
         illegal.handle(world.users["city"], op.pk, result="banned", closed_on=timezone.localdate() + timedelta(1))
     errors = _errors(caught)
     assert errors["action"] == "给出最终结果前请选择采取的措施。"
-    assert errors["closed_on"] == "办结日期不能晚于今天。"
+    assert errors["closed_on"] == "办结日期不能晚于当前时间。"
     with override("zh-hans"), pytest.raises(ValidationError) as caught:
         illegal.handle(world.users["city"], op.pk, closed_on=timezone.localdate())
     assert _errors(caught)["closed_on"] == "仍在办理中的记录没有办结日期。"

@@ -142,7 +142,7 @@ def test_a_period_of_days(world, found, client):
 
 
 def test_a_few_grouped_queries(world, found, django_assert_max_num_queries):
-    for n in range(30):
+    for _n in range(30):
         make_illegal(world.e2, world.users["city"], department=world.d2_zjj, kind="unlicensed")
     for name in ("city", "district", "dept_head"):
         user = type(world.users[name]).objects.get(pk=world.users[name].pk)  # nothing cached
