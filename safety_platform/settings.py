@@ -294,6 +294,11 @@ SPECTACULAR_SETTINGS = {
         "AccidentDirectCauseEnum": "accidents.choices.DirectCause",
         "AccidentIndirectCauseEnum": "accidents.choices.IndirectCause",
         "LessonTaskStateEnum": "accidents.choices.TaskState",
+        # --- oversight: illegal operations ---
+        "IllegalKindEnum": "oversight.choices.IllegalKind",
+        "IllegalSourceEnum": "oversight.choices.IllegalSource",
+        "IllegalActionEnum": "oversight.choices.IllegalAction",
+        "IllegalResultEnum": "oversight.choices.IllegalResult",
     },
 }
 
