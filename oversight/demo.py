@@ -10,6 +10,9 @@ def load_demo_oversight() -> dict[str, int]:
     # --- people: certificates and verifications (demo_people.py) ---
     # --- watches: watches, visits, a resumption check (demo_watches.py) ---
     # --- illegal operations (demo_illegal.py) ---
+    from .demo_illegal import load_demo_illegal
+
+    counts.update(load_demo_illegal())
     # --- enforcement (demo_enforcement.py) ---
     # --- board: signal counts for the trend (demo_board.py) ---
     return counts
