@@ -164,7 +164,7 @@ SPECS = [
         "未取得相关许可擅自营业，安全出口被封堵。",
     ),
 ]
-FLAGGED = 2  # the borrowed qualification of a registered builder also sets the registry's flag
+FLAGGED = "borrowed_qualification"  # the registered builder's also sets the registry's flag
 
 
 def _found_on(days_ago: int) -> date:
@@ -212,10 +212,10 @@ def load_demo_illegal() -> dict[str, int]:
     if actor is None:
         return {"illegal_operations": 0}
     created, taken = 0, set()
-    for n, spec in enumerate(SPECS):
+    for spec in reversed(SPECS):  # the oldest first, so the newest has the highest id (the lists' order)
         values = _values(spec, taken)
         if values is None or IllegalOperation.objects.filter(description=values["description"]).exists():
             continue
-        illegal.record(actor, set_flag=n == FLAGGED, **values)
+        illegal.record(actor, set_flag=values["kind"] == FLAGGED, **values)
         created += 1
     return {"illegal_operations": created}

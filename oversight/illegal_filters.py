@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.filters import IdFilter, visible_departments, visible_industries, visible_regions
 from organizations.scope import Scope
@@ -17,9 +18,13 @@ from .choices import IllegalAction, IllegalKind, IllegalResult, IllegalSource
 
 class IllegalOperationFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=IllegalKind.choices, label=_("kind"), empty_label=_("any"))
-    result = filters.ChoiceFilter(choices=IllegalResult.choices, label=_("result"), empty_label=_("any"))
+    result = filters.ChoiceFilter(
+        choices=IllegalResult.choices, label=pgettext_lazy("illegal operation", "result"), empty_label=_("any")
+    )
     source = filters.ChoiceFilter(choices=IllegalSource.choices, label=_("source"), empty_label=_("any"))
-    action = filters.ChoiceFilter(choices=IllegalAction.choices, label=_("action"), empty_label=_("any"))
+    action = filters.ChoiceFilter(
+        choices=IllegalAction.choices, label=pgettext_lazy("illegal operation", "action"), empty_label=_("any")
+    )
     region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"), empty_label=_("any"))
     # The region itself, not its subtree (the figures' row of what sits at a county itself).
     at_region = IdFilter(

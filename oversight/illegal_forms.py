@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Department, Enterprise, Industry, Region
 from organizations.scope import Scope, ScopeKind
@@ -90,6 +91,8 @@ class RecordForm(forms.Form):
 
 
 class HandleForm(forms.Form):
-    action = forms.ChoiceField(choices=[("", "—"), *IllegalAction.choices], required=False, label=_("action"))
-    result = forms.ChoiceField(choices=IllegalResult.choices, label=_("result"))
+    action = forms.ChoiceField(
+        choices=[("", "—"), *IllegalAction.choices], required=False, label=pgettext_lazy("illegal operation", "action")
+    )
+    result = forms.ChoiceField(choices=IllegalResult.choices, label=pgettext_lazy("illegal operation", "result"))
     closed_on = forms.DateField(required=False, label=_("closed on"), help_text=_("Empty: today, when final."), **DATE)
