@@ -95,4 +95,9 @@ class HandleForm(forms.Form):
         choices=[("", "—"), *IllegalAction.choices], required=False, label=pgettext_lazy("illegal operation", "action")
     )
     result = forms.ChoiceField(choices=IllegalResult.choices, label=pgettext_lazy("illegal operation", "result"))
-    closed_on = forms.DateField(required=False, label=_("closed on"), help_text=_("Empty: today, when final."), **DATE)
+    closed_on = forms.DateField(
+        required=False,
+        label=pgettext_lazy("illegal operation", "closed on"),
+        help_text=_("Empty: today, when final."),
+        **DATE,
+    )
