@@ -335,10 +335,14 @@ def _clean_record(actor: User, values: dict) -> dict:
     errors: dict = {}
     kind = _choice(values.get("kind"), IllegalKind, "kind", _("Choose what kind of illegal operation it is."), errors)
     description = _text(values.get("description"), "description", errors, required=True)
-    clean = {"kind": kind, "description": description, **_operator(actor, values, errors)}
+    source = _source(actor, values, errors)
+    linked = source["visit"] or source["inspection"]
+    if linked is not None and not values.get("enterprise") and not values.get("operator_name"):
+        # a watch visit or an inspection names its enterprise: the record is about it unless told otherwise
+        values = {**values, "enterprise": linked.enterprise_id}
+    clean = {"kind": kind, "description": description, **_operator(actor, values, errors), **source}
     clean["department"] = _department(actor, values.get("department"), clean["region"], clean["industry"], errors)
     _supervised(actor, clean, errors)
-    clean.update(_source(actor, values, errors))
     found_on = values.get("found_on") or timezone.localdate()
     clean["found_on"] = _day(found_on, "found_on", _("The day found"), errors)
     clean.update(_outcome(values, clean["found_on"], errors))

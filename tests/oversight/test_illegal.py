@@ -119,8 +119,8 @@ def test_links_to_a_source_must_match_it_and_be_in_scope(world):
     with pytest.raises(ValidationError) as caught:
         _record(world, "district", source="watch", visit=visit.pk)  # 新城区's visit: not the district's
     assert "visit" in _errors(caught)
-    op = _record(world, "city", source="watch", visit=visit.pk, enterprise=world.e2, kind="producing_while_suspended")
-    assert op.visit == visit and op.department == world.d2_zjj
+    op = _record(world, "city", source="watch", visit=visit.pk, enterprise=None, kind="producing_while_suspended")
+    assert op.visit == visit and op.enterprise == world.e2 and op.department == world.d2_zjj  # the visit's enterprise
     with pytest.raises(ValidationError) as caught:
         _record(world, source="inspection", inspection=999999)
     assert "inspection" in _errors(caught)
