@@ -27,6 +27,9 @@ class OversightConfig(AppConfig):
         register_done(CampaignKind.PRINCIPAL_VERIFICATION, verifications.campaign_rows)
         sections.register("people", "oversight/_people.html", people_section.context, order=20)
         # --- illegal operations ---
+        from . import illegal_section, sections
+
+        sections.register("illegal", "oversight/_illegal.html", illegal_section.context, order=40)
         # --- enforcement ---
         from notifications import kinds
 

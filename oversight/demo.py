@@ -19,6 +19,9 @@ def load_demo_oversight() -> dict[str, int]:
     counts.update(load_demo_people())
     # --- watches: watches, visits, a resumption check (demo_watches.py) ---
     # --- illegal operations (demo_illegal.py) ---
+    from .demo_illegal import load_demo_illegal
+
+    counts.update(load_demo_illegal())
     # --- enforcement (demo_enforcement.py) ---
     from .demo_enforcement import load_demo_enforcement
 

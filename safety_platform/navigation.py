@@ -147,6 +147,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Accident statistics"), reverse("accident_figures:statistics"), government),
             # --- oversight (#19, board) ---
             (_("Oversight board"), reverse("oversight:board"), may_see_board(user)),
+            # --- oversight (#19): illegal operations' figures ---
+            (_("Illegal operations: figures"), reverse("illegal:figures"), government),
         ),
     )
     manage = Group(
@@ -156,6 +158,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Enterprises"), reverse("organizations:enterprise-list"), True),
             (_("Register enterprise"), reverse("organizations:enterprise-create"), can_keep_registry(user)),
             (_("Supervision gaps"), reverse("organizations:gaps"), supervising),
+            # --- oversight (#19): illegal operations ---
+            (_("Illegal operations"), reverse("illegal:list"), government),
             (_("Operations"), reverse("operations"), city_office),
             (_("Administration"), reverse("admin:index"), user.is_staff and city_office),
             (_("API docs"), reverse("api-docs"), True),

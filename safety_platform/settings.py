@@ -297,6 +297,11 @@ SPECTACULAR_SETTINGS = {
         # --- oversight: enforcement ---
         "EnforcementActionKindEnum": "oversight.choices.ActionKind",
         "EnforcementActionStateEnum": "oversight.choices.ActionState",
+        # --- oversight: illegal operations ---
+        "IllegalKindEnum": "oversight.choices.IllegalKind",
+        "IllegalSourceEnum": "oversight.choices.IllegalSource",
+        "IllegalActionEnum": "oversight.choices.IllegalAction",
+        "IllegalResultEnum": "oversight.choices.IllegalResult",
     },
 }
 
