@@ -164,8 +164,8 @@ class WatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         v = data.validated_data
         row = watches.visit(request.user, int(pk), v["observations"], v.get("note", ""), v.get("photos", ()),
                             v.get("visited_at"), v.get("key"))  # fmt: skip
-        row = WatchVisit.objects.prefetch_related("photos").get(pk=row.pk)
         code = status.HTTP_200_OK if getattr(row, "repeated", False) else status.HTTP_201_CREATED
+        row = WatchVisit.objects.prefetch_related("photos").get(pk=row.pk)
         return Response(WatchVisitSerializer(row, context=self.get_serializer_context()).data, status=code)
 
 

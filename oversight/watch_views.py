@@ -199,6 +199,17 @@ def _enterprise(request, pk: int) -> Enterprise:
     return get_object_or_404(Enterprise.objects.visible_to(request.user).select_related("region", "industry"), pk=pk)
 
 
+def _refused(request, enterprise: Enterprise, action: str):
+    """None when the actor may; a 403 when not theirs to do; back to the enterprise's page saying why when its state
+    forbids it."""
+    try:
+        watches.check(request.user, enterprise, action)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("oversight:enterprise", pk=enterprise.pk)
+    return None
+
+
 @login_required
 def watch_start(request, pk: int):
     """Start watching an enterprise in a watched state."""
@@ -208,7 +219,9 @@ def watch_start(request, pk: int):
         if existing is not None:
             messages.info(request, _("This enterprise is watched already."))
             return redirect("watches:detail", pk=existing.pk)
-        watches.check(request.user, enterprise, "start")  # says why: 403 or 409
+        refused = _refused(request, enterprise, "start")  # says why: 403, or the state on the enterprise's page
+        if refused:
+            return refused
     choices = watches.department_choices(request.user, enterprise)
     default = watches.supervising_department(enterprise)
     default = default if default and choices.filter(pk=default.pk).exists() else choices.first()
@@ -235,7 +248,9 @@ def watch_start(request, pk: int):
 def resumption(request, pk: int):
     """Record a resumption check (复产复工验收) of a suspended enterprise."""
     enterprise = _enterprise(request, pk)
-    watches.check(request.user, enterprise, "resume")
+    refused = _refused(request, enterprise, "resume")
+    if refused:
+        return refused
     form = ResumptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
