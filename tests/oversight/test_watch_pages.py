@@ -80,8 +80,8 @@ def test_the_visit_form_records_once(world, client):
     assert 'capture="environment"' in form and 'accept="image/*"' in form and 'name="key"' in form
     key = str(uuid.uuid4())
     for _ in range(2):
-        answer = client.post(reverse("watches:visit", args=[watch.pk]),
-                             {"observations": ["workers_present"], "note": "有人", "photos": [jpeg()], "key": key})  # fmt: skip
+        data = {"observations": ["workers_present"], "note": "有人", "photos": [jpeg()], "key": key}
+        answer = client.post(reverse("watches:visit", args=[watch.pk]), data)
         assert answer.status_code == 302
     assert WatchVisit.objects.count() == 1
     detail = client.get(reverse("watches:detail", args=[watch.pk])).content.decode()
