@@ -243,19 +243,20 @@ def _department(actor: User, enterprise: Enterprise, department_id) -> Departmen
 
 
 def start(actor: User, enterprise_id: int, department_id=None, watchers=(), interval_days=None,
-          reason: str = "") -> Watch:  # fmt: skip
-    """Start watching an enterprise in a watched state: one open watch per enterprise (409 otherwise)."""
+          reason: str = "", started_at: datetime | None = None) -> Watch:  # fmt: skip
+    """Start watching an enterprise in a watched state: one open watch per enterprise (409 otherwise). `started_at`
+    back-dates a watch that began before it was recorded (not in the future)."""
     reason = (reason or "").strip()
     if len(reason) > REASON_LENGTH:
         raise ValidationError({"reason": _("At most %(n)d characters.") % {"n": REASON_LENGTH}})
     days = _interval(interval_days if interval_days not in (None, "") else settings.OVERSIGHT_WATCH_INTERVAL_DAYS)
+    now = bounds.check_past(started_at, "started_at", _("The start")) if started_at else timezone.now()
     try:
         with transaction.atomic():
             enterprise = _enterprise(actor, enterprise_id)
             check(actor, enterprise, "start")
             department = _department(actor, enterprise, department_id)
             people = _watchers(watchers, department.pk, enterprise)
-            now = timezone.now()
             watch = Watch.objects.create(enterprise=enterprise, department=department, interval_days=days,
                                          reason=reason, started_by=actor, started_at=now,
                                          due_at=now + timedelta(days=days))  # fmt: skip
@@ -375,6 +376,9 @@ def visit(actor: User, watch_id: int, observations=(), note: str = "", photos=()
             watch = _watch(actor, watch_id)
             check(actor, watch, "visit")
             enterprise = watch.enterprise
+            if when < watch.started_at:
+                raise ValidationError({"visited_at": _("A visit cannot be before the watch started (%(day)s).")
+                                       % {"day": f"{timezone.localdate(watch.started_at)}"}})  # fmt: skip
             activity = any(v in ACTIVITY for v in chosen)
             row = WatchVisit.objects.create(watch=watch, enterprise=enterprise, visitor=actor, visited_at=when,
                                             observations=chosen, activity_found=activity, note=note,

@@ -117,7 +117,11 @@ def test_watchers_are_the_departments_or_the_territorys_people(world):
 
 
 def test_change_recomputes_due_from_the_last_visit(world):
-    watch = started(world, days=7)
+    set_state(world.e3, OperatingState.SUSPENDED)
+    inspector = world.users["inspector"]
+    watch = watches.start(
+        inspector, world.e3.pk, None, [inspector.pk], 7, started_at=timezone.now() - timedelta(days=5)
+    )
     visited = timezone.now() - timedelta(days=2)
     watches.visit(world.users["inspector"], watch.pk, ["no_activity"], visited_at=visited)
     watch = watches.change(world.users["inspector"], watch.pk, interval_days=14)
@@ -252,3 +256,16 @@ def test_can_matches_the_rules(world):
     watch = started(world)
     assert watches.can(inspector, watch) == {"change", "end", "visit"}
     assert "start" not in watches.can(inspector, world.e3)
+
+
+def test_a_back_dated_watch_and_no_visit_before_it(world):
+    set_state(world.e3, OperatingState.SUSPENDED)
+    inspector = world.users["inspector"]
+    began = timezone.now() - timedelta(days=30)
+    watch = watches.start(inspector, world.e3.pk, None, [inspector.pk], 7, started_at=began)
+    assert watch.due_at == began + timedelta(days=7)  # overdue already
+    with pytest.raises(ValidationError) as refused:
+        watches.visit(inspector, watch.pk, ["no_activity"], visited_at=began - timedelta(days=1))
+    assert "visited_at" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        watches.start(inspector, world.e2.pk, None, [inspector.pk], 7, started_at=timezone.now() + timedelta(days=1))
