@@ -85,8 +85,9 @@ def load_demo_watches() -> dict[str, int]:
                               started_at=began)  # fmt: skip
         counts["watches"] += 1
         for n, (days_ago, seen, note, photo) in enumerate(visits):
-            visit = watches.visit(inspector, watch.pk, seen, note, [_photo()] if photo else (),
-                                  visited_at=now - timedelta(days=days_ago, hours=1), key=_key(enterprise, n))  # fmt: skip
+            when = now - timedelta(days=days_ago, hours=1)
+            visit = watches.visit(inspector, watch.pk, seen, note, [_photo()] if photo else (), visited_at=when,
+                                  key=_key(enterprise, n))  # fmt: skip
             counts["watch visits"] += 1
             counts["watch alerts"] += int(visit.activity_found and enterprise.operating_state in
                                           watches.NO_ACTIVITY_STATES)  # fmt: skip
