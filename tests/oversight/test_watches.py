@@ -269,3 +269,25 @@ def test_a_back_dated_watch_and_no_visit_before_it(world):
     assert "visited_at" in refused.value.message_dict
     with pytest.raises(ValidationError):
         watches.start(inspector, world.e2.pk, None, [inspector.pk], 7, started_at=timezone.now() + timedelta(days=1))
+
+
+def test_an_unanswered_alert_passes_up(world, yjj_head):
+    """GIVEN the alert to 市应急管理局's head, whose post answers to the vice-mayor's WHEN nobody answers within
+    OVERSIGHT_WATCH_ALERT_HOURS THEN the sweep passes it to the vice-mayor, pointing at the watch."""
+    from notifications import answers
+    from notifications.outbox import SweepResult
+    from organizations.models import Position
+
+    mayor = UserFactory(username="vice_mayor", unit_kind=UnitKind.GOVERNMENT, region=world.city)
+    above = PositionFactory(kind=PositionKind.TERRITORIAL_LEADER, unit_kind=UnitKind.GOVERNMENT, region=world.city)
+    assign(mayor, above)
+    Position.objects.filter(kind=PositionKind.DEPARTMENT_HEAD, department=world.yjj).update(superior=above)
+    watch = started(world)
+    watches.visit(world.users["inspector"], watch.pk, ["materials_moving"])
+    notice = Notification.objects.get(kind=watches.KIND, recipient=yjj_head)
+    answers.pass_up(timezone.now() + timedelta(hours=3), 100, SweepResult(), dry_run=False)
+    assert not Notification.objects.filter(parent=notice).exists()  # still within the 4 hours
+    answers.pass_up(timezone.now() + timedelta(hours=5), 100, SweepResult(), dry_run=False)
+    up = Notification.objects.get(parent=notice)
+    assert up.recipient == mayor and up.must_answer and up.link == f"/oversight/watches/{watch.pk}/"
+    assert "新城矿业有限公司" in up.title
