@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from safety_platform.lib.api import app_router
@@ -96,7 +96,6 @@ class WatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Watches in scope (open ones first, the earliest due first); `?open=1` open only, `?overdue=1` overdue only."""
 
     serializer_class = WatchSerializer
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
     extra_error_statuses = {"create": [404, 409], "partial_update": [409], "end": [409], "visits": [409]}
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -148,17 +147,15 @@ class WatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         watch = watches.end(request.user, int(pk), data.validated_data["reason"])
         return self._answer(watch)
 
-    @extend_schema(request={"multipart/form-data": WatchVisitInputSerializer, "application/json":
-                            WatchVisitInputSerializer},
+    @extend_schema(request={"multipart/form-data": WatchVisitInputSerializer},
                    responses={201: WatchVisitSerializer, 200: WatchVisitSerializer})  # fmt: skip
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def visits(self, request, pk=None):
         """Record a visit (multipart for photos): 201; a repeat with the same key answers 200 with the first
         visit. Activity found where none is allowed alerts the department head and the territorial leader."""
-        payload = request.data
-        if hasattr(payload, "getlist"):  # multipart: repeated fields
-            payload = {**{k: payload.get(k) for k in payload}, "observations": payload.getlist("observations"),
-                       "photos": request.FILES.getlist("photos")}  # fmt: skip
+        form = request.data  # multipart: observations and photos are repeated fields
+        payload = {**{k: form.get(k) for k in form}, "observations": form.getlist("observations"),
+                   "photos": request.FILES.getlist("photos")}  # fmt: skip
         data = WatchVisitInputSerializer(data=payload)
         data.is_valid(raise_exception=True)
         v = data.validated_data

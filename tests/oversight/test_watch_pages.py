@@ -148,10 +148,11 @@ def test_the_api(world):
     first = client.post(f"/api/v1/watches/{pk}/visits/", {"observations": ["no_activity"], "photos": [jpeg()],
                                                           "key": key}, format="multipart")  # fmt: skip
     assert first.status_code == 201, first.json()
-    again = client.post(f"/api/v1/watches/{pk}/visits/", {"observations": ["no_activity"], "key": key}, format="json")
+    again = client.post(f"/api/v1/watches/{pk}/visits/", {"observations": ["no_activity"], "key": key},
+                        format="multipart")  # fmt: skip
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
     assert len(first.json()["photos"]) == 1
-    unknown = client.post(f"/api/v1/watches/{pk}/visits/", {"observations": ["dancing"]}, format="json")
+    unknown = client.post(f"/api/v1/watches/{pk}/visits/", {"observations": ["dancing"]}, format="multipart")
     assert unknown.status_code == 400 and "observations" in unknown.json()
     changed = client.patch(f"/api/v1/watches/{pk}/", {"interval_days": 10}, format="json")
     assert changed.status_code == 200 and changed.json()["interval_days"] == 10
