@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -116,13 +116,8 @@ def watch_list(request):
     """Open watches in scope, overdue first; a watcher's own first."""
     _government(request)
     found = _filtered(request, watches.open_watches(request.user))
-    found = (
-        found.annotate(
-            mine=Case(When(watchers=request.user, then=Value(0)), default=Value(1), output_field=IntegerField())
-        )
-        .order_by("mine", "due_at", "id")
-        .distinct()
-    )
+    mine = Watch.watchers.through.objects.filter(watch_id=OuterRef("pk"), user_id=request.user.pk)
+    found = found.annotate(mine=Exists(mine)).order_by("-mine", "due_at", "id")
     rows = list(found[:200])
     context = {
         "rows": rows, "now": timezone.now(), "states": [(s.value, s.label) for s in WATCHED_STATES],

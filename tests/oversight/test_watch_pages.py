@@ -51,13 +51,14 @@ def test_the_list_puts_my_watches_then_the_overdue_first(world, client, django_a
     inspector, head = world.users["inspector"], world.users["dept_head"]
     city = world.users["city"]
     late = make_watch(world.e2, world.zjj, head, due_at=timezone.now() - timedelta(days=2))
-    mine = make_watch(world.e3, world.yjj, city, watchers=[city])
+    mine = make_watch(world.e3, world.yjj, city, watchers=[city, inspector])
     client.force_login(city)
     with django_assert_max_num_queries(12):
         page = client.get(reverse("watches:list"))
     html = page.content.decode()
     assert page.status_code == 200
     assert html.index(mine.enterprise.name) < html.index(late.enterprise.name)  # my watch first
+    assert html.count(mine.enterprise.name) == 1
     overdue = client.get(reverse("watches:list"), {"overdue": "1"}).content.decode()
     assert late.enterprise.name in overdue and mine.enterprise.name not in overdue
     by_department = client.get(reverse("watches:list"), {"department": world.yjj.pk}).content.decode()
