@@ -61,7 +61,7 @@ class WatchStartSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField(min_value=1, max_value=MAX_ID, label=_("enterprise"))
     department = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, label=_("department"),
                                           help_text=_("the supervising department when left out"))  # fmt: skip
-    watchers = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+    watchers = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), min_length=1,
                                      max_length=watches.MAX_WATCHERS, label=_("watchers"))  # fmt: skip
     interval_days = serializers.IntegerField(min_value=1, max_value=365, required=False,
                                              label=_("visit every (days)"))  # fmt: skip
@@ -71,7 +71,7 @@ class WatchStartSerializer(serializers.Serializer):
 
 class WatchChangeSerializer(serializers.Serializer):
     watchers = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
-                                     max_length=watches.MAX_WATCHERS, label=_("watchers"))  # fmt: skip
+                                     min_length=1, max_length=watches.MAX_WATCHERS, label=_("watchers"))  # fmt: skip
     interval_days = serializers.IntegerField(min_value=1, max_value=365, required=False,
                                              label=_("visit every (days)"))  # fmt: skip
     reason = serializers.CharField(max_length=watches.REASON_LENGTH, required=False, allow_blank=True,
@@ -83,8 +83,8 @@ class WatchEndSerializer(serializers.Serializer):
 
 
 class WatchVisitInputSerializer(serializers.Serializer):
-    observations = serializers.ListField(child=serializers.CharField(max_length=32), label=_("what was seen"),
-                                         help_text=_("values of the observation choices"))  # fmt: skip
+    observations = serializers.ListField(child=serializers.ChoiceField(choices=Observation.choices), min_length=1,
+                                         label=_("what was seen"))  # fmt: skip
     note = serializers.CharField(max_length=watches.NOTE_LENGTH, required=False, allow_blank=True, label=_("note"))
     photos = serializers.ListField(child=serializers.FileField(), required=False, label=_("photos"))
     visited_at = serializers.DateTimeField(required=False, label=_("visited at"))
