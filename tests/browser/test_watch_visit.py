@@ -90,4 +90,9 @@ def test_a_watcher_finds_activity_and_the_head_is_alerted(live_server, world, br
     page.goto(f"{live_server.url}/oversight/watches/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "watch-list-390")
+    page.goto(f"{live_server.url}/oversight/enterprises/{world.e3.pk}/resume/")
+    assert "复产复工验收" in page.locator("h1").inner_text()
+    page.click("label.chip:has(input[value='0'])")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "watch-resume-390")
     phone.close()
