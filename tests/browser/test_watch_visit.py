@@ -93,6 +93,15 @@ def test_a_watcher_finds_activity_and_the_head_is_alerted(live_server, world, br
     page.goto(f"{live_server.url}/oversight/enterprises/{world.e3.pk}/resume/")
     assert "复产复工验收" in page.locator("h1").inner_text()
     page.click("label.chip:has(input[value='0'])")
+    page.fill("#id_findings", "隐患尚未整改完毕")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "watch-resume-390")
+    Enterprise.objects.filter(pk=world.e1.pk).update(operating_state=OperatingState.DEREGISTERED)
+    page.goto(f"{live_server.url}/oversight/enterprises/{world.e1.pk}/watch/")
+    page.click(f"label.chip:has(input[value='{head.pk}'])")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "watch-start-390")
+    page.click("button.primary")
+    page.wait_for_url(re.compile(r".*/oversight/watches/\d+/$"))
+    assert "已开始盯守" in page.locator("main").inner_text()
     phone.close()
