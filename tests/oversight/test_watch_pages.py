@@ -186,3 +186,26 @@ def test_the_registry_refuses_suspended_to_operating_in_chinese(world, client):
     assert "停产企业须经复产复工验收后方可恢复生产" in refused.content.decode()
     world.e1.refresh_from_db()
     assert world.e1.operating_state == OperatingState.SUSPENDED
+
+
+def test_the_detail_and_the_section_cost_the_same_whatever_the_visits(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    suspend(world.e3)
+    inspector = world.users["inspector"]
+    watch = make_watch(world.e3, world.yjj, inspector)
+    client.force_login(inspector)
+
+    def cost(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    detail, section = reverse("watches:detail", args=[watch.pk]), reverse("oversight:enterprise", args=[world.e3.pk])
+    watches.visit(inspector, watch.pk, ["no_activity"], photos=[jpeg()])
+    one = cost(detail), cost(section)
+    for _ in range(4):
+        watches.visit(inspector, watch.pk, ["no_activity"], photos=[jpeg(), jpeg()])
+    assert (cost(detail), cost(section)) == one
+    assert one[0] <= 15
