@@ -16,6 +16,12 @@ class OversightConfig(AppConfig):
         signals.register_all()
         # --- the enterprise's supervision page: each part registers its section (sections.py) ---
         # --- watches ---
+        from notifications import kinds
+
+        from . import sections, watch_views, watches
+
+        kinds.register(watches.KIND, _("Activity found on a watch visit"), mutable=False)
+        sections.register("watch", "oversight/_watch.html", watch_views.section, order=30)
         # --- verifications ---
         # 主要负责人全面核查 campaigns count verifications (inspections.coverage's registry; inspections imports
         # nothing of oversight); the people section of the supervision page.

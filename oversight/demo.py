@@ -18,6 +18,9 @@ def load_demo_oversight() -> dict[str, int]:
 
     counts.update(load_demo_people())
     # --- watches: watches, visits, a resumption check (demo_watches.py) ---
+    from .demo_watches import load_demo_watches
+
+    counts.update(load_demo_watches())
     # --- illegal operations (demo_illegal.py) ---
     from .demo_illegal import load_demo_illegal
 

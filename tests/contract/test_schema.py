@@ -128,9 +128,9 @@ def test_request_bodies_are_json_unless_they_carry_files(schema):
     for method, path, operation in operations(schema):
         content = set(operation.get("requestBody", {}).get("content", {}))
         # photos (the leader's too), evaluations, a workbook of risk points
-        # and an accident's investigation report (accidents: records)
+        # and an accident's investigation report (accidents: records), a watch visit's photos (oversight)
         if content and path.endswith(("/photos/", "/evaluation/", "/leader_action/", "/risks/points/import/",
-                                      "/accidents/{id}/close/")):  # fmt: skip
+                                      "/accidents/{id}/close/", "/watches/{id}/visits/")):  # fmt: skip
             assert content == {"multipart/form-data"}, (method, path)
         elif content and path == "/api/v1/warnings/cap/":  # a CAP 1.2 message is XML (docs/warnings-cap.md)
             assert content == {"application/xml", "text/xml"}, (method, path)
