@@ -10,9 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +19,7 @@ from accidents.models import Circular, Lesson
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
+from safety_platform.lib.pdf import pdf_response
 
 
 class CircularForm(forms.Form):
@@ -120,13 +119,7 @@ def circular_issue(request, lesson_pk: int):
 def circular_pdf(request, pk: int):
     """The circular as a government document (A4, the issuing unit in red over a red line)."""
     circular = _circular(request, pk)
-    try:
-        from weasyprint import HTML  # imported here: only the PDF needs Pango
-    except OSError:
-        message = _("PDF output needs the Pango library and Noto CJK fonts on the server (see README).")
-        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     context = {"circular": circular, "lesson": circular.lesson, "paragraphs": _paragraphs(circular.body)}
-    html = render_to_string("accidents/circular_pdf.html", context, request=request)
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="circular-{circular.year}-{circular.serial}.pdf"'
-    return response
+    return pdf_response(
+        request, "accidents/circular_pdf.html", context, f"circular-{circular.year}-{circular.serial}.pdf"
+    )

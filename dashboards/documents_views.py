@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from hazards.models import Hazard
 from safety_platform.lib.errors import Conflict
+from safety_platform.lib.pdf import pdf_response
 
 from . import circular as circulars
 from . import documents, quarterly
 from .models import IssuedDocument
-from .pdf import pdf_response
 from .summary import summary_sentence
 from .units import is_government
 

@@ -17,9 +17,9 @@ from organizations.scope import Scope, ScopeKind
 from risks.choices import AccidentType, ControlKind, HazardFactor
 from risks.models import RiskControl, RiskPoint
 from risks.watch import POINTS_LIST
+from safety_platform.lib.pdf import pdf_response
 
 from . import risk_picture
-from .pdf import pdf_response
 
 CHECK_PAGE = "/risks/points/{pk}/check/"
 

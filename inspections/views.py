@@ -10,9 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -26,6 +24,7 @@ from organizations.scope import colleagues
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
+from safety_platform.lib.pdf import pdf_response
 
 from . import supervision, workflow
 from .choices import DONE, AnswerKind, InspectionStatus, Result
@@ -236,22 +235,12 @@ def checkers(request):
 def record_pdf(request, pk: int):
     """The inspection record (检查记录) as an A4 PDF in Chinese, with the CJK font embedded."""
     inspection = _inspection(request, pk)
-    try:
-        from weasyprint import HTML  # imported here: only this page needs Pango
-    except OSError:
-        message = _("PDF output needs the Pango library and Noto CJK fonts on the server (see README).")
-        return HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
     answers = answers_as_given(inspection)
+    context = {
+        "inspection": inspection,
+        "answers": answers,
+        "members": inspection.members.all(),
+        "hazards": sum(1 for a in answers if a.hazard_id),
+    }
     with translation.override("zh-hans"):
-        html = render_to_string(
-            "inspections/record_pdf.html",
-            {
-                "inspection": inspection,
-                "answers": answers,
-                "members": inspection.members.all(),
-                "hazards": sum(1 for a in answers if a.hazard_id),
-            },  # fmt: skip
-        )
-    response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="inspection-{inspection.pk}.pdf"'
-    return response
+        return pdf_response(request, "inspections/record_pdf.html", context, f"inspection-{inspection.pk}.pdf")

@@ -1,5 +1,6 @@
-"""HTML to A4 PDF with WeasyPrint, from a template and the server's Noto CJK fonts (as dashboards/pdf.py, here so that
-any domain app may print its documents without importing dashboards)."""
+"""HTML to A4 PDF with WeasyPrint, from a template and the server's Noto CJK fonts: every printed document (hazard
+documents, the risk notice card, the inspection record, the warning circular, enforcement documents) goes through
+`pdf_response`, at the bottom so that any app may print without importing another."""
 
 from __future__ import annotations
 

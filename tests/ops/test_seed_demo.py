@@ -55,7 +55,8 @@ def test_seed_demo_twice(demo):
     # 24 hazards: the ledger's 20, two closed major ones with a look-back (one due, one overdue), the one a risk
     # check filed for a control not in place (risks/demo_checks.py), and the one a lesson's self-check found
     # (accidents/demo_lessons.py).
-    assert before["Enterprise"] == 200 and before["Hazard"] == 24 and before["Campaign"] == 1
+    # two campaigns: the holiday's great inspection and the 主要负责人全面核查 (oversight/demo_people.py)
+    assert before["Enterprise"] == 200 and before["Hazard"] == 24 and before["Campaign"] == 2
     today = timezone.localdate()
     assert sorted((lb.due_on - today).days for lb in LookBack.objects.all()) == [-9, 6]
     for code in Enterprise.objects.values_list("credit_code", flat=True):
@@ -74,7 +75,7 @@ def test_seed_demo_twice(demo):
 
 def test_campaign_runs_today(demo):
     today = timezone.localdate()
-    campaign = Campaign.objects.get()
+    campaign = Campaign.objects.get(kind="inspection")
     assert campaign.starts_on <= today <= campaign.ends_on
     assert campaign.name.endswith("安全生产大检查（演示）") and campaign.versions.exists()
 
@@ -155,7 +156,7 @@ def test_a_day_before_a_holiday(db):
         deadlines_around_today()
         holiday_plan_and_full_rotas()
         assert DutyPlan.objects.get().name == "中秋节"
-        assert Campaign.objects.get().name == "中秋节前安全生产大检查（演示）"
+        assert Campaign.objects.get(kind="inspection").name == "中秋节前安全生产大检查（演示）"
         due = sorted(
             d.astimezone(SHANGHAI).date().isoformat() for d in Hazard.objects.values_list("deadline", flat=True) if d
         )
