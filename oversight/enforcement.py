@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -381,6 +381,38 @@ def propose_if_due(actor: User, enterprise: Enterprise, penalty: EnforcementActi
     told = _tell(proposal, enterprise, penalty)
     record(actor, "enforcement.propose", proposal, {**_changes(proposal), "penalties": numbers, "told": told})
     return proposal
+
+
+def sweep_article_113(now: datetime | None = None) -> int:
+    """Beat, daily: Art. 113 also holds when the major hazard is found after the penalties. One grouped query finds the
+    enterprises whose penalties meet either window, with a major hazard open and no proposal open; each is proposed
+    as a penalty would have (`propose_if_due`, by the system), its row locked, in its own transaction. Returns how
+    many were proposed."""
+    now = now or timezone.now()
+    (short_count, short_days), (long_count, long_days) = settings.OVERSIGHT_ART113_SHORT, settings.OVERSIGHT_ART113_LONG
+    penalised = (
+        EnforcementAction.objects.filter(kind=ActionKind.PENALTY, issued_at__lte=now, issued_at__gte=now - timedelta(
+            days=max(short_days, long_days)))
+        .exclude(state=ActionState.REVOKED)
+        .values("enterprise_id")
+        .annotate(short=Count("id", filter=Q(issued_at__gte=now - timedelta(days=short_days))), long=Count("id"))
+        .filter(Q(short__gte=short_count) | Q(long__gte=long_count))
+        .values("enterprise_id")
+    )  # fmt: skip
+    major = Hazard.objects.filter(enterprise=OuterRef("pk"), level=Level.MAJOR, status__in=OPEN_STATUSES)
+    proposed = EnforcementAction.objects.filter(enterprise=OuterRef("pk"), by_article_113=True,
+                                                state=ActionState.PROPOSED)  # fmt: skip
+    due = Enterprise.objects.filter(pk__in=penalised).filter(Exists(major)).exclude(Exists(proposed))
+    made = 0
+    for enterprise_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+            penalties = EnforcementAction.objects.filter(
+                enterprise=enterprise, kind=ActionKind.PENALTY, issued_at__lte=now
+            )
+            latest = penalties.exclude(state=ActionState.REVOKED).order_by("-issued_at", "-id").first()
+            made += propose_if_due(None, enterprise, latest, now) is not None
+    return made
 
 
 def _tell(proposal: EnforcementAction, enterprise: Enterprise, penalty: EnforcementAction) -> int:

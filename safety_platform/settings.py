@@ -382,6 +382,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2),
         "options": {"expires": 6 * 3600},
     },
+    # --- oversight enforcement (#19): Art. 113 proposals due since a major hazard opened after the penalties ---
+    "oversight-article-113": {
+        "task": "oversight.tasks.sweep_article_113",
+        "schedule": crontab(minute=40, hour=2),
+        "options": {"expires": 6 * 3600},
+    },
     # `expires` just under the interval: a late run is dropped, not piled up.
     "heartbeat": {
         "task": "ops.tasks.heartbeat",

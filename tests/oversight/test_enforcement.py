@@ -225,6 +225,23 @@ def test_article_113_needs_an_open_major_hazard(world, head, days_ago, kind_of_h
     assert (status["short_met"] or status["long_met"]) and not status["major_hazard"] and not status["due"]
 
 
+def test_the_daily_sweep_proposes_when_the_major_hazard_comes_after_the_penalties(world, head):
+    """Three penalties in 180 days, then a major hazard found: no penalty is issued after it, so the beat's sweep
+    proposes the closure and tells the same people; a second sweep, and an enterprise without the hazard, nothing."""
+    for days in (100, 50, 10):
+        past_penalty(world, world.e1, days)
+    for days in (100, 50, 10):
+        past_penalty(world, world.e2, days)
+    assert enforcement.sweep_article_113() == 0
+    hazard(world, world.e1)
+    assert enforcement.sweep_article_113() == 1
+    proposal = proposals(world.e1).get()
+    assert proposal.issued_by is None and "3次" in proposal.facts
+    told = set(Notification.objects.filter(kind=enforcement.KIND).values_list("recipient__username", flat=True))
+    assert told == {"d1_head", "district"}
+    assert enforcement.sweep_article_113() == 0 and not proposals(world.e2).exists()
+
+
 def test_revoked_penalties_do_not_count(world, head):
     hazard(world, world.e1)
     past_penalty(world, world.e1, 100, state="revoked")
