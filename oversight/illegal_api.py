@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,6 +32,13 @@ class IllegalOperationSerializer(serializers.ModelSerializer):
     industry_name = serializers.CharField(source="industry.name", read_only=True, label=gettext_lazy("industry"))
     department_name = serializers.CharField(
         source="department.name", read_only=True, allow_null=True, default=None, label=gettext_lazy("department")
+    )
+    # Empty until the operation is handled: the schema's enum takes "" too.
+    action = serializers.ChoiceField(
+        choices=IllegalAction.choices,
+        allow_blank=True,
+        read_only=True,
+        label=pgettext_lazy("illegal operation", "action"),
     )
     actions = serializers.SerializerMethodField(label=gettext_lazy("what you may do"))
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hazards.models import Hazard, StoredPhoto
 from inspections.models import Campaign, Inspection
@@ -228,9 +229,14 @@ class IllegalOperation(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=IllegalKind.choices)
     description = models.TextField(_("what was found"))
     found_on = models.DateField(_("found on"), default=timezone.localdate)
-    action = models.CharField(_("action"), max_length=16, choices=IllegalAction.choices, blank=True)
-    result = models.CharField(_("result"), max_length=16, choices=IllegalResult.choices, default=IllegalResult.OPEN)
-    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    action = models.CharField(
+        pgettext_lazy("illegal operation", "action"), max_length=16, choices=IllegalAction.choices, blank=True
+    )
+    result = models.CharField(
+        pgettext_lazy("illegal operation", "result"), max_length=16, choices=IllegalResult.choices,
+        default=IllegalResult.OPEN,
+    )  # fmt: skip
+    closed_on = models.DateField(pgettext_lazy("illegal operation", "closed on"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 

@@ -4,6 +4,7 @@ in scope, start, retrieve, PATCH change, POST end, POST visits with multipart ph
 
 from __future__ import annotations
 
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -153,9 +154,11 @@ class WatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def visits(self, request, pk=None):
         """Record a visit (multipart for photos): 201; a repeat with the same key answers 200 with the first
         visit. Activity found where none is allowed alerts the department head and the territorial leader."""
-        form = request.data  # multipart: observations and photos are repeated fields
+        form = request.data  # multipart: observations and photos are repeated fields (files and any text sent as one)
+        if not hasattr(form, "getlist"):  # no multipart body at all: an empty form
+            form = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in form.items()})
         payload = {**{k: form.get(k) for k in form}, "observations": form.getlist("observations"),
-                   "photos": request.FILES.getlist("photos")}  # fmt: skip
+                   "photos": form.getlist("photos")}  # fmt: skip
         data = WatchVisitInputSerializer(data=payload)
         data.is_valid(raise_exception=True)
         v = data.validated_data
