@@ -1,10 +1,13 @@
 """The demo's enforcement documents for `manage.py seed_demo` (through `oversight.enforcement`, issued by demo-city
 in each enterprise's supervising department's name): one of every kind in the demo city, one of them carried out,
 and one enterprise with an open major hazard penalised three times, so Art. 113's closure proposal and its
-must-answer notice to the department head and the territorial leader exist. Issued today (the writer dates them).
+must-answer notice to the department head and the territorial leader exist. Issued today (the writer dates them),
+but for that enterprise's first two penalties, moved 120 and 45 days back before the third is issued.
 Idempotent: nothing is issued once demo-city has issued a document."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -69,5 +72,8 @@ def _issue_all(city: User) -> int:
         for n, facts in enumerate(("重大危险源未登记建档，未进行定期检测、评估、监控。",
                                    "未采取措施消除事故隐患，重大事故隐患未按期整改。",
                                    "安全设备未经常性维护、保养，可燃气体报警装置失效。")):  # fmt: skip
-            issue(chosen, ActionKind.PENALTY, facts, amount=str(20000 + 10000 * n), hazard=major.pk)
+            penalty = issue(chosen, ActionKind.PENALTY, facts, amount=str(20000 + 10000 * n), hazard=major.pk)
+            if n < 2:  # the first two were issued months ago (demo history: the writer dates what it issues now)
+                days = (120, 45)[n]
+                EnforcementAction.objects.filter(pk=penalty.pk).update(issued_at=timezone.now() - timedelta(days=days))
     return made

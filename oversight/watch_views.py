@@ -24,7 +24,7 @@ from organizations.roles import is_government
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 
-from . import watches
+from . import illegal, watches
 from .choices import WATCHED_STATES, Observation
 from .models import ResumptionCheck, VisitPhoto, Watch, WatchVisit
 
@@ -157,6 +157,7 @@ def watch_detail(request, pk: int):
     context = {
         "watch": watch, "watchers": list(watch.watchers.all()), "visits": visits,
         "allowed": watches.can(request.user, watch), "now": timezone.now(),
+        "may_record_illegal": illegal.may_record(request.user),
     }  # fmt: skip
     return render(request, "oversight/watch_detail.html", context)
 

@@ -209,3 +209,20 @@ def test_the_detail_and_the_section_cost_the_same_whatever_the_visits(world, cli
         watches.visit(inspector, watch.pk, ["no_activity"], photos=[jpeg(), jpeg()])
     assert (cost(detail), cost(section)) == one
     assert one[0] <= 15
+
+
+def test_a_visit_that_found_activity_offers_an_illegal_operation_record(world, client):
+    """The watch's page links a visit that found activity to the illegal-operation form, filled in from the visit
+    (source watch, the visit, the enterprise); a visit that found none has no such link."""
+    Enterprise.objects.filter(pk=world.e1.pk).update(operating_state=OperatingState.SUSPENDED)
+    watch = make_watch(world.e1, world.d1_yjj, world.users["county_dept"])
+    quiet = WatchVisit.objects.create(watch=watch, enterprise=world.e1, visitor=world.users["county_dept"],
+                                      observations=["no_activity"])  # fmt: skip
+    busy = WatchVisit.objects.create(watch=watch, enterprise=world.e1, visitor=world.users["county_dept"],
+                                     observations=["workers_present"], activity_found=True)  # fmt: skip
+    client.force_login(world.users["city"])
+    page = client.get(reverse("watches:detail", args=[watch.pk])).content.decode()
+    link = f"{reverse('illegal:new')}?source=watch&amp;visit={busy.pk}&amp;enterprise={world.e1.pk}"
+    assert link in page and f"visit={quiet.pk}&" not in page
+    form = client.get(link.replace("&amp;", "&")).context["form"]
+    assert form.initial.get("visit") in (busy.pk, str(busy.pk)) and form.initial.get("source") == "watch"
