@@ -111,6 +111,13 @@ def hand_written(reference, now) -> dict[str, tuple[str, list]]:
             "w.ended_at IS NULL AND w.due_at >= %s)",
             [now],
         ),
+        "unreachable": (
+            "NOT EXISTS (SELECT 1 FROM organizations_positionassignment a JOIN organizations_position p ON "
+            "p.id = a.position_id JOIN organizations_user u ON u.id = a.user_id WHERE p.enterprise_id = e.id AND "
+            "p.kind IN ('enterprise_principal', 'enterprise_safety_manager') AND u.is_active AND a.started_at <= %s "
+            "AND (a.ended_at IS NULL OR a.ended_at > %s))",
+            [now, now],
+        ),
         "unlicensed": ("e.licence_state = 'unlicensed'", []),
         "subcontracting": ("e.is_subcontracting", []),
         "hosted_operation": ("e.is_hosted_operation", []),
