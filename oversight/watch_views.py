@@ -180,11 +180,11 @@ def watch_visit(request, pk: int):
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
-            if not getattr(row, "repeated", False):
-                messages.success(request, _("Visit recorded.") if not row.activity_found or
-                                 watch.enterprise.operating_state not in watches.NO_ACTIVITY_STATES
-                                 else _("Visit recorded; activity found: the department head and the territorial "
-                                        "leader are alerted."))  # fmt: skip
+            # Said for a repeat too (the same key sent twice): the page a person ends on may be the repeat's.
+            messages.success(request, _("Visit recorded.") if not row.activity_found or
+                             watch.enterprise.operating_state not in watches.NO_ACTIVITY_STATES
+                             else _("Visit recorded; activity found: the department head and the territorial "
+                                    "leader are alerted."))  # fmt: skip
             return redirect("watches:detail", pk=watch.pk)
     status = 400 if form.errors else 200
     return render(request, "oversight/watch_visit.html", {"watch": watch, "form": form}, status=status)

@@ -36,11 +36,4 @@
       }, 250);
     });
   });
-  // A second tap on the submit button while the first is on its way does nothing (the server is idempotent too).
-  document.querySelectorAll("form[data-once]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      var button = form.querySelector("button[type=submit]");
-      if (button) { setTimeout(function () { button.disabled = true; }, 0); }
-    });
-  });
 })();

@@ -64,7 +64,11 @@ def test_a_watcher_finds_activity_and_the_head_is_alerted(live_server, world, br
     page.wait_for_url(re.compile(rf".*/oversight/watches/{watch.pk}/$"))
     assert "已告警" in page.locator("main").inner_text()
     assert page.locator(".photos img").count() == 1
-    assert page.evaluate("document.querySelector('.photos img').naturalWidth") > 0  # served through scope
+    # served through scope: the thumbnail is lazy, so brought into view and waited for (not read at once)
+    page.locator(".photos img").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.photos img'); return i.complete && i.naturalWidth > 0; }"
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "watch-detail-390")
     assert WatchVisit.objects.count() == 1 and VisitPhoto.objects.count() == 1
