@@ -103,7 +103,7 @@ def _filtered(request, found):
         found = found.filter(department_id=int(department))
     region = params.get("region", "")
     if region:
-        chosen = Region.objects.filter(code=region).first()
+        chosen = Region.objects.visible_to(request.user).filter(code=region).first()
         found = found.filter(enterprise__region__path__startswith=chosen.path) if chosen else found.none()
     state = params.get("state", "")
     if state in OperatingState.values:
