@@ -81,6 +81,19 @@ ACTION_NAMES = {
     "enforcement.issue": _("Enforcement document issued"),
     "enforcement.propose": _("Closure proposed (Art. 113)"),
     "enforcement.state": _("Enforcement document updated"),
+    # --- tip-offs (docs/tipoffs.md) ---
+    "tipoff.submit": _("Tip-off received"),
+    "tipoff.accept": _("Tip-off accepted"),
+    "tipoff.transfer": _("Tip-off transferred"),
+    "tipoff.decline": _("Tip-off declined"),
+    "tipoff.merge": _("Tip-off merged with an earlier one"),
+    "tipoff.spam": _("Tip-off marked invalid"),
+    "tipoff.extend": _("Tip-off time limit extended"),
+    "tipoff.link": _("Tip-off linked to a hazard or illegal operation"),
+    "tipoff.verify": _("Tip-off verified"),
+    "tipoff.answer": _("Tip-off answered"),
+    "tipoff.identity_view": _("Informant's identity viewed"),
+    "tipoff.reward": _("Tip-off reward changed"),
 }
 
 

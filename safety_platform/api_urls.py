@@ -85,6 +85,10 @@ urlpatterns = [
     path("", include("oversight.watch_api")),
     path("", include("oversight.illegal_api")),
     path("", include("oversight.enforcement_api")),
+    # --- tip-offs (#20) ---
+    path("", include("tipoffs.api")),
+    path("", include("tipoffs.reward_api")),
+    path("", include("tipoffs.figure_api")),
     # --- risks: import of risk points ---
     path("risks/points/import/", risk_io_api.RiskPointImportView.as_view(), name="risk-point-import"),
     # --- accidents (#18, figures) ---

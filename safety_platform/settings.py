@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "captcha",
     "audit",
     "ops",
     "workdays",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "risks",
     "accidents",
     "oversight",
+    "tipoffs",
     "dashboards",
     "work",
 ]
@@ -604,3 +606,36 @@ OVERSIGHT_ART113_SHORT = (envint("OVERSIGHT_ART113_SHORT_COUNT", 3), envint("OVE
 OVERSIGHT_ART113_LONG = (envint("OVERSIGHT_ART113_LONG_COUNT", 4), envint("OVERSIGHT_ART113_LONG_DAYS", 365))
 # The issuing office's name on enforcement documents (empty: the issuing department's name).
 OVERSIGHT_DOCUMENT_ISSUER = envstr("OVERSIGHT_DOCUMENT_ISSUER", "")
+
+# Tip-offs (docs/tipoffs.md). --- time limits (2012 rules): closed within these days of acceptance, extended once by
+# the second number; the answer within the third after verification; a reminder this many days before a limit ---
+TIPOFF_HANDLING_DAYS = envint("TIPOFF_HANDLING_DAYS", 60)
+TIPOFF_EXTENSION_DAYS = envint("TIPOFF_EXTENSION_DAYS", 30)
+TIPOFF_FEEDBACK_DAYS = envint("TIPOFF_FEEDBACK_DAYS", 10)
+TIPOFF_REMIND_DAYS = envint("TIPOFF_REMIND_DAYS", 7)
+# Reports of the same enterprise at the same place within these days are grouped as repeats.
+TIPOFF_REPEAT_DAYS = envint("TIPOFF_REPEAT_DAYS", 7)
+# --- the public form: per client address and per phone number (django-ratelimit, "count/period"), photos ---
+TIPOFF_RATE_ADDRESS = envstr("TIPOFF_RATE_ADDRESS", "10/h")
+TIPOFF_RATE_PHONE = envstr("TIPOFF_RATE_PHONE", "3/d")
+TIPOFF_RATE_LOOKUP = envstr("TIPOFF_RATE_LOOKUP", "20/h")
+TIPOFF_MAX_PHOTOS = envint("TIPOFF_MAX_PHOTOS", 6)
+TIPOFF_TEXT_LENGTH = envint("TIPOFF_TEXT_LENGTH", 5000)
+# --- rewards (2018 rules): a share of the fine in percent, bounded; per concealed death by accident grade, bounded ---
+TIPOFF_REWARD_FINE_PERCENT = envint("TIPOFF_REWARD_FINE_PERCENT", 15)
+TIPOFF_REWARD_MIN = envint("TIPOFF_REWARD_MIN", 3_000)
+TIPOFF_REWARD_MAX = envint("TIPOFF_REWARD_MAX", 300_000)
+TIPOFF_REWARD_PER_DEATH = {
+    "general": envint("TIPOFF_REWARD_DEATH_GENERAL", 30_000),
+    "large": envint("TIPOFF_REWARD_DEATH_LARGE", 40_000),
+    "major": envint("TIPOFF_REWARD_DEATH_MAJOR", 50_000),
+    "especially_serious": envint("TIPOFF_REWARD_DEATH_ESPECIALLY_SERIOUS", 60_000),
+}
+# django-ratelimit counts in the shared cache (Redis when configured) by the client address as clientip decides it.
+RATELIMIT_IP_META_KEY = "safety_platform.lib.clientip.client_ip"
+RATELIMIT_VIEW = "tipoffs.public_views.limited"
+# django-simple-captcha: drawn here with its bundled font; nothing is fetched.
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 30

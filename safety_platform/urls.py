@@ -49,6 +49,12 @@ urlpatterns = [
     path("", include("oversight.watch_urls")),  # watches
     path("", include("oversight.illegal_urls")),  # illegal
     path("", include("oversight.enforcement_urls")),  # enforcement
+    # --- tip-offs (#20): the public form without login, the handlers' pages, rewards, figures ---
+    path("", include("tipoffs.public_urls")),  # namespace tipoffs_public
+    path("captcha/", include("captcha.urls")),  # the public form's CAPTCHA images, drawn here
+    path("", include("tipoffs.figure_urls")),  # /tipoffs/figures/ before a report's /tipoffs/<int:pk>/
+    path("", include("tipoffs.reward_urls")),
+    path("", include("tipoffs.urls")),  # namespace tipoffs
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -51,6 +51,7 @@ from tests.emergency.supplies_world import (
 )
 from tests.factories import PositionFactory
 from tests.organizations.test_scope import DEPARTMENTS, ENTERPRISES, INDUSTRIES, REGIONS, ROLES
+from tipoffs.models import Report, Reward
 
 WORLD = ("city", "d1", "d2", "t1", "t2", "sector", "chem", "mine", "build", "gap", "yjj", "zjj", "d1_yjj", "d2_zjj",
          "e1", "e2", "e3", "e4")  # fmt: skip
@@ -160,6 +161,9 @@ MATRIX: dict[str, dict[str, set[str]]] = {
         f"oversight.{name}": {**ENTERPRISES, "enterprise": set()}
         for name in ("Watch", "WatchVisit", "IllegalOperation")
     },
+    # --- tip-offs by region and industry (and the department handling them); an enterprise sees none, not even about
+    # itself; rewards as their report ---
+    **{f"tipoffs.{name}": {**ENTERPRISES, "enterprise": set()} for name in ("Report", "Reward")},
     "oversight.SignalCount": {
         "city": {"d1", "d2"},
         "district": {"d1"},
@@ -282,6 +286,11 @@ def records(world):
             region_path=enterprise.region.path, industry=enterprise.industry, source="patrol", kind="unlicensed",
             description="无证", recorded_by=by,
         )  # fmt: skip
+        report = Report.objects.create(
+            code=f"JB-2026-{n + 1:06d}", kind="hazard", description="举报", region=enterprise.region,
+            region_path=enterprise.region.path, address="某地", enterprise=enterprise, industry=enterprise.industry,
+        )  # fmt: skip
+        Reward.objects.create(report=report, basis="fine", fine=100_000, amount=15_000, proposed_by=by)
     for region, department in ((world.d1, world.d1_yjj), (world.d2, world.yjj)):
         SignalCount.objects.create(day=now.date(), signal="unlicensed", region=region, region_path=region.path,
                                    department=department, count=1)  # fmt: skip
@@ -316,8 +325,15 @@ def names(world, rows) -> set[str]:
             found.add(enterprises[row.task.enterprise_id])
         elif label in ("risks.RiskTheme", "accidents.Lesson", "accidents.Circular", "accidents.Accident"):
             found.add(row.title)
-        elif label == "accidents.LessonTask" or label.startswith("oversight.") and label != "oversight.SignalCount":
+        elif (
+            label == "accidents.LessonTask"
+            or label.startswith("oversight.")
+            and label != "oversight.SignalCount"
+            or label == "tipoffs.Report"
+        ):
             found.add(enterprises[row.enterprise_id])
+        elif label == "tipoffs.Reward":
+            found.add(enterprises[row.report.enterprise_id])
         elif label == "oversight.SignalCount":
             found.add(by_pk[("organizations.Region", row.region_id)])
         elif label == "inspections.Campaign":

@@ -1,0 +1,5 @@
+"""The figures' API (part: limits), included by safety_platform/api_urls.py. See docs/tipoffs.md."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
