@@ -46,6 +46,7 @@ from oversight.demo import load_demo_oversight
 from risks.demo_checks import load_demo_checks
 from risks.demo_points import load_risk_points
 from risks.demo_themes import load_demo_themes
+from tipoffs.demo import load_demo_tipoffs
 from workdays.models import CalendarYear, SpecialDay
 
 HOLDER_SEED = 20240602
@@ -88,6 +89,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_demo_lessons())  # accidents: a running lesson from the accident elsewhere
     counts.update(load_demo_circulars())  # accidents: the running lesson's warning circular, some acknowledged
     counts.update(load_demo_oversight())  # oversight (#19): every signal, watches, verifications, enforcement
+    counts.update(load_demo_tipoffs())  # tip-offs (#20): reports in every state, rewards
     return counts
 
 
