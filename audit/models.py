@@ -126,8 +126,11 @@ class AuditEvent(models.Model):
         return str(ACTION_NAMES.get(self.action, self.action))
 
 
-def record(actor, action: str, obj: models.Model, changes: dict | None = None, reason: str = "") -> AuditEvent:
-    """Write one audit event; call it inside the transaction that makes the change."""
+def record(
+    actor, action: str, obj: models.Model, changes: dict | None = None, reason: str = "", keep_address: bool = True
+) -> AuditEvent:
+    """Write one audit event; call it inside the transaction that makes the change. `keep_address=False` leaves the
+    client's address out (a tip-off from the public: the address could name the informant)."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -136,7 +139,7 @@ def record(actor, action: str, obj: models.Model, changes: dict | None = None, r
         object_repr=str(obj)[:200],
         changes=changes or {},
         reason=reason,
-        address=clientip.current(),
+        address=clientip.current() if keep_address else None,
     )
 
 

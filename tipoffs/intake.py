@@ -280,10 +280,11 @@ def _create(values: dict, identity: dict, images: list, secret: str, actor, key)
         report=report, action=Action.REGISTER if actor else Action.SUBMIT, actor=actor, at=now,
         data={"channel": report.channel, "photos": len(stored), "repeat_of": lead.code if lead else None},
     )  # fmt: skip
+    # The public's client address is never kept in the audit record: it could name the informant.
     audit(actor, "tipoff.submit", report, {
         "channel": report.channel, "kind": report.kind, "region": region.pk, "enterprise": report.enterprise_id,
         "department": report.department_id, "repeat_of": lead.code if lead else None, "photos": len(stored),
-    })  # fmt: skip
+    }, keep_address=actor is not None)  # fmt: skip
     notified = tell_handlers(report)
     return report, notified, stored
 

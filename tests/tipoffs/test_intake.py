@@ -117,3 +117,16 @@ def test_staff_register_reports_from_other_channels_only(world):
     report = submit(submission(world, channel="phone"), actor=world.users["city"]).report
     assert (report.channel, report.registered_by) == ("phone", world.users["city"])
     assert report.events.get().action == "register"
+
+
+def test_the_public_s_address_is_not_kept_in_the_audit_record_a_registrar_s_is(world):
+    from safety_platform.lib import clientip
+
+    token = clientip._current.set("203.0.113.9")
+    try:
+        public = submit_report(world).report
+        staff = submit(submission(world, channel="phone", phone="13900007777"), actor=world.users["city"]).report
+    finally:
+        clientip._current.reset(token)
+    assert AuditEvent.objects.get(action="tipoff.submit", object_id=str(public.pk)).address is None
+    assert AuditEvent.objects.get(action="tipoff.submit", object_id=str(staff.pk)).address == "203.0.113.9"
