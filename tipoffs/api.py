@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from hazards.choices import Level
-from oversight.choices import IllegalKind
+from oversight.models import IllegalOperation
 from safety_platform.lib.api import app_router
 
 from . import access, handling, identity, intake, staff_actions
@@ -129,7 +129,9 @@ class TipOffHazardSerializer(serializers.Serializer):
 
 
 class TipOffIllegalSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=IllegalKind.choices, label=gettext_lazy("what was found"))
+    kind = serializers.ChoiceField(
+        choices=IllegalOperation._meta.get_field("kind").choices, label=gettext_lazy("what was found")
+    )
     description = _text(gettext_lazy("description"), TEXT_LENGTH)
 
 
@@ -251,7 +253,9 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         report = self.get_queryset().get(pk=report.pk)
         return Response(self.get_serializer(report).data, status=code)
 
-    @extend_schema(request=TipOffRegisterSerializer, responses={201: TipOffReceiptSerializer, 200: TipOffReceiptSerializer})
+    @extend_schema(
+        request=TipOffRegisterSerializer, responses={201: TipOffReceiptSerializer, 200: TipOffReceiptSerializer}
+    )
     def create(self, request, *args, **kwargs):
         """Register a report received by phone (12350), letter, visit, e-mail or referral (403 unless the
         government's staff; 400 naming each bad field). The answer carries the receipt's secret, once; the same

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 from hazards.choices import Level
 from hazards.models import HazardCategory
 from organizations.models import Department, Industry, Region
-from oversight.choices import IllegalKind
+from oversight.models import IllegalOperation
 from safety_platform.lib.forms import LocalDateTimeField
 
 from .choices import STAFF_CHANNELS, Channel, Kind, Outcome
@@ -77,7 +77,7 @@ class HazardForm(forms.Form):
 
 
 class IllegalForm(forms.Form):
-    kind = forms.ChoiceField(choices=IllegalKind.choices, label=_("what was found"))
+    kind = forms.ChoiceField(choices=IllegalOperation._meta.get_field("kind").choices, label=_("what was found"))
     description = forms.CharField(
         label=_("description"), max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
