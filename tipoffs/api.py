@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -163,7 +163,7 @@ class TipOffRegisterSerializer(serializers.Serializer):
     is_employee = serializers.BooleanField(
         required=False, default=False, label=gettext_lazy("employee of the enterprise")
     )
-    name = _text(gettext_lazy("name"), 50, required=False)
+    name = _text(pgettext_lazy("informant", "name"), 50, required=False)
     phone = _text(gettext_lazy("phone"), 20, required=False)
     contact_address = _text(gettext_lazy("contact address"), 300, required=False)
     idempotency_key = serializers.UUIDField(

@@ -14,6 +14,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.choices import UnitKind
 from organizations.filters import IdFilter, visible_departments, visible_regions
@@ -60,7 +61,9 @@ class ReportFilterSet(filters.FilterSet):
     state = filters.MultipleChoiceFilter(
         choices=State.choices, distinct=False, label=_("state"), widget=forms.CheckboxSelectMultiple
     )
-    channel = filters.ChoiceFilter(choices=Channel.choices, label=_("channel"), empty_label=_("any"))
+    channel = filters.ChoiceFilter(
+        choices=Channel.choices, label=pgettext_lazy("tip-off", "channel"), empty_label=_("any")
+    )
     kind = filters.ChoiceFilter(choices=Kind.choices, label=_("kind"), empty_label=_("any"))
     overdue = filters.ChoiceFilter(
         choices=[("1", _("overdue only"))], method="filter_overdue", label=_("overdue"), empty_label=_("any")

@@ -140,7 +140,7 @@ class RegisterForm(forms.Form):
     """A report received by phone (12350), letter, visit, e-mail or referral: the public form's fields, no CAPTCHA."""
 
     channel = forms.ChoiceField(
-        choices=[(c, Channel(c).label) for c in STAFF_CHANNELS], initial=Channel.PHONE, label=_("received by")
+        choices=[(c, Channel(c).label) for c in STAFF_CHANNELS], initial=Channel.PHONE, label=_("how it was received")
     )
     kind = forms.ChoiceField(choices=Kind.choices, widget=forms.RadioSelect, label=_("what it is about"))
     description = forms.CharField(label=_("what happened"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -149,7 +149,7 @@ class RegisterForm(forms.Form):
     enterprise_name = forms.CharField(label=_("enterprise named"), max_length=200, required=False)
     is_employee = forms.BooleanField(label=_("employee of the enterprise"), required=False)
     is_anonymous = forms.BooleanField(label=_("anonymous"), required=False)
-    name = forms.CharField(label=_("name"), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("informant", "name"), max_length=50, required=False)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
     contact_address = forms.CharField(label=_("contact address"), max_length=300, required=False)
     photos = PhotosField(label=_("photos"), required=False)

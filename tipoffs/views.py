@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from safety_platform.lib import xlsx
@@ -90,7 +91,7 @@ def export(request):
         context = {"filter": filterset, "page": None, "may_register": access.may_register(request.user)}
         return render(request, "tipoffs/list.html", context, status=400)
     head = [
-        _("receipt code"), _("received at"), _("kind"), _("channel"), _("region"), _("address"),
+        _("receipt code"), _("received at"), _("kind"), pgettext("tip-off", "channel"), _("region"), _("address"),
         _("enterprise named"), _("handling unit"), _("state"), _("due by"), _("overdue"),
     ]  # fmt: skip
     rows = _export_rows(filterset.qs.order_by("-id"), timezone.now())
