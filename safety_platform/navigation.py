@@ -86,6 +86,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("To rectify"), reverse("hazards:my-to-rectify"), enterprise),
             (pgettext_lazy("navigation", "Hazard list"), reverse("hazards:list"), True),
             (_("File a hazard"), reverse("hazards:create"), may_file_hazard(user)),
+            # --- tip-offs (#20): the handlers' queue ---
+            (pgettext_lazy("navigation", "Tip-offs"), reverse("tipoffs:list"), government),
         ),
     )
     inspections = Group(

@@ -304,6 +304,12 @@ SPECTACULAR_SETTINGS = {
         "IllegalSourceEnum": "oversight.choices.IllegalSource",
         "IllegalActionEnum": "oversight.choices.IllegalAction",
         "IllegalResultEnum": "oversight.choices.IllegalResult",
+        # --- tip-offs: handling ---
+        "TipOffKindEnum": "tipoffs.choices.Kind",
+        "TipOffChannelEnum": "tipoffs.choices.Channel",
+        "TipOffStaffChannelEnum": [(c, c) for c in ("phone", "letter", "visit", "email", "referred")],
+        "TipOffStateEnum": "tipoffs.choices.State",
+        "TipOffOutcomeEnum": "tipoffs.choices.Outcome",
     },
 }
 

@@ -10,5 +10,11 @@ from . import views
 app_name = "tipoffs"
 
 urlpatterns: list = [
+    path("tipoffs/", views.report_list, name="list"),
+    path("tipoffs/export.xlsx", views.export, name="export"),
+    path("tipoffs/new/", views.new, name="new"),
+    path("tipoffs/photos/<int:pk>/", views.photo, name="photo"),
     path("tipoffs/<int:pk>/", views.detail, name="detail"),
+    path("tipoffs/<int:pk>/act/<slug:action>/", views.act, name="act"),
+    path("tipoffs/<int:pk>/informant/", views.informant, name="informant"),
 ]

@@ -1,0 +1,115 @@
+"""The handlers' reports and their filters, shared by the queue page, its export and the API (one FilterSet):
+`state` (repeatable), `channel`, `kind`, `overdue=1`, `handler=mine`, `q` (receipt code, exact or prefix), `region`
+(with its subtree, among the visible regions), `department`. See docs/tipoffs.md, "Handling".
+
+Every query starts from `handled_by(user)`: the reports in the user's scope (`Report.objects.visible_to`) and those
+handed to the user's unit outside it (a territory's government handed a report outside its subtree; a department
+sees what is handed to it by its scope already). Nothing here reaches the informant.
+"""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from organizations.choices import UnitKind
+from organizations.filters import IdFilter, visible_departments, visible_regions
+from organizations.roles import DEPARTMENT_STAFF, GOVERNMENT_PUBLISHERS, is_city_office_staff
+
+from .choices import OPEN_STATES, Channel, Kind, State
+from .models import Report, overdue_q
+
+
+def mine_q(user) -> Q | None:
+    """The reports the user's unit handles now (access.is_handler's units): the city office's staff those with the
+    city office (no department, no territory), a department's staff its department's, a territory's leader and duty
+    officers their territory's; None for anyone else. Open reports only."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if is_city_office_staff(user):
+        unit = Q(department__isnull=True, handler_region__isnull=True)
+    elif user.unit_kind == UnitKind.DEPARTMENT and user.department_id and user.holds(*DEPARTMENT_STAFF):
+        unit = Q(department_id=user.department_id)
+    elif user.unit_kind == UnitKind.GOVERNMENT and user.region_id and user.holds(*GOVERNMENT_PUBLISHERS):
+        unit = Q(department__isnull=True, handler_region_id=user.region_id)
+    else:
+        return None
+    return unit & Q(state__in=OPEN_STATES)
+
+
+def handled_by(user):
+    """The reports the user sees: the scope's, plus those handed to the user's territory (see the module)."""
+    visible = Report.objects.visible_to(user)
+    if (
+        getattr(user, "is_authenticated", False)
+        and user.unit_kind == UnitKind.GOVERNMENT
+        and user.region_id
+        and user.holds(*GOVERNMENT_PUBLISHERS)
+    ):
+        handed = Report.objects.filter(department__isnull=True, handler_region_id=user.region_id)
+        return visible | handed
+    return visible
+
+
+class ReportFilterSet(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q", max_length=20, label=_("receipt code"))
+    # distinct=False: a plain IN needs no SELECT DISTINCT.
+    state = filters.MultipleChoiceFilter(
+        choices=State.choices, distinct=False, label=_("state"), widget=forms.CheckboxSelectMultiple
+    )
+    channel = filters.ChoiceFilter(
+        choices=Channel.choices, label=pgettext_lazy("tip-off", "channel"), empty_label=_("any")
+    )
+    kind = filters.ChoiceFilter(choices=Kind.choices, label=_("kind"), empty_label=_("any"))
+    overdue = filters.ChoiceFilter(
+        choices=[("1", _("overdue only"))], method="filter_overdue", label=_("overdue"), empty_label=_("any")
+    )
+    handler = filters.ChoiceFilter(
+        choices=[("mine", _("handled by my unit"))], method="filter_handler", label=_("handler"), empty_label=_("any")
+    )
+    region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"), empty_label=_("any"))
+    department = IdFilter(
+        queryset=visible_departments, field_name="department", label=_("handling department"), empty_label=_("any")
+    )
+
+    class Meta:
+        fields: list[str] = []
+
+    # The list page shows these at once and folds the rest (templates/_filters.html); the API ignores it.
+    COMMON = ("q", "state", "handler", "overdue")
+
+    def common_fields(self):
+        return [self.form[name] for name in self.COMMON]
+
+    def folded_fields(self):
+        return [field for field in self.form if field.name not in self.COMMON]
+
+    def folded_in_use(self) -> int:
+        data = self.data or {}
+
+        def given(name: str) -> bool:
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            return any(str(v).strip() for v in values if v is not None)
+
+        return sum(1 for f in self.folded_fields() if f.errors or given(f.html_name))
+
+    def filter_q(self, queryset, name, value):
+        code = value.strip().upper()
+        return queryset.filter(code__startswith=code) if code else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_q(timezone.now())) if value == "1" else queryset
+
+    def filter_handler(self, queryset, name, value):
+        if value != "mine":
+            return queryset
+        mine = mine_q(self.request.user if self.request else None)
+        return queryset.filter(mine) if mine is not None else queryset.none()
+
+    def filter_region(self, queryset, name, value):
+        """The region and its subtree."""
+        return queryset.filter(region_path__startswith=value.path)
