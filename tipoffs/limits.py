@@ -36,7 +36,7 @@ from operator import or_
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, Func, OuterRef, Value, When
+from django.db.models import Case, CharField, Count, Exists, Func, OuterRef, Q, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
@@ -49,10 +49,11 @@ from notifications.models import Notification
 from notifications.outbox import Outbox, SweepResult, acknowledge
 from organizations.choices import UnitKind
 from organizations.models import Position, PositionAssignment
+from organizations.roles import DEPARTMENT_STAFF, GOVERNMENT_PUBLISHERS, is_city_office_staff
 
 from . import access
 from .choices import Action, State
-from .models import Report, ReportEvent
+from .models import Report, ReportEvent, overdue_q
 
 REMIND_KIND = "tipoffs.remind"  # keys tipoffs.remind:<report>:<limit>:<stamp>:<unit>:<user>
 OVERDUE_KIND = "tipoffs.overdue"  # keys tipoffs.overdue:<report>:<limit>:<stamp>:<unit>:<user>, must-answer
@@ -274,3 +275,31 @@ def settle(actor, report: Report) -> int:
     for notice in mine:
         acknowledge(actor, notice)
     return len(mine) + open_ones.exclude(recipient=actor).update(must_answer=False)
+
+
+# --- the handler's queue and the dashboard --------------------------------------------------------------------------
+
+
+def handled_by(user) -> Q:
+    """The reports the person's unit handles now: the list's `handler=mine` (access.is_handler's units): the city
+    office's staff those of the city office (no department, no territory), a department's staff its department's,
+    a territory's leader and duty officers their territory's (handed to it, no department)."""
+    parts = []
+    if is_city_office_staff(user):
+        parts.append(Q(department__isnull=True, handler_region__isnull=True))
+    if user.unit_kind == UnitKind.DEPARTMENT and user.department_id and user.holds(*DEPARTMENT_STAFF):
+        parts.append(Q(department_id=user.department_id))
+    if user.unit_kind == UnitKind.GOVERNMENT and user.region_id and user.holds(*GOVERNMENT_PUBLISHERS):
+        parts.append(Q(department__isnull=True, handler_region_id=user.region_id))
+    return reduce(or_, parts) if parts else Q(pk__in=[])
+
+
+def handler_counts(user, now: datetime | None = None) -> dict[str, int]:
+    """What waits for the person's unit, in one query: awaiting triage, past a limit (`overdue_q`), awaiting the
+    answer to the informant."""
+    now = now or timezone.now()
+    return Report.objects.filter(handled_by(user)).aggregate(
+        received=Count("id", filter=Q(state=State.RECEIVED)),
+        overdue=Count("id", filter=overdue_q(now)),
+        feedback=Count("id", filter=Q(state=State.VERIFIED)),
+    )

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
 from work import queues
@@ -29,6 +29,17 @@ ROLE_USERS = {
 }
 
 
+def _has_tipoff_list() -> bool:
+    try:
+        reverse("tipoffs:list")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+TIPOFF_LIST = _has_tipoff_list()
+
+
 def rows_on(client, url: str) -> int:
     """The rows of a list page, as a person sees them (every page of it)."""
     total, seen = 0, set()
@@ -45,6 +56,9 @@ def rows_on(client, url: str) -> int:
             total += len(set(re.findall(r'href="/notifications/(\d+)/"', html)))
         elif "/roll-calls/" in url:
             return len(re.findall(r"<tr><td>", html))
+        elif url.startswith("/tipoffs/?"):  # the tip-offs list (#20): each row links its report
+            main = html.split("<main", 1)[1]
+            total += len(set(re.findall(r'href="/tipoffs/(\d+)/"', main)))
         elif url.startswith("/risks/?"):  # the risk points list (#17): each row links its point
             main = html.split("<main", 1)[1]
             total += len(set(re.findall(r'href="/risks/points/(\d+)/"', main)))
@@ -71,6 +85,8 @@ def test_every_count_equals_the_list_it_opens(client, qw, who):
     compared = 0
     for section in queues.build(user):
         for entry in section.entries:
+            if entry.key.startswith("tipoffs_") and not TIPOFF_LIST:
+                continue  # TODO(merge): the tip-offs list is the handling part's (#20); compared once it is on main
             if entry.url:
                 assert rows_on(client, entry.url) == entry.count, (section.role, entry.key)
                 compared += entry.count
