@@ -164,7 +164,8 @@ def test_queries_do_not_grow_with_the_data(qw, who, django_assert_max_num_querie
 
     small = queries()
     grow(qw, 3)
-    with django_assert_max_num_queries(12):  # a department's: 10, the key units' red points (#17), spot checks (#18)
+    # a department's: 10, the key units' red points (#17), spot checks (#18), the unit's tip-offs (#20)
+    with django_assert_max_num_queries(13):
         user = type(qw.users[who]).objects.get(pk=qw.users[who].pk)
         queues.build(user)
     assert queries() == small
