@@ -219,15 +219,13 @@ def _tell(outbox: Outbox, report: Report, limit: Limit, step: str, people: list[
     else:
         title = (_("Tip-off %(code)s: the answer to the informant is due by %(day)s") if step == REMIND
                  else _("Tip-off %(code)s: the answer to the informant was due by %(day)s")) % words  # fmt: skip
-    body = _("%(kind)s in %(region)s, handled by %(unit)s.") % words
+    lines = [_("%(kind)s in %(region)s, handled by %(unit)s.") % words]
     if step == OVERDUE:
-        body += (
-            _(
-                " The time limit has passed. Answer this notice within %(hours)d hours to say it is being dealt with; "
-                "unanswered, it passes to your superior."
-            )
-            % words
-        )
+        lines.append(_(
+            "The time limit has passed. Answer this notice within %(hours)d hours to say it is being dealt with; "
+            "unanswered, it passes to your superior."
+        ) % words)  # fmt: skip
+    body = "\n".join(lines)
     kind = REMIND_KIND if step == REMIND else OVERDUE_KIND
     key = f"{kind}:{report.pk}:{limit.name}:{stamp(moment)}:{unit_key(report)}"
     within = timedelta(hours=settings.TIPOFF_OVERDUE_ANSWER_HOURS) if step == OVERDUE else None
