@@ -151,6 +151,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Oversight board"), reverse("oversight:board"), may_see_board(user)),
             # --- oversight (#19): illegal operations' figures ---
             (_("Illegal operations: figures"), reverse("illegal:figures"), government),
+            # --- tip-offs (#20, figures): the view's own check is `tipoffs.figures.may_see` (is_government) ---
+            (_("Tip-offs: figures"), reverse("tipoff_figures:page"), government),
         ),
     )
     manage = Group(

@@ -619,6 +619,8 @@ TIPOFF_HANDLING_DAYS = envint("TIPOFF_HANDLING_DAYS", 60)
 TIPOFF_EXTENSION_DAYS = envint("TIPOFF_EXTENSION_DAYS", 30)
 TIPOFF_FEEDBACK_DAYS = envint("TIPOFF_FEEDBACK_DAYS", 10)
 TIPOFF_REMIND_DAYS = envint("TIPOFF_REMIND_DAYS", 7)
+# A limit passed: the unit's head answers the notice within these hours, else it passes to their superior.
+TIPOFF_OVERDUE_ANSWER_HOURS = envint("TIPOFF_OVERDUE_ANSWER_HOURS", 24)
 # Reports of the same enterprise at the same place within these days are grouped as repeats.
 TIPOFF_REPEAT_DAYS = envint("TIPOFF_REPEAT_DAYS", 7)
 # --- the public form: per client address and per phone number (django-ratelimit, "count/period"), photos ---

@@ -17,4 +17,11 @@ class TipoffsConfig(AppConfig):
 
         kinds.register(intake.KIND, _("New tip-off to handle"), mutable=False)
         # --- time limits ---
+        from notifications import kinds, sweeps
+
+        from . import limits
+
+        kinds.register(limits.REMIND_KIND, _("Tip-off time limit approaching"))
+        kinds.register(limits.OVERDUE_KIND, _("Tip-off past its time limit"), mutable=False)
+        sweeps.register(limits.sweep)  # reminders before a limit, must-answer notices once past it
         # --- rewards ---

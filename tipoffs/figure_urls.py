@@ -3,6 +3,12 @@ by safety_platform/urls.py. See docs/tipoffs.md."""
 
 from __future__ import annotations
 
+from django.urls import path
+
+from . import figure_views
+
 app_name = "tipoff_figures"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("tipoffs/figures/", figure_views.page, name="page"),
+]

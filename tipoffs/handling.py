@@ -33,7 +33,7 @@ from safety_platform.lib import rules
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.text import one_line
 
-from . import access
+from . import access, limits
 from .choices import Action, Outcome, State
 from .intake import tell_handlers
 from .models import Report, ReportEvent
@@ -179,6 +179,7 @@ def transfer(actor, report: Report | int, reason: str, department: Department | 
         _event(report, actor, Action.TRANSFER, reason, said, **{"from": before, "to": after})
         audit(actor, "tipoff.transfer", report, {"unit": [before, after]}, one_line(reason, REASON_LENGTH))
         tell_handlers(report, transferred=True)
+        limits.settle(actor, report)  # the old unit's overdue notices: the new unit is told in its turn
     return report
 
 
@@ -239,6 +240,7 @@ def extend(actor, report: Report | int, reason: str) -> Report:
                                                                               "reason": reason}  # fmt: skip
         _event(report, actor, Action.EXTEND, reason, said, due_at=report.due_at.isoformat())
         audit(actor, "tipoff.extend", report, {"due_at": [before.isoformat(), report.due_at.isoformat()]}, reason)
+        limits.settle(actor, report)
     return report
 
 
@@ -313,6 +315,7 @@ def verify(actor, report: Report | int, outcome: str, finding: str) -> Report:
         report.save(update_fields=["state", "outcome", "finding", "verified_at", "feedback_due_at"])
         _event(report, actor, Action.VERIFY, finding, "", outcome=outcome)
         audit(actor, "tipoff.verify", report, {"state": [State.ACCEPTED, State.VERIFIED], "outcome": outcome})
+        limits.settle(actor, report)
     return report
 
 
@@ -326,6 +329,7 @@ def answer(actor, report: Report | int, text: str) -> Report:
         report.save(update_fields=["state", "answer", "closed_at"])
         _event(report, actor, Action.ANSWER, "", text, outcome=report.outcome)
         audit(actor, "tipoff.answer", report, {"state": [State.VERIFIED, State.CLOSED]})
+        limits.settle(actor, report)
     return report
 
 

@@ -13,7 +13,7 @@ Every query starts from the person's visible scope (`Model.objects.visible_to(us
 the person's own). The number of queries does not grow with the data: every hazard count of every section is one
 aggregate over the visible hazards, the first items of every hazard entry one UNION ALL of ids and one read of
 those hazards; notices, inspections, shifts and log items are one query each (a window count gives the total with
-the first rows), the roll-call picture three.
+the first rows), the roll-call picture three, the tip-offs waiting for the person's unit one.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ from organizations.models import PositionAssignment
 from organizations.roles import holds_any, holds_in, is_city_office, is_enterprise
 from risks import watch
 from safety_platform.lib.errors import Conflict
+from tipoffs import figures as tipoff_figures
+from tipoffs import limits as tipoff_limits
 
 # The first items shown under an entry; an entry without a list page shows up to LIMIT (its whole list).
 ITEMS = 5
@@ -59,6 +61,8 @@ TERRITORIAL_LEADER = "territorial_leader"
 DUTY_OFFICER = "duty_officer"
 CITY_OFFICE = "city_office"
 ROLES = (INSPECTOR, DEPARTMENT, ENTERPRISE, TERRITORIAL_LEADER, DUTY_OFFICER, CITY_OFFICE)
+# The roles whose units handle tip-offs (tipoffs.access): their first section lists what waits for the unit.
+TIPOFF_ROLES = (DEPARTMENT, TERRITORIAL_LEADER, DUTY_OFFICER, CITY_OFFICE)
 
 
 def held_roles(user) -> list[str]:
@@ -298,7 +302,29 @@ class Builder:
             section = Section(role, titles[role])
             getattr(self, f"section_{role}")(section, notices)
             sections.append(section)
+        self.add_tipoffs(sections)
         return sections
+
+    # --- tip-offs (#20, limits) ---
+
+    def add_tipoffs(self, sections: list[Section]) -> None:
+        """举报 waiting for the person's unit (tipoffs.limits.handled_by, the list's `handler=mine`): awaiting
+        triage, past a time limit, awaiting the answer to the informant; in the first section of a role that handles
+        them, each opening the list with the same filters. One query."""
+        section = next((s for s in sections if s.role in TIPOFF_ROLES), None)
+        if section is None:
+            return
+        counts = tipoff_limits.handler_counts(self.user, self.now)
+        section.entries += [
+            Entry("tipoffs_received", _("Tip-offs awaiting triage"), counts["received"],
+                  tipoff_figures.list_url(state="received", handler="mine"), urgent=counts["received"] > 0),
+            Entry("tipoffs_overdue", _("Overdue tip-offs"), counts["overdue"],
+                  tipoff_figures.list_url(overdue=1, handler="mine"), urgent=counts["overdue"] > 0),
+            Entry("tipoffs_feedback", _("Tip-offs awaiting the answer"), counts["feedback"],
+                  tipoff_figures.list_url(state="verified", handler="mine")),
+        ]  # fmt: skip
+
+    # --- end tip-offs ---
 
     def section_inspector(self, section: Section, notices) -> None:
         members = Inspection.members.through.objects.filter(user_id=self.user.pk).values("inspection_id")

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from rest_framework.test import APIClient
 
 from work import queues
@@ -29,6 +29,17 @@ ROLE_USERS = {
 }
 
 
+def _has_tipoff_list() -> bool:
+    try:
+        reverse("tipoffs:list")
+    except NoReverseMatch:
+        return False
+    return True
+
+
+TIPOFF_LIST = _has_tipoff_list()
+
+
 def rows_on(client, url: str) -> int:
     """The rows of a list page, as a person sees them (every page of it)."""
     total, seen = 0, set()
@@ -45,6 +56,9 @@ def rows_on(client, url: str) -> int:
             total += len(set(re.findall(r'href="/notifications/(\d+)/"', html)))
         elif "/roll-calls/" in url:
             return len(re.findall(r"<tr><td>", html))
+        elif url.startswith("/tipoffs/?"):  # the tip-offs list (#20): each row links its report
+            main = html.split("<main", 1)[1]
+            total += len(set(re.findall(r'href="/tipoffs/(\d+)/"', main)))
         elif url.startswith("/risks/?"):  # the risk points list (#17): each row links its point
             main = html.split("<main", 1)[1]
             total += len(set(re.findall(r'href="/risks/points/(\d+)/"', main)))
@@ -71,6 +85,8 @@ def test_every_count_equals_the_list_it_opens(client, qw, who):
     compared = 0
     for section in queues.build(user):
         for entry in section.entries:
+            if entry.key.startswith("tipoffs_") and not TIPOFF_LIST:
+                continue  # TODO(merge): the tip-offs list is the handling part's (#20); compared once it is on main
             if entry.url:
                 assert rows_on(client, entry.url) == entry.count, (section.role, entry.key)
                 compared += entry.count
@@ -148,7 +164,8 @@ def test_queries_do_not_grow_with_the_data(qw, who, django_assert_max_num_querie
 
     small = queries()
     grow(qw, 3)
-    with django_assert_max_num_queries(12):  # a department's: 10, the key units' red points (#17), spot checks (#18)
+    # a department's: 10, the key units' red points (#17), spot checks (#18), the unit's tip-offs (#20)
+    with django_assert_max_num_queries(13):
         user = type(qw.users[who]).objects.get(pk=qw.users[who].pk)
         queues.build(user)
     assert queries() == small

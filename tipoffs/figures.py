@@ -1,0 +1,205 @@
+"""The tip-offs' figures (issue #20, point 7), over the reports the viewer sees (`Report.objects.visible_to`), for a
+period (a `year`, this year by default, or the days `received_from` to `received_to`, both inclusive):
+
+- the reports received in the period, by channel and kind (a cross table with its totals);
+- of those accepted (`accepted_at` set), the share verified (verified or closed); of those verified, the share
+  substantiated (wholly or partly); of those closed, the share closed on time (`handling.on_time`: by both the
+  handling limit and the answer's);
+- now, whatever the period: awaiting triage, being verified, awaiting the answer, and past a limit (`overdue_q`);
+- the rewards paid in the period (by `paid_at`): how many and how much.
+
+Three aggregate queries whatever the number of reports: the cross table (grouped), the shares and the counts of now
+(one aggregate of filtered counts), the rewards. A count links to the list where the list has the same filter: the
+counts of now (`state`, `overdue=1`); the list has no period filter, so the period's counts are not links.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Q, Sum
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.roles import is_government
+
+from .choices import REWARDABLE, Channel, Kind, RewardState, State
+from .models import Report, Reward, overdue_q
+
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class Cell:
+    count: int
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    """`part` of `whole`, and the percentage (one decimal; None when there is nothing to divide)."""
+
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.whole:
+            return None
+        return (Decimal(100 * self.part) / self.whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass
+class Figures:
+    period: dict  # the parameters of the period: {"year": "2026"} or {"received_from": …, "received_to": …}
+    start: date
+    end: date
+    channels: list[tuple[str, str]]  # (value, label) of the table's rows
+    kinds: list[tuple[str, str]]  # … and its columns
+    table: dict[str, dict[str, int]]  # channel -> kind -> count
+    by_channel: dict[str, int]
+    by_kind: dict[str, int]
+    received: int
+    verified: Share
+    substantiated: Share
+    on_time: Share
+    now: dict[str, Cell] = field(default_factory=dict)  # received, accepted, verified, overdue
+    rewards_paid: int = 0
+    rewards_amount: int = 0
+
+    @property
+    def rows(self) -> list[tuple[str, list[int], int]]:
+        """The cross table as the page shows it: a channel's label, its count per kind, its total."""
+        return [(label, [self.table[c][k] for k, _l in self.kinds], self.by_channel[c]) for c, label in self.channels]
+
+
+def may_see(user) -> bool:
+    """The government's staff (departments, governments, the city office): who handle and oversee tip-offs."""
+    return bool(user.is_authenticated and is_government(user))
+
+
+def require(user) -> None:
+    if not may_see(user):
+        raise PermissionDenied(_("Only the government's staff see the tip-offs' figures."))
+
+
+def list_url(**query) -> str:
+    """The handlers' list (`tipoffs:list`, /tipoffs/) with these filters."""
+    try:
+        path = reverse("tipoffs:list")
+    except NoReverseMatch:  # TODO(merge): the list is the handling part's; drop this once it is on main
+        path = "/tipoffs/"
+    return f"{path}?{urlencode(query, doseq=True)}"
+
+
+# --- the period -----------------------------------------------------------------------------------------------------
+
+
+def _date(params, name: str, errors: dict) -> date | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None or not FIRST_DAY <= value <= LAST_DAY:
+        errors[name] = _("Enter a date as YYYY-MM-DD between 2000 and 2100.")
+    return value
+
+
+def period_of(params, today: date | None = None) -> tuple[dict, date, date]:
+    """`received_from`/`received_to` (either may be left out), else `year` (this year by default): the parameters
+    and the span. Raises ValidationError naming the parameter."""
+    today = today or timezone.localdate()
+    errors: dict = {}
+    start, end = _date(params, "received_from", errors), _date(params, "received_to", errors)
+    if errors:
+        raise ValidationError(errors)
+    if start or end:
+        start, end = start or FIRST_DAY, end or today
+        if end < start:
+            raise ValidationError({"received_to": _("The last day is before the first.")})
+        return {"received_from": start.isoformat(), "received_to": end.isoformat()}, start, end
+    raw = (params.get("year") or "").strip()
+    year = today.year
+    if raw:
+        year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else 0
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise ValidationError({"year": _("Enter a year from 2000 to 2100.")})
+    return {"year": str(year)}, date(year, 1, 1), date(year, 12, 31)
+
+
+def _span(start: date, end: date) -> tuple[datetime, datetime]:
+    """The local days as moments: from the first day's midnight to the midnight after the last."""
+    first = timezone.make_aware(datetime.combine(start, time.min))
+    return first, timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+
+
+# --- counting -------------------------------------------------------------------------------------------------------
+
+
+def figures(user, params, now: datetime | None = None) -> Figures:
+    """The figures for `params` (`year`, or `received_from`/`received_to`) over the reports the user sees;
+    ValidationError names a bad parameter. Three queries."""
+    now = now or timezone.now()
+    period, start, end = period_of(params, timezone.localdate(now))
+    since, until = _span(start, end)
+    reports = Report.objects.visible_to(user).order_by()
+    received = Q(received_at__gte=since, received_at__lt=until)
+    table = {c: dict.fromkeys(Kind.values, 0) for c in Channel.values}
+    for channel, kind, n in reports.filter(received).values_list("channel", "kind").annotate(n=Count("id")):
+        table[channel][kind] = n
+    totals = reports.aggregate(**_shares(received), **_now(now))
+    paid = (
+        Reward.objects.visible_to(user)
+        .filter(state=RewardState.PAID, paid_at__gte=since, paid_at__lt=until)
+        .aggregate(n=Count("id"), amount=Sum("amount"))
+    )
+    return Figures(
+        period=period, start=start, end=end, channels=list(Channel.choices), kinds=list(Kind.choices), table=table,
+        by_channel={c: sum(table[c].values()) for c in Channel.values},
+        by_kind={k: sum(table[c][k] for c in Channel.values) for k in Kind.values},
+        received=sum(sum(row.values()) for row in table.values()),
+        verified=Share(totals["verified"], totals["accepted"]),
+        substantiated=Share(totals["substantiated"], totals["verified"]),
+        on_time=Share(totals["on_time"], totals["closed"]),
+        now={
+            "received": Cell(totals["now_received"], list_url(state=State.RECEIVED)),
+            "accepted": Cell(totals["now_accepted"], list_url(state=State.ACCEPTED)),
+            "verified": Cell(totals["now_verified"], list_url(state=State.VERIFIED)),
+            "overdue": Cell(totals["now_overdue"], list_url(overdue=1)),
+        },
+        rewards_paid=paid["n"], rewards_amount=paid["amount"] or 0,
+    )  # fmt: skip
+
+
+def _shares(received: Q) -> dict:
+    """The filtered counts of the period's shares (over the reports received in it)."""
+    accepted = received & Q(accepted_at__isnull=False)
+    verified = accepted & Q(state__in=(State.VERIFIED, State.CLOSED))
+    closed = accepted & Q(state=State.CLOSED)
+    # handling.on_time: closed by the handling limit and by the answer's.
+    in_time = closed & Q(closed_at__lte=F("due_at")) & Q(closed_at__lte=F("feedback_due_at"))
+    return {
+        "accepted": Count("id", filter=accepted),
+        "verified": Count("id", filter=verified),
+        "substantiated": Count("id", filter=verified & Q(outcome__in=REWARDABLE)),
+        "closed": Count("id", filter=closed),
+        "on_time": Count("id", filter=in_time),
+    }
+
+
+def _now(now: datetime) -> dict:
+    """The counts of now, whatever the period (each one a list's filter)."""
+    return {
+        "now_received": Count("id", filter=Q(state=State.RECEIVED)),
+        "now_accepted": Count("id", filter=Q(state=State.ACCEPTED)),
+        "now_verified": Count("id", filter=Q(state=State.VERIFIED)),
+        "now_overdue": Count("id", filter=overdue_q(now)),
+    }
