@@ -52,11 +52,11 @@ def test_seed_demo_twice(demo):
     before = counts()
     seed()
     assert counts() == before
-    # 24 hazards: the ledger's 20, two closed major ones with a look-back (one due, one overdue), the one a risk
-    # check filed for a control not in place (risks/demo_checks.py), and the one a lesson's self-check found
-    # (accidents/demo_lessons.py).
+    # 25 hazards: the ledger's 20, two closed major ones with a look-back (one due, one overdue), the one a risk
+    # check filed for a control not in place (risks/demo_checks.py), the one a lesson's self-check found
+    # (accidents/demo_lessons.py) and the one a tip-off became (tipoffs/demo.py).
     # two campaigns: the holiday's great inspection and the 主要负责人全面核查 (oversight/demo_people.py)
-    assert before["Enterprise"] == 200 and before["Hazard"] == 24 and before["Campaign"] == 2
+    assert before["Enterprise"] == 200 and before["Hazard"] == 25 and before["Campaign"] == 2
     today = timezone.localdate()
     assert sorted((lb.due_on - today).days for lb in LookBack.objects.all()) == [-9, 6]
     for code in Enterprise.objects.values_list("credit_code", flat=True):
