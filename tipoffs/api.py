@@ -19,7 +19,7 @@ from safety_platform.lib.api import app_router
 
 from . import access, handling, identity, intake, staff_actions
 from .choices import STAFF_CHANNELS, Channel, Kind, Outcome
-from .filters import ReportFilterSet, handled_by
+from .filters import ReportFilterSet, seen_by
 from .handling import REASON_LENGTH, TEXT_LENGTH
 from .models import Report
 
@@ -247,7 +247,7 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Report.objects.none()
-        return handled_by(self.request.user).select_related("region", "department", "handler_region")
+        return seen_by(self.request.user).select_related("region", "department", "handler_region")
 
     def _answer(self, report: Report, code: int = status.HTTP_200_OK) -> Response:
         report = self.get_queryset().get(pk=report.pk)

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q, Sum
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -90,11 +90,7 @@ def require(user) -> None:
 
 def list_url(**query) -> str:
     """The handlers' list (`tipoffs:list`, /tipoffs/) with these filters."""
-    try:
-        path = reverse("tipoffs:list")
-    except NoReverseMatch:  # TODO(merge): the list is the handling part's; drop this once it is on main
-        path = "/tipoffs/"
-    return f"{path}?{urlencode(query, doseq=True)}"
+    return f"{reverse('tipoffs:list')}?{urlencode(query, doseq=True)}"
 
 
 # --- the period -----------------------------------------------------------------------------------------------------

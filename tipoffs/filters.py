@@ -2,7 +2,7 @@
 `state` (repeatable), `channel`, `kind`, `overdue=1`, `handler=mine`, `q` (receipt code, exact or prefix), `region`
 (with its subtree, among the visible regions), `department`. See docs/tipoffs.md, "Handling".
 
-Every query starts from `handled_by(user)`: the reports in the user's scope (`Report.objects.visible_to`) and those
+Every query starts from `seen_by(user)`: the reports in the user's scope (`Report.objects.visible_to`) and those
 handed to the user's unit outside it (a territory's government handed a report outside its subtree; a department
 sees what is handed to it by its scope already). Nothing here reaches the informant.
 """
@@ -18,30 +18,22 @@ from django.utils.translation import pgettext_lazy
 
 from organizations.choices import UnitKind
 from organizations.filters import IdFilter, visible_departments, visible_regions
-from organizations.roles import DEPARTMENT_STAFF, GOVERNMENT_PUBLISHERS, is_city_office_staff
+from organizations.roles import GOVERNMENT_PUBLISHERS
 
 from .choices import OPEN_STATES, Channel, Kind, State
+from .limits import handled_by
 from .models import Report, overdue_q
 
 
 def mine_q(user) -> Q | None:
-    """The reports the user's unit handles now (access.is_handler's units): the city office's staff those with the
-    city office (no department, no territory), a department's staff its department's, a territory's leader and duty
-    officers their territory's; None for anyone else. Open reports only."""
+    """The open reports the user's unit handles now (`limits.handled_by`, which the home page's queue counts with);
+    None for anyone who handles none."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if is_city_office_staff(user):
-        unit = Q(department__isnull=True, handler_region__isnull=True)
-    elif user.unit_kind == UnitKind.DEPARTMENT and user.department_id and user.holds(*DEPARTMENT_STAFF):
-        unit = Q(department_id=user.department_id)
-    elif user.unit_kind == UnitKind.GOVERNMENT and user.region_id and user.holds(*GOVERNMENT_PUBLISHERS):
-        unit = Q(department__isnull=True, handler_region_id=user.region_id)
-    else:
-        return None
-    return unit & Q(state__in=OPEN_STATES)
+    return handled_by(user) & Q(state__in=OPEN_STATES)
 
 
-def handled_by(user):
+def seen_by(user):
     """The reports the user sees: the scope's, plus those handed to the user's territory (see the module)."""
     visible = Report.objects.visible_to(user)
     if (

@@ -1,6 +1,6 @@
 """The handlers' pages (part: handling): the queue with its filters and its export, a report's page with one form
 per action the rules allow now, the informant's panel (handlers only, every view audited), the photos, and the form
-to register a report received by phone, letter or visit. Every query starts from `filters.handled_by`; every change
+to register a report received by phone, letter or visit. Every query starts from `filters.seen_by`; every change
 calls a writer of handling.py (or intake.submit). See docs/tipoffs.md, "Handling"."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from safety_platform.lib.pages import paginate
 
 from . import access, handling, identity, intake, reward_views, staff_actions
 from .choices import State
-from .filters import ReportFilterSet, handled_by
+from .filters import ReportFilterSet, seen_by
 from .models import Report, ReportPhoto
 from .staff_forms import ACTIONS, RegisterForm, offered
 
@@ -52,7 +52,7 @@ def _rows(reports, now):
 def report_list(request):
     """The queue: the reports in scope and handed to the user's unit, filtered; never who made them."""
     filterset = ReportFilterSet(
-        request.GET or None, queryset=handled_by(request.user).select_related(*LIST_RELATED), request=request
+        request.GET or None, queryset=seen_by(request.user).select_related(*LIST_RELATED), request=request
     )
     context = {"filter": filterset, "page": None, "may_register": access.may_register(request.user)}
     if filterset.is_bound and not filterset.is_valid():
@@ -85,7 +85,7 @@ def _export_rows(reports, now):
 def export(request):
     """The queue with its filters as an .xlsx, streamed: no column of the informant."""
     filterset = ReportFilterSet(
-        request.GET or None, queryset=handled_by(request.user).select_related(*LIST_RELATED), request=request
+        request.GET or None, queryset=seen_by(request.user).select_related(*LIST_RELATED), request=request
     )
     if filterset.is_bound and not filterset.is_valid():
         context = {"filter": filterset, "page": None, "may_register": access.may_register(request.user)}
@@ -103,7 +103,7 @@ def export(request):
 
 
 def _report(request, pk: int) -> Report:
-    queryset = handled_by(request.user).select_related(
+    queryset = seen_by(request.user).select_related(
         "region", "department", "handler_region", "industry", "enterprise", "hazard", "illegal_operation",
         "repeat_of", "registered_by",
     )  # fmt: skip
@@ -120,7 +120,7 @@ def _detail_context(request, report: Report, forms: dict | None = None, informan
         _rule, form_class, title, button = ACTIONS[name]
         actions.append({"name": name, "form": forms.get(name) or form_class(prefix=name), "title": title,
                         "button": button, "open": name in forms})  # fmt: skip
-    visible = handled_by(user)
+    visible = seen_by(user)
     repeats = list(visible.filter(repeat_of=report).order_by("received_at", "id"))
     repeat_of = visible.filter(pk=report.repeat_of_id).first() if report.repeat_of_id else None
     may_see = identity.may_see(user, report)
@@ -189,7 +189,7 @@ def informant(request, pk: int):
 @login_required
 def photo(request, pk: int):
     """A report's photo (`?thumb=1`: its thumbnail), through the report's scope, never as a public media file."""
-    item = get_object_or_404(ReportPhoto.objects.filter(report__in=handled_by(request.user).values("pk")), pk=pk)
+    item = get_object_or_404(ReportPhoto.objects.filter(report__in=seen_by(request.user).values("pk")), pk=pk)
     thumbnail = request.GET.get("thumb") == "1"
     field = item.thumbnail if thumbnail else item.image
     response = FileResponse(field.open("rb"), content_type="image/jpeg" if thumbnail else item.content_type)

@@ -9,7 +9,7 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from tipoffs.filters import ReportFilterSet, handled_by
+from tipoffs.filters import ReportFilterSet, seen_by
 
 from .factories import make_report
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def codes(user, **params) -> set[str]:
     request = RequestFactory().get("/tipoffs/", params)
     request.user = user
-    filterset = ReportFilterSet(request.GET, queryset=handled_by(user), request=request)
+    filterset = ReportFilterSet(request.GET, queryset=seen_by(user), request=request)
     assert filterset.is_valid(), filterset.errors
     return set(filterset.qs.values_list("code", flat=True))
 
@@ -64,6 +64,6 @@ def test_a_region_outside_the_scope_is_not_a_choice(world):
     make_report(world)
     request = RequestFactory().get("/tipoffs/", {"region": world.d2.pk})
     request.user = world.users["district"]
-    filterset = ReportFilterSet(request.GET, queryset=handled_by(request.user), request=request)
+    filterset = ReportFilterSet(request.GET, queryset=seen_by(request.user), request=request)
     assert not filterset.is_valid() and "region" in filterset.errors
     assert codes(world.users["city"], region=world.d2.pk) == set()
