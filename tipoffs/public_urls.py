@@ -3,6 +3,14 @@
 
 from __future__ import annotations
 
+from django.urls import path
+
+from . import public_views
+
 app_name = "tipoffs_public"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("public/tipoffs/", public_views.form, name="form"),
+    path("public/tipoffs/progress/", public_views.progress, name="progress"),
+    path("public/tipoffs/enterprises.json", public_views.enterprises, name="enterprises"),
+]
