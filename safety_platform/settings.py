@@ -627,6 +627,8 @@ TIPOFF_REPEAT_DAYS = envint("TIPOFF_REPEAT_DAYS", 7)
 TIPOFF_RATE_ADDRESS = envstr("TIPOFF_RATE_ADDRESS", "10/h")
 TIPOFF_RATE_PHONE = envstr("TIPOFF_RATE_PHONE", "3/d")
 TIPOFF_RATE_LOOKUP = envstr("TIPOFF_RATE_LOOKUP", "20/h")
+# The enterprise names suggested while typing (one request per pause in typing).
+TIPOFF_RATE_SUGGEST = envstr("TIPOFF_RATE_SUGGEST", "120/h")
 TIPOFF_MAX_PHOTOS = envint("TIPOFF_MAX_PHOTOS", 6)
 TIPOFF_TEXT_LENGTH = envint("TIPOFF_TEXT_LENGTH", 5000)
 # --- rewards (2018 rules): a share of the fine in percent, bounded; per concealed death by accident grade, bounded ---

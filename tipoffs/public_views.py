@@ -11,7 +11,7 @@ Abuse protection, without any outside service:
 4. The intake checks every field and the sizes and files the report once per idempotency key.
 
 A refusal is the polite page `limited` (429, Retry-After, nothing kept). The progress lookup and the suggestions
-count against the client address (TIPOFF_RATE_LOOKUP, a counter each). Nothing here touches a user or a session
+count against the client address (TIPOFF_RATE_LOOKUP, TIPOFF_RATE_SUGGEST). Nothing here touches a user or a session
 beyond the CSRF cookie; the receipt and the progress page are never cached.
 """
 
@@ -143,7 +143,7 @@ def enterprises(request) -> JsonResponse:
     q = " ".join(request.GET.get("q", "").split())[: intake.ENTERPRISE_LENGTH]
     if len(q) < SUGGEST_MIN:
         return JsonResponse({"names": []})
-    wait = _wait(request, "tipoffs.suggest", settings.TIPOFF_RATE_LOOKUP)
+    wait = _wait(request, "tipoffs.suggest", settings.TIPOFF_RATE_SUGGEST)
     if wait:
         response = JsonResponse({"names": [], "detail": _("Too many searches. Type the name in full.")}, status=429)
         response["Retry-After"] = str(wait)

@@ -88,7 +88,7 @@ def test_suggestions_are_registry_names_only_at_least_two_characters_at_most_ten
 
 
 def test_suggestions_are_limited_per_address(client, world, settings):
-    settings.TIPOFF_RATE_LOOKUP = "2/d"
+    settings.TIPOFF_RATE_SUGGEST = "2/d"
     assert client.get(SUGGEST, {"q": "海滨"}).status_code == 200
     assert client.get(SUGGEST, {"q": "新城"}).status_code == 200
     refused = client.get(SUGGEST, {"q": "化工"})
