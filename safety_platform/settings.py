@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
         "IllegalSourceEnum": "oversight.choices.IllegalSource",
         "IllegalActionEnum": "oversight.choices.IllegalAction",
         "IllegalResultEnum": "oversight.choices.IllegalResult",
+        # --- tip-offs: rewards ---
+        "TipoffKindEnum": "tipoffs.choices.Kind",
+        "TipoffRewardBasisEnum": "tipoffs.choices.RewardBasis",
+        "TipoffRewardStateEnum": "tipoffs.choices.RewardState",
     },
 }
 

@@ -96,6 +96,11 @@ def allowed(actor, obj: Report | Reward) -> set[str]:
     return rules.allowed(RULES, actor, obj)
 
 
+def check(actor, obj: Report | Reward, action: str) -> None:
+    """The rule of `action` (403, then 409), as the writer checks it."""
+    rules.check(RULES, actor, obj, action)
+
+
 def bases_for(report: Report) -> tuple[str, ...]:
     """The basis a report's reward is computed from: the deaths for a concealed accident, the fine otherwise."""
     return (RewardBasis.CONCEALED_DEATHS,) if report.kind == Kind.CONCEALED_ACCIDENT else (RewardBasis.FINE,)
