@@ -18,7 +18,7 @@ class ProposeForm(forms.Form):
     basis = forms.ChoiceField(choices=RewardBasis.choices, widget=forms.HiddenInput)
     fine = forms.IntegerField(
         min_value=0, max_value=MAX_FINE, required=False, label=_("fine imposed (CNY)"),
-        help_text=_("The reward is 15 % of it, at least 3,000 and at most 300,000 CNY."),
+        help_text=_("The reward is 15 per cent of it, at least 3,000 and at most 300,000 CNY."),
     )  # fmt: skip
     deaths = forms.IntegerField(min_value=1, max_value=MAX_DEATHS, required=False, label=_("deaths concealed"))
     grade = forms.ChoiceField(

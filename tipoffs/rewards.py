@@ -8,6 +8,8 @@ most 300,000. The figures are settings (TIPOFF_REWARD_*).
 
 from __future__ import annotations
 
+import string
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -211,7 +213,7 @@ def decide(actor, reward: Reward | int, approve: bool, note: str = "") -> Reward
                 said = _(
                     "After review, your report does not qualify for a reward: %(reason)s. Thank you for your support "
                     "of work safety."
-                ) % {"reason": note.rstrip("。.；;，, ")}
+                ) % {"reason": note.rstrip(string.punctuation + " ").rstrip("。；，！")}
         _event(reward, actor, note, said)
         _audit(actor, reward, before, note)
     return reward
