@@ -4,6 +4,11 @@ paid and recorded. See docs/tipoffs.md, "Rewards".
 `amount` is the rule: 15 % of the fine for a major hazard or an illegal operation, at least 3,000 and at most
 300,000 CNY; for a concealed accident, per death by the accident's grade (30,000 / 40,000 / 50,000 / 60,000), at
 most 300,000. The figures are settings (TIPOFF_REWARD_*).
+
+The writers, as in handling.py: `propose` (the report's handler), `decide` and `pay` (the city office's staff) each
+check their rule from `RULES` (403, then 409), validate (400) and write the reward, its `ReportEvent(action="reward")`
+with the words for the informant, and the audit record `tipoff.reward` in one transaction; `allowed()` runs the same
+table for the pages and the API. Nothing here reads the informant.
 """
 
 from __future__ import annotations
