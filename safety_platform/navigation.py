@@ -19,7 +19,13 @@ from django.utils.translation import pgettext_lazy
 from hazards import workflow
 from notifications.models import Notification
 from organizations.registry import can_keep_registry
-from organizations.roles import is_city_office, is_enterprise, is_government, is_supervising_unit
+from organizations.roles import (
+    is_city_office,
+    is_city_office_staff,
+    is_enterprise,
+    is_government,
+    is_supervising_unit,
+)
 from organizations.scope import Scope, ScopeKind
 from oversight.board import may_see_board
 from risks import importing
@@ -164,6 +170,8 @@ def groups_for(user, path: str = "") -> list[Group]:
             (_("Supervision gaps"), reverse("organizations:gaps"), supervising),
             # --- oversight (#19): illegal operations ---
             (_("Illegal operations"), reverse("illegal:list"), government),
+            # --- tip-offs (#20): rewards, approved and paid by the city office's staff ---
+            (_("Tip-off rewards"), reverse("tipoff_rewards:list"), is_city_office_staff(user)),
             (_("Operations"), reverse("operations"), city_office),
             (_("Administration"), reverse("admin:index"), user.is_staff and city_office),
             (_("API docs"), reverse("api-docs"), True),

@@ -310,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         "TipOffStaffChannelEnum": [(c, c) for c in ("phone", "letter", "visit", "email", "referred")],
         "TipOffStateEnum": "tipoffs.choices.State",
         "TipOffOutcomeEnum": "tipoffs.choices.Outcome",
+        # --- tip-offs: rewards ---
+        "TipOffRewardBasisEnum": "tipoffs.choices.RewardBasis",
+        "TipOffRewardStateEnum": "tipoffs.choices.RewardState",
     },
 }
 
