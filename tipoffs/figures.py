@@ -1,4 +1,4 @@
-"""The tip-offs' figures (issue #20, point 7), over the reports the viewer sees (`Report.objects.visible_to`), for a
+"""The tip-offs' figures (issue #20, point 7), over the reports the viewer sees (`filters.seen_by`, as the list), for a
 period (a `year`, this year by default, or the days `received_from` to `received_to`, both inclusive):
 
 - the reports received in the period, by channel and kind (a cross table with its totals);
@@ -9,8 +9,9 @@ period (a `year`, this year by default, or the days `received_from` to `received
 - the rewards paid in the period (by `paid_at`): how many and how much.
 
 Three aggregate queries whatever the number of reports: the cross table (grouped), the shares and the counts of now
-(one aggregate of filtered counts), the rewards. A count links to the list where the list has the same filter: the
-counts of now (`state`, `overdue=1`); the list has no period filter, so the period's counts are not links.
+(one aggregate of filtered counts), the rewards. Every count of reports links to the list with the same filters:
+the counts of now (`state`, `overdue=1`), the cross table's cells and totals (`channel`, `kind`, `received_from`,
+`received_to`), over the same reports the list starts from (`filters.seen_by`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from django.utils.translation import gettext as _
 from organizations.roles import is_government
 
 from .choices import REWARDABLE, Channel, Kind, RewardState, State
-from .models import Report, Reward, overdue_q
+from .filters import seen_by
+from .models import Reward, overdue_q
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
@@ -72,10 +74,26 @@ class Figures:
     rewards_paid: int = 0
     rewards_amount: int = 0
 
+    def link(self, **query) -> str:
+        """The list of the period's reports with these filters."""
+        return list_url(received_from=self.start.isoformat(), received_to=self.end.isoformat(), **query)
+
     @property
-    def rows(self) -> list[tuple[str, list[int], int]]:
-        """The cross table as the page shows it: a channel's label, its count per kind, its total."""
-        return [(label, [self.table[c][k] for k, _l in self.kinds], self.by_channel[c]) for c, label in self.channels]
+    def rows(self) -> list[tuple[str, list[Cell], Cell]]:
+        """The cross table as the page shows it: a channel's label, its cell per kind, its total; each a link."""
+        return [
+            (
+                label,
+                [Cell(self.table[c][k], self.link(channel=c, kind=k)) for k, _l in self.kinds],
+                Cell(self.by_channel[c], self.link(channel=c)),
+            )
+            for c, label in self.channels
+        ]
+
+    @property
+    def totals(self) -> tuple[list[Cell], Cell]:
+        """The table's last row: each kind's total, and all the period's reports."""
+        return [Cell(self.by_kind[k], self.link(kind=k)) for k, _l in self.kinds], Cell(self.received, self.link())
 
 
 def may_see(user) -> bool:
@@ -146,7 +164,7 @@ def figures(user, params, now: datetime | None = None) -> Figures:
     now = now or timezone.now()
     period, start, end = period_of(params, timezone.localdate(now))
     since, until = _span(start, end)
-    reports = Report.objects.visible_to(user).order_by()
+    reports = seen_by(user).order_by()
     received = Q(received_at__gte=since, received_at__lt=until)
     table = {c: dict.fromkeys(Kind.values, 0) for c in Channel.values}
     for channel, kind, n in reports.filter(received).values_list("channel", "kind").annotate(n=Count("id")):

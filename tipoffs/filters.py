@@ -1,6 +1,7 @@
 """The handlers' reports and their filters, shared by the queue page, its export and the API (one FilterSet):
 `state` (repeatable), `channel`, `kind`, `overdue=1`, `handler=mine`, `q` (receipt code, exact or prefix), `region`
-(with its subtree, among the visible regions), `department`. See docs/tipoffs.md, "Handling".
+(with its subtree, among the visible regions), `department`, `received_from` / `received_to` (local days, both
+inclusive: the figures' period). See docs/tipoffs.md, "Handling".
 
 Every query starts from `seen_by(user)`: the reports in the user's scope (`Report.objects.visible_to`) and those
 handed to the user's unit outside it (a territory's government handed a report outside its subtree; a department
@@ -8,6 +9,8 @@ sees what is handed to it by its scope already). Nothing here reaches the inform
 """
 
 from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
 
 import django_filters as filters
 from django import forms
@@ -31,6 +34,11 @@ def mine_q(user) -> Q | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return handled_by(user) & Q(state__in=OPEN_STATES)
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a local day."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def seen_by(user):
@@ -64,6 +72,9 @@ class ReportFilterSet(filters.FilterSet):
         choices=[("mine", _("handled by my unit"))], method="filter_handler", label=_("handler"), empty_label=_("any")
     )
     region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"), empty_label=_("any"))
+    # The days received, both inclusive (local days): the figures' period opens the list with these.
+    received_from = filters.DateFilter(method="filter_received_from", label=_("received from"))
+    received_to = filters.DateFilter(method="filter_received_to", label=_("received to"))
     department = IdFilter(
         queryset=visible_departments, field_name="department", label=_("handling department"), empty_label=_("any")
     )
@@ -101,6 +112,12 @@ class ReportFilterSet(filters.FilterSet):
             return queryset
         mine = mine_q(self.request.user if self.request else None)
         return queryset.filter(mine) if mine is not None else queryset.none()
+
+    def filter_received_from(self, queryset, name, value):
+        return queryset.filter(received_at__gte=day_start(value))
+
+    def filter_received_to(self, queryset, name, value):
+        return queryset.filter(received_at__lt=day_start(value + timedelta(days=1)))
 
     def filter_region(self, queryset, name, value):
         """The region and its subtree."""

@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from tipoffs import figures
 from tipoffs.models import Report, Reward, overdue_q
 
+from ..work.test_queues import rows_on
 from .factories import make_report
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,22 @@ def test_the_counts_of_now_are_those_of_the_lists_they_open(world, rows):
     assert found.now["overdue"].count == visible.filter(overdue_q(timezone.now())).count() == 1
     assert found.now["overdue"].url.endswith("/tipoffs/?overdue=1")
     assert found.now["received"].url.endswith("/tipoffs/?state=received")
+
+
+@pytest.mark.parametrize("who", ["city", "county_dept", "district"])
+def test_every_count_of_the_period_opens_a_list_of_as_many(client, world, rows, who):
+    """GIVEN reports across channels, kinds and years WHEN a viewer opens each cell and total of the cross table
+    THEN the list page holds exactly that many rows, none outside the period."""
+    user = world.users[who]
+    client.force_login(user)
+    found = figures.figures(user, {"year": str(YEAR)})
+    cells = [cell for _label, row, total in found.rows for cell in (*row, total)]
+    cells += [*found.totals[0], found.totals[1]]
+    cells += list(found.now.values())
+    assert sum(c.count for c in cells) > 0
+    for cell in cells:
+        assert cell.url.startswith(reverse("tipoffs:list") + "?")
+        assert rows_on(client, cell.url) == cell.count, cell.url
 
 
 def test_a_days_period_and_the_bad_ones(world, rows):
