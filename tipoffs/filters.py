@@ -83,7 +83,7 @@ class ReportFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     # The list page shows these at once and folds the rest (templates/_filters.html); the API ignores it.
-    COMMON = ("q", "state", "handler", "overdue")
+    COMMON = ("state", "q", "handler", "overdue")
 
     def common_fields(self):
         return [self.form[name] for name in self.COMMON]
