@@ -186,7 +186,7 @@ def clean(sub: Submission, actor=None) -> dict:
 
 
 def match_enterprise(name: str) -> Enterprise | None:
-    """The registry's enterprise of exactly this name (spaces and punctuation aside), if there is one."""
+    """The registry's enterprise of exactly this name (outer spaces aside; the first registered), if any."""
     if not name:
         return None
     return Enterprise.objects.select_related("region").filter(name=name.strip()).order_by("id").first()
