@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -100,15 +100,17 @@ class PaySerializer(serializers.Serializer):
     payment_ref = serializers.CharField(max_length=rewards.REF_LENGTH, label=gettext_lazy("payment reference"))
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("state", str, enum=RewardState.values, description="one state only")]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("state", str, enum=RewardState.values, description="one state only")]
+    )
 )  # fmt: skip
 class RewardViewSet(viewsets.ReadOnlyModelViewSet):
     """The tip-offs' rewards in scope, newest first, each with the actions you may take: proposed by the report's
     handler, approved or rejected by the city safety office, then paid."""
 
     serializer_class = RewardSerializer
-    extra_error_statuses = {"propose": [409], "decide": [409], "pay": [409]}
+    extra_error_statuses = {"propose": [404, 409], "decide": [409], "pay": [409]}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
