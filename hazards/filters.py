@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.filters import YES_NO, IdFilter, visible_departments, visible_industries, visible_regions
 from organizations.models import Enterprise
 from organizations.scope import Scope
+from safety_platform.lib.forms import FoldedFilters
 from safety_platform.lib.query import IntegerFilter, within_bounds
 
 from .choices import OPEN_STATUSES, Level, Source, Status
@@ -31,7 +32,7 @@ def visible_enterprises(request):
     return Enterprise.objects.visible_to(request.user) if request else Enterprise.objects.none()
 
 
-class HazardFilterSet(filters.FilterSet):
+class HazardFilterSet(FoldedFilters, filters.FilterSet):
     q = filters.CharFilter(method="filter_q", label=_("code or title"))
     # distinct=False: a plain IN needs no SELECT DISTINCT, which would sort the whole match.
     status = filters.MultipleChoiceFilter(
@@ -103,22 +104,6 @@ class HazardFilterSet(filters.FilterSet):
 
     # The list page shows these at once and folds the rest (templates/_filters.html); the API ignores it.
     COMMON = ("status", "level", "is_overdue")
-
-    def common_fields(self):
-        return [self.form[name] for name in self.COMMON]
-
-    def folded_fields(self):
-        return [field for field in self.form if field.name not in self.COMMON]
-
-    def folded_in_use(self) -> int:
-        """How many folded filters the request sets (or got wrong): the fold opens and says so."""
-        data = self.data or {}
-
-        def given(name: str) -> bool:
-            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-            return any(str(v).strip() for v in values if v is not None)
-
-        return sum(1 for f in self.folded_fields() if f.errors or given(f.html_name))
 
     def chosen_enterprise(self) -> int | None:
         """The enterprise filtered on, once validated (for the picker to show it chosen)."""

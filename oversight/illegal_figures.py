@@ -22,12 +22,12 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.choices import LicenceState
 from organizations.models import Department, Enterprise, Region, User
 from organizations.scope import Scope, ScopeKind
+from safety_platform.lib import periods
 
 from .choices import IllegalKind, IllegalResult
 from .models import IllegalOperation
@@ -77,40 +77,10 @@ class Figures:
 # --- the period and the region ----------------------------------------------------------------------------------
 
 
-def _date(params, name: str, errors: dict) -> date | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        value = date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        value = None
-    if value is None or not date(2000, 1, 1) <= value <= date(2100, 12, 31):
-        errors[name] = _("Enter a date as YYYY-MM-DD between 2000 and 2100.")
-    return value
-
-
 def period_of(params, today: date | None = None) -> tuple[dict, date, date]:
     """`found_from`/`found_to` (days, inclusive; either may be left out), else `year` (this year by default): the
-    list's parameters and the span. Raises ValidationError naming the parameter."""
-    today = today or timezone.localdate()
-    errors: dict = {}
-    start, end = _date(params, "found_from", errors), _date(params, "found_to", errors)
-    if errors:
-        raise ValidationError(errors)
-    if start or end:
-        start, end = start or date(2000, 1, 1), end or today
-        if end < start:
-            raise ValidationError({"found_to": _("The last day is before the first.")})
-        query = {"found_from": start.isoformat(), "found_to": end.isoformat()}
-        return query, start, end
-    raw = (params.get("year") or "").strip()
-    year = today.year
-    if raw:
-        year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else 0
-        if not 2000 <= year <= 2100:
-            raise ValidationError({"year": _("Enter a year from 2000 to 2100.")})
-    return {"year": str(year)}, date(year, 1, 1), date(year, 12, 31)
+    list's parameters and the span (safety_platform.lib.periods). Raises ValidationError naming the parameter."""
+    return periods.period_of(params, "found_from", "found_to", today)
 
 
 def home_region(user: User) -> Region | None:

@@ -16,6 +16,7 @@ from inspections.choices import CampaignKind
 from inspections.models import Campaign
 from organizations.filters import IdFilter, visible_regions
 from organizations.models import Enterprise
+from safety_platform.lib.forms import FoldedFilters
 
 from .choices import CertificateKind, Holder
 
@@ -44,7 +45,7 @@ def verification_campaigns(request):
     return Campaign.objects.visible_to(request.user).filter(kind=CampaignKind.PRINCIPAL_VERIFICATION)
 
 
-class _ByEnterprise(filters.FilterSet):
+class _ByEnterprise(FoldedFilters, filters.FilterSet):
     region = IdFilter(queryset=visible_regions, method="filter_region", label=_("region"), empty_label=_("any"))
     enterprise = IdFilter(queryset=visible_enterprises, field_name="enterprise", label=_("enterprise"),
                           empty_label=_("any"))  # fmt: skip
@@ -56,17 +57,6 @@ class _ByEnterprise(filters.FilterSet):
     def filter_region(self, queryset, name, value):
         """The region and its subtree."""
         return queryset.filter(enterprise__region__path__startswith=value.path)
-
-    def common_fields(self):
-        return [self.form[name] for name in self.COMMON]
-
-    def folded_fields(self):
-        return [field for field in self.form if field.name not in self.COMMON]
-
-    def folded_in_use(self) -> int:
-        """How many folded filters the request sets (or got wrong): the fold opens and says so."""
-        data = self.data or {}
-        return sum(1 for f in self.folded_fields() if f.errors or str(data.get(f.html_name) or "").strip())
 
     def chosen_enterprise(self):
         """The enterprise filtered on, once validated (for the picker to show it chosen)."""

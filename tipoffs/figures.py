@@ -17,23 +17,22 @@ the counts of now (`state`, `overdue=1`), the cross table's cells and totals (`c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.roles import is_government
+from safety_platform.lib import periods
 
 from .choices import REWARDABLE, Channel, Kind, RewardState, State
 from .filters import seen_by
 from .models import Reward, overdue_q
-
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -114,45 +113,10 @@ def list_url(**query) -> str:
 # --- the period -----------------------------------------------------------------------------------------------------
 
 
-def _date(params, name: str, errors: dict) -> date | None:
-    raw = (params.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        value = date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        value = None
-    if value is None or not FIRST_DAY <= value <= LAST_DAY:
-        errors[name] = _("Enter a date as YYYY-MM-DD between 2000 and 2100.")
-    return value
-
-
 def period_of(params, today: date | None = None) -> tuple[dict, date, date]:
     """`received_from`/`received_to` (either may be left out), else `year` (this year by default): the parameters
-    and the span. Raises ValidationError naming the parameter."""
-    today = today or timezone.localdate()
-    errors: dict = {}
-    start, end = _date(params, "received_from", errors), _date(params, "received_to", errors)
-    if errors:
-        raise ValidationError(errors)
-    if start or end:
-        start, end = start or FIRST_DAY, end or today
-        if end < start:
-            raise ValidationError({"received_to": _("The last day is before the first.")})
-        return {"received_from": start.isoformat(), "received_to": end.isoformat()}, start, end
-    raw = (params.get("year") or "").strip()
-    year = today.year
-    if raw:
-        year = int(raw) if raw.isascii() and raw.isdigit() and len(raw) == 4 else 0
-        if not FIRST_DAY.year <= year <= LAST_DAY.year:
-            raise ValidationError({"year": _("Enter a year from 2000 to 2100.")})
-    return {"year": str(year)}, date(year, 1, 1), date(year, 12, 31)
-
-
-def _span(start: date, end: date) -> tuple[datetime, datetime]:
-    """The local days as moments: from the first day's midnight to the midnight after the last."""
-    first = timezone.make_aware(datetime.combine(start, time.min))
-    return first, timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min))
+    and the span (safety_platform.lib.periods). Raises ValidationError naming the parameter."""
+    return periods.period_of(params, "received_from", "received_to", today)
 
 
 # --- counting -------------------------------------------------------------------------------------------------------
@@ -163,7 +127,7 @@ def figures(user, params, now: datetime | None = None) -> Figures:
     ValidationError names a bad parameter. Three queries."""
     now = now or timezone.now()
     period, start, end = period_of(params, timezone.localdate(now))
-    since, until = _span(start, end)
+    since, until = periods.span(start, end)
     reports = seen_by(user).order_by()
     received = Q(received_at__gte=since, received_at__lt=until)
     table = {c: dict.fromkeys(Kind.values, 0) for c in Channel.values}

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 from organizations.choices import UnitKind
 from organizations.filters import IdFilter, visible_departments, visible_regions
 from organizations.roles import GOVERNMENT_PUBLISHERS
+from safety_platform.lib.forms import FoldedFilters
 
 from .choices import OPEN_STATES, Channel, Kind, State
 from .limits import handled_by
@@ -55,7 +56,7 @@ def seen_by(user):
     return visible
 
 
-class ReportFilterSet(filters.FilterSet):
+class ReportFilterSet(FoldedFilters, filters.FilterSet):
     q = filters.CharFilter(method="filter_q", max_length=20, label=_("receipt code"))
     # distinct=False: a plain IN needs no SELECT DISTINCT.
     state = filters.MultipleChoiceFilter(
@@ -84,21 +85,6 @@ class ReportFilterSet(filters.FilterSet):
 
     # The list page shows these at once and folds the rest (templates/_filters.html); the API ignores it.
     COMMON = ("state", "q", "handler", "overdue")
-
-    def common_fields(self):
-        return [self.form[name] for name in self.COMMON]
-
-    def folded_fields(self):
-        return [field for field in self.form if field.name not in self.COMMON]
-
-    def folded_in_use(self) -> int:
-        data = self.data or {}
-
-        def given(name: str) -> bool:
-            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-            return any(str(v).strip() for v in values if v is not None)
-
-        return sum(1 for f in self.folded_fields() if f.errors or given(f.html_name))
 
     def filter_q(self, queryset, name, value):
         code = value.strip().upper()

@@ -33,3 +33,26 @@ class LocalDateTimeField(forms.DateTimeField):
 
     widget = LocalDateTimeInput
     input_formats = ["%Y-%m-%dT%H:%M"]
+
+
+class FoldedFilters:
+    """A FilterSet's page shows its `COMMON` filters at once and folds the rest (templates/_filters.html); the API
+    ignores this. Mixed into the FilterSets of the hazards, the principals and the tip-offs."""
+
+    COMMON: tuple[str, ...] = ()
+
+    def common_fields(self):
+        return [self.form[name] for name in self.COMMON]
+
+    def folded_fields(self):
+        return [field for field in self.form if field.name not in self.COMMON]
+
+    def folded_in_use(self) -> int:
+        """How many folded filters the request sets (or got wrong): the fold opens and says so."""
+        data = self.data or {}
+
+        def given(name: str) -> bool:
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            return any(str(v).strip() for v in values if v is not None)
+
+        return sum(1 for f in self.folded_fields() if f.errors or given(f.html_name))

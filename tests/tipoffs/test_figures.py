@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -115,7 +116,7 @@ def test_a_days_period_and_the_bad_ones(world, rows):
     for params, name in (({"year": "1999"}, "year"), ({"year": "20x4"}, "year"),
                          ({"received_from": "2024-13-01"}, "received_from"),
                          ({"received_from": "2024-05-01", "received_to": "2024-04-01"}, "received_to")):  # fmt: skip
-        with pytest.raises(figures.ValidationError) as raised:
+        with pytest.raises(ValidationError) as raised:
             figures.figures(world.users["city"], params)
         assert name in raised.value.message_dict
 
