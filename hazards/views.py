@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -60,9 +62,10 @@ def hazard_create(request):
 
 def _form_page(request, context: dict):
     form = context["form"]
-    return render(
-        request, "hazards/create.html", {**context, "picker": picker(form)}, status=400 if form.errors else 200
-    )
+    # offline, the page's script sends the finding through the API, which names a category by its code
+    codes = {str(pk): code for pk, code in form.fields["category"].queryset.values_list("pk", "code")}
+    context = {**context, "picker": picker(form), "category_codes": json.dumps(codes)}
+    return render(request, "hazards/create.html", context, status=400 if form.errors else 200)
 
 
 def _open_matches(request, data: dict):

@@ -34,3 +34,41 @@ def load_demo_campaign(holiday: str = "") -> dict[str, int]:
     campaign.regions.set(Region.objects.filter(name="海滨区"))
     campaign.versions.set([t.current() for t in ChecklistTemplate.objects.all() if t.current()])
     return {"campaigns": Campaign.objects.count(), "campaigns_created": 1}
+
+
+def load_demo_inspection() -> dict[str, int]:
+    """An inspection under way today for demo-inspector (with 王建国 of the same department), in the demo campaign
+    at an enterprise of 海滨区, its first screen answered: whoever logs in as the inspector has something to fill in,
+    also without a network (docs/offline.md). A later run moves it to the day of loading; it never makes a second."""
+    from . import workflow
+    from .choices import InspectionStatus, Result
+    from .models import Inspection
+
+    inspector = User.objects.get(username="demo-inspector")
+    campaign = Campaign.objects.filter(name__endswith=SUFFIX, created_by__username="demo-city").order_by("id").first()
+    open_one = Inspection.objects.filter(
+        lead=inspector, campaign=campaign, status__in=[InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS]
+    ).first()
+    if open_one is not None:
+        Inspection.objects.filter(pk=open_one.pk).update(date=timezone.localdate())
+        return {"inspections_open": 1, "inspections_open_created": 0}
+    from .workflow import campaign_enterprises
+
+    enterprise = campaign_enterprises(campaign, inspector).order_by("id").first()
+    from organizations.roles import GOVERNMENT_STAFF
+    from organizations.scope import colleagues
+
+    partner = next(
+        (p for p in colleagues(inspector).exclude(pk=inspector.pk).order_by("id") if p.holds(*GOVERNMENT_STAFF)), None
+    )
+    version = campaign.versions.order_by("id").first()
+    if enterprise is None or partner is None or version is None:
+        return {"inspections_open": 0, "inspections_open_created": 0}
+    new = workflow.NewInspection(enterprise, version, campaign=campaign, members=(partner,))
+    inspection = workflow.create(inspector, new)
+    first = version.sections.order_by("order").first()
+    for item in first.items.order_by("order")[:2] if first else ():
+        limit = item.max_value if item.max_value is not None else item.min_value
+        values = {"result": Result.PASS, "number": 1 if limit is None else limit, "text": "", "note": ""}
+        workflow.answer(inspector, inspection, item.pk, values)
+    return {"inspections_open": 1, "inspections_open_created": 1}

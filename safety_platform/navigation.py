@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -198,4 +199,5 @@ def navigation(request) -> dict:
         return {"nav_groups": [], "can_file_hazard": False}
     groups = groups_for(user, request.path)
     can_file = any(entry.url == reverse("hazards:create") for group in groups for entry in group.entries)
-    return {"nav_groups": groups, "can_file_hazard": can_file}
+    # the longest side a photo is made on the phone before it is kept and sent (static/js/offline.js)
+    return {"nav_groups": groups, "can_file_hazard": can_file, "offline_photo_edge": settings.OFFLINE_PHOTO_LONG_EDGE}

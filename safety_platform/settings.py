@@ -633,6 +633,10 @@ TIPOFF_RATE_LOOKUP = envstr("TIPOFF_RATE_LOOKUP", "20/h")
 # The enterprise names suggested while typing (one request per pause in typing).
 TIPOFF_RATE_SUGGEST = envstr("TIPOFF_RATE_SUGGEST", "120/h")
 TIPOFF_MAX_PHOTOS = envint("TIPOFF_MAX_PHOTOS", 6)
+
+# Offline capture (docs/offline.md): photos taken on a phone are made this small (their longest side, in pixels) on
+# the device before they are kept and sent, one request each.
+OFFLINE_PHOTO_LONG_EDGE = envint("OFFLINE_PHOTO_LONG_EDGE", 1600)
 TIPOFF_TEXT_LENGTH = envint("TIPOFF_TEXT_LENGTH", 5000)
 # --- rewards (2018 rules): a share of the fine in percent, bounded; per concealed death by accident grade, bounded ---
 TIPOFF_REWARD_FINE_PERCENT = envint("TIPOFF_REWARD_FINE_PERCENT", 15)

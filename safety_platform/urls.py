@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from ops import offline
 from ops.views import healthz, operations
 from work import views as work_views
 
@@ -55,6 +56,9 @@ urlpatterns = [
     path("", include("tipoffs.figure_urls")),  # /tipoffs/figures/ before a report's /tipoffs/<int:pk>/
     path("", include("tipoffs.reward_urls")),
     path("", include("tipoffs.urls")),  # namespace tipoffs
+    path("manifest.webmanifest", offline.manifest, name="manifest"),  # the installable platform (docs/offline.md)
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("offline/", offline.offline_page, name="offline"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safety_platform.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

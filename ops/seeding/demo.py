@@ -38,7 +38,7 @@ from hazards import workflow
 from hazards.choices import OPEN_STATUSES, Authority, Level
 from hazards.demo import demo_enterprises, load_demo_hazards
 from hazards.models import Hazard, ListedSupervision
-from inspections.demo import load_demo_campaign
+from inspections.demo import load_demo_campaign, load_demo_inspection
 from organizations.choices import PositionKind, UnitKind
 from organizations.demo import CITY, DEMO_PASSWORD, load_demo, person_name
 from organizations.models import Position, PositionAssignment, Region, User
@@ -90,6 +90,7 @@ def load_demo_city() -> dict[str, int]:
     counts.update(load_demo_circulars())  # accidents: the running lesson's warning circular, some acknowledged
     counts.update(load_demo_oversight())  # oversight (#19): every signal, watches, verifications, enforcement
     counts.update(load_demo_tipoffs())  # tip-offs (#20): reports in every state, rewards
+    counts.update(load_demo_inspection())  # offline capture (#21): an inspection under way today for demo-inspector
     return counts
 
 
