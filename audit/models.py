@@ -21,6 +21,7 @@ ACTION_NAMES = {
     "inspection.create": _("Inspection started"),
     "inspection.submit": _("Inspection submitted"),
     "inspection.close": _("Inspection closed"),
+    "inspection.finding": _("Finding recorded"),
     "escalation_chain.update": _("Escalation rule changed"),
     "rollcall.call": _("Roll called"),
     "duty.shift_edit": _("Shift edited by hand"),

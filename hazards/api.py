@@ -328,6 +328,14 @@ class FileSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+class PhotoUploadSerializer(FileSerializer):
+    photo_key = serializers.UUIDField(
+        required=False,
+        label=_("upload key"),
+        help_text=_("One photo per request: the same key again stores nothing (also as the Idempotency-Key header)."),
+    )
+
+
 class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Hazards in the user's scope; every change is an action that calls `hazards.workflow`."""
 
@@ -481,15 +489,27 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Change the supervising department (the city office only, with a reason on the timeline)."""
         return self._transition(workflow.reassign, ReassignSerializer)
 
-    @extend_schema(request={"multipart/form-data": FileSerializer}, responses={201: PhotoSerializer(many=True)})
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={201: PhotoSerializer(many=True), 200: PhotoSerializer(many=True)},
+    )
     @action(detail=True, methods=["post"])
     def photos(self, request, pk=None):
-        self.validated(FileSerializer)
+        """Add photos (`file`, several allowed). With `photo_key` (or the Idempotency-Key header) one photo per
+        request: 201 when stored, 200 with the photo already stored under that key."""
+        data = self.validated(PhotoUploadSerializer)
         kind = request.data.get("kind", PhotoKind.FINDING)
         if kind not in PhotoKind.values:
             raise serializers.ValidationError({"kind": [_("Unknown kind of photo.")]})
-        photos = workflow.add_photos(request.user, pk, request.FILES.getlist("file"), kind)
-        return Response(PhotoSerializer(photos, many=True).data, status=status.HTTP_201_CREATED)
+        key = data.get("photo_key") or _header_key(request, "photo_key")
+        files = request.FILES.getlist("file")
+        if key is None:
+            photos, created = workflow.add_photos(request.user, pk, files, kind), True
+        else:
+            photo, created = workflow.add_keyed_photo(request.user, pk, files, kind, key)
+            photos = [photo]
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(PhotoSerializer(photos, many=True).data, status=code)
 
     @extend_schema(request={"multipart/form-data": FileSerializer}, responses=HazardDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -499,11 +519,11 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return self.respond(document.hazard)
 
 
-def _header_key(request) -> uuid.UUID | None:
+def _header_key(request, field: str = "idempotency_key") -> uuid.UUID | None:
     raw = request.headers.get("Idempotency-Key")
     if not raw:
         return None
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise serializers.ValidationError({"idempotency_key": [_("Must be a UUID.")]}) from None
+        raise serializers.ValidationError({field: [_("Must be a UUID.")]}) from None

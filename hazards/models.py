@@ -295,11 +295,14 @@ class HazardPhoto(StoredPhoto):
 
     hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="photos", verbose_name=_("hazard"))
     kind = models.CharField(_("kind"), max_length=16, choices=PhotoKind.choices, default=PhotoKind.FINDING)
+    # The key an offline device sends with each photo, so that a retried upload stores it once.
+    upload_key = models.UUIDField(_("upload key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("hazard photo")
         verbose_name_plural = _("hazard photos")
         ordering = ["uploaded_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["hazard", "upload_key"], name="hazard_photo_upload_once")]
 
     def __str__(self) -> str:
         return f"{self.hazard.code} #{self.pk}"

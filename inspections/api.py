@@ -6,6 +6,7 @@ import uuid
 from dataclasses import asdict
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from hazards.choices import Level
+from hazards.models import HazardCategory
 from organizations.choices import OperatingState, UnitKind
 from organizations.models import Enterprise, User
 from organizations.roles import SUPERVISORS, holds_any
@@ -285,6 +288,61 @@ class AnswerInputSerializer(serializers.Serializer):
     number = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True)
     text = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    photo_key = serializers.UUIDField(
+        required=False,
+        label=_("photo key"),
+        help_text=_("With one photo per request: a photo already stored under this key is not stored again."),
+    )
+
+
+class AnswerUploadSerializer(AnswerInputSerializer):
+    """The multipart form of an answer (declared for the schema): the fields and the `photos`."""
+
+    photos = serializers.ListField(child=serializers.FileField(), required=False, label=_("photos"))
+
+
+class FindingInputSerializer(serializers.Serializer):
+    """Something found during the inspection that is not a checklist item; filed as a hazard at once."""
+
+    title = serializers.CharField(max_length=200, label=_("title"))
+    place = serializers.CharField(max_length=200, label=_("place / part"))
+    category = serializers.SlugRelatedField(
+        slug_field="code", queryset=HazardCategory.objects.filter(is_active=True), label=_("category")
+    )
+    level = serializers.ChoiceField(choices=Level.choices, required=False, label=_("level"))
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, label=_("description"))
+    legal_basis = serializers.CharField(max_length=500, required=False, allow_blank=True, label=_("legal basis"))
+    idempotency_key = serializers.UUIDField(
+        label=_("idempotency key"),
+        help_text=_("Required, here or as the Idempotency-Key header: the same key again files nothing new."),
+    )
+
+    def __init__(self, *args, header_key: uuid.UUID | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.header_key = header_key
+        self.fields["idempotency_key"].required = header_key is None
+
+
+class FindingUploadSerializer(FindingInputSerializer):
+    """The multipart form of a finding (declared for the schema): the fields and the `photos`."""
+
+    photos = serializers.ListField(child=serializers.FileField(), required=False, label=_("photos"))
+
+
+class FindingSerializer(serializers.Serializer):
+    """A finding as its hazard: where to see it, and where to send its photos one by one (with `photo_key`)."""
+
+    id = serializers.IntegerField(source="pk")
+    code = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    photos_url = serializers.SerializerMethodField()
+
+    def get_url(self, hazard) -> str:
+        return reverse("hazards:detail", args=[hazard.pk])
+
+    def get_photos_url(self, hazard) -> str:
+        return reverse("hazard-photos", args=[hazard.pk])
 
 
 class SubmitSerializer(serializers.Serializer):
@@ -327,16 +385,58 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(InspectionSerializer(inspection).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=AnswerInputSerializer, responses=AnswerSerializer)
+    @extend_schema(
+        request={"application/json": AnswerInputSerializer, "multipart/form-data": AnswerUploadSerializer},
+        responses=AnswerSerializer,
+    )
     @action(detail=True, methods=["post"])
     def answers(self, request, pk=None):
-        """Save one answer now (multipart with `photos` for pictures); answering again replaces it."""
+        """Save one answer now (multipart with `photos` for pictures); answering again replaces it. An offline
+        queue sends one photo per request with its `photo_key`: the same key again stores the photo once."""
         data = AnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        item = values.pop("item")
-        saved = workflow.answer(request.user, pk, item, values, request.FILES.getlist("photos"))
+        item, key = values.pop("item"), values.pop("photo_key", None)
+        saved = workflow.answer(request.user, pk, item, values, request.FILES.getlist("photos"), photo_key=key)
         return Response(AnswerSerializer(saved).data)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=FindingSerializer(many=True),
+        operation_id="v1_inspections_findings_list",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"application/json": FindingInputSerializer, "multipart/form-data": FindingUploadSerializer},
+        responses={201: FindingSerializer, 200: FindingSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.UUID,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=_("The idempotency key, when not in the body."),
+            )
+        ],  # fmt: skip
+        operation_id="v1_inspections_findings_create",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def findings(self, request, pk=None):
+        """What the team found that is not on the checklist, each filed as a hazard. POST files one (JSON, or
+        multipart with `photos`): 201 the first time, 200 with the same hazard when its key is sent again."""
+        if request.method == "GET":
+            inspection = self.get_object()
+            filed = [f.hazard for f in inspection.findings.select_related("hazard")]
+            return Response(FindingSerializer(filed, many=True).data)
+        data = FindingInputSerializer(data=request.data, header_key=_header_key(request))
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        key = values.pop("idempotency_key", None) or data.header_key
+        hazard, created = workflow.file_finding(request.user, pk, values, key, request.FILES.getlist("photos"))
+        return Response(
+            FindingSerializer(hazard).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
     @extend_schema(responses=AnswerSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -399,6 +499,14 @@ class SupervisionViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def differences(self, request):
         return Response(DifferenceSerializer(supervision.differences(request.user)[:500], many=True).data)
+
+
+def _header_key(request) -> uuid.UUID | None:
+    raw = request.headers.get("Idempotency-Key")
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        raise serializers.ValidationError({"idempotency_key": [_("Must be a UUID.")]}) from None
 
 
 def _key(request) -> uuid.UUID:

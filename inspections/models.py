@@ -276,16 +276,37 @@ class AnswerPhoto(StoredPhoto):
     """A photo taken for an answer; attached to the hazard the answer becomes."""
 
     answer = models.ForeignKey(Answer, models.CASCADE, related_name="photos", verbose_name=_("answer"))
+    # The key an offline device sends with each photo, so that a retried upload stores it once.
+    upload_key = models.UUIDField(_("upload key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("answer photo")
         verbose_name_plural = _("answer photos")
+        constraints = [models.UniqueConstraint(fields=["answer", "upload_key"], name="answer_photo_upload_once")]
 
     def __str__(self) -> str:
         return f"{self.answer_id} #{self.pk}"
 
     def upload_dir(self) -> str:
         return f"inspections/{self.answer.inspection_id}"
+
+
+class Finding(models.Model):
+    """Something found during an inspection that is not a checklist item: filed as a hazard at once (so that
+    it is not lost), and listed with the inspection's record."""
+
+    inspection = models.ForeignKey(Inspection, models.CASCADE, related_name="findings", verbose_name=_("inspection"))
+    hazard = models.OneToOneField(Hazard, models.PROTECT, related_name="+", verbose_name=_("hazard"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inspection finding")
+        verbose_name_plural = _("inspection findings")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}: {self.hazard_id}"
 
 
 class Difference(models.Model):

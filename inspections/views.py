@@ -9,17 +9,21 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from hazards.choices import Level
+from hazards.models import HazardCategory
 from notifications.models import Notification
 from organizations.choices import UnitKind
 from organizations.models import Enterprise, User
 from organizations.pickers import enterprise_options
-from organizations.roles import is_government
+from organizations.roles import ENTERPRISE_STAFF, is_government
 from organizations.scope import colleagues
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
@@ -27,7 +31,7 @@ from safety_platform.lib.pages import paginate
 from safety_platform.lib.pdf import pdf_response
 
 from . import supervision, workflow
-from .choices import DONE, AnswerKind, InspectionStatus, Result
+from .choices import DONE, ENTERPRISE_KINDS, AnswerKind, InspectionStatus, Result
 from .coverage import coverage, not_inspected
 from .models import Campaign, ChecklistVersion, Inspection
 
@@ -52,6 +56,51 @@ class StartForm(forms.Form):
         self.fields["version"].queryset = current_versions()
         self.fields["members"].queryset = colleagues(user).order_by("username")
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user).filter(ends_on__gte=timezone.localdate())
+
+
+class FindingForm(forms.Form):
+    """Something found during an inspection that is not on its checklist (filed as a hazard of the inspection's
+    enterprise); the photos come as the page's `photos` input, checked by the writer."""
+
+    title = forms.CharField(
+        label=gettext_lazy("What was found"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Say what you found.")},
+    )
+    place = forms.CharField(
+        label=gettext_lazy("place / part"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Say where it was found.")},
+    )
+    category = forms.ModelChoiceField(
+        queryset=HazardCategory.objects.filter(is_active=True),
+        to_field_name="code",
+        label=gettext_lazy("category"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": gettext_lazy("Choose the kind of hazard."),
+            "invalid_choice": gettext_lazy("Choose the kind of hazard."),
+        },
+    )
+    level = forms.ChoiceField(
+        choices=Level.choices,
+        label=gettext_lazy("level"),
+        widget=forms.RadioSelect,
+        initial=Level.GENERAL,
+        error_messages={
+            "required": gettext_lazy("Choose the level."),
+            "invalid_choice": gettext_lazy("Choose the level."),
+        },
+    )
+    description = forms.CharField(
+        label=gettext_lazy("description"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
 
 
 @login_required
@@ -135,6 +184,7 @@ def fill(request, pk: int, section: int):
         "results": Result.choices,
         "kinds": AnswerKind,
         "done": inspection.status in DONE,
+        "enterprise": Enterprise.objects.select_related("region", "industry").get(pk=inspection.enterprise_id),
     }
     return render(request, "inspections/fill.html", context, status=400 if errors else 200)
 
@@ -159,7 +209,8 @@ def review(request, pk: int):
     missing = workflow.unanswered(inspection)
     for item in missing:
         item.screen = screens[item.section_id]
-    context = {"inspection": inspection, "failed": failed, "missing": missing, "submit_key": uuid.uuid4()}
+    context = {"inspection": inspection, "failed": failed, "missing": missing, "submit_key": uuid.uuid4(),
+               "findings": findings_of(inspection)}  # fmt: skip
     return render(request, "inspections/review.html", context)
 
 
@@ -201,7 +252,76 @@ def submitted_message(inspection: Inspection) -> str:
 def detail(request, pk: int):
     inspection = _inspection(request, pk)
     answers = answers_as_given(inspection)
-    return render(request, "inspections/detail.html", {"inspection": inspection, "answers": answers})
+    context = {"inspection": inspection, "answers": answers, "findings": findings_of(inspection)}
+    return render(request, "inspections/detail.html", context)
+
+
+def findings_of(inspection: Inspection) -> list:
+    """The hazards found outside the checklist during the inspection, in the order they were filed."""
+    return [f.hazard for f in inspection.findings.select_related("hazard")]
+
+
+@login_required
+def finding(request, pk: int):
+    """Record something found that is not on the checklist: filed as a hazard of the inspection at once, then back
+    to the inspection. The same page works offline through the page's queue (`data-queue-url`)."""
+    inspection = _inspection(request, pk)
+    form = FindingForm(request.POST or None)
+    photo_errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        values = dict(form.cleaned_data)
+        key = values.pop("idempotency_key")
+        try:
+            hazard, _created = workflow.file_finding(
+                request.user, inspection, values, key, request.FILES.getlist("photos")
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+            photo_errors = errors.pop("photos", [])
+            if errors:
+                add_errors(form, ValidationError(errors))
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Filed as hazard %(code)s with this inspection.") % {"code": hazard.code})
+            return redirect("inspections:fill", pk=pk, section=1)
+    context = {
+        "inspection": inspection,
+        "form": form,
+        "photo_errors": photo_errors,
+        "done": inspection.status in DONE,
+    }
+    invalid = bool(form.errors or photo_errors)
+    return render(request, "inspections/finding.html", context, status=400 if invalid else 200)
+
+
+OFFLINE_INSPECTIONS = 20
+
+
+@login_required
+def offline_pages(request):
+    """The pages an inspector needs with no network, for the browser to cache: today's list, and for each of their
+    open inspections (at most OFFLINE_INSPECTIONS, newest first) every screen of its form, the finding page and the
+    inspection; and the hazard filing page. Two queries, whatever the number of inspections."""
+    user = request.user
+    open_ones = Inspection.objects.visible_to(user).filter(
+        status__in=[InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS]
+    )
+    if user.unit_kind == UnitKind.ENTERPRISE:  # the enterprise's self-checks, for those who may fill them
+        open_ones = open_ones.filter(kind__in=ENTERPRISE_KINDS, enterprise_id=user.enterprise_id)
+        if not (user.enterprise_id and user.holds(*ENTERPRISE_STAFF)):
+            open_ones = open_ones.none()
+    else:
+        on_team = Inspection.members.through.objects.filter(user_id=user.pk).values("inspection_id")
+        open_ones = open_ones.filter(Q(lead=user) | Q(pk__in=on_team))
+    newest = open_ones.annotate(screens=Count("version__sections")).order_by("-date", "-id")[:OFFLINE_INSPECTIONS]
+    pages = [reverse("inspections:today")]
+    for inspection in newest.values("pk", "screens"):
+        pk = inspection["pk"]
+        pages += [reverse("inspections:fill", args=[pk, n]) for n in range(1, inspection["screens"] + 1)]
+        pages += [reverse("inspections:finding", args=[pk]), reverse("inspections:detail", args=[pk])]
+    pages.append(reverse("hazards:create"))
+    return JsonResponse({"pages": pages})
 
 
 @login_required
@@ -241,6 +361,7 @@ def record_pdf(request, pk: int):
         "answers": answers,
         "members": inspection.members.all(),
         "hazards": sum(1 for a in answers if a.hazard_id),
+        "findings": findings_of(inspection),
     }
     with translation.override("zh-hans"):
         return pdf_response(request, "inspections/record_pdf.html", context, f"inspection-{inspection.pk}.pdf")

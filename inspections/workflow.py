@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,9 +41,13 @@ from .models import (
     ChecklistItem,
     ChecklistVersion,
     Difference,
+    Finding,
     Inspection,
     Team,
 )
+
+if TYPE_CHECKING:
+    from hazards.models import Hazard
 
 
 def campaign_enterprises(campaign: Campaign, user: User | None = None):
@@ -264,8 +269,14 @@ def check_value(item: ChecklistItem, result: str | None, number, text: str) -> t
     return result, None
 
 
-def answer(actor: User, inspection: Inspection | int, item_id: int, data: dict, photos=()) -> Answer:
-    """Save one answer now (a draft): closing the browser or losing the network loses nothing already given."""
+def answer(
+    actor: User, inspection: Inspection | int, item_id: int, data: dict, photos=(), photo_key: uuid.UUID | None = None
+) -> Answer:
+    """Save one answer now (a draft): closing the browser or losing the network loses nothing already given.
+    An offline device sends its photos one per request, each with its `photo_key`: a photo already stored under
+    that key is not stored again (the values are still saved, as on any retry)."""
+    if photo_key is not None and len(photos) > 1:
+        raise ValidationError({"photos": _("Send one photo per request when it has a photo key.")})
     images = clean_images(photos, "photos", named=False)
     with transaction.atomic():
         inspection = _locked(actor, inspection)
@@ -276,6 +287,8 @@ def answer(actor: User, inspection: Inspection | int, item_id: int, data: dict, 
             raise ValidationError({"item": _("This item is not on the inspection's checklist.")})
         result, number = check_value(item, data.get("result"), data.get("number"), data.get("text", ""))
         existing = Answer.objects.filter(inspection=inspection, item=item).first()
+        if photo_key is not None and existing is not None and existing.photos.filter(upload_key=photo_key).exists():
+            images = []  # this photo came before: the already-stored one counts for the rule below
         has_photo = bool(images) or (existing is not None and existing.photos.exists())
         if result == Result.FAIL and item.photo_required_on_fail and not has_photo:
             raise ValidationError({"photos": _("A failed item needs a photo.")})
@@ -288,7 +301,7 @@ def answer(actor: User, inspection: Inspection | int, item_id: int, data: dict, 
             inspection=inspection, item=item, defaults={**values, "answered_by": actor, "answered_at": timezone.now()}
         )
         for image in images:
-            AnswerPhoto(answer=saved, uploaded_by=actor).store(image)
+            AnswerPhoto(answer=saved, uploaded_by=actor, upload_key=photo_key).store(image)
         record(actor, "inspection.answer", inspection, {"item": item.pk, **changes, "photos": len(images)})
         if inspection.status == InspectionStatus.PLANNED:
             inspection.status = InspectionStatus.IN_PROGRESS
@@ -349,6 +362,64 @@ def submit(actor: User, inspection: Inspection | int, submit_key: uuid.UUID, rep
         record(actor, "inspection.submit", inspection, {"score": str(inspection.score), "hazards": len(failed_items)})
         signals.submitted.send(Inspection, inspection=inspection, actor=actor, hazards=[a.hazard for a in failed_items])
         return inspection
+
+
+def file_finding(
+    actor: User, inspection: Inspection | int, values: dict, key: uuid.UUID, photos=()
+) -> tuple[Hazard, bool]:
+    """Something found during an inspection that is not on its checklist, filed as a hazard now (with the
+    inspection's source) and listed with the inspection; returns (hazard, created). `values` holds the hazard's
+    title, place, category, level, description and legal_basis. The same key from the same person returns the
+    finding filed first, even once the inspection is submitted (an offline queue sends it late, perhaps twice)."""
+    pk = inspection.pk if isinstance(inspection, Inspection) else inspection
+    earlier = (
+        Finding.objects.filter(inspection_id=pk, hazard__created_by=actor, hazard__idempotency_key=key)
+        .select_related("hazard")
+        .first()
+    )
+    if earlier is not None:
+        return earlier.hazard, False
+    with transaction.atomic():
+        inspection = _locked(actor, pk)
+        _require_team(actor, inspection)
+        if inspection.status in DONE:
+            raise Conflict(
+                _(
+                    "This inspection was submitted meanwhile, so a finding can no longer be added to it. "
+                    "File it as a separate hazard, or discard it."
+                )
+            )
+        filing = hazard_workflow.Filing(
+            enterprise=inspection.enterprise,
+            title=values["title"],
+            place=values["place"],
+            category=values["category"],
+            level=values.get("level") or Level.GENERAL,
+            description=values.get("description") or "",
+            legal_basis=values.get("legal_basis") or "",
+            source=SOURCES.get(inspection.kind, Source.INSPECTION),
+            photos=tuple(photos),
+            idempotency_key=key,
+        )
+        try:
+            hazard, created = hazard_workflow.file_hazard(actor, filing)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "enterprise" in exc.error_dict:
+                raise ValidationError(
+                    {
+                        "enterprise": _(
+                            "%(name)s is no longer within your scope, so you cannot file a hazard for it. "
+                            "Ask its supervising department to file this finding."
+                        )
+                        % {"name": inspection.enterprise.name}
+                    }
+                ) from exc
+            raise
+        if not created:  # this key filed a hazard outside this inspection
+            raise ValidationError({"idempotency_key": _("This key was already used for another hazard.")})
+        Finding.objects.create(inspection=inspection, hazard=hazard, created_by=actor)
+        record(actor, "inspection.finding", inspection, {"hazard": hazard.code, "title": hazard.title})
+        return hazard, True
 
 
 def close(actor: User, inspection: Inspection | int) -> Inspection:

@@ -19,7 +19,7 @@ public.
 
 from __future__ import annotations
 
-from .evidence import add_photos, attach_evaluation, attach_inspection_photos
+from .evidence import add_keyed_photo, add_photos, attach_evaluation, attach_inspection_photos
 from .filing import Filing, add_finding, file_hazard, find_open_matches, find_recurrence, next_code, other_category
 from .listing import Listing, delist, leader_positions, list_supervision
 from .lookback import may_record, record_look_back
@@ -55,6 +55,7 @@ __all__ = [
     "accept",
     "ask_extension",
     "add_finding",
+    "add_keyed_photo",
     "add_photos",
     "attach_evaluation",
     "attach_inspection_photos",

@@ -3,6 +3,7 @@ stored photos. Nothing here knows one action from another; `permissions` does.""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,10 +55,12 @@ def _future_deadline(deadline: datetime | None, field: str = "deadline") -> date
     return bounds.check_deadline(deadline, field)
 
 
-def _store_photos(hazard: Hazard, actor: User, images: list[CleanImage], kind: str) -> list[HazardPhoto]:
+def _store_photos(
+    hazard: Hazard, actor: User, images: list[CleanImage], kind: str, key: uuid.UUID | None = None
+) -> list[HazardPhoto]:
     photos = []
     for image in images:
-        photo = HazardPhoto(hazard=hazard, kind=kind, uploaded_by=actor)
+        photo = HazardPhoto(hazard=hazard, kind=kind, uploaded_by=actor, upload_key=key)
         photo.store(image)
         photos.append(photo)
     return photos

@@ -23,19 +23,43 @@ from ._common import _discard_files, _event, _locked, _store_photos
 from .permissions import check
 
 
-def add_photos(actor: User, hazard: Hazard | int, files, kind: str = PhotoKind.FINDING) -> list[HazardPhoto]:
-    """Photos can be added while a hazard is open, by whoever may see it and works on it."""
-    images = clean_images(files, "file")
+def add_photos(
+    actor: User, hazard: Hazard | int, files, kind: str = PhotoKind.FINDING, key: uuid.UUID | None = None
+) -> list[HazardPhoto]:
+    """Photos can be added while a hazard is open, by whoever may see it and works on it. With a `key` (an
+    offline device sends one photo per request, and may send it again), see `add_keyed_photo`."""
+    if key is not None:
+        return [add_keyed_photo(actor, hazard, files, kind, key)[0]]
+    return _add(actor, hazard, clean_images(files, "file"), kind)[0]
+
+
+def add_keyed_photo(actor: User, hazard: Hazard | int, files, kind: str, key: uuid.UUID) -> tuple[HazardPhoto, bool]:
+    """One photo under its upload key; returns (photo, created). When the hazard already has a photo with this key
+    (a retry on a bad network, or the same queue sent from a second device) that photo is returned and nothing is
+    stored, with no new timeline event, even once the hazard is closed."""
+    if len(files) != 1:
+        raise ValidationError({"file": _("Send exactly one photo with an upload key.")})
+    stored, created = _add(actor, hazard, clean_images(files, "file"), kind, key)
+    return stored[0], created
+
+
+def _add(
+    actor: User, hazard: Hazard | int, images: list, kind: str, key: uuid.UUID | None = None
+) -> tuple[list[HazardPhoto], bool]:
     stored: list[HazardPhoto] = []
     try:
         with transaction.atomic():
             hazard = _locked(actor, hazard)
+            if key is not None:
+                earlier = HazardPhoto.objects.filter(hazard=hazard, upload_key=key).first()
+                if earlier is not None:
+                    return [earlier], False
             check(actor, hazard, "add_photos")
             if actor.unit_kind == UnitKind.ENTERPRISE:
                 kind = PhotoKind.EVIDENCE
-            stored = _store_photos(hazard, actor, images, kind)
+            stored = _store_photos(hazard, actor, images, kind, key)
             _event(hazard, actor, Action.ADD_PHOTO, hazard.status, photos=len(stored), kind=kind)
-            return stored
+            return stored, True
     except Exception:
         _discard_files(stored)
         raise

@@ -132,6 +132,9 @@ def test_request_bodies_are_json_unless_they_carry_files(schema):
         if content and path.endswith(("/photos/", "/evaluation/", "/leader_action/", "/risks/points/import/",
                                       "/accidents/{id}/close/", "/watches/{id}/visits/")):  # fmt: skip
             assert content == {"multipart/form-data"}, (method, path)
+        elif content and path.endswith(("/inspections/{id}/answers/", "/inspections/{id}/findings/")):
+            # an answer or a finding: JSON, or multipart with its photos (an offline queue sends them together)
+            assert content == {"application/json", "multipart/form-data"}, (method, path)
         elif content and path == "/api/v1/warnings/cap/":  # a CAP 1.2 message is XML (docs/warnings-cap.md)
             assert content == {"application/xml", "text/xml"}, (method, path)
         elif content:
