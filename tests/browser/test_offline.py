@@ -98,7 +98,10 @@ def test_offline_answers_and_findings_are_sent_once_when_the_network_is_back(liv
     screenshot(page, "offline-fill-390")
 
     page.goto(f"{base}/inspections/{w.inspection.pk}/findings/new/")  # from the phone
-    for title, place, photos in (("配电箱门缺失", "一号车间", ["box.jpg"]), ("灭火器过期", "二号仓库", ["a.jpg", "b.jpg"])):
+    for title, place, photos in (
+        ("配电箱门缺失", "一号车间", ["box.jpg"]),
+        ("灭火器过期", "二号仓库", ["a.jpg", "b.jpg"]),
+    ):
         page.fill("input[name=title]", title)
         page.fill("input[name=place]", place)
         page.locator("[data-field=category] label.chip").first.click()
@@ -179,8 +182,9 @@ def test_a_network_drop_in_the_middle_of_an_upload_stores_nothing_twice(live_ser
 def test_a_finding_for_an_inspection_submitted_meanwhile_is_refused_with_the_reason(
     live_server, under_way, browser, tmp_path
 ):
-    """GIVEN a finding kept offline WHEN the inspection is submitted from another phone meanwhile THEN the upload is refused, the finding stays on the phone with the server's reason in Chinese, and
-    "file as a separate hazard" files it once, its photo with it."""
+    """GIVEN a finding kept offline WHEN the inspection is submitted from another phone meanwhile THEN the upload
+    is refused, the finding stays on the phone with the server's reason in Chinese, and "file as a separate hazard"
+    files it once, its photo with it."""
     w = under_way
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
     page = context.new_page()
