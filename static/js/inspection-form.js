@@ -113,8 +113,10 @@ document.addEventListener("DOMContentLoaded", function () {
       var line = document.createElement("p");
       line.className = refused.length ? "error" : "hint";
       line.setAttribute("role", refused.length ? "alert" : "status");
+      var photos = mine.filter(function (op) { return op.kind === "answer-photo" && op.state !== "refused"; }).length;
       line.textContent = refused.length ? offline.say("refusedLabel") + "：" + refused[0].reason
         : mine.some(function (op) { return op.state === "held"; }) ? offline.say("needsPhoto") : offline.say("kept");
+      if (photos && !refused.length) { line.textContent += " " + offline.say("photosWaiting", photos); }
       note.appendChild(line);
       if (refused.length) {
         var discard = document.createElement("button");

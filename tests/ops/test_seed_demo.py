@@ -161,3 +161,23 @@ def test_a_day_before_a_holiday(db):
             d.astimezone(SHANGHAI).date().isoformat() for d in Hazard.objects.values_list("deadline", flat=True) if d
         )
         assert "2026-09-25" not in due and "2026-09-28" in due  # +2 working days from Wednesday is Monday
+
+
+def test_the_demo_inspector_has_an_inspection_under_way_today(demo):
+    """GIVEN the demo WHEN demo-inspector logs in THEN an inspection of the demo campaign is under way today with its
+    first answers, and its screens are among the pages kept for offline work; loading again makes no second one."""
+    from django.test import Client
+
+    from inspections.choices import InspectionStatus
+    from inspections.models import Inspection
+
+    open_ones = Inspection.objects.filter(lead__username="demo-inspector", status=InspectionStatus.IN_PROGRESS)
+    inspection = open_ones.get()
+    assert inspection.date == timezone.localdate() and inspection.campaign.kind == "inspection"
+    assert inspection.answers.count() == 2 and inspection.members.count() == 2
+    client = Client()
+    client.force_login(User.objects.get(username="demo-inspector"))
+    pages = client.get("/inspections/offline-pages/").json()["pages"]
+    assert f"/inspections/{inspection.pk}/fill/1/" in pages and f"/inspections/{inspection.pk}/findings/new/" in pages
+    seed()
+    assert open_ones.count() == 1
