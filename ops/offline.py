@@ -18,6 +18,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -75,6 +76,7 @@ def service_worker(request):
     context = {
         "shell_json": json.dumps([static(name) for name in SHELL_FILES] + [OFFLINE_PAGE]),
         "offline_page": OFFLINE_PAGE,
+        "logout_path": reverse("logout"),
         "version": "",
     }
     context["version"] = _version(render_to_string("offline/sw.js", context))

@@ -4,8 +4,9 @@
 // a finding its idempotency key, a photo its upload key), so a retry, a double tap or a second device never stores
 // anything twice. A record leaves the phone only when the server has confirmed it; one the server refuses stays,
 // with the server's reason, until the inspector fixes or discards it. The top bar says how many wait ("N 条待上传").
-// The service worker (/sw.js) keeps the pages; this script keeps the records, draws the indicator and the queue, and
-// asks the worker to keep the pages of the inspector's open inspections while there is a network.
+// The service worker (/sw.js) keeps the pages (and empties them at log-out); this script keeps the records, draws the
+// indicator and the queue, and asks the worker to keep the pages of the inspector's open inspections while there is
+// a network. Records still waiting at log-out stay, and are sent when the same person logs in again.
 (function () {
   "use strict";
 
@@ -14,6 +15,9 @@
   var KEEP_KEY = "safety-offline-kept-at";
   var KEEP_EVERY_MS = 5 * 60 * 1000;
   if (body.dataset.user) {
+    if (localStorage.getItem(USER_KEY) !== body.dataset.user) {
+      localStorage.removeItem(KEEP_KEY);  // another person on this phone: keep their pages at once
+    }
     localStorage.setItem(USER_KEY, body.dataset.user);
   }
   var user = body.dataset.user || localStorage.getItem(USER_KEY) || "";
@@ -473,19 +477,6 @@
     }
   }
 
-  // Log-out empties the kept pages (they are this person's), and nothing else: records still waiting stay, and are
-  // sent when the same person logs in again.
-  function onLogout(event) {
-    var form = event.target.closest("form.logout");
-    if (!form || !window.caches || form.dataset.cleared) {
-      return;
-    }
-    event.preventDefault();
-    form.dataset.cleared = "1";
-    localStorage.removeItem(KEEP_KEY);
-    caches.delete("pages").then(function () { form.submit(); }, function () { form.submit(); });
-  }
-
   window.SafetyOffline = {
     available: available && !!user,
     uuid: uuid,
@@ -505,7 +496,6 @@
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
     navigator.serviceWorker.addEventListener("message", onWorkerMessage);
   }
-  document.addEventListener("submit", onLogout, true);
   window.addEventListener("online", function () { changed(); sync(); keepPages(false); });
   window.addEventListener("offline", function () { changed(); });
   document.addEventListener("visibilitychange", function () {

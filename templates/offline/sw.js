@@ -9,7 +9,7 @@
 
 const VERSION = "{{ version }}";
 const SHELL = "shell-" + VERSION;
-const PAGES = "pages";  // a person's pages: emptied at log-out (offline.js)
+const PAGES = "pages";  // a person's pages: emptied at log-out
 const SHELL_FILES = {{ shell_json }};
 const SHELL_PATHS = new Set(SHELL_FILES);
 const OFFLINE_PAGE = "{{ offline_page }}";
@@ -78,10 +78,14 @@ async function fromShellFirst(request) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
+  const url = new URL(request.url);
+  if (request.method === "POST" && url.pathname === "{{ logout_path }}") {
+    event.waitUntil(caches.delete(PAGES));  // the kept pages are this person's; the log-out itself goes on as ever
+    return;
+  }
   if (request.method !== "GET") {
     return;
   }
-  const url = new URL(request.url);
   if (url.origin !== self.location.origin) {
     return;
   }

@@ -220,4 +220,9 @@ def test_a_finding_for_an_inspection_submitted_meanwhile_is_refused_with_the_rea
     assert (hazard.title, hazard.enterprise_id) == ("配电箱门缺失", w.e1.pk)
     assert HazardPhoto.objects.filter(hazard=hazard).count() == 1
     assert Finding.objects.count() == 0  # a hazard of its own, not the submitted inspection's
+
+    assert page.evaluate("caches.open('pages').then((c) => c.keys()).then((k) => k.length)") > 0
+    page.click("text=退出")  # the kept pages are this person's: logging out empties them
+    page.wait_for_url(re.compile(r".*/accounts/login/"))
+    wait_until(page, "caches.open('pages').then((c) => c.keys()).then((k) => k.length === 0)")
     context.close()
