@@ -12,7 +12,7 @@ DEBUG off) on a small database of its own with the demo data.
 The finding page (/inspections/<pk>/findings/new/, the demo inspection under way today) is measured when it exists;
 otherwise the hazard form /hazards/new/, which loads the same scripts and sets the same mark; the entries name which.
 BENCH_OFFLINE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/safety_bench_offline) is created if missing,
-migrated and given `seed_demo`. Run alone with `bench/run.py --only offline_shell`: 75-100 s on 2 CPUs (collectstatic,
+migrated and given `seed_demo`. Run alone with `bench/run.py --only offline_shell`: 75-110 s on 2 CPUs (collectstatic,
 which compresses every static file, takes 50 s of it, while the database is migrated and seeded).
 """
 
