@@ -205,7 +205,7 @@ def hazard_lists(args, median, entry) -> list[dict]:
 
 
 # Scenarios that need none of the generated data: `--only` runs them without preparing it.
-NO_DATA = {"image_uploads", "warning_board", "warning_fan_out"}
+NO_DATA = {"image_uploads", "warning_board", "warning_fan_out", "offline_shell"}
 # Seconds before gunicorn kills a worker that has not answered: its default, which the Dockerfile states.
 GUNICORN_TIMEOUT = 30
 
@@ -273,7 +273,15 @@ def run_all(args, median, entry) -> list[dict]:
     results += lesson_publish(args, median, entry)
     results += lesson_board(args, median, entry)
     results += oversight_board(args, median, entry)  # oversight (#19)
+    results += offline_shell(args, median, entry)  # offline capture (#21)
     return results
+
+
+def offline_shell(args, median, entry) -> list[dict]:
+    """The offline shell on a phone under Slow 4G, against gunicorn on its own database: bench/offline_shell.py."""
+    from bench import offline_shell as shell_bench
+
+    return shell_bench.run(args, median, entry)
 
 
 def warning_board(args, median, entry) -> list[dict]:
