@@ -372,15 +372,14 @@ def file_finding(
     title, place, category, level, description and legal_basis. The same key from the same person returns the
     finding filed first, even once the inspection is submitted (an offline queue sends it late, perhaps twice)."""
     pk = inspection.pk if isinstance(inspection, Inspection) else inspection
-    earlier = (
-        Finding.objects.filter(inspection_id=pk, hazard__created_by=actor, hazard__idempotency_key=key)
-        .select_related("hazard")
-        .first()
-    )
-    if earlier is not None:
-        return earlier.hazard, False
+    earlier = Finding.objects.filter(inspection_id=pk, hazard__created_by=actor, hazard__idempotency_key=key)
+    if (found := earlier.select_related("hazard").first()) is not None:
+        return found.hazard, False
     with transaction.atomic():
         inspection = _locked(actor, pk)
+        # a retry that came while the first was still being written waited for its lock: it finds the finding now
+        if (found := earlier.select_related("hazard").first()) is not None:
+            return found.hazard, False
         _require_team(actor, inspection)
         if inspection.status in DONE:
             raise Conflict(
