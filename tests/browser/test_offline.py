@@ -63,6 +63,23 @@ def kept_offline(page, base: str) -> None:
     expect(page.locator("[data-offline-ready]")).to_be_visible(timeout=20_000)
 
 
+def on_the_phone(browser, live_server):
+    """The inspector logged in on a phone of their own (a context the test can take offline), pages kept."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
+    page = context.new_page()
+    log_in(page, live_server.url, "inspector")
+    kept_offline(page, live_server.url)
+    return context, page, live_server.url
+
+
+def record_finding(page, *photos: str, title: str = "配电箱门缺失", place: str = "一号车间") -> None:
+    page.fill("input[name=title]", title)
+    page.fill("input[name=place]", place)
+    page.locator("[data-field=category] label.chip").first.click()
+    page.locator("input[name=photos]").set_input_files(list(photos))
+    page.click("form[data-offline=finding] button[type=submit]")
+
+
 def status(page):
     return page.locator("header .offline-status")
 
@@ -73,11 +90,7 @@ def test_offline_answers_and_findings_are_sent_once_when_the_network_is_back(liv
     the server has exactly those answers, findings and photos once, each photo made small on the phone, and the
     indicator has gone to nothing."""
     w = under_way
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
-    page = context.new_page()
-    base = live_server.url
-    log_in(page, base, "inspector")
-    kept_offline(page, base)
+    context, page, base = on_the_phone(browser, live_server)
 
     context.set_offline(True)
     page.goto(f"{base}/inspections/{w.inspection.pk}/fill/1/")  # from the phone
@@ -102,11 +115,7 @@ def test_offline_answers_and_findings_are_sent_once_when_the_network_is_back(liv
         ("配电箱门缺失", "一号车间", ["box.jpg"]),
         ("灭火器过期", "二号仓库", ["a.jpg", "b.jpg"]),
     ):
-        page.fill("input[name=title]", title)
-        page.fill("input[name=place]", place)
-        page.locator("[data-field=category] label.chip").first.click()
-        page.locator("input[name=photos]").set_input_files([photo(tmp_path, name) for name in photos])
-        page.click("form[data-offline=finding] button[type=submit]")
+        record_finding(page, *[photo(tmp_path, name) for name in photos], title=title, place=place)
         expect(page.locator("[data-offline-kept]")).to_contain_text(title)
     expect(status(page)).to_have_attribute("data-count", "7")  # + two findings and three photos
     screenshot(page, "offline-finding-390")
@@ -143,11 +152,7 @@ def test_a_network_drop_in_the_middle_of_an_upload_stores_nothing_twice(live_ser
     """GIVEN a finding with a photo kept on the phone WHEN the network drops after the server has stored the finding
     and again after it has stored the photo, before either answer arrives THEN the retries store nothing twice."""
     w = under_way
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
-    page = context.new_page()
-    base = live_server.url
-    log_in(page, base, "inspector")
-    kept_offline(page, base)
+    context, page, base = on_the_phone(browser, live_server)
     seen = {"finding": 0, "photo": 0}
 
     def cut_after_the_server(kind):
@@ -164,11 +169,7 @@ def test_a_network_drop_in_the_middle_of_an_upload_stores_nothing_twice(live_ser
     page.route(re.compile(r".*/api/v1/inspections/\d+/findings/$"), cut_after_the_server("finding"))
     page.route(re.compile(r".*/api/v1/hazards/\d+/photos/$"), cut_after_the_server("photo"))
     page.goto(f"{base}/inspections/{w.inspection.pk}/findings/new/")
-    page.fill("input[name=title]", "配电箱门缺失")
-    page.fill("input[name=place]", "一号车间")
-    page.locator("[data-field=category] label.chip").first.click()
-    page.locator("input[name=photos]").set_input_files(photo(tmp_path, "box.jpg", (800, 600)))
-    page.click("form[data-offline=finding] button[type=submit]")
+    record_finding(page, photo(tmp_path, "box.jpg", (800, 600)))
     for _ in range(4):  # after each cut the page tries again later; here it is asked to at once
         page.wait_for_timeout(700)
         page.evaluate("window.SafetyOffline.sync()")
@@ -186,18 +187,10 @@ def test_a_finding_for_an_inspection_submitted_meanwhile_is_refused_with_the_rea
     is refused, the finding stays on the phone with the server's reason in Chinese, and "file as a separate hazard"
     files it once, its photo with it."""
     w = under_way
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
-    page = context.new_page()
-    base = live_server.url
-    log_in(page, base, "inspector")
-    kept_offline(page, base)
+    context, page, base = on_the_phone(browser, live_server)
     context.set_offline(True)
     page.goto(f"{base}/inspections/{w.inspection.pk}/findings/new/")
-    page.fill("input[name=title]", "配电箱门缺失")
-    page.fill("input[name=place]", "一号车间")
-    page.locator("[data-field=category] label.chip").first.click()
-    page.locator("input[name=photos]").set_input_files(photo(tmp_path, "box.jpg", (800, 600)))
-    page.click("form[data-offline=finding] button[type=submit]")
+    record_finding(page, photo(tmp_path, "box.jpg", (800, 600)))
     expect(status(page)).to_have_attribute("data-count", "2")
 
     lead = w.users["inspector"]  # the same inspection, finished on another phone
@@ -225,4 +218,27 @@ def test_a_finding_for_an_inspection_submitted_meanwhile_is_refused_with_the_rea
     page.click("text=退出")  # the kept pages are this person's: logging out empties them
     page.wait_for_url(re.compile(r".*/accounts/login/"))
     wait_until(page, "caches.open('pages').then((c) => c.keys()).then((k) => k.length === 0)")
+    context.close()
+
+
+def test_a_refused_photo_is_shown_on_its_item_and_can_be_discarded(live_server, under_way, browser, tmp_path):
+    """GIVEN an answer whose "photo" is not a picture WHEN it is sent THEN the server's reason is shown on the item,
+    the answer itself is stored, and discarding the photo empties the queue."""
+    w = under_way
+    context, page, base = on_the_phone(browser, live_server)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a picture at all" * 50)
+    page.goto(f"{base}/inspections/{w.inspection.pk}/fill/1/")
+    first = page.locator("fieldset.item").nth(0)
+    first.locator("label.choice >> text=合格").first.click()
+    expect(first).to_have_class(re.compile("autosaved"), timeout=20_000)
+    first.locator("input[type=file]").set_input_files(str(broken))
+    expect(first.locator(".offline-note .error")).to_contain_text("被服务器退回", timeout=20_000)
+    expect(status(page)).to_contain_text("1 条被退回")
+    assert Answer.objects.get().result == Result.PASS and AnswerPhoto.objects.count() == 0
+    screenshot(page, "offline-photo-refused-390")
+    page.once("dialog", lambda dialog: dialog.accept())
+    first.locator(".offline-note button", has_text="放弃").click()
+    expect(status(page)).to_be_hidden()
+    expect(first.locator(".offline-note")).to_have_count(0)
     context.close()
