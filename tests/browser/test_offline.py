@@ -242,3 +242,26 @@ def test_a_refused_photo_is_shown_on_its_item_and_can_be_discarded(live_server, 
     expect(status(page)).to_be_hidden()
     expect(first.locator(".offline-note")).to_have_count(0)
     context.close()
+
+
+def test_the_hazard_form_offline_keeps_the_hazard_and_files_it_once_online(live_server, under_way, browser, tmp_path):
+    """GIVEN the hazard form kept on the phone WHEN an inspector files a hazard with a photo offline THEN it waits on
+    the phone, and once online it is filed once with its category, place and photo."""
+    w = under_way
+    context, page, base = on_the_phone(browser, live_server)
+    context.set_offline(True)
+    page.goto(f"{base}/hazards/new/")  # from the phone
+    page.select_option("#id_enterprise", str(w.e1.pk))
+    page.locator("fieldset[data-required=category] label.chip", has_text="消防安全").click()
+    page.fill("#id_place", "三号仓库")
+    page.locator("input[name=photos]").set_input_files(photo(tmp_path, "store.jpg", (2000, 1500)))
+    page.click("form.filing button.primary.big")
+    expect(page.locator("[data-offline-kept]")).to_contain_text("三号仓库")
+    expect(status(page)).to_have_attribute("data-count", "2")
+    assert Hazard.objects.count() == 0
+    context.set_offline(False)
+    expect(status(page)).to_have_attribute("data-count", "0", timeout=30_000)
+    hazard = Hazard.objects.get()
+    assert (hazard.enterprise_id, hazard.category.code, hazard.place) == (w.e1.pk, "fire", "三号仓库")
+    assert "三号仓库" in hazard.title and HazardPhoto.objects.filter(hazard=hazard).count() == 1
+    context.close()
