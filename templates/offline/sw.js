@@ -52,7 +52,7 @@ async function fromNetworkFirst(request, url) {
     }
     return response;
   });
-  const copy = await cache.match(key);
+  const copy = await cache.match(key, { ignoreVary: true });
   if (copy && AT_ONCE.some((pattern) => pattern.test(url.pathname))) {
     network.catch(() => null);
     return copy;
@@ -65,11 +65,12 @@ async function fromNetworkFirst(request, url) {
 }
 
 async function offlinePage() {
-  return (await caches.match(OFFLINE_PAGE)) || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+  return (await caches.match(OFFLINE_PAGE, { ignoreVary: true, cacheName: SHELL })) || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } });
 }
 
 async function fromShellFirst(request) {
-  const copy = await caches.match(request, { ignoreSearch: true, cacheName: SHELL });
+  // by address only: the pages vary by language and cookie, which a worker's own requests do not show
+  const copy = await caches.match(new URL(request.url).pathname, { ignoreVary: true, cacheName: SHELL });
   if (copy) {
     return copy;
   }

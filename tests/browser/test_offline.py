@@ -119,6 +119,12 @@ def test_offline_answers_and_findings_are_sent_once_when_the_network_is_back(liv
         expect(page.locator("[data-offline-kept]")).to_contain_text(title)
     expect(status(page)).to_have_attribute("data-count", "7")  # + two findings and three photos
     screenshot(page, "offline-finding-390")
+    status(page).click()  # what waits on the phone, listed from the phone
+    expect(page.locator("h1:visible")).to_have_text("本机保存的记录")
+    expect(page.locator("[data-offline-queue] .offline-item")).to_have_count(7)
+    page.goto(f"{base}/hazards/")  # a page not kept: said plainly
+    expect(page.locator("h1:visible")).to_have_text("此页面需要网络")
+    screenshot(page, "offline-needs-network-390")
     assert Finding.objects.count() == 0 and Answer.objects.count() == 0  # nothing reached the server
 
     page.close()  # the browser closed: the phone keeps it all
