@@ -3,7 +3,8 @@
 // weak signal finishes them one by one. Every record carries a key the server recognises (an answer is one per item,
 // a finding its idempotency key, a photo its upload key), so a retry, a double tap or a second device never stores
 // anything twice. A record leaves the phone only when the server has confirmed it; one the server refuses stays,
-// with the server's reason, until the inspector fixes or discards it. The top bar says how many wait ("N 条待上传").
+// with the server's reason, until the inspector fixes or discards it. A strip under the top bar says how many wait
+// ("N 条待上传").
 // The service worker (/sw.js) keeps the pages (and empties them at log-out); this script keeps the records, draws the
 // indicator and the queue, and asks the worker to keep the pages of the inspector's open inspections while there is
 // a network. Records still waiting at log-out stay, and are sent when the same person logs in again.
@@ -451,16 +452,17 @@
     if (!("serviceWorker" in navigator) || !body.dataset.user || !navigator.onLine) {
       return;
     }
-    var last = parseInt(localStorage.getItem(KEEP_KEY) || "0", 10);
-    if (!force && Date.now() - last < KEEP_EVERY_MS) {
-      return;
+    var kept = (localStorage.getItem(KEEP_KEY) || "").split("|");  // "<language>|<when>"
+    var language = document.documentElement.lang;
+    if (!force && kept[0] === language && Date.now() - parseInt(kept[1] || "0", 10) < KEEP_EVERY_MS) {
+      return;  // kept lately, in this language (a switch of language keeps them again, in the new one)
     }
     navigator.serviceWorker.ready.then(function (registration) {
       return fetch("/inspections/offline-pages/", { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { pages: [] }; })
         .then(function (data) {
           if (registration.active && data.pages && data.pages.length) {
-            localStorage.setItem(KEEP_KEY, String(Date.now()));
+            localStorage.setItem(KEEP_KEY, language + "|" + Date.now());
             registration.active.postMessage({ type: "keep", urls: ["/"].concat(data.pages) });
           }
         });

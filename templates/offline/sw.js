@@ -115,6 +115,14 @@ self.addEventListener("message", (event) => {
 async function keep(urls) {
   const cache = await caches.open(PAGES);
   let count = 0;
+  try {  // the offline page too, in the language the person now uses
+    const page = await fetch(OFFLINE_PAGE, { credentials: "same-origin" });
+    if (page.ok) {
+      await (await caches.open(SHELL)).put(OFFLINE_PAGE, page);
+    }
+  } catch (error) {
+    return count;
+  }
   for (const address of urls) {
     const url = new URL(address, self.location.origin);
     if (url.origin !== self.location.origin || !kept(url)) {

@@ -81,7 +81,7 @@ def record_finding(page, *photos: str, title: str = "配电箱门缺失", place:
 
 
 def status(page):
-    return page.locator("header .offline-status")
+    return page.locator("a.offline-status")
 
 
 def test_offline_answers_and_findings_are_sent_once_when_the_network_is_back(live_server, under_way, browser, tmp_path):
