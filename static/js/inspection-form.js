@@ -46,9 +46,7 @@ document.addEventListener("DOMContentLoaded", function () {
     values.item = fieldset.dataset.item;
     // a failed item that needs a photo waits for its photo (sent with it) rather than being refused without one
     var hold = fieldset.dataset.photoRequired === "1" && values.result === "fail" && fieldset.dataset.photos === "0";
-    return offline.setValues(group(fieldset), { fields: values }).then(function () {
-      return offline.enqueue(record(fieldset, { hold: hold }));
-    });
+    return offline.enqueue(record(fieldset, { hold: hold }), { group: group(fieldset), values: { fields: values } });
   }
 
   function keepPhotos(fieldset, input) {
@@ -57,13 +55,12 @@ document.addEventListener("DOMContentLoaded", function () {
     var values = given(fieldset);
     values.item = fieldset.dataset.item;
     fieldset.dataset.photos = String(parseInt(fieldset.dataset.photos || "0", 10) + files.length);
-    return offline.setValues(group(fieldset), { fields: values }).then(function () {
-      return Promise.all(files.map(offline.downscale));
-    }).then(function (small) {
+    last[fieldset.id] = JSON.stringify(given(fieldset));  // the photos carry the answer as it stands
+    return Promise.all(files.map(offline.downscale)).then(function (small) {
       input.value = "";  // kept on the phone: the screen's own post must not send them again
       return offline.enqueue(small.map(function (file) {
         return record(fieldset, { kind: "answer-photo", file: file, fileName: file.name, key: offline.uuid() });
-      }));
+      }), { group: group(fieldset), values: { fields: values } });
     });
   }
 

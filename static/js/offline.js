@@ -103,27 +103,34 @@
     });
   }
 
-  // Keep records: all of them in one transaction (a finding and its photos are kept together or not at all). An
-  // answer's waiting record is replaced by the newer one, which goes with the answer's latest values.
-  function enqueue(list) {
+  // Keep records: all of them, and their group's latest values when given, in one transaction over both stores (a
+  // finding and its photos are kept together or not at all; a group's values are never forgotten between being set
+  // and its record being kept). An answer's waiting record is replaced by the newer one, which goes with the
+  // answer's latest values.
+  function enqueue(list, latest) {
     list = Array.isArray(list) ? list : [list];
-    return Promise.all([ops(), db()]).then(function (found) {
-      var existing = found[0];
-      var transaction = found[1].transaction("ops", "readwrite");
+    return db().then(function (database) {
+      var transaction = database.transaction(["ops", "values"], "readwrite");
       var s = transaction.objectStore("ops");
-      list.forEach(function (op) {
-        if (op.kind === "answer" || op.kind === "answer-photo") {
-          existing.forEach(function (old) {
-            if (old.group === op.group && old.kind === "answer") {
-              s.delete(old.id);
-            }
-          });
-        }
-        op.user = user;
-        op.state = op.hold ? "held" : "waiting";
-        op.made = Date.now();
-        s.add(op);
-      });
+      if (latest) {
+        transaction.objectStore("values").put(Object.assign({}, latest.values, { group: latest.group }));
+      }
+      s.getAll().onsuccess = function (event) {
+        var existing = event.target.result.filter(function (old) { return old.user === user; });
+        list.forEach(function (op) {
+          if (op.kind === "answer" || op.kind === "answer-photo") {
+            existing.forEach(function (old) {
+              if (old.group === op.group && old.kind === "answer") {
+                s.delete(old.id);
+              }
+            });
+          }
+          op.user = user;
+          op.state = op.hold ? "held" : "waiting";
+          op.made = Date.now();
+          s.add(op);
+        });
+      };
       return committed(transaction);
     }).then(function () {
       if (navigator.storage && navigator.storage.persist) {
@@ -141,13 +148,21 @@
     }).then(function () { return forget(op.group); }).then(changed);
   }
 
-  // A group's values go once nothing of it waits.
+  // A group's values go once nothing of it waits (read and deleted in one transaction with the records).
   function forget(group) {
-    return ops().then(function (all) {
-      if (!all.some(function (o) { return o.group === group; })) {
-        return store("values", "readwrite").then(function (s) { return done(s.delete(group)); });
-      }
+    return db().then(function (database) {
+      var transaction = database.transaction(["ops", "values"], "readwrite");
+      transaction.objectStore("ops").getAll().onsuccess = function (event) {
+        if (!event.target.result.some(function (o) { return o.group === group; })) {
+          transaction.objectStore("values").delete(group);
+        }
+      };
+      return committed(transaction);
     });
+  }
+
+  function exists(id) {
+    return store("ops", "readonly").then(function (s) { return done(s.count(id)); });
   }
 
   // ---- sending, one record at a time, in order; a refused record holds back the later records of its group only.
@@ -253,7 +268,9 @@
   }
 
   function send(op) {
-    return request(op).then(function (prepared) {
+    return exists(op.id).then(function (count) {
+      return count ? request(op) : null;  // replaced or discarded since this round began: nothing to send
+    }).then(function (prepared) {
       if (!prepared) {
         return "waiting";
       }
@@ -461,8 +478,8 @@
       return fetch("/inspections/offline-pages/", { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.ok ? response.json() : { pages: [] }; })
         .then(function (data) {
+          localStorage.setItem(KEEP_KEY, language + "|" + Date.now());  // asked: not again for five minutes
           if (registration.active && data.pages && data.pages.length) {
-            localStorage.setItem(KEEP_KEY, language + "|" + Date.now());
             registration.active.postMessage({ type: "keep", urls: ["/"].concat(data.pages) });
           }
         });
@@ -483,7 +500,6 @@
     available: available && !!user,
     uuid: uuid,
     enqueue: enqueue,
-    setValues: setValues,
     values: values,
     ops: ops,
     sync: sync,
