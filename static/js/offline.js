@@ -325,7 +325,9 @@
     op.state = "refused";
     op.status = status;
     op.reason = reason(data) || String(status);
-    return putOp(op).then(function () {
+    return exists(op.id).then(function (count) {
+      return count ? putOp(op) : null;  // a record replaced meanwhile (a newer answer) is not brought back
+    }).then(function () {
       tell("refused", op, data);
       return "refused";
     });
