@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from organizations.models import Department, Enterprise, Position
+from safety_platform.lib.api import UploadKeyField
 from safety_platform.lib.parsers import JSONParser
 from workdays.calendar import deadline_from
 
@@ -329,7 +330,7 @@ class FileSerializer(serializers.Serializer):
 
 
 class PhotoUploadSerializer(FileSerializer):
-    photo_key = serializers.UUIDField(
+    photo_key = UploadKeyField(
         required=False,
         label=_("upload key"),
         help_text=_("One photo per request: the same key again stores nothing (also as the Idempotency-Key header)."),

@@ -21,6 +21,7 @@ from hazards.models import HazardCategory
 from organizations.choices import OperatingState, UnitKind
 from organizations.models import Enterprise, User
 from organizations.roles import SUPERVISORS, holds_any
+from safety_platform.lib.api import UploadKeyField
 from safety_platform.lib.pagination import CursorPagination
 from safety_platform.lib.parsers import JSONParser
 
@@ -288,7 +289,7 @@ class AnswerInputSerializer(serializers.Serializer):
     number = serializers.DecimalField(max_digits=12, decimal_places=3, required=False, allow_null=True)
     text = serializers.CharField(max_length=1000, required=False, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    photo_key = serializers.UUIDField(
+    photo_key = UploadKeyField(
         required=False,
         label=_("photo key"),
         help_text=_("With one photo per request: a photo already stored under this key is not stored again."),

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -162,3 +162,14 @@ def strict_json_scalars() -> None:
     text_value.strict = yes_no_value.strict = True
     serializers.CharField.to_internal_value = text_value
     serializers.BooleanField.to_internal_value = yes_no_value
+
+
+class UploadKeyField(serializers.UUIDField):
+    """An upload's key (`photo_key`): optional, but when the field is sent it must be a UUID. DRF reads an empty
+    optional field of a form or multipart body as not sent; an empty key is refused here instead, as the schema
+    says, rather than storing the photo with no key at all."""
+
+    def get_value(self, dictionary):
+        if self.field_name in dictionary and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)

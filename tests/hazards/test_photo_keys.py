@@ -84,3 +84,15 @@ def test_the_api_answers_201_then_200_by_form_field_or_header(hz):
     assert two.status_code == 400 and "file" in two.json()
     unkeyed = client.post(url, {"file": [photo("a.jpg"), photo("b.jpg")]}, format="multipart")
     assert unkeyed.status_code == 201 and len(unkeyed.json()) == 2  # without a key, as before
+
+
+def test_an_empty_photo_key_is_refused_not_taken_as_none(hz):
+    """GIVEN a multipart upload whose `photo_key` is sent empty WHEN posted THEN it is a 400 on `photo_key` (the
+    schema says a UUID) and nothing is stored; left out, the photo is stored without a key as before."""
+    client = api(hz.users["inspector"])
+    hazard = advance(hz, "reported")
+    url = f"/api/v1/hazards/{hazard.pk}/photos/"
+    refused = client.post(url, {"file": photo(), "photo_key": ""}, format="multipart")
+    assert refused.status_code == 400 and "photo_key" in refused.json()
+    assert HazardPhoto.objects.filter(hazard=hazard).count() == 0
+    assert client.post(url, {"file": photo()}, format="multipart").status_code == 201

@@ -4,6 +4,7 @@ from two devices, nothing is stored twice."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -81,8 +82,10 @@ def test_the_required_photo_counts_the_one_stored_under_the_key(ins):
 
 def test_a_photo_key_that_is_not_a_uuid_is_a_field_error(ins):
     inspection_id = start(ins).json()["id"]
-    refused = keyed_answer(ins, inspection_id, "not-a-uuid")
-    assert refused.status_code == 400 and "photo_key" in refused.json()
+    for key in ("not-a-uuid", ""):  # sent empty, it is not taken as left out (the schema says a UUID)
+        refused = keyed_answer(ins, inspection_id, key)
+        assert refused.status_code == 400 and "photo_key" in refused.json()
+    assert AnswerPhoto.objects.count() == 0
 
 
 # Findings outside the checklist
@@ -201,11 +204,14 @@ def test_the_finding_page_files_with_photos_and_goes_back(ins, client):
     url = reverse("inspections:finding", args=[inspection_id])
     page = client.get(url).content.decode()
     back = reverse("inspections:fill", args=[inspection_id, 1])
-    assert (
-        '<form method="post" enctype="multipart/form-data" novalidate class="card form filing finding" '
-        f'data-offline="finding" data-queue-url="/api/v1/inspections/{inspection_id}/findings/" '
-        f'data-back-url="{back}" data-enterprise="海滨化工有限公司">'
-    ) in page
+    form = re.search(r"<form [^>]*data-offline=\"finding\"[^>]*>", page).group(0)
+    expected = ('method="post"', 'enctype="multipart/form-data"', "novalidate", 'class="card form filing finding"',
+                f'data-queue-url="/api/v1/inspections/{inspection_id}/findings/"', f'data-back-url="{back}"',
+                'data-enterprise="海滨化工有限公司"', f'data-enterprise-id="{ins.e1.pk}"',
+                f'data-scope="inspection:{inspection_id}"')  # fmt: skip
+    for attribute in expected:
+        assert attribute in form, attribute
+    assert "data-posted" not in form  # a page shown afresh: its script may give it a new key
     assert "<h1>记录检查发现</h1>" in page
     assert '<input type="file" name="photos" accept="image/*" capture="environment" multiple' in page
     for name in ("title", "place", "category", "level", "description", "photos"):
