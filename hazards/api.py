@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,7 +13,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from organizations.models import Department, Enterprise, Position
-from safety_platform.lib.api import UploadKeyField
+from safety_platform.lib.api import UploadKeyField, idempotency_header
 from safety_platform.lib.parsers import JSONParser
 from workdays.calendar import deadline_from
 
@@ -368,7 +367,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def create(self, request, *args, **kwargs):
         workflow.require_filer(request.user)  # 403 before any field is looked at
         data = self.validated(HazardCreateSerializer)
-        key = data.pop("idempotency_key", None) or _header_key(request)
+        key = data.pop("idempotency_key", None) or idempotency_header(request)
         hazard, created = workflow.file_hazard(
             request.user,
             workflow.Filing(**data, photos=tuple(request.FILES.getlist("photos")), idempotency_key=key),
@@ -502,7 +501,7 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         kind = request.data.get("kind", PhotoKind.FINDING)
         if kind not in PhotoKind.values:
             raise serializers.ValidationError({"kind": [_("Unknown kind of photo.")]})
-        key = data.get("photo_key") or _header_key(request, "photo_key")
+        key = data.get("photo_key") or idempotency_header(request, "photo_key")
         files = request.FILES.getlist("file")
         if key is None:
             photos, created = workflow.add_photos(request.user, pk, files, kind), True
@@ -518,13 +517,3 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = self.validated(FileSerializer)
         document = workflow.attach_evaluation(request.user, pk, data["file"], data.get("note", ""))
         return self.respond(document.hazard)
-
-
-def _header_key(request, field: str = "idempotency_key") -> uuid.UUID | None:
-    raw = request.headers.get("Idempotency-Key")
-    if not raw:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise serializers.ValidationError({field: [_("Must be a UUID.")]}) from None

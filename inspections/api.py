@@ -21,7 +21,7 @@ from hazards.models import HazardCategory
 from organizations.choices import OperatingState, UnitKind
 from organizations.models import Enterprise, User
 from organizations.roles import SUPERVISORS, holds_any
-from safety_platform.lib.api import UploadKeyField
+from safety_platform.lib.api import UploadKeyField, idempotency_header
 from safety_platform.lib.pagination import CursorPagination
 from safety_platform.lib.parsers import JSONParser
 
@@ -430,7 +430,7 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             inspection = self.get_object()
             filed = [f.hazard for f in inspection.findings.select_related("hazard")]
             return Response(FindingSerializer(filed, many=True).data)
-        data = FindingInputSerializer(data=request.data, header_key=_header_key(request))
+        data = FindingInputSerializer(data=request.data, header_key=idempotency_header(request))
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         key = values.pop("idempotency_key", None) or data.header_key
@@ -457,7 +457,7 @@ class InspectionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Submit once; send the same `submit_key` (or Idempotency-Key header) on a retry."""
         data = SubmitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        key = data.validated_data.get("submit_key") or _key(request)
+        key = data.validated_data.get("submit_key") or idempotency_header(request, "submit_key") or uuid.uuid4()
         inspection = workflow.submit(request.user, pk, key, data.validated_data.get("representative", ""))
         inspection = self.get_queryset().prefetch_related("answers__photos").get(pk=inspection.pk)
         return Response(InspectionDetailSerializer(inspection, context=self.get_serializer_context()).data)
@@ -500,19 +500,3 @@ class SupervisionViewSet(viewsets.ViewSet):
     @action(detail=False, methods=["get"])
     def differences(self, request):
         return Response(DifferenceSerializer(supervision.differences(request.user)[:500], many=True).data)
-
-
-def _header_key(request) -> uuid.UUID | None:
-    raw = request.headers.get("Idempotency-Key")
-    try:
-        return uuid.UUID(raw) if raw else None
-    except ValueError:
-        raise serializers.ValidationError({"idempotency_key": [_("Must be a UUID.")]}) from None
-
-
-def _key(request) -> uuid.UUID:
-    raw = request.headers.get("Idempotency-Key")
-    try:
-        return uuid.UUID(raw) if raw else uuid.uuid4()
-    except ValueError:
-        raise serializers.ValidationError({"submit_key": [_("Must be a UUID.")]}) from None

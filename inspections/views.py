@@ -139,7 +139,10 @@ def start(request):
 
 def _inspection(request, pk: int) -> Inspection:
     return get_object_or_404(
-        Inspection.objects.visible_to(request.user).select_related("enterprise", "version__template"), pk=pk
+        Inspection.objects.visible_to(request.user).select_related(
+            "enterprise__region", "enterprise__industry", "version__template"
+        ),
+        pk=pk,
     )
 
 
@@ -184,7 +187,7 @@ def fill(request, pk: int, section: int):
         "results": Result.choices,
         "kinds": AnswerKind,
         "done": inspection.status in DONE,
-        "enterprise": Enterprise.objects.select_related("region", "industry").get(pk=inspection.enterprise_id),
+        "enterprise": inspection.enterprise,
     }
     return render(request, "inspections/fill.html", context, status=400 if errors else 200)
 

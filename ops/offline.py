@@ -72,36 +72,34 @@ def manifest(request):
 @require_GET
 @never_cache
 def service_worker(request):
-    """`/sw.js`: never cached by the browser's HTTP cache, so an update is seen on the next visit."""
+    """`/sw.js`: never cached by the browser's HTTP cache, so an update is seen on the next visit. Browsers ask for it
+    on many navigations to look for an update: its text is made once per process (on every request with DEBUG, so
+    that a developer's edited script is a new version at once)."""
+    if settings.DEBUG:
+        worker_script.cache_clear()
+    response = HttpResponse(worker_script(), content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@functools.cache
+def worker_script() -> str:
+    """The worker's text. Its version is a digest of its text and of the shell files' bytes: a changed style or
+    script is a new version, and the browser then replaces the kept shell (static addresses are not hashed unless
+    the storage hashes them)."""
     context = {
         "shell_json": json.dumps([static(name) for name in SHELL_FILES] + [OFFLINE_PAGE]),
         "offline_page": OFFLINE_PAGE,
         "logout_path": reverse("logout"),
         "version": "",
     }
-    context["version"] = _version(render_to_string("offline/sw.js", context))
-    body = render_to_string("offline/sw.js", context)
-    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
-    response["Service-Worker-Allowed"] = "/"
-    return response
-
-
-def _version(text: str) -> str:
-    """A digest of the worker's text and of the shell files' bytes: a changed style or script is a new version, and
-    the browser then replaces the kept shell (static addresses are not hashed unless the storage hashes them)."""
-    digest = hashlib.sha256(text.encode())
-    digest.update(_shell_digest())
-    return digest.hexdigest()[:12]
-
-
-@functools.cache
-def _shell_digest() -> bytes:
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(render_to_string("offline/sw.js", context).encode())
     for name in SHELL_FILES:
         path = finders.find(name)
         if path:
             digest.update(Path(path).read_bytes())
-    return digest.digest()
+    context["version"] = digest.hexdigest()[:12]
+    return render_to_string("offline/sw.js", context)
 
 
 @require_GET

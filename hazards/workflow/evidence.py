@@ -23,13 +23,9 @@ from ._common import _discard_files, _event, _locked, _store_photos
 from .permissions import check
 
 
-def add_photos(
-    actor: User, hazard: Hazard | int, files, kind: str = PhotoKind.FINDING, key: uuid.UUID | None = None
-) -> list[HazardPhoto]:
-    """Photos can be added while a hazard is open, by whoever may see it and works on it. With a `key` (an
-    offline device sends one photo per request, and may send it again), see `add_keyed_photo`."""
-    if key is not None:
-        return [add_keyed_photo(actor, hazard, files, kind, key)[0]]
+def add_photos(actor: User, hazard: Hazard | int, files, kind: str = PhotoKind.FINDING) -> list[HazardPhoto]:
+    """Photos can be added while a hazard is open, by whoever may see it and works on it. A photo sent under an
+    upload key (an offline device's, which may send it again) goes through `add_keyed_photo`."""
     return _add(actor, hazard, clean_images(files, "file"), kind)[0]
 
 

@@ -8,6 +8,7 @@ below turns them into API answers, once, so no view wraps a call to translate th
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -162,6 +163,18 @@ def strict_json_scalars() -> None:
     text_value.strict = yes_no_value.strict = True
     serializers.CharField.to_internal_value = text_value
     serializers.BooleanField.to_internal_value = yes_no_value
+
+
+def idempotency_header(request, field: str = "idempotency_key") -> uuid.UUID | None:
+    """The `Idempotency-Key` header as a UUID, or None when it is not sent; anything else is a 400 on `field` (the
+    body field the header stands for)."""
+    raw = request.headers.get("Idempotency-Key")
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise serializers.ValidationError({field: [_("Must be a UUID.")]}) from None
 
 
 class UploadKeyField(serializers.UUIDField):

@@ -38,7 +38,7 @@ def test_the_same_key_stores_one_photo_and_another_key_another(hz):
     first, created = workflow.add_keyed_photo(inspector, hazard.pk, [photo()], "finding", key)
     again, created_again = workflow.add_keyed_photo(inspector, hazard.pk, [photo()], "finding", key)
     assert (created, created_again) == (True, False) and again.pk == first.pk
-    assert workflow.add_photos(inspector, hazard.pk, [photo()], key=key) == [first]
+    assert workflow.add_keyed_photo(inspector, hazard.pk, [photo()], "finding", key) == (first, False)
     assert HazardPhoto.objects.filter(hazard=hazard).count() == 1 and photo_events(hazard) == 1
     second, created = workflow.add_keyed_photo(inspector, hazard.pk, [photo()], "finding", uuid.uuid4())
     assert created and second.pk != first.pk
@@ -49,7 +49,7 @@ def test_a_key_takes_exactly_one_photo(hz):
     hazard = advance(hz, "reported")
     for files in ([], [photo("a.jpg"), photo("b.jpg")]):
         with pytest.raises(ValidationError) as caught:
-            workflow.add_photos(hz.users["inspector"], hazard.pk, files, key=uuid.uuid4())
+            workflow.add_keyed_photo(hz.users["inspector"], hazard.pk, files, "finding", uuid.uuid4())
         assert set(caught.value.message_dict) == {"file"}
     assert not HazardPhoto.objects.filter(hazard=hazard).exists() and photo_events(hazard) == 0
 

@@ -53,16 +53,17 @@ def test_the_service_worker_is_served_from_the_root_uncached_and_names_files_tha
 def test_the_version_changes_when_a_shell_file_changes(client, monkeypatch, tmp_path):
     """GIVEN the worker's version WHEN a file of the shell has other bytes THEN the version is another, so that the
     phones replace their kept shell (static addresses are not hashed without the manifest storage)."""
+    offline.worker_script.cache_clear()
     before = re.search(r'const VERSION = "(\w+)"', client.get("/sw.js").content.decode()).group(1)
     changed = tmp_path / "site.css"
     changed.write_text("body { color: red }")
     real = finders.find
     monkeypatch.setattr(finders, "find", lambda name, *a, **k: str(changed) if name == "css/site.css" else real(name))
-    offline._shell_digest.cache_clear()
+    offline.worker_script.cache_clear()
     try:
         after = re.search(r'const VERSION = "(\w+)"', client.get("/sw.js").content.decode()).group(1)
     finally:
-        offline._shell_digest.cache_clear()
+        offline.worker_script.cache_clear()
     assert before != after
 
 
