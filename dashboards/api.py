@@ -32,6 +32,7 @@ from organizations.roles import GOVERNMENT_STAFF
 from organizations.scope import Scope, ScopeKind, visible_people, visible_posts
 from safety_platform.lib.errors import ConflictError
 from safety_platform.lib.files import FILE_RESPONSES, AnyAccept
+from safety_platform.lib.replica import replica_view
 
 from . import exports, quarterly
 from .documents_views import XLSX
@@ -264,6 +265,7 @@ class DashboardView(APIView):
         ],
         responses=DashboardSerializer,
     )
+    @replica_view
     def get(self, request):
         if Scope.for_user(request.user).kind == ScopeKind.NONE:
             raise exceptions.PermissionDenied(_("Your account has no unit, so it has no dashboard."))
@@ -407,6 +409,7 @@ class QuarterlyView(APIView):
             (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The table as an Excel workbook."),
         },
     )
+    @replica_view
     def get(self, request):
         if not is_government(request.user):
             raise exceptions.PermissionDenied(_("Only government units have the quarterly table."))

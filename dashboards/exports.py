@@ -34,6 +34,7 @@ from hazards.filters import HazardFilterSet
 from hazards.models import Hazard, HazardEvent
 from organizations.models import User
 from safety_platform.lib import xlsx
+from safety_platform.lib.replica import REPLICA, replica_reads, stream_with
 
 from .models import ExportJob
 from .units import unit_name
@@ -284,10 +285,14 @@ def run_export(pk: int, progress_every: int = 2000) -> ExportJob | None:
     written = _Counter(pk, progress_every)
     try:
         with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as spool:
-            queryset = ledger_queryset(job.owner, job.query)
-            ExportJob.objects.filter(pk=pk).update(total=queryset.count())
-            banner = ledger_banner(job.owner, job.query)
-            for chunk in STREAMS[job.format](written.count(ledger_rows(queryset)), banner=banner):
+            # the ledger's rows may come from the replica (docs/replica.md); the job's own row from the primary
+            with replica_reads():
+                queryset = ledger_queryset(job.owner, job.query)
+                total = queryset.count()
+                banner = ledger_banner(job.owner, job.query)
+            ExportJob.objects.filter(pk=pk).update(total=total)
+            rows = stream_with(REPLICA, ledger_rows(queryset))
+            for chunk in STREAMS[job.format](written.count(rows), banner=banner):
                 spool.write(chunk)
             spool.seek(0)
             job.file.save(filename(job.format), File(spool), save=False)

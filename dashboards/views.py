@@ -21,6 +21,7 @@ from hazards.models import LookBack
 from inspections.coverage import coverage
 from inspections.models import Campaign
 from organizations.scope import Scope, ScopeKind
+from safety_platform.lib.replica import replica_view
 
 from . import exports
 from .charts import Series, bar_chart
@@ -33,6 +34,7 @@ LOOKBACK_SOON_DAYS = 30
 
 
 @login_required
+@replica_view
 def dashboard(request):
     if Scope.for_user(request.user).kind == ScopeKind.NONE:
         raise PermissionDenied
@@ -73,6 +75,7 @@ def dashboard(request):
 
 
 @login_required
+@replica_view
 def coverage_panel(request):
     """Inspection coverage of the campaigns running today, in the user's scope (loaded after the page)."""
     scope = Scope.for_user(request.user)
@@ -85,6 +88,7 @@ def coverage_panel(request):
 
 
 @login_required
+@replica_view
 def look_backs_panel(request):
     """Look-backs (回头看) of closed major hazards in the user's scope: overdue, due within LOOKBACK_SOON_DAYS days,
     and all still to do; one aggregate query; each figure links to the look-back list."""
@@ -105,6 +109,7 @@ def look_backs_panel(request):
 
 
 @login_required
+@replica_view
 def duty_panel(request):
     """The four duty failures over the last 30 days, summed over the user's duty posts."""
     if Scope.for_user(request.user).kind == ScopeKind.NONE:
@@ -131,6 +136,7 @@ def duty_panel(request):
 
 
 @login_required
+@replica_view
 def readiness_panel(request):
     """Warnings in force and emergency readiness in the user's scope: each warning in force with its posts told,
     answered and silent (linked to its live board), the teams on raised readiness and the forces standing now, the
@@ -171,6 +177,7 @@ def readiness_panel(request):
 
 
 @login_required
+@replica_view
 def ledger_export(request):
     """The hazard ledger under the list's filters: streamed at once when small; when large, a page that starts it in
     the background (by POST, so a prefetched or repeated link queues nothing) and then shows its progress."""

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from organizations.models import Department, Enterprise, Position
 from safety_platform.lib.api import UploadKeyField, idempotency_header
 from safety_platform.lib.parsers import JSONParser
+from safety_platform.lib.replica import replica_view
 from workdays.calendar import deadline_from
 
 from . import files_api, workflow
@@ -362,6 +363,10 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    @replica_view  # the list may be a few seconds old, but not to whoever just wrote (docs/replica.md)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=HazardCreateSerializer, responses={201: HazardDetailSerializer})
     def create(self, request, *args, **kwargs):

@@ -17,6 +17,7 @@ from organizations.pickers import enterprise_options
 from safety_platform.lib.errors import Conflict
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
+from safety_platform.lib.replica import replica_view
 
 from . import forms, listing_clock, workflow
 from .choices import Level
@@ -25,6 +26,7 @@ from .models import Hazard, HazardPhoto
 
 
 @login_required
+@replica_view
 def hazard_list(request):
     queryset = Hazard.objects.visible_to(request.user).with_overdue().select_related("enterprise", "category")
     filterset = HazardFilterSet(request.GET or None, queryset=queryset, request=request)

@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from safety_platform.lib.replica import replica_view
 from safety_platform.lib.throttling import ScopedRateThrottle
 
 from .creditcode import normalize, validate_credit_code
@@ -179,6 +180,10 @@ class EnterpriseViewSet(
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "supervision_map": self.supervision_map}
+
+    @replica_view  # the list may be a few seconds old, but not to whoever just wrote (docs/replica.md)
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = serializer.save_through_registry(self.request.user)

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safety_platform.lib.replica.ReplicaPinMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -126,6 +127,22 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _extra = envstr("PG_OPTIONS", "-c work_mem=64MB -c jit=off")
     if _extra:
         _options["options"] = f"{_options.get('options', '')} {_extra}".strip()
+# A PostgreSQL streaming replica for the reads that may be a few seconds old (docs/replica.md): dashboards, lists,
+# the ledger export. Without DATABASE_REPLICA_URL there is no "replica" alias and every read goes to the primary.
+DATABASE_REPLICA_URL = envstr("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))
+    _replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+    _replica_options.setdefault("connect_timeout", envint("REPLICA_CONNECT_TIMEOUT", 2))  # down: the primary, soon
+    if DATABASES["default"].get("OPTIONS", {}).get("options"):  # the same session settings (PG_OPTIONS)
+        _replica_options["options"] = DATABASES["default"]["OPTIONS"]["options"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test suite reads the test database through it
+DATABASE_ROUTERS = ["safety_platform.lib.replica.ReplicaRouter"]
+# After a write its user reads from the primary for this many seconds (longer than the lag tolerated); reads go to
+# the primary while the replica is more than REPLICA_MAX_LAG seconds behind, asked every REPLICA_CHECK_SECONDS.
+REPLICA_PIN_SECONDS = envint("REPLICA_PIN_SECONDS", 15)
+REPLICA_MAX_LAG = float(envstr("REPLICA_MAX_LAG", "5"))
+REPLICA_CHECK_SECONDS = float(envstr("REPLICA_CHECK_SECONDS", "3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = envstr("REDIS_URL")
