@@ -184,3 +184,22 @@ def test_a_replica_that_does_not_answer_is_passed_over(world, settings, caplog):
     finally:
         connections[REPLICA].close()
         replica_settings["PORT"] = port
+
+
+def test_the_background_export_reads_the_ledger_from_the_replica_and_its_job_from_the_primary(world, settings):
+    from dashboards import exports
+    from dashboards.models import ExportJob
+
+    file_one(world, world.users["enterprise"])
+    file_one(world, world.users["enterprise"], title="配电箱未接地")
+    user = world.users["city"]
+    job = exports.start_export(user, "csv", "", 2)
+    with Reads() as reads:
+        exports.run_export(job.pk, progress_every=1)
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total) == ("done", 2, 2)
+    assert "配电箱未接地" in job.file.open("rb").read().decode("utf-8-sig")
+    ledger = [sql for sql in reads.sql[REPLICA] if '"hazards_hazard"' in sql]
+    assert len(ledger) >= 2  # the count and the rows
+    assert reads.writes(REPLICA) == 0 and reads.writes("default") >= 3  # claimed, progress, done
+    assert not [sql for sql in reads.sql[REPLICA] if ExportJob._meta.db_table in sql]
