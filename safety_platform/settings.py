@@ -134,8 +134,9 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=envint("DB_CONN_MAX_AGE", 60))
     _replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
     _replica_options.setdefault("connect_timeout", envint("REPLICA_CONNECT_TIMEOUT", 2))  # down: the primary, soon
-    if DATABASES["default"].get("OPTIONS", {}).get("options"):  # the same session settings (PG_OPTIONS)
-        _replica_options["options"] = DATABASES["default"]["OPTIONS"]["options"]
+    _pg_options = envstr("PG_OPTIONS", "-c work_mem=64MB -c jit=off")  # the same session settings as the primary
+    if _pg_options:
+        _replica_options["options"] = f"{_replica_options.get('options', '')} {_pg_options}".strip()
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # the test suite reads the test database through it
 DATABASE_ROUTERS = ["safety_platform.lib.replica.ReplicaRouter"]
 # After a write its user reads from the primary for this many seconds (longer than the lag tolerated); reads go to

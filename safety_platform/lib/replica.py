@@ -44,12 +44,13 @@ def configured() -> bool:
 # How far the replica is behind, in seconds: 0 when it has replayed all it received; otherwise the age of its last
 # replayed transaction (an over-estimate after an idle spell, which errs towards the primary). NULL when it cannot
 # tell: not a standby, its WAL receiver not streaming (then "all received is replayed" says nothing), or nothing
-# replayed yet.
+# replayed yet. The receiver's status is hidden from roles without pg_read_all_stats (its row then shows only the pid):
+# for them a receiver running counts as streaming.
 LAG_SQL = """
 SELECT CASE
   WHEN NOT pg_is_in_recovery() THEN NULL
   WHEN pg_is_wal_replay_paused() THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp())
-  WHEN coalesce((SELECT status FROM pg_stat_wal_receiver), '') <> 'streaming' THEN NULL
+  WHEN NOT EXISTS (SELECT FROM pg_stat_wal_receiver WHERE coalesce(status, 'streaming') = 'streaming') THEN NULL
   WHEN pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() THEN 0
   ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())
 END
