@@ -49,7 +49,6 @@ def configured() -> bool:
 LAG_SQL = """
 SELECT CASE
   WHEN NOT pg_is_in_recovery() THEN NULL
-  WHEN pg_is_wal_replay_paused() THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp())
   WHEN NOT EXISTS (SELECT FROM pg_stat_wal_receiver WHERE coalesce(status, 'streaming') = 'streaming') THEN NULL
   WHEN pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() THEN 0
   ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp())
