@@ -112,10 +112,10 @@ def test_two_web_instances_and_two_workers_act_as_one(tmp_path, world):
             shown = session.get(f"{b}/api/v1/hazards/{hazard['id']}/", timeout=10).json()
             assert shown["code"] == hazard["code"] and len(shown["photos"]) == 1
             stored = HazardPhoto.objects.get(hazard_id=hazard["id"])
-            on_disk = (shared_media / stored.image.name).read_bytes()
             for url in (shown["photos"][0]["url"], f"/hazards/photos/{stored.pk}/"):
                 fetched = session.get(f"{b}{url}", timeout=10)
-                assert fetched.status_code == 200 and fetched.content == on_disk, url
+                assert fetched.status_code == 200, (url, fetched.status_code)
+                assert fetched.content == (shared_media / stored.image.name).read_bytes(), url
 
             # An export started through B, written by a worker into the shared media, downloaded through A.
             started = session.post(f"{b}/hazards/ledger/", {"format": "xlsx", **_form_token(session)},
