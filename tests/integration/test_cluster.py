@@ -2,9 +2,10 @@
 workers, each with a var/ of its own, on one PostgreSQL, one Redis and one shared media folder. Nothing is mocked.
 
 What a load balancer may do to a user is done here on purpose: a login on A is used on B, a photo filed through A
-is read through B, an export started through B (written by whichever worker took it) is downloaded through A, and
-a sign-out on B ends the session on A. Then several sweeps are queued at once for both workers, and every due
-escalation step must be acted on exactly once: one timeline event, one notice, one delivery the gateway accepted.
+is read through B, an export started through B (written by whichever worker took it) is downloaded through A, a
+throttle counts the requests through both, and a sign-out on B ends the session on A. Then several sweeps are
+queued at once for both workers, and every due escalation step must be acted on exactly once: one timeline event,
+one notice, one delivery the gateway accepted.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def test_two_web_instances_and_two_workers_act_as_one(tmp_path, world):
         password=PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())
     )
     keys = make_due(world, DUE)
+    forget_throttle()
     shared_media = tmp_path / "shared-media"
     before = Heartbeat.objects.filter(name="escalation_sweep").values_list("runs", flat=True).first() or 0
 
@@ -68,6 +70,7 @@ def test_two_web_instances_and_two_workers_act_as_one(tmp_path, world):
             MEDIA_ROOT=str(shared_media),
             EXPORT_SYNC_LIMIT="0",  # every export goes to a worker
             ESCALATION_BATCH_SIZE="25",  # many batches, so that the sweeps meet on the same rows
+            TOKEN_THROTTLE_RATE="4/min",
         )
 
         def env(name: str) -> dict[str, str]:
@@ -99,6 +102,11 @@ def test_two_web_instances_and_two_workers_act_as_one(tmp_path, world):
             assert requests.get(f"{b}/api/v1/hazards/", timeout=10).status_code == 401  # no cookie, no access
             # The service worker is the same script (same version) whichever instance serves it.
             assert session.get(f"{a}/sw.js", timeout=10).text == session.get(f"{b}/sw.js", timeout=10).text
+
+            # One throttle count for the city (Redis): four token requests through A and B, the fifth refused on both.
+            answers = [requests.post(f"{base}/api/v1/auth/token/", json={}, timeout=10).status_code
+                       for base in (a, b, a, b, a, b)]  # fmt: skip
+            assert answers == [400, 400, 400, 400, 429, 429], answers
 
             # A photo filed through A is read through B (the CSRF token is the cookie's: any instance takes it).
             csrf = {"X-CSRFToken": session.cookies["csrftoken"]}
@@ -157,6 +165,14 @@ def test_two_web_instances_and_two_workers_act_as_one(tmp_path, world):
     assert Notification.objects.filter(key__startswith="esc:").count() == DUE
     assert Delivery.objects.filter(notification__key__in=keys).count() == DUE
     assert len(receiver.received) >= DUE and all(n == 1 for n in receiver.received.values()), "a delivery sent twice"
+
+
+def forget_throttle() -> None:
+    """The children's cache has no per-test prefix: an earlier run's token requests from 127.0.0.1 are forgotten."""
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.REDIS_URL).delete(":1:throttle_token_127.0.0.1")
 
 
 def _status(url: str) -> int:
