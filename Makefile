@@ -14,7 +14,7 @@ DEV := DEBUG=$${DEBUG:-1}
 LINT_KEY := SECRET_KEY=$${SECRET_KEY:-lint-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast schemathesis lint format migrate seed bench prod-smoke messages check-deploy clean
+.PHONY: help install run test test-fast schemathesis lint format migrate seed bench prod-smoke cluster-smoke messages check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench: $(DEVSTAMP) ## Benchmarks on PostgreSQL with generated data; writes bench
 
 prod-smoke: $(DEVSTAMP) ## gunicorn + worker + beat on PostgreSQL and Redis: a page, the API, a task round trip
 	REQUIRE_SERVICES=1 $(BIN)/pytest tests/integration/test_prod_smoke.py $(PYTEST_ARGS)
+
+cluster-smoke: $(DEVSTAMP) ## Two gunicorns and two workers on one PostgreSQL, Redis and media folder (docs/topology.md)
+	REQUIRE_SERVICES=1 $(BIN)/pytest tests/integration/test_cluster.py $(PYTEST_ARGS)
 
 clean: ## Remove the venv and local state (var/)
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

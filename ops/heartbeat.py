@@ -16,6 +16,8 @@ def beat(name: str, token: str = "", data: dict | None = None) -> None:
     """Record one run of a periodic job; idempotent in effect (the latest run wins)."""
     now = timezone.now()
     values = {"last_at": now, "token": token, **({"data": data} if data is not None else {})}
-    updated = Heartbeat.objects.filter(name=name).update(runs=F("runs") + 1, **values)
-    if not updated:
-        Heartbeat.objects.get_or_create(name=name, defaults={"runs": 1, **values})
+    row = Heartbeat.objects.filter(name=name)
+    if not row.update(runs=F("runs") + 1, **values):
+        _, created = Heartbeat.objects.get_or_create(name=name, defaults={"runs": 1, **values})
+        if not created:  # another worker's first run made the row between the two statements: count this one too
+            row.update(runs=F("runs") + 1, **values)
