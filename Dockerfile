@@ -12,4 +12,6 @@ RUN DEBUG=0 SECRET_KEY=build-only STATICFILES_STORAGE=whitenoise.storage.Compres
     python manage.py collectstatic --noinput -v0
 USER safety
 EXPOSE 8000
-CMD ["gunicorn", "safety_platform.wsgi", "-b", "0.0.0.0:8000", "-w", "4", "--timeout", "30", "--access-logfile", "-"]
+# gunicorn.conf.py: gthread workers (WEB_WORKERS, 4) of WEB_THREADS (16) threads, admission control on (docs/load.md).
+ENV ADMIT_CONCURRENT=2 ADMIT_WAIT_MS=1000
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]

@@ -206,7 +206,7 @@ def hazard_lists(args, median, entry) -> list[dict]:
 
 # Scenarios that need none of the generated data: `--only` runs them without preparing it.
 NO_DATA = {"image_uploads", "warning_board", "warning_fan_out", "offline_shell"}
-# Seconds before gunicorn kills a worker that has not answered: its default, which the Dockerfile states.
+# Seconds before gunicorn kills a worker that has not answered: its default, which gunicorn.conf.py states.
 GUNICORN_TIMEOUT = 30
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -34,11 +35,10 @@ from safety_platform.lib.errors import ConflictError
 from safety_platform.lib.files import FILE_RESPONSES, AnyAccept
 from safety_platform.lib.replica import replica_view
 
-from . import exports, quarterly
+from . import board_cache, exports, quarterly
 from .documents_views import XLSX
 from .models import ExportJob
 from .stats import ROLE_TITLES, period_from
-from .stats import build as build_dashboard
 from .units import is_government
 from .views import MAX_QUERY
 
@@ -248,8 +248,18 @@ class DashboardSerializer(serializers.Serializer):
         help_text="Hazards rectified and not accepted in time (listed by `/api/v1/hazards/?overdue_for=acceptance`)."
     )
 
+    as_of = serializers.DateTimeField(
+        source="now",
+        help_text="When these figures were computed: they are kept per scope for `DASHBOARD_CACHE_SECONDS` "
+        "(60 by default), so a change made since may not be counted yet; `?refresh=true` recomputes them.",
+    )
+    age = serializers.SerializerMethodField(help_text="Seconds since `as_of`.")
+
     def get_role_title(self, board) -> str:
         return str(ROLE_TITLES[board.role])
+
+    def get_age(self, board) -> int:
+        return max(0, int((timezone.now() - board.now).total_seconds()))
 
 
 class DashboardView(APIView):
@@ -262,6 +272,12 @@ class DashboardView(APIView):
             OpenApiParameter("period", str, enum=["year", "quarter", "month", "last12"]),
             OpenApiParameter("from", OpenApiTypes.DATE),
             OpenApiParameter("to", OpenApiTypes.DATE),
+            OpenApiParameter(
+                "refresh",
+                bool,
+                description="Recompute the figures now rather than take the kept ones (at most once in 5 seconds "
+                "per scope: a refresh soon after another gets that one's figures).",
+            ),
         ],
         responses=DashboardSerializer,
     )
@@ -273,7 +289,11 @@ class DashboardView(APIView):
             period = period_from(request.query_params)
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"period": exc.messages}) from exc
-        return Response(DashboardSerializer(build_dashboard(request.user, period)).data)
+        refresh = request.query_params.get("refresh", "")
+        if refresh not in ("", "true", "false"):
+            raise serializers.ValidationError({"refresh": [_("Must be true or false.")]})
+        refresh = refresh == "true"
+        return Response(DashboardSerializer(board_cache.board(request.user, period, refresh=refresh).value).data)
 
 
 # Ledger export -------------------------------------------------------------------------------------------------

@@ -50,7 +50,11 @@ class Figures:
 
 
 def summary_sentence(user: User, year: int, month: int) -> str:
-    figures = monthly_figures(user, year, month)
+    return sentence(monthly_figures(user, year, month))
+
+
+def sentence(figures: Figures) -> str:
+    """The sentence in the current language (the dashboard keeps the figures, and words them per request)."""
     if (get_language() or "").startswith("en"):
         return english(figures)
     return chinese(figures)

@@ -23,11 +23,11 @@ from inspections.models import Campaign
 from organizations.scope import Scope, ScopeKind
 from safety_platform.lib.replica import replica_view
 
-from . import exports
+from . import board_cache, exports
 from .charts import Series, bar_chart
 from .models import ExportJob
-from .stats import PERIODS, ROLE_TITLES, build, period_from
-from .summary import summary_sentence
+from .stats import PERIODS, ROLE_TITLES, period_from
+from .summary import sentence
 
 # The look-back panel's "due soon": within this many days from today.
 LOOKBACK_SOON_DAYS = 30
@@ -43,8 +43,14 @@ def dashboard(request):
     except ValidationError as exc:
         context = {"error": " ".join(exc.messages), "periods": PERIODS, "params": request.GET}
         return render(request, "dashboards/dashboard.html", context, status=400)
-    board = build(request.user, period)
-    today = timezone.localdate()
+    refresh = "refresh" in request.GET
+    kept = board_cache.board(request.user, period, refresh=refresh)
+    summary = board_cache.summary(request.user, refresh=refresh)
+    if refresh:  # the figures are fresh now: back to the page's own address, which a reload does not recompute
+        params = request.GET.copy()
+        params.pop("refresh")
+        return redirect(f"{request.path}?{params.urlencode()}" if params else request.path)
+    board = kept.value
     found, closed = _("Found"), _("Closed")
     trend = [Series(found, "found", "found_link"), Series(closed, "closed", "closed_link")]
     charts = [
@@ -67,7 +73,10 @@ def dashboard(request):
         "params": request.GET,
         "role_title": ROLE_TITLES[board.role],
         "ledger_query": board.period.query,
-        "summary": summary_sentence(request.user, today.year, today.month),
+        "summary": sentence(summary.value),
+        "as_of": min(kept.as_of, summary.as_of),
+        "age": max(kept.age(), summary.age()),
+        "refresh_query": {**request.GET.dict(), "refresh": "1"},
         "status_choices": Status.choices,
         "open_statuses": [str(s) for s in OPEN_STATUSES],
     }

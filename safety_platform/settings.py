@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "safety_platform.lib.clientip.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safety_platform.lib.shedding.AdmissionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -463,6 +464,13 @@ LOOKBACK_MONTHS = envint("LOOKBACK_MONTHS", 3)
 EXPORT_SYNC_LIMIT = envint("EXPORT_SYNC_LIMIT", 5000)
 # Finished export files are deleted after this many days.
 EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", 7)
+# The dashboard's figures are kept this many seconds per scope in the cache (0: computed on every request).
+DASHBOARD_CACHE_SECONDS = envint("DASHBOARD_CACHE_SECONDS", 60)
+# Admission control (safety_platform/lib/shedding.py, docs/load.md): at most ADMIT_CONCURRENT requests in Django at
+# once per process, a request waiting at most ADMIT_WAIT_MS for a place, else 503 with Retry-After. 0: off (the
+# default here, for `make run` and the tests; the Docker image sets 2).
+ADMIT_CONCURRENT = envint("ADMIT_CONCURRENT", 0)
+ADMIT_WAIT_MS = envint("ADMIT_WAIT_MS", 1000)
 # Bounds of the dates and times people enter (safety_platform/lib/bounds.py): a deadline at most this many days
 # ahead; a time that has happened (found, occurred, known) not before EARLIEST_DATE nor more than CLOCK_SKEW_MINUTES
 # in the future; a planned day (shifts, holiday plans, campaigns, inspections) between the two.

@@ -8,7 +8,9 @@ Decided here for every operation rather than view by view, so that a new endpoin
 3. 400 on every operation with a request body or query parameters (a bad field or value);
 4. 409 on workflow actions (a custom action that changes state: the object is in the wrong state for it);
 5. 429 on throttled operations;
-6. whatever else a view declares in `extra_error_statuses` ({action or method: [status, ...]}), for the few
+6. 503 on every operation: a busy web process sheds the requests beyond its places (`safety_platform/lib/shedding.py`,
+   docs/load.md), with `Retry-After`;
+7. whatever else a view declares in `extra_error_statuses` ({action or method: [status, ...]}), for the few
    operations that answer 404 or 409 where the rules above do not say so (a duty post out of scope named in a
    query, an export not finished yet).
 
@@ -74,6 +76,7 @@ DESCRIPTIONS = {
     404: _("No such object within your scope."),
     409: _("The object is not in a state that allows this."),
     429: _("Too many requests: try again later."),
+    503: _("The server is busy: try again after the seconds in Retry-After."),
 }
 
 STANDARD_ACTIONS = {"list", "retrieve", "create", "update", "partial_update", "destroy"}
@@ -132,7 +135,7 @@ class AutoSchema(openapi.AutoSchema):
 
     def error_statuses(self) -> set[int]:
         extra = getattr(self.view, "extra_error_statuses", {})
-        codes = set(extra.get(self._action() or self.method.lower(), ()))
+        codes = set(extra.get(self._action() or self.method.lower(), ())) | {503}
         if self._needs_login():
             codes |= {401, 403}
         if "{" in self.path:
