@@ -152,6 +152,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Keeps two platforms (two cities, or a test's processes and another's) apart in one Redis: keys, throttles,
+# the dashboard's figures and the replica pin are all prefixed with it.
+CACHES["default"]["KEY_PREFIX"] = envstr("CACHE_KEY_PREFIX", "")
 
 AUTH_USER_MODEL = "organizations.User"
 AUTHENTICATION_BACKENDS = [

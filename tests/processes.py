@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Hashable
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,10 +29,21 @@ def test_database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+# One prefix of cache keys per test and run: the processes of one test share the cache (throttles, the replica pin,
+# the dashboard's figures), and none reads what another test's processes left in Redis.
+RUN = uuid.uuid4().hex[:8]
+
+
+def cache_prefix() -> str:
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+    return f"proc-{RUN}-{hashlib.sha1(test.encode()).hexdigest()[:12]}"
+
+
 def child_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=test_database_url(),
+        CACHE_KEY_PREFIX=cache_prefix(),
         VAR_DIR=str(tmp_path / "var"),
         DJANGO_SETTINGS_MODULE="safety_platform.settings",
         PYTHONUNBUFFERED="1",
