@@ -14,7 +14,7 @@ DEV := DEBUG=$${DEBUG:-1}
 LINT_KEY := SECRET_KEY=$${SECRET_KEY:-lint-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast schemathesis lint format migrate seed bench prod-smoke messages check-deploy clean
+.PHONY: help install run test test-fast schemathesis lint format migrate seed bench loadtest prod-smoke messages check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -73,6 +73,10 @@ messages: $(STAMP) ## Re-extract and compile translations (needs GNU gettext)
 
 bench: $(DEVSTAMP) ## Benchmarks on PostgreSQL with generated data; writes bench/results.json
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Not part of `make test`: about 10-15 minutes of the whole machine. `LOADTEST_ARGS=--quick` for a smoke run.
+loadtest: $(DEVSTAMP) ## Load test: gunicorn + worker + beat on the bench database under locust; bench/results.json
+	$(PY) bench/loadtest/run.py $(LOADTEST_ARGS)
 
 prod-smoke: $(DEVSTAMP) ## gunicorn + worker + beat on PostgreSQL and Redis: a page, the API, a task round trip
 	REQUIRE_SERVICES=1 $(BIN)/pytest tests/integration/test_prod_smoke.py $(PYTEST_ARGS)
