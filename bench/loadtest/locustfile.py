@@ -21,6 +21,7 @@ same hazard), anything else a failure named by its status. The driver counts fai
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import random
@@ -80,6 +81,14 @@ def judge(response, ok: tuple[int, ...]) -> None:
         response.failure(f"HTTP 400 {(response.text or '')[:200]}")
     else:
         response.failure(f"HTTP {status}")
+
+
+TAKEN = itertools.count()
+
+
+def take(accounts: list[dict]) -> dict:
+    """The accounts in turn, so that each inspector and each enterprise of the prepare step is someone."""
+    return accounts[next(TAKEN) % len(accounts)]
 
 
 class ApiUser(FastHttpUser):
@@ -221,7 +230,7 @@ class Inspector(ApiUser):
     fixed_count = 2  # locust starts these first, then shares the other users out by weight
 
     def on_start(self) -> None:
-        mine = random.choice(ACCOUNTS["inspectors"])
+        mine = take(ACCOUNTS["inspectors"])
         self.username, self.inspection = mine["username"], mine["inspection"]
         super().on_start()
 
@@ -255,7 +264,7 @@ class Enterprise(ApiUser):
     fixed_count = 2
 
     def on_start(self) -> None:
-        mine = random.choice(ACCOUNTS["enterprises"])
+        mine = take(ACCOUNTS["enterprises"])
         self.username, self.enterprise = mine["username"], mine["enterprise"]
         super().on_start()
 

@@ -52,7 +52,7 @@ class Accounts:
         return asdict(self)
 
 
-def prepare(password: str, inspectors: int = 4) -> Accounts:
+def prepare(password: str, inspectors: int = 2) -> Accounts:
     department = Department.objects.get(pk=busiest_department())
     root = Region.objects.get(parent=None)
     accounts = Accounts(department=department.pk)
