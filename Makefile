@@ -74,7 +74,7 @@ messages: $(STAMP) ## Re-extract and compile translations (needs GNU gettext)
 bench: $(DEVSTAMP) ## Benchmarks on PostgreSQL with generated data; writes bench/results.json
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-# Not part of `make test`: about 10-15 minutes of the whole machine. `LOADTEST_ARGS=--quick` for a smoke run.
+# Not part of `make test`: about 8 minutes of the whole machine. `LOADTEST_ARGS=--quick` for a smoke run.
 loadtest: $(DEVSTAMP) ## Load test: gunicorn + worker + beat on the bench database under locust; bench/results.json
 	$(PY) bench/loadtest/run.py $(LOADTEST_ARGS)
 

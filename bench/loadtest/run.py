@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import shlex
+import signal
 import subprocess
 import sys
 import tempfile
@@ -295,6 +296,18 @@ def wait_with_cpu(process: subprocess.Popen, timeout: float) -> float:
 # --- the whole test --------------------------------------------------------------------------------------------
 
 
+def stop_on_signals() -> None:
+    """Ctrl-C and SIGTERM unwind through the `running` blocks, which stop every process started (each in its own
+    session, so a terminal's Ctrl-C reaches only this one). SIGINT is set explicitly: a shell starting this in the
+    background (`make loadtest &`) hands it over ignored."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--step-seconds", type=float, default=30, help="each concurrency step of the search")
@@ -306,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-full-mix", action="store_true", help="skip the run with every role")
     parser.add_argument("--quick", action="store_true", help="10 s steps, 15 s runs, up to 8 users (a smoke run)")
     args = parser.parse_args(argv)
+    stop_on_signals()
     if args.quick:
         args.step_seconds, args.hold_seconds, args.max_users = 10, 15, 8
 
@@ -482,4 +496,8 @@ def write(results: list[dict]) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("\ninterrupted: every process the load test started is stopped; bench/results.json unchanged")
+        sys.exit(130)
