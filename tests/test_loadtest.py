@@ -102,6 +102,28 @@ def test_gunicorn_runs_as_the_dockerfile_says_on_loopback(tmp_path):
                                             "8", "--access-logfile", str(log)]  # fmt: skip
 
 
+def test_a_config_file_command_gets_a_loopback_bind(tmp_path):
+    """`gunicorn -c gunicorn.conf.py` binds where its file says (0.0.0.0:8000): the command line's -b wins."""
+    assert run.localise(["gunicorn", "-c", "gunicorn.conf.py"], 9, tmp_path / "a.log") == [
+        "gunicorn", "-c", "gunicorn.conf.py", "-b", "127.0.0.1:9"]  # fmt: skip
+
+
+def test_the_dockerfiles_settings_are_the_servers_but_its_paths():
+    dockerfile = """FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VAR_DIR=/var/lib/safety STATIC_ROOT=/app/staticfiles
+ENV ADMIT_CONCURRENT=2 ADMIT_WAIT_MS=1000
+CMD ["gunicorn", "-c", "gunicorn.conf.py"]
+"""
+    expected = {
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "ADMIT_CONCURRENT": "2",
+        "ADMIT_WAIT_MS": "1000",
+    }
+    assert run.dockerfile_env(dockerfile) == expected
+    assert set(run.dockerfile_env()).isdisjoint(run.CONTAINER_PATHS)
+
+
 def test_the_worker_and_beat_run_as_compose_says(tmp_path):
     worker = run.compose_command("worker", tmp_path)
     beat = run.compose_command("beat", tmp_path)

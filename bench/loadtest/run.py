@@ -52,6 +52,7 @@ NEAR_PEAK = 0.9  # C*: the fewest users serving this share of the peak
 READ_CLASSES = ["HeadReader"]
 WRITES = ("inspections: file a finding", "hazards: confirm", "hazards: submit plan", "hazards: submit rectification",
           "hazards: accept", "exports: start")  # fmt: skip
+CONTAINER_PATHS = {"VAR_DIR", "STATIC_ROOT"}  # the Dockerfile's; the load test's own are in a temporary folder
 FULL_MIX_USERS = 8  # 2 inspectors, 2 enterprises and the city office (fixed counts), and 3 department heads
 FULL_CLASSES = ["DepartmentHead", "Inspector", "Enterprise", "CityOffice"]
 
@@ -172,7 +173,23 @@ def dockerfile_command(port: int, log: Path) -> list[str]:
     return [sys.executable, "-m", *localise(command, port, log)]
 
 
+def dockerfile_env(text: str | None = None) -> dict[str, str]:
+    """The Dockerfile's ENV settings (e.g. ADMIT_CONCURRENT, ADMIT_WAIT_MS), but its container paths."""
+    text = (ROOT / "Dockerfile").read_text() if text is None else text
+    env = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            for word in shlex.split(line[4:]):
+                key, _, value = word.partition("=")
+                env[key] = value
+    return {key: value for key, value in env.items() if key not in CONTAINER_PATHS}
+
+
 def localise(command: list[str], port: int, log: Path) -> list[str]:
+    """The command bound to loopback: its bind replaced, or one added (gunicorn's command line wins over a -c
+    config file); an access log to stdout goes to a file."""
+    if not any(arg in ("-b", "--bind") or arg.startswith("--bind=") for arg in command):
+        command = [*command, "-b", f"127.0.0.1:{port}"]
     out, skip = [], False
     for n, arg in enumerate(command):
         if skip:
@@ -206,6 +223,7 @@ def server_env(url: str, folder: Path, redis_url: str) -> dict[str, str]:
     from bench.offline_shell import server_env as production_env
 
     env = production_env(url, folder)
+    env.update(dockerfile_env())  # what the image sets, e.g. admission control (ADMIT_CONCURRENT, ADMIT_WAIT_MS)
     # The API serves no static file; collecting (and compressing) them would cost a minute of CPU for nothing.
     env.pop("STATICFILES_STORAGE", None)
     env.pop("WHITENOISE_USE_FINDERS", None)
