@@ -14,7 +14,7 @@ DEV := DEBUG=$${DEBUG:-1}
 LINT_KEY := SECRET_KEY=$${SECRET_KEY:-lint-only-$$(head -c 48 /dev/urandom | base64 | tr -d '/+=')}
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast schemathesis lint format migrate seed bench loadtest prod-smoke messages check-deploy clean
+.PHONY: help install run test test-fast schemathesis lint format migrate seed bench prod-smoke messages check-deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-13s %s\n", $$1, $$2}'
@@ -75,6 +75,7 @@ bench: $(DEVSTAMP) ## Benchmarks on PostgreSQL with generated data; writes bench
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 # Not part of `make test`: about 8 minutes of the whole machine. `LOADTEST_ARGS=--quick` for a smoke run.
+.PHONY: loadtest
 loadtest: $(DEVSTAMP) ## Load test: gunicorn + worker + beat on the bench database under locust; bench/results.json
 	$(PY) bench/loadtest/run.py $(LOADTEST_ARGS)
 
