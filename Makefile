@@ -74,6 +74,11 @@ messages: $(STAMP) ## Re-extract and compile translations (needs GNU gettext)
 bench: $(DEVSTAMP) ## Benchmarks on PostgreSQL with generated data; writes bench/results.json
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# Not part of `make test`: about 8 minutes of the whole machine. `LOADTEST_ARGS=--quick` for a smoke run.
+.PHONY: loadtest
+loadtest: $(DEVSTAMP) ## Load test: gunicorn + worker + beat on the bench database under locust; bench/results.json
+	$(PY) bench/loadtest/run.py $(LOADTEST_ARGS)
+
 prod-smoke: $(DEVSTAMP) ## gunicorn + worker + beat on PostgreSQL and Redis: a page, the API, a task round trip
 	REQUIRE_SERVICES=1 $(BIN)/pytest tests/integration/test_prod_smoke.py $(PYTEST_ARGS)
 

@@ -74,8 +74,8 @@ def free_port(low: int | None = None, high: int | None = None) -> int:
 
 
 @contextmanager
-def running(name: str, args: list[str], env: dict[str, str], log_dir: Path):
-    """Run a process in its own process group; on exit stop it, and show its log if the test failed."""
+def running(name: str, args: list[str], env: dict[str, str], log_dir: Path, quiet: bool = False):
+    """Run a process in its own process group; on exit stop it, and show its log's tail (unless `quiet`)."""
     log_path = log_dir / f"{name}.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
@@ -91,7 +91,8 @@ def running(name: str, args: list[str], env: dict[str, str], log_dir: Path):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-        sys.stdout.write(f"\n--- {name} log (tail) ---\n{log_path.read_text(errors='replace')[-3000:]}\n")
+        if not quiet:
+            sys.stdout.write(f"\n--- {name} log (tail) ---\n{log_path.read_text(errors='replace')[-3000:]}\n")
 
 
 def celery(*args: str) -> list[str]:
