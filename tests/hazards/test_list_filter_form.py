@@ -41,3 +41,35 @@ def test_a_changed_category_shows_at_once(client, hz):
     category.name = "改过名的类别"
     category.save()
     assert "改过名的类别" in " ".join(options(client, "category"))
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_rows_are_written_as_the_row_template_writes_them(hz, language):
+    """`{% hazard_rows %}` (the list page) says exactly what `hazards/_row.html` says for each hazard: a major one,
+    an overdue one, a recurrence, one without a deadline, and text that needs escaping."""
+    from datetime import timedelta
+
+    from django.template import Context, Template
+    from django.template.loader import render_to_string
+    from django.utils import timezone, translation
+
+    from hazards import workflow
+    from hazards.models import Hazard
+
+    from .conftest import advance, filing
+
+    late = advance(hz, "rectifying", level="major")
+    Hazard.objects.filter(pk=late.pk).update(deadline=timezone.now() - timedelta(days=1, hours=2))
+    advance(hz, "closed")
+    workflow.file_hazard(hz.users["inspector"], filing(hz, title='<b>"灭火器" & 过期</b>', place="仓库 <二号>"))
+    hz.fire.name_en = "Fire & safety"
+    hz.fire.save()
+    hazards = list(Hazard.objects.with_overdue().select_related("enterprise", "category").order_by("-id"))
+    Hazard.objects.filter(pk=hazards[0].pk).update(recurrence_of=late)
+    hazards = list(Hazard.objects.with_overdue().select_related("enterprise", "category").order_by("-id"))
+    assert any(h.recurrence_of_id for h in hazards) and any(h.deadline is None for h in hazards)
+    with translation.override(language):
+        expected = "".join(render_to_string("hazards/_row.html", {"h": h}) for h in hazards)
+        fast = Template("{% load hazard_rows %}{% hazard_rows hazards %}").render(Context({"hazards": hazards}))
+    assert fast == expected
+    assert "overdue" in fast or "逾期" in fast
