@@ -17,3 +17,13 @@ class HazardsConfig(AppConfig):
         escalation.connect()
         listing_sweeps.connect()  # the clocks of listed supervision (after the escalation steps)
         notices.register_kinds()  # the hand-off notices, which people may mute
+
+        from django.db.models.signals import post_delete, post_save
+
+        from organizations.scope import reference_changed
+
+        from .models import HazardCategory
+
+        # The categories are reference data too: lists keep what they derive from them until one changes.
+        for signal in (post_save, post_delete):
+            signal.connect(reference_changed, sender=HazardCategory, dispatch_uid=f"reference.{id(signal)}.category")

@@ -10,11 +10,17 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from organizations.models import Enterprise
 from organizations.pickers import enterprise_options
+from organizations.scope import Scope, shared_reference_data
 from safety_platform.lib.errors import Conflict
+from safety_platform.lib.filtering import names_a_filter
 from safety_platform.lib.forms import add_errors
 from safety_platform.lib.pages import paginate
 from safety_platform.lib.replica import replica_view
@@ -24,19 +30,59 @@ from .choices import Level
 from .filters import HazardFilterSet
 from .models import Hazard, HazardPhoto
 
+# Filter forms with nothing chosen kept per process (one per scope, language, day and picker's first options).
+UNFILTERED_FORMS_KEPT = 500
+
 
 @login_required
 @replica_view
 def hazard_list(request):
     queryset = Hazard.objects.visible_to(request.user).with_overdue().select_related("enterprise", "category")
-    filterset = HazardFilterSet(request.GET or None, queryset=queryset, request=request)
+    if not names_a_filter(request.GET, HazardFilterSet):
+        # No filter chosen: the rows need no FilterSet, and its form is the same for everyone of the same scope.
+        context = {"filter_form": unfiltered_form(request), "page": paginate(request, queryset)}
+        return render(request, "hazards/list.html", context)
+    filterset = HazardFilterSet(request.GET, queryset=queryset, request=request)
     # the enterprise filter is a search picker; filters travel in the URL (a GET form)
     picker_options = enterprise_options(request.user, filterset.chosen_enterprise())
-    context = {"filter": filterset, "page": None, "enterprise_picker": picker_options}
-    if filterset.is_bound and not filterset.is_valid():
+    context = {"filter_form": filter_form(request, filterset, picker_options), "page": None}
+    if not filterset.is_valid():
         return render(request, "hazards/list.html", context, status=400)
     context["page"] = paginate(request, filterset.qs)
     return render(request, "hazards/list.html", context)
+
+
+def filter_form(request, filterset: HazardFilterSet, picker_options) -> str:
+    context = {
+        "filter": filterset,
+        "enterprise_picker": picker_options,
+        "reset_url": reverse("hazards:list"),
+        "extra": "hazards/_ordering.html",
+        "request": request,
+    }
+    return render_to_string("_filters.html", context)
+
+
+def unfiltered_form(request) -> str:
+    """The filter form with nothing chosen, kept in this process until a reference table (regions, departments,
+    industries, hazard categories) changes: rendering its dropdowns costs more than the page's rows. It depends on
+    the user's scope (the choices), the language, the day (a date field's hint), the ordering chosen and the
+    enterprise picker's first options (read each time: enterprises are not reference data)."""
+    picker_options = enterprise_options(request.user)
+    key = (
+        get_language(),
+        Scope.for_user(request.user).key,
+        timezone.localdate(),
+        request.GET.get("ordering") == "id",
+        tuple((e.pk, e.name, e.region.name) for e in picker_options),
+    )
+    kept = shared_reference_data("hazard-filter-forms", dict)
+    if key not in kept:
+        if len(kept) >= UNFILTERED_FORMS_KEPT:
+            kept.clear()
+        filterset = HazardFilterSet(None, queryset=Hazard.objects.none(), request=request)
+        kept[key] = filter_form(request, filterset, picker_options)
+    return kept[key]
 
 
 @login_required

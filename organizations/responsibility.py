@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .choices import PositionKind, UnitKind
 from .models import Department, Enterprise, Position, PositionAssignment, Region
-from .scope import Reference
+from .scope import Reference, shared_reference_data
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,12 @@ class Supervision:
 
 
 class SupervisionMap:
-    """Loads departments once (one query) and resolves any number of enterprises without more queries."""
+    """Loads departments once (one query) and resolves any number of enterprises without more queries.
+    `SupervisionMap.shared()` keeps one across requests until a reference table changes (organizations.scope)."""
+
+    @classmethod
+    def shared(cls) -> SupervisionMap:
+        return shared_reference_data("supervision", lambda: cls(Reference.shared()))
 
     def __init__(self, reference: Reference | None = None) -> None:
         self.reference = reference or Reference()
@@ -34,10 +39,13 @@ class SupervisionMap:
         self.defaults = {d.region.path: d for d in self.departments.values() if d.is_default_supervisor}
 
     def resolve(self, enterprise: Enterprise) -> Supervision:
-        path = enterprise.region.path
+        return self.resolve_at(enterprise.region.path, enterprise.industry_id)
+
+    def resolve_at(self, path: str, industry_id: int) -> Supervision:
+        """The same from an enterprise's region path and industry (a list's row, without model instances)."""
         candidates = [
             dept
-            for industry_id in self.reference.with_ancestors([enterprise.industry_id])
+            for industry_id in self.reference.with_ancestors([industry_id])
             for dept in self.by_industry.get(industry_id, [])
             if path.startswith(dept.region.path)
         ]

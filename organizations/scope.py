@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from operator import or_
 from typing import TYPE_CHECKING
+from uuid import uuid4
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import Q
 
 from .choices import PositionKind, UnitKind
@@ -141,7 +143,19 @@ class Scope:
 
     @cached_property
     def reference(self) -> Reference:
-        return Reference()
+        return Reference.shared()
+
+    @property
+    def key(self) -> tuple:
+        """What the scope is made of, as a key: two users with the same key see the same rows."""
+        return (
+            self.kind,
+            self.region_path,
+            tuple(self.ancestor_codes),
+            tuple(sorted(self.industry_ids)),
+            self.enterprise_id,
+            self.department_id,
+        )
 
     @property
     def is_root(self) -> bool:
@@ -240,9 +254,52 @@ def colleagues(user: User) -> models.QuerySet:
     return people.filter(unit_kind=UnitKind.CITY_OFFICE)
 
 
+# The version of the reference tables (industries, departments and their links, regions), in the shared cache:
+# a process keeps what it loaded under the version it read, and loads again once the version changed.
+REFERENCE_VERSION_KEY = "organizations:reference-version"
+_shared: dict[str, dict] = {}
+
+
+def reference_version() -> str:
+    """The current version; a new one when the cache holds none (a fresh cache, or a test's own key prefix)."""
+    version = cache.get(REFERENCE_VERSION_KEY)
+    if version is None:
+        cache.add(REFERENCE_VERSION_KEY, uuid4().hex, None)
+        version = cache.get(REFERENCE_VERSION_KEY)
+    return version
+
+
+def shared_reference_data(name: str, load):
+    """`load()` once per version of the reference tables in this process (a Reference, a SupervisionMap)."""
+    version = reference_version()
+    kept = _shared.get(version)
+    if kept is None:
+        _shared.clear()
+        kept = _shared[version] = {}
+    if name not in kept:
+        kept[name] = load()
+    return kept[name]
+
+
+def reference_changed(**kwargs) -> None:
+    """A reference table changed (signals, organizations/apps.py): a new version now, for this transaction's own
+    reads, and again at commit, so that no process keeps what it read in between under the newer version."""
+
+    def bump() -> None:
+        cache.set(REFERENCE_VERSION_KEY, uuid4().hex, None)
+
+    bump()
+    transaction.on_commit(bump, robust=True)
+
+
 class Reference:
-    """The industry tree and which department is in charge of which industry: small tables, loaded
-    once per request (two queries) and shared by scope, filters and the supervision map."""
+    """The industry tree and which department is in charge of which industry: small tables (two queries),
+    shared by scope, filters and the supervision map. `Reference.shared()` keeps them across requests until
+    one of the tables changes; `Reference()` reads them now."""
+
+    @classmethod
+    def shared(cls) -> Reference:
+        return shared_reference_data("reference", cls)
 
     def __init__(self) -> None:
         industry, department = (

@@ -248,7 +248,7 @@ REST_FRAMEWORK = {
         "safety_platform.lib.auth.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["safety_platform.lib.filtering.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "safety_platform.lib.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "safety_platform.lib.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
@@ -186,3 +187,17 @@ class UploadKeyField(serializers.UUIDField):
         if self.field_name in dictionary and dictionary.get(self.field_name) == "":
             return ""
         return super().get_value(dictionary)
+
+
+def timestamper():
+    """A function writing a moment as DRF's DateTimeField does (ISO 8601 in the current time zone, `Z` for
+    UTC, None for none), made once per page: the field looks the zone and format up again for every value."""
+    zone = timezone.get_current_timezone()
+
+    def stamp(value):
+        if not value:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return stamp
