@@ -22,6 +22,7 @@ from django.utils import timezone
 from hazards.models import Escalation, Hazard, HazardCategory
 from notifications.models import Delivery, Notification
 from notifications.tasks import self_check, sweep
+from ops.models import Heartbeat
 from organizations.models import Position
 
 from ..conftest import need
@@ -126,11 +127,19 @@ def report(receiver, keys: set[str], broker: str = "") -> str:
         queued = {q: client.llen(q) for q in ("celery", "escalation")} | {"unacked": client.hlen("unacked")}
     except redis.RedisError as exc:
         queued = {"error": str(exc)}
+    # Whether the periodic jobs ran: a stall with a self-check that has not run for a while is the worker or beat
+    # (a consumer that did not come back, every message expired), one with it running is a lost delivery.
+    jobs = {
+        name: (runs, f"{(timezone.now() - last_at).total_seconds():.0f}s ago", data)
+        for name, runs, last_at, data in Heartbeat.objects.filter(name__in=["escalation_sweep", "self_check"])
+        .order_by("name")
+        .values_list("name", "runs", "last_at", "data")
+    }
     return (
         f"notices {len(notices)} of {len(keys)}, missing {len(missing)} {missing[:10]}; deliveries {states}; "
         f"the gateway accepted {len(receiver.received)} ids, not yet {unaccepted.count()} "
         f"{list(unaccepted.values_list('pk', 'state', 'attempts', 'last_error')[:10])}; "
-        f"repeated {len(repeated)} {dict(list(repeated.items())[:10])}; broker {queued}"
+        f"repeated {len(repeated)} {dict(list(repeated.items())[:10])}; broker {queued}; jobs {jobs}"
     )
 
 
@@ -202,8 +211,6 @@ def test_two_schedulers_and_two_workers_send_nothing_twice(tmp_path, world, sett
     settings.ESCALATION_SWEEP_INTERVAL = 1
     keys = make_due(world, 2_000)
     total = len(keys)
-    from ops.models import Heartbeat
-
     with Receiver(SECRET) as receiver:
         env = env_for(tmp_path, receiver, interval="1")
         beats = [
@@ -239,7 +246,14 @@ def test_redis_stopped_and_flushed_loses_nothing(tmp_path, world, settings):
                 running("worker", celery("worker", "-l", "warning", "-c", "2"), env, tmp_path),
                 running("beat", celery("beat", "-l", "warning", "-s", str(tmp_path / "beat")), env, tmp_path),
             ):
-                wait_for(lambda: sent() >= 50, 120, "deliveries before the outage")
+                # Two processes start on a busy machine before anything is sent: wait while it moves, as below.
+                before = wait_for_progress(
+                    lambda: progress(receiver),
+                    lambda now: now[1] >= 50,
+                    lambda: f"deliveries before the outage: {report(receiver, keys, env['REDIS_URL'])}",
+                    still=120,
+                    bound=600,
+                )
                 redis_proc.terminate()  # messages in the broker are gone with it: it keeps nothing on disk
                 redis_proc.wait()
                 outage_sent = sent()
@@ -248,11 +262,12 @@ def test_redis_stopped_and_flushed_loses_nothing(tmp_path, world, settings):
                 # The worker's consumer may restart after Redis comes back (kombu's reconnect raised AttributeError on
                 # a closed channel once, on a full-suite run) and take longer than a minute before it consumes again:
                 # a stall of 120 s, not 60, is a failure here; every notice must still arrive, once.
-                settle(receiver, keys, lambda: None, still=120, bound=600, broker=env["REDIS_URL"])
+                after = settle(receiver, keys, lambda: None, still=120, bound=600, broker=env["REDIS_URL"])
         finally:
             redis_proc.terminate()
             redis_proc.wait()
-    print(f"sent before the outage: {outage_sent} of {total}")
+    runs = dict(Heartbeat.objects.filter(name__in=["escalation_sweep", "self_check"]).values_list("name", "runs"))
+    print(f"sent before the outage: {outage_sent} of {total} ({before:.0f} s); all sent {after:.0f} s after it; {runs}")
     assert Notification.objects.count() == total
     assert len(receiver.received) == total
     assert sum(c - 1 for c in receiver.received.values()) <= 4
