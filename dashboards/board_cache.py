@@ -25,13 +25,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from notifications.views import unanswered_for
 from organizations.models import User
 from organizations.scope import Scope, ScopeKind
+from safety_platform.lib import cache
 
 from .stats import Dashboard, Period, build
 from .summary import Figures, monthly_figures
@@ -57,11 +57,7 @@ class Kept:
 def key(scope: Scope, today: date, what: str = "board", period: Period | None = None) -> str:
     parts = [
         what,
-        scope.kind,
-        scope.region_path,
-        str(scope.department_id or ""),
-        ",".join(str(i) for i in sorted(scope.industry_ids)),
-        str(scope.enterprise_id or ""),
+        repr(scope.key),  # kind, region path and its ancestors, industries, enterprise, department
         period.key if period else "",
         period.start.isoformat() if period else "",
         period.end.isoformat() if period else "",
@@ -118,7 +114,7 @@ def _kept(name: str, compute: Callable[[], Kept], shared: Callable[[Kept], Kept]
     """The entry `name` when fresh (or when another request is recomputing it), else computed and stored; and
     whether it was computed here."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    kept, locked = cache.get(name), False
+    kept, locked = cache.read(name), False
     if kept is not None:
         age = kept.age()
         if age < seconds and not (refresh and age >= REFRESH_AFTER):
@@ -128,7 +124,7 @@ def _kept(name: str, compute: Callable[[], Kept], shared: Callable[[Kept], Kept]
             return kept, False  # another request is recomputing: the old figures meanwhile
     try:
         kept = compute()
-        cache.set(name, shared(kept), 2 * seconds)
+        cache.write(name, shared(kept), 2 * seconds)
     finally:
         if locked:
             cache.delete(f"{name}:lock")

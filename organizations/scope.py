@@ -30,6 +30,8 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Q
 
+from safety_platform.lib import cache as optional_cache
+
 from .choices import PositionKind, UnitKind
 from .roles import is_city_office
 
@@ -260,18 +262,20 @@ REFERENCE_VERSION_KEY = "organizations:reference-version"
 _shared: dict[str, dict] = {}
 
 
-def reference_version() -> str:
-    """The current version; a new one when the cache holds none (a fresh cache, or a test's own key prefix)."""
-    version = cache.get(REFERENCE_VERSION_KEY)
-    if version is None:
-        cache.add(REFERENCE_VERSION_KEY, uuid4().hex, None)
-        version = cache.get(REFERENCE_VERSION_KEY)
+def reference_version() -> str | None:
+    """The current version; a new one when the cache holds none (a fresh cache, or a test's own key prefix); None
+    when the cache does not answer."""
+    version = optional_cache.read(REFERENCE_VERSION_KEY)
+    if version is None and optional_cache.add(REFERENCE_VERSION_KEY, uuid4().hex, None) is not None:
+        version = optional_cache.read(REFERENCE_VERSION_KEY)
     return version
 
 
 def shared_reference_data(name: str, load):
     """`load()` once per version of the reference tables in this process (a Reference, a SupervisionMap)."""
     version = reference_version()
+    if version is None:  # Redis does not answer: nobody could tell this process of a change, so read them now
+        return load()
     kept = _shared.get(version)
     if kept is None:
         _shared.clear()
@@ -285,7 +289,7 @@ def reference_changed(**kwargs) -> None:
     """A reference table changed (signals, organizations/apps.py): a new version now, for this transaction's own
     reads, and again at commit, so that no process keeps what it read in between under the newer version."""
 
-    def bump() -> None:
+    def bump() -> None:  # a failure here fails the change: no process may keep the old tables as current
         cache.set(REFERENCE_VERSION_KEY, uuid4().hex, None)
 
     bump()

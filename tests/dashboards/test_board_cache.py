@@ -197,3 +197,19 @@ def test_the_api_says_when_its_figures_were_computed(client, ledger):
         assert tally_reads > 0 and third.json()["age"] == 0
     response, _, _ = get(client, ledger.users["dept_head"], url, refresh="yes")
     assert response.status_code == 400 and response.json() == {"refresh": ["必须为 true 或 false。"]}
+
+
+def test_without_redis_the_figures_and_the_lists_are_computed_not_refused(client, ledger, settings):
+    """The cache only saves work: with Redis not answering (a port nothing listens on), the dashboard, its API and
+    the hazard list are computed from the database, as they would be with the cache off."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:9/0"}}  # fmt: skip
+    user = ledger.users["dept_head"]
+    page, tally_reads, _ = get(client, user)
+    assert page.status_code == 200 and tally_reads > 0
+    again, tally_reads_2, _ = get(client, colleague(ledger, "dept_head"))
+    assert again.status_code == 200 and tally_reads_2 > 0  # nothing was kept: computed again
+    assert again.context["board"].totals == page.context["board"].totals
+    assert client.get("/api/v1/dashboard/").status_code == 200
+    listed = client.get("/api/v1/hazards/")
+    assert listed.status_code == 200 and listed.json()["results"]
