@@ -48,7 +48,9 @@ def by_name(path: str) -> dict[str, dict]:
     for row in json.loads(Path(path).read_text()):
         name = row["name"]
         for wanted in SCALED:  # some names carry a count ("median (391.0 ms grouped SQL)", "(1,000,000 rows)")
-            if name.startswith(wanted.split(": ")[0]) and name.split(": ", 1)[-1].startswith(wanted.split(": ")[1]):
+            head, tail = wanted.split(": ", 1)
+            own_tail = name.split(": ", 1)[-1]
+            if name.startswith(head) and (own_tail == tail or own_tail.startswith(tail + " (")):
                 rows[wanted] = row
     return rows
 
