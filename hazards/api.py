@@ -15,9 +15,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from organizations.models import Department, Enterprise, Position
-from safety_platform.lib.api import UploadKeyField, idempotency_header, timestamper
+from safety_platform.lib.api import RowsListMixin, UploadKeyField, idempotency_header, timestamper
 from safety_platform.lib.parsers import JSONParser
-from safety_platform.lib.replica import replica_view
 from workdays.calendar import deadline_from
 
 from . import files_api, workflow
@@ -394,8 +393,10 @@ class PhotoUploadSerializer(FileSerializer):
     )
 
 
-class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class HazardViewSet(RowsListMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Hazards in the user's scope; every change is an action that calls `hazards.workflow`."""
+
+    row_serializer = HazardSerializer
 
     serializer_class = HazardSerializer
     filterset_class = HazardFilterSet
@@ -411,14 +412,6 @@ class HazardViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if self.action == "retrieve":
             return HazardDetailSerializer
         return HazardSerializer
-
-    @replica_view  # the list may be a few seconds old, but not to whoever just wrote (docs/replica.md)
-    def list(self, request, *args, **kwargs):
-        """Rows as tuples rather than model instances: the list's hot path (HazardSerializer.ROW_COLUMNS)."""
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset.values_list(*HazardSerializer.ROW_COLUMNS, named=True))
-        serializer = HazardSerializer(context=self.get_serializer_context())
-        return self.get_paginated_response(serializer.rows_representation(page))
 
     def respond(self, hazard: Hazard, code: int = status.HTTP_200_OK) -> Response:
         hazard = self.get_queryset().select_related("plan", "listing").get(pk=hazard.pk)

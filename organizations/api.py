@@ -13,8 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from safety_platform.lib.api import timestamper
-from safety_platform.lib.replica import replica_view
+from safety_platform.lib.api import RowsListMixin, timestamper
 from safety_platform.lib.throttling import ScopedRateThrottle
 
 from .creditcode import normalize, validate_credit_code
@@ -207,6 +206,7 @@ class DepartmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class EnterpriseViewSet(
+    RowsListMixin,
     ScopedViewSetMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
@@ -216,6 +216,7 @@ class EnterpriseViewSet(
 
     queryset = Enterprise.objects.select_related("region", "industry")
     serializer_class = EnterpriseSerializer
+    row_serializer = EnterpriseSerializer
     filterset_class = EnterpriseFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -225,14 +226,6 @@ class EnterpriseViewSet(
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "supervision_map": self.supervision_map}
-
-    @replica_view  # the list may be a few seconds old, but not to whoever just wrote (docs/replica.md)
-    def list(self, request, *args, **kwargs):
-        """Rows as tuples rather than model instances (EnterpriseSerializer.ROW_COLUMNS): the list's hot path."""
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset.values_list(*EnterpriseSerializer.ROW_COLUMNS, named=True))
-        serializer = EnterpriseSerializer(context=self.get_serializer_context())
-        return self.get_paginated_response(serializer.rows_representation(page))
 
     def perform_create(self, serializer):
         serializer.instance = serializer.save_through_registry(self.request.user)

@@ -22,6 +22,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import Conflict, ConflictError
+from .replica import replica_view
 
 # Django's get_object_or_404 says this in English whatever the language (django/shortcuts.py).
 NO_MATCH = re.compile(r"^No (?P<model>\w+) matches the given query\.$")
@@ -201,3 +202,18 @@ def timestamper():
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     return stamp
+
+
+class RowsListMixin:
+    """A list that reads tuples (`row_serializer.ROW_COLUMNS`) and writes them with the serializer's
+    `rows_representation` instead of building model instances: the read path of the busiest lists (issue #22,
+    docs/benchmarks.md). It may read from the replica (docs/replica.md). Put it before the viewset's base classes."""
+
+    row_serializer: type[serializers.Serializer]
+
+    @replica_view  # the list may be a few seconds old, but not to whoever just wrote
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset.values_list(*self.row_serializer.ROW_COLUMNS, named=True))
+        serializer = self.row_serializer(context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.rows_representation(page))
