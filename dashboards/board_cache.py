@@ -6,7 +6,9 @@ the summary (the page's only). The key is made of everything the figures depend 
 department, industries, enterprise), the period (its key, first and last day; the board's only), today's date (the
 trend's windows end today, the summary runs to this month) and the language (titles and names are translated).
 Two people with the same scope share an entry; nothing else does. What depends on the person is computed on every
-request: the must-answer notices addressed to them (`unanswered`, one query).
+request: of the unanswered must-answer notices, those addressed to them about no hazard (one query on the
+recipient's index); those about the scope's hazards are kept with the figures, since they are the same for the
+whole scope and counting them is the board's costliest query once notices pile up.
 
 When an entry is older than `DASHBOARD_CACHE_SECONDS` one request recomputes it, the one that takes a short lock
 (`cache.add`); the others keep serving the old figures meanwhile, for at most another `DASHBOARD_CACHE_SECONDS` (the
@@ -28,7 +30,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from notifications.views import unanswered_for
+from notifications.views import unanswered_addressed_to
 from organizations.models import User
 from organizations.scope import Scope, ScopeKind
 from safety_platform.lib import cache
@@ -79,13 +81,22 @@ def board(user: User, period: Period, refresh: bool = False) -> Kept:
 
     if settings.DASHBOARD_CACHE_SECONDS <= 0:
         return compute()
+    counts_notices = scope.kind != ScopeKind.ENTERPRISE
     name = key(scope, timezone.localdate(), "board", period)
-    kept, computed = _kept(name, compute, _shared, refresh)
+
+    def shared(kept: Kept) -> Kept:
+        """What may be kept for everyone of the scope: no user, and of the unanswered notices only those about the
+        scope's hazards (the same for all of it; counting them is the board's costliest query once notices pile
+        up, half a second for a department with a thousand), not those addressed to this user."""
+        own = unanswered_addressed_to(user).count() if counts_notices else 0
+        return replace(kept, value=replace(kept.value, user=None, scope=None, unanswered=kept.value.unanswered - own))
+
+    kept, computed = _kept(name, compute, shared, refresh)
     if computed:
         return kept
     personal = replace(kept.value, user=user, scope=scope)
-    if scope.kind != ScopeKind.ENTERPRISE:
-        personal.unanswered = unanswered_for(user).count()
+    if counts_notices:
+        personal.unanswered = kept.value.unanswered + unanswered_addressed_to(user).count()
     return replace(kept, value=personal)
 
 
@@ -129,8 +140,3 @@ def _kept(name: str, compute: Callable[[], Kept], shared: Callable[[Kept], Kept]
         if locked:
             cache.delete(f"{name}:lock")
     return kept, True
-
-
-def _shared(kept: Kept) -> Kept:
-    """What may be kept for everyone of the scope: no user, no count of the user's own notices."""
-    return replace(kept, value=replace(kept.value, user=None, scope=None, unanswered=0))

@@ -126,6 +126,14 @@ def unanswered_for(user):
     )
 
 
+def unanswered_addressed_to(user):
+    """The part of `unanswered_for` that is the user's own (about no hazard, addressed to them); the rest is the
+    same for everyone of the user's scope. Read along the recipient's index."""
+    return Notification.objects.filter(
+        must_answer=True, acknowledged_at__isnull=True, hazard__isnull=True, recipient=user
+    )
+
+
 @login_required
 def unanswered(request):
     """Must-answer notices nobody has answered, by the recipient's unit, within the viewer's scope."""

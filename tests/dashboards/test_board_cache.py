@@ -213,3 +213,31 @@ def test_without_redis_the_figures_and_the_lists_are_computed_not_refused(client
     assert client.get("/api/v1/dashboard/").status_code == 200
     listed = client.get("/api/v1/hazards/")
     assert listed.status_code == 200 and listed.json()["results"]
+
+
+def test_the_notices_about_the_scope_are_kept_and_each_persons_own_counted_each_time(client, ledger, world):
+    """Of the unanswered must-answer notices, those about the scope's hazards are the same for everyone of the scope
+    and kept with the figures; those addressed to a person about no hazard are counted for that person, every time."""
+    from hazards.models import Hazard
+    from notifications.models import Notification
+
+    def notice(key, recipient, hazard=None):
+        Notification.objects.create(key=key, recipient=recipient, hazard=hazard, title="请应答", body="请应答",
+                                    must_answer=True)  # fmt: skip
+
+    # A department head: their count of notices about hazards is the one that reads the scope's hazards.
+    head, other = ledger.users["dept_head"], colleague(ledger, "dept_head")
+    hazard = Hazard.objects.visible_to(head).first()
+    notice("about-a-hazard", world.users["inspector"], hazard)
+    notice("to-the-first", head)
+    first, tally_reads, _ = get(client, head)
+    assert tally_reads > 0 and first.context["board"].unanswered == 2
+    second, tally_reads, _ = get(client, other)
+    assert tally_reads == 0 and second.context["board"].unanswered == 1  # kept: the scope's one, not the first's own
+    notice("to-the-second", other)
+    with CaptureQueriesContext(connection) as ctx:
+        third, tally_reads, _ = get(client, other)
+    assert tally_reads == 0 and third.context["board"].unanswered == 2
+    assert not any("hazards_hazard" in q["sql"] for q in ctx.captured_queries)  # nothing counted against the hazards
+    again, _, _ = get(client, head)
+    assert again.context["board"].unanswered == 2
