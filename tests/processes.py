@@ -137,3 +137,21 @@ def wait_for_progress(
         if now - start > bound:
             raise AssertionError(f"still moving, but not done after {bound:.0f}s: {report()}")
         time.sleep(0.5)
+
+
+def fetch(url: str, data: dict | None = None, headers: dict | None = None, timeout: float = 20) -> tuple[int, bytes]:
+    """One HTTP request to a process the test started (JSON body when `data`): its status and body, (0, b"") when
+    nothing answers, so a test can wait for a server with `wait_for`."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except OSError:
+        return 0, b""

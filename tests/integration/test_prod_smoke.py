@@ -18,21 +18,9 @@ from ops.tasks import ping
 
 from ..conftest import need
 from ..factories import UserFactory
-from ..processes import PYTHON, ROOT, celery, child_env, free_port, running, wait_for
+from ..processes import PYTHON, ROOT, celery, child_env, fetch, free_port, running, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def fetch(url: str, data: dict | None = None, headers: dict | None = None) -> tuple[int, bytes]:
-    body = json.dumps(data).encode() if data is not None else None
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-    except OSError:
-        return 0, b""
 
 
 def test_gunicorn_worker_and_beat(tmp_path, world):

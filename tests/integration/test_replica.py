@@ -15,8 +15,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from ..conftest import REQUIRE_SERVICES, need
-from ..processes import PYTHON, child_env, free_port, running, wait_for
+from ..processes import PYTHON, child_env, fetch, free_port, running, wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -127,17 +125,7 @@ def call(base: str, path: str, *, token: str | None = None, session: str | None 
         headers["Authorization"] = f"Token {token}"
     if session:
         headers["Cookie"] = f"sessionid={session}"
-    body = None
-    if data is not None:
-        body, headers["Content-Type"] = json.dumps(data).encode(), "application/json"
-    request = urllib.request.Request(base + path, data=body, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-    except OSError:
-        return 0, b""
+    return fetch(base + path, data, headers)
 
 
 def titles(base: str, token: str) -> set[str]:
